@@ -1,0 +1,1152 @@
+/*
+ * mh: Mobility Header codec for the CATS PBU/PBA messages.
+ *
+ * Decoding walks the options once through bounded sub-cursors.  Each known
+ * option is described by one row of opt_tab (lengths, alignment, how often
+ * it may appear) and parsed by one function; the message kinds are rows of
+ * kind_tab.  docs/wire.md is the prose of these two tables.
+ */
+#include <string.h>
+
+#include "cats/buf.h"
+#include "cats/mh.h"
+
+#define MH_MAX_PAD_RUN	7	/* any xn+y alignment needs at most 7 octets */
+
+typedef bool (*opt_dec_fn)(struct cur *, struct mh_msg *);
+typedef void (*opt_enc_fn)(struct wbuf *, const struct mh_msg *, int);
+
+struct opt_row {
+	struct mh_opt_info	 info;
+	opt_dec_fn		 dec;	/* false: a field value is invalid */
+	opt_enc_fn		 enc;
+};
+
+/* ------------------------------------------------------------------ */
+/* Field rules shared by the decoder and the encoder                   */
+
+static bool
+prefix_valid(const struct mh_prefix *p)
+{
+	return p->len <= 128;
+}
+
+/* Anchoring 4.2: the CR_ID length follows from its format. */
+static bool
+crid_valid(uint8_t format, uint8_t len)
+{
+	switch (format) {
+	case MH_CRID_IP:
+		return len == 4 || len == 16;
+	case MH_CRID_L2:
+		return len == 6 || len == 8;
+	case MH_CRID_URI:
+		return len >= 1;
+	default:
+		return false;
+	}
+}
+
+/* Affinity entries: kind(1) len(1) name(len), kinds MH_AFF_*, names non-empty. */
+static bool
+affinity_valid(const struct mh_bytes *a)
+{
+	struct cur c;
+	uint8_t kind, len;
+
+	cur_init(&c, a->p, a->len);
+	while (cur_left(&c) > 0) {
+		cur_u8(&c, &kind);
+		cur_u8(&c, &len);
+		if (c.err || (kind != MH_AFF_AVOID && kind != MH_AFF_WITH) ||
+		    len == 0 || !cur_skip(&c, len))
+			return false;
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Option decoders: each gets a cursor holding exactly its body.        */
+
+static bool
+dec_cats_msg(struct cur *c, struct mh_msg *m)
+{
+	cur_u8(c, &m->kind);
+	cur_u8(c, &m->cats_flags);
+	return true;
+}
+
+static bool
+dec_mnid(struct cur *c, struct mh_msg *m)
+{
+	cur_u8(c, &m->mnid_subtype);
+	m->mnid.len = (uint8_t)cur_left(c);
+	cur_view(c, &m->mnid.p, m->mnid.len);
+	return m->mnid_subtype != 0;
+}
+
+static bool
+dec_hi(struct cur *c, struct mh_msg *m)
+{
+	cur_skip(c, 1);
+	cur_u8(c, &m->hi);
+	return true;
+}
+
+static bool
+dec_att(struct cur *c, struct mh_msg *m)
+{
+	cur_skip(c, 1);
+	cur_u8(c, &m->att);
+	return true;
+}
+
+static bool
+dec_llid(struct cur *c, struct mh_msg *m)
+{
+	cur_skip(c, 2);
+	m->llid.len = (uint8_t)cur_left(c);
+	cur_view(c, &m->llid.p, m->llid.len);
+	return true;
+}
+
+static bool
+dec_prefix(struct cur *c, struct mh_prefix *p)
+{
+	cur_skip(c, 1);
+	cur_u8(c, &p->len);
+	cur_bytes(c, p->addr, 16);
+	return prefix_valid(p);
+}
+
+static bool
+dec_hnp(struct cur *c, struct mh_msg *m)
+{
+	return dec_prefix(c, &m->hnp[m->n_hnp++]);
+}
+
+static bool
+dec_timestamp(struct cur *c, struct mh_msg *m)
+{
+	cur_u64(c, &m->timestamp);
+	return true;
+}
+
+static bool
+dec_lla(struct cur *c, struct mh_msg *m)
+{
+	cur_bytes(c, m->lla, 16);
+	return true;
+}
+
+static bool
+dec_crid(struct cur *c, struct mh_msg *m)
+{
+	uint8_t len;
+
+	cur_u8(c, &len);
+	cur_u8(c, &m->crid_format);
+	if (len != cur_left(c))
+		return false;
+	m->crid.len = len;
+	cur_view(c, &m->crid.p, len);
+	return crid_valid(m->crid_format, len);
+}
+
+static bool
+dec_service_id(struct cur *c, struct mh_msg *m)
+{
+	uint8_t len;
+
+	cur_u8(c, &len);
+	cur_skip(c, 1);
+	if (len == 0 || len != cur_left(c))
+		return false;
+	m->service_id.len = len;
+	cur_view(c, &m->service_id.p, len);
+	return true;
+}
+
+static bool
+dec_req_body(struct cur *c, struct mh_cats_req *r)
+{
+	cur_u32(c, &r->min_bw);
+	cur_u32(c, &r->max_lat);
+	cur_u32(c, &r->max_jitter);
+	cur_u32(c, &r->max_loss);
+	cur_u32(c, &r->comp_lat);
+	r->affinity.len = (uint8_t)cur_left(c);
+	cur_view(c, &r->affinity.p, r->affinity.len);
+	return affinity_valid(&r->affinity);
+}
+
+static bool
+dec_req(struct cur *c, struct mh_msg *m)
+{
+	return dec_req_body(c, &m->req);
+}
+
+static bool
+dec_cond(struct cur *c, struct mh_msg *m)
+{
+	return dec_req_body(c, &m->cond);
+}
+
+static bool
+dec_svc_prefix(struct cur *c, struct mh_msg *m)
+{
+	return dec_prefix(c, &m->svc_prefix);
+}
+
+static bool
+dec_client_addr(struct cur *c, struct mh_msg *m)
+{
+	cur_bytes(c, m->client_addr, 16);
+	return true;
+}
+
+static bool
+dec_cats_addr(struct cur *c, struct mh_msg *m)
+{
+	cur_bytes(c, m->cats_addr, 16);
+	return true;
+}
+
+static bool
+dec_tx(struct cur *c, struct mh_msg *m)
+{
+	cur_u32(c, &m->tx.id);
+	cur_u32(c, &m->tx.next_seq);
+	cur_u32(c, &m->tx.state_len);
+	cur_u16(c, &m->tx.port);
+	cur_skip(c, 2);
+	return true;
+}
+
+static bool
+dec_auth(struct cur *c, struct mh_msg *m)
+{
+	cur_u8(c, &m->auth_subtype);
+	cur_u32(c, &m->auth_spi);
+	m->auth_data.len = (uint8_t)cur_left(c);
+	cur_view(c, &m->auth_data.p, m->auth_data.len);
+	return m->auth_subtype != 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Option encoders: write the body; the caller writes type and length. */
+
+static void
+enc_cats_msg(struct wbuf *w, const struct mh_msg *m, int i)
+{
+	(void)i;
+	wb_u8(w, m->kind);
+	wb_u8(w, m->cats_flags);
+}
+
+static void
+enc_mnid(struct wbuf *w, const struct mh_msg *m, int i)
+{
+	(void)i;
+	wb_u8(w, m->mnid_subtype);
+	wb_bytes(w, m->mnid.p, m->mnid.len);
+}
+
+static void
+enc_hi(struct wbuf *w, const struct mh_msg *m, int i)
+{
+	(void)i;
+	wb_u8(w, 0);
+	wb_u8(w, m->hi);
+}
+
+static void
+enc_att(struct wbuf *w, const struct mh_msg *m, int i)
+{
+	(void)i;
+	wb_u8(w, 0);
+	wb_u8(w, m->att);
+}
+
+static void
+enc_llid(struct wbuf *w, const struct mh_msg *m, int i)
+{
+	(void)i;
+	wb_u16(w, 0);
+	wb_bytes(w, m->llid.p, m->llid.len);
+}
+
+static void
+enc_prefix(struct wbuf *w, const struct mh_prefix *p)
+{
+	wb_u8(w, 0);
+	wb_u8(w, p->len);
+	wb_bytes(w, p->addr, 16);
+}
+
+static void
+enc_hnp(struct wbuf *w, const struct mh_msg *m, int i)
+{
+	enc_prefix(w, &m->hnp[i]);
+}
+
+static void
+enc_timestamp(struct wbuf *w, const struct mh_msg *m, int i)
+{
+	(void)i;
+	wb_u64(w, m->timestamp);
+}
+
+static void
+enc_lla(struct wbuf *w, const struct mh_msg *m, int i)
+{
+	(void)i;
+	wb_bytes(w, m->lla, 16);
+}
+
+static void
+enc_crid(struct wbuf *w, const struct mh_msg *m, int i)
+{
+	(void)i;
+	wb_u8(w, m->crid.len);
+	wb_u8(w, m->crid_format);
+	wb_bytes(w, m->crid.p, m->crid.len);
+}
+
+static void
+enc_service_id(struct wbuf *w, const struct mh_msg *m, int i)
+{
+	(void)i;
+	wb_u8(w, m->service_id.len);
+	wb_u8(w, 0);
+	wb_bytes(w, m->service_id.p, m->service_id.len);
+}
+
+static void
+enc_req_body(struct wbuf *w, const struct mh_cats_req *r)
+{
+	wb_u32(w, r->min_bw);
+	wb_u32(w, r->max_lat);
+	wb_u32(w, r->max_jitter);
+	wb_u32(w, r->max_loss);
+	wb_u32(w, r->comp_lat);
+	wb_bytes(w, r->affinity.p, r->affinity.len);
+}
+
+static void
+enc_req(struct wbuf *w, const struct mh_msg *m, int i)
+{
+	(void)i;
+	enc_req_body(w, &m->req);
+}
+
+static void
+enc_cond(struct wbuf *w, const struct mh_msg *m, int i)
+{
+	(void)i;
+	enc_req_body(w, &m->cond);
+}
+
+static void
+enc_svc_prefix(struct wbuf *w, const struct mh_msg *m, int i)
+{
+	(void)i;
+	enc_prefix(w, &m->svc_prefix);
+}
+
+static void
+enc_client_addr(struct wbuf *w, const struct mh_msg *m, int i)
+{
+	(void)i;
+	wb_bytes(w, m->client_addr, 16);
+}
+
+static void
+enc_cats_addr(struct wbuf *w, const struct mh_msg *m, int i)
+{
+	(void)i;
+	wb_bytes(w, m->cats_addr, 16);
+}
+
+static void
+enc_tx(struct wbuf *w, const struct mh_msg *m, int i)
+{
+	(void)i;
+	wb_u32(w, m->tx.id);
+	wb_u32(w, m->tx.next_seq);
+	wb_u32(w, m->tx.state_len);
+	wb_u16(w, m->tx.port);
+	wb_u16(w, 0);
+}
+
+static void
+enc_auth(struct wbuf *w, const struct mh_msg *m, int i)
+{
+	(void)i;
+	wb_u8(w, m->auth_subtype);
+	wb_u32(w, m->auth_spi);
+	wb_bytes(w, m->auth_data.p, m->auth_data.len);
+}
+
+/* ------------------------------------------------------------------ */
+/* The tables                                                          */
+
+/*
+ * Lengths are of the option body (RFC 6275 6.2: without type and length).
+ * Alignment xn+y is RFC 6275 6.2 / RFC 5213 8 for the RFC options; for the
+ * CATS ones it puts each address or 32-bit field on its natural boundary.
+ * Table order is encoding order; the authentication option stays last.
+ */
+static const struct opt_row opt_tab[MH_O__COUNT] = {
+	[MH_O_CATS_MSG]    = { { MH_OT_CATS_MSG, "cats-msg", 2, 2, 0, 0, 1 },
+			       dec_cats_msg, enc_cats_msg },
+	[MH_O_MNID]        = { { MH_OT_MNID, "mn-id", 2, 255, 0, 0, 1 },
+			       dec_mnid, enc_mnid },
+	[MH_O_HI]          = { { MH_OT_HI, "handoff-indicator", 2, 2, 0, 0, 1 },
+			       dec_hi, enc_hi },
+	[MH_O_ATT]         = { { MH_OT_ATT, "access-tech-type", 2, 2, 0, 0, 1 },
+			       dec_att, enc_att },
+	[MH_O_LLID]        = { { MH_OT_LLID, "mn-link-layer-id", 3, 255, 8, 2, 1 },
+			       dec_llid, enc_llid },
+	[MH_O_HNP]         = { { MH_OT_HNP, "home-network-prefix", 18, 18, 8, 4,
+				 MH_MAX_HNP }, dec_hnp, enc_hnp },
+	[MH_O_TIMESTAMP]   = { { MH_OT_TIMESTAMP, "timestamp", 8, 8, 8, 2, 1 },
+			       dec_timestamp, enc_timestamp },
+	[MH_O_LLA]         = { { MH_OT_LLA, "link-local-address", 16, 16, 8, 6, 1 },
+			       dec_lla, enc_lla },
+	[MH_O_CR_ID]       = { { MH_OT_CR_ID, "cr-id", 3, 255, 0, 0, 1 },
+			       dec_crid, enc_crid },
+	[MH_O_SERVICE_ID]  = { { MH_OT_SERVICE_ID, "service-id", 3, 255, 0, 0, 1 },
+			       dec_service_id, enc_service_id },
+	[MH_O_CATS_REQ]    = { { MH_OT_CATS_REQ, "cats-requirements", 20, 255, 4, 2,
+				 1 }, dec_req, enc_req },
+	[MH_O_CATS_COND]   = { { MH_OT_CATS_COND, "cats-conditions", 20, 255, 4, 2,
+				 1 }, dec_cond, enc_cond },
+	[MH_O_SVC_PREFIX]  = { { MH_OT_SVC_PREFIX, "service-prefix", 18, 18, 8, 4, 1 },
+			       dec_svc_prefix, enc_svc_prefix },
+	[MH_O_CLIENT_ADDR] = { { MH_OT_CLIENT_ADDR, "client-addr", 16, 16, 8, 6, 1 },
+			       dec_client_addr, enc_client_addr },
+	[MH_O_CATS_ADDR]   = { { MH_OT_CATS_ADDR, "cats-addr", 16, 16, 8, 6, 1 },
+			       dec_cats_addr, enc_cats_addr },
+	[MH_O_TRANSACTION] = { { MH_OT_TRANSACTION, "transaction", 16, 16, 4, 2, 1 },
+			       dec_tx, enc_tx },
+	[MH_O_AUTH]        = { { MH_OT_AUTH, "authentication", 5, 255, 4, 1, 1 },
+			       dec_auth, enc_auth },
+};
+
+/* Option type -> row of opt_tab plus one; 0 for unknown types. */
+static const uint8_t opt_index1[256] = {
+	[MH_OT_CATS_MSG] = MH_O_CATS_MSG + 1,
+	[MH_OT_MNID] = MH_O_MNID + 1,
+	[MH_OT_HI] = MH_O_HI + 1,
+	[MH_OT_ATT] = MH_O_ATT + 1,
+	[MH_OT_LLID] = MH_O_LLID + 1,
+	[MH_OT_HNP] = MH_O_HNP + 1,
+	[MH_OT_TIMESTAMP] = MH_O_TIMESTAMP + 1,
+	[MH_OT_LLA] = MH_O_LLA + 1,
+	[MH_OT_CR_ID] = MH_O_CR_ID + 1,
+	[MH_OT_SERVICE_ID] = MH_O_SERVICE_ID + 1,
+	[MH_OT_CATS_REQ] = MH_O_CATS_REQ + 1,
+	[MH_OT_CATS_COND] = MH_O_CATS_COND + 1,
+	[MH_OT_SVC_PREFIX] = MH_O_SVC_PREFIX + 1,
+	[MH_OT_CLIENT_ADDR] = MH_O_CLIENT_ADDR + 1,
+	[MH_OT_CATS_ADDR] = MH_O_CATS_ADDR + 1,
+	[MH_OT_TRANSACTION] = MH_O_TRANSACTION + 1,
+	[MH_OT_AUTH] = MH_O_AUTH + 1,
+};
+
+#define B(o)	MH_BIT(MH_O_##o)
+#define COMMON	(B(MNID) | B(TIMESTAMP) | B(AUTH))
+
+/*
+ * The message kinds.  Mandatory sets follow the drafts: anchoring 4.1 (the
+ * terminal is named by the MN Identifier; the service by Service_ID),
+ * mobility 4.1-4.2 (client node address, and the CATS address naming the
+ * egress in a notification and the old ingress in an indication to the
+ * egress).  Kinds the drafts leave without a format (transaction switching,
+ * locator) are ours; docs/wire.md gives the reasoning.
+ */
+static const struct mh_kind_info kind_tab[] = {
+	{ MH_K_PBU, MH_TYPE_BU, false, "pbu", 0,
+	  COMMON | B(HI) | B(ATT) | B(LLID) | B(HNP) | B(LLA) },
+	{ MH_K_CATS_QUERY, MH_TYPE_BU, false, "cats-query",
+	  B(MNID) | B(SERVICE_ID),
+	  COMMON | B(CR_ID) | B(CATS_REQ) | B(CLIENT_ADDR) | B(HNP) },
+	{ MH_K_CATS_REQUEST, MH_TYPE_BU, true, "cats-request",
+	  B(MNID) | B(SERVICE_ID),
+	  COMMON | B(CR_ID) | B(CATS_REQ) | B(CLIENT_ADDR) | B(HNP) | B(HI) |
+	  B(ATT) },
+	{ MH_K_MOB_NOTIFY, MH_TYPE_BU, false, "mob-notify",
+	  B(CLIENT_ADDR) | B(CATS_ADDR),
+	  COMMON | B(SERVICE_ID) | B(LLID) | B(SVC_PREFIX) },
+	{ MH_K_MOB_REQUEST, MH_TYPE_BU, true, "mob-request",
+	  B(CLIENT_ADDR), COMMON | B(SERVICE_ID) | B(LLID) },
+	{ MH_K_TX_TRANSFER_REQ, MH_TYPE_BU, true, "tx-transfer-request",
+	  B(CLIENT_ADDR) | B(CATS_ADDR) | B(SERVICE_ID) | B(TRANSACTION),
+	  COMMON | B(CR_ID) },
+	{ MH_K_TX_TRANSFER_NOTIFY, MH_TYPE_BU, false, "tx-transfer-notify",
+	  B(CLIENT_ADDR) | B(CATS_ADDR) | B(SERVICE_ID) | B(TRANSACTION),
+	  COMMON | B(CR_ID) },
+	{ MH_K_LOC_REGISTER, MH_TYPE_BU, false, "loc-register",
+	  B(CLIENT_ADDR) | B(CATS_ADDR), COMMON | B(LLID) | B(SERVICE_ID) },
+	{ MH_K_LOC_QUERY, MH_TYPE_BU, false, "loc-query",
+	  B(CLIENT_ADDR), COMMON | B(LLID) },
+	{ MH_K_PBA, MH_TYPE_BA, false, "pba", 0,
+	  COMMON | B(HI) | B(ATT) | B(LLID) | B(HNP) | B(LLA) },
+	{ MH_K_CATS_RESPONSE, MH_TYPE_BA, false, "cats-response",
+	  B(SERVICE_ID), COMMON | B(CR_ID) | B(CATS_COND) | B(CATS_ADDR) },
+	{ MH_K_CATS_ACK, MH_TYPE_BA, false, "cats-ack",
+	  B(SERVICE_ID), COMMON | B(CR_ID) | B(SVC_PREFIX) | B(HNP) | B(CATS_COND) },
+	{ MH_K_MOB_INDICATION, MH_TYPE_BA, false, "mob-indication",
+	  B(CLIENT_ADDR), COMMON | B(CATS_ADDR) | B(SERVICE_ID) },
+	{ MH_K_TX_CONFIRM, MH_TYPE_BA, false, "tx-confirm",
+	  B(CLIENT_ADDR) | B(TRANSACTION), COMMON | B(SERVICE_ID) },
+	{ MH_K_TX_RECEIVED, MH_TYPE_BA, false, "tx-received",
+	  B(CLIENT_ADDR) | B(TRANSACTION), COMMON | B(SERVICE_ID) },
+	{ MH_K_LOC_REPLY, MH_TYPE_BA, false, "loc-reply",
+	  B(CLIENT_ADDR), COMMON | B(CR_ID) | B(CATS_ADDR) | B(LLID) },
+};
+_Static_assert(sizeof(kind_tab) / sizeof(kind_tab[0]) == MH_KIND_MAX,
+    "MH_KIND_MAX must count kind_tab");
+
+#undef B
+#undef COMMON
+
+static const struct {
+	uint8_t		 code;
+	const char	*name;
+} status_tab[] = {
+	{ MH_ST_ACCEPTED, "accepted" },
+	{ MH_ST_CATS_AVAILABLE, "cats-sites-available" },
+	{ MH_ST_UNSPECIFIED, "reason-unspecified" },
+	{ MH_ST_PROHIBITED, "administratively-prohibited" },
+	{ MH_ST_INSUFFICIENT_RESOURCES, "insufficient-resources" },
+	{ MH_ST_SEQ_OUT_OF_WINDOW, "sequence-out-of-window" },
+	{ MH_ST_NOT_LMA_FOR_MN, "not-lma-for-this-mobile-node" },
+	{ MH_ST_NOT_AUTHORIZED_PROXY, "not-authorized-for-proxy-reg" },
+	{ MH_ST_NOT_AUTHORIZED_HNP, "not-authorized-for-home-network-prefix" },
+	{ MH_ST_TIMESTAMP_MISMATCH, "timestamp-mismatch" },
+	{ MH_ST_TIMESTAMP_LOWER, "timestamp-lower-than-prev-accepted" },
+	{ MH_ST_MISSING_HNP, "missing-home-network-prefix-option" },
+	{ MH_ST_BCE_PREFIX_MISMATCH, "bce-pbu-prefix-set-do-not-match" },
+	{ MH_ST_MISSING_MNID, "missing-mn-identifier-option" },
+	{ MH_ST_MISSING_HI, "missing-handoff-indicator-option" },
+	{ MH_ST_MISSING_ATT, "missing-access-tech-type-option" },
+	{ MH_ST_GRE_KEY_REQUIRED, "gre-key-option-required" },
+	{ MH_ST_CATS_UNAVAILABLE, "no-cats-sites-available" },
+	{ MH_ST_CATS_UNKNOWN_CLIENT, "unknown-client" },
+	{ MH_ST_CATS_NOT_PEER, "not-a-cats-peer" },
+};
+
+static const char *const err_tab[MH_E__COUNT] = {
+	[MH_OK] = "ok",
+	[MH_E_SHORT] = "shorter than a binding update or acknowledgement",
+	[MH_E_HDRLEN] = "header length runs past the end",
+	[MH_E_TRAILING] = "bytes after the header length",
+	[MH_E_PROTO] = "payload proto is not 59 (no next header)",
+	[MH_E_TYPE] = "MH type is not binding update or acknowledgement",
+	[MH_E_CHECKSUM] = "checksum does not verify",
+	[MH_E_OPT_TRUNC] = "option runs past the end",
+	[MH_E_OPT_LEN] = "option length wrong for its type",
+	[MH_E_OPT_ALIGN] = "option breaks its alignment rule",
+	[MH_E_PAD] = "padding over 7 octets or PadN not zero",
+	[MH_E_OPT_DUP] = "option repeated where one is allowed",
+	[MH_E_OPT_VALUE] = "invalid option field value",
+	[MH_E_AUTH_NOT_LAST] = "option after the authentication option",
+	[MH_E_KIND] = "CATS flag, message kind and request flag disagree",
+	[MH_E_MISSING] = "mandatory option missing for the message kind",
+	[MH_E_NOSPACE] = "output buffer too small",
+};
+
+/* ------------------------------------------------------------------ */
+/* Lookups                                                             */
+
+const struct mh_kind_info *
+mh_kind_info(uint8_t kind)
+{
+	size_t i;
+
+	for (i = 0; i < MH_KIND_MAX; i++)
+		if (kind_tab[i].kind == kind)
+			return &kind_tab[i];
+	return NULL;
+}
+
+const struct mh_kind_info *
+mh_kind_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < MH_KIND_MAX; i++)
+		if (strcmp(kind_tab[i].name, name) == 0)
+			return &kind_tab[i];
+	return NULL;
+}
+
+const struct mh_kind_info *
+mh_kind_at(size_t i)
+{
+	return i < MH_KIND_MAX ? &kind_tab[i] : NULL;
+}
+
+const struct mh_opt_info *
+mh_opt_info(enum mh_opt o)
+{
+	return (unsigned)o < MH_O__COUNT ? &opt_tab[o].info : NULL;
+}
+
+const char *
+mh_strerror(enum mh_err e)
+{
+	return (unsigned)e < MH_E__COUNT ? err_tab[e] : "unknown error";
+}
+
+const char *
+mh_status_name(uint8_t status)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(status_tab) / sizeof(status_tab[0]); i++)
+		if (status_tab[i].code == status)
+			return status_tab[i].name;
+	return NULL;
+}
+
+bool
+mh_status_accepted(uint8_t status)
+{
+	return status < 128;	/* RFC 6275 6.1.8 */
+}
+
+/* ------------------------------------------------------------------ */
+/* Checksum: RFC 6275 6.1.1, one's complement over the IPv6 pseudo-header
+ * (RFC 8200 8.1) with next header 135, then the whole MH.  Words are summed
+ * in host order 32 bits at a time (RFC 1071 2(B)); one swap at the end.  */
+
+static uint64_t
+sum_bytes(uint64_t sum, const uint8_t *p, size_t len)
+{
+	uint32_t w;
+	uint16_t h;
+	uint8_t last[2];
+
+	for (; len >= 4; p += 4, len -= 4) {
+		memcpy(&w, p, 4);
+		sum += w;
+	}
+	if (len >= 2) {
+		memcpy(&h, p, 2);
+		sum += h;
+		p += 2;
+		len -= 2;
+	}
+	if (len == 1) {
+		last[0] = p[0];
+		last[1] = 0;
+		memcpy(&h, last, 2);
+		sum += h;
+	}
+	return sum;
+}
+
+static uint16_t
+sum_fold(uint64_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+static uint64_t
+sum_be32(uint64_t sum, uint32_t v)
+{
+	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16),
+	    (uint8_t)(v >> 8), (uint8_t)v };
+
+	return sum_bytes(sum, b, 4);
+}
+
+/* The folded sum in network order as a number: 0xffff means it verifies. */
+static uint16_t
+csum_total(const uint8_t *mh, size_t len, const struct mh_addrs *a)
+{
+	uint64_t sum = 0;
+	uint16_t folded;
+	uint8_t be[2];
+
+	sum = sum_bytes(sum, a->src, 16);
+	sum = sum_bytes(sum, a->dst, 16);
+	sum = sum_be32(sum, (uint32_t)len);
+	sum = sum_be32(sum, MH_IPPROTO);
+	sum = sum_bytes(sum, mh, len);
+	folded = sum_fold(sum);
+	memcpy(be, &folded, 2);
+	return (uint16_t)(be[0] << 8 | be[1]);
+}
+
+/* The value to put in the checksum field of mh (whose field must be 0). */
+uint16_t
+mh_checksum(const uint8_t *mh, size_t len, const struct mh_addrs *addrs)
+{
+	return (uint16_t)~csum_total(mh, len, addrs);
+}
+
+/* ------------------------------------------------------------------ */
+/* Decoding                                                            */
+
+static enum mh_err
+fail(struct mh_error *e, enum mh_err code, size_t off, uint8_t opt)
+{
+	e->code = code;
+	e->off = off;
+	e->opt = opt;
+	return code;
+}
+
+static void
+note_unknown(struct mh_msg *m, uint8_t type, uint8_t len, size_t off)
+{
+	if (m->n_unknown < MH_MAX_UNKNOWN) {
+		m->unknown[m->n_unknown].type = type;
+		m->unknown[m->n_unknown].len = len;
+		m->unknown[m->n_unknown].off = (uint16_t)off;
+	}
+	if (m->n_unknown < UINT8_MAX)
+		m->n_unknown++;
+}
+
+/* RFC 6275 6.2: Pad1 is one zero octet; PadN's data are zero octets. */
+static enum mh_err
+dec_pad(struct cur *body, size_t *run, size_t off, struct mh_error *e)
+{
+	uint8_t b;
+
+	*run += 2 + cur_left(body);
+	if (*run > MH_MAX_PAD_RUN)
+		return fail(e, MH_E_PAD, off, MH_OT_PADN);
+	while (cur_u8(body, &b))
+		if (b != 0)
+			return fail(e, MH_E_PAD, cur_off(body) - 1, MH_OT_PADN);
+	return MH_OK;
+}
+
+static enum mh_err
+dec_known(struct cur *body, uint8_t idx, size_t off, uint8_t count[],
+    struct mh_msg *m, struct mh_error *e)
+{
+	const struct opt_row *r = &opt_tab[idx];
+	size_t len = cur_left(body);
+
+	if (len < r->info.min_len || len > r->info.max_len)
+		return fail(e, MH_E_OPT_LEN, off + 1, r->info.type);
+	if (r->info.align_n && off % r->info.align_n != r->info.align_y)
+		return fail(e, MH_E_OPT_ALIGN, off, r->info.type);
+	if (count[idx] >= r->info.max_count)
+		return fail(e, MH_E_OPT_DUP, off, r->info.type);
+	count[idx]++;
+	if (!r->dec(body, m) || !cur_done(body))
+		return fail(e, MH_E_OPT_VALUE, off + 2, r->info.type);
+	m->present |= MH_BIT(idx);
+	return MH_OK;
+}
+
+static enum mh_err
+dec_options(struct cur *c, struct mh_msg *m, struct mh_error *e)
+{
+	uint8_t count[MH_O__COUNT] = { 0 };
+	struct cur body;
+	size_t off, run = 0;
+	uint8_t type, len, idx;
+	enum mh_err rc;
+
+	while (cur_left(c) > 0) {
+		off = cur_off(c);
+		cur_u8(c, &type);
+		if (type == MH_OT_PAD1) {
+			if (++run > MH_MAX_PAD_RUN)
+				return fail(e, MH_E_PAD, off, MH_OT_PAD1);
+			continue;
+		}
+		if (!cur_u8(c, &len) || !cur_sub(c, len, &body))
+			return fail(e, MH_E_OPT_TRUNC, off, type);
+		if (type == MH_OT_PADN) {
+			if ((rc = dec_pad(&body, &run, off, e)) != MH_OK)
+				return rc;
+			continue;
+		}
+		run = 0;
+		if (m->present & MH_BIT(MH_O_AUTH))
+			return fail(e, MH_E_AUTH_NOT_LAST, off, type);
+		idx = opt_index1[type];
+		if (idx-- == 0) {
+			note_unknown(m, type, len, off);	/* RFC 6275 6.2.1 */
+			continue;
+		}
+		if ((rc = dec_known(&body, idx, off, count, m, e)) != MH_OK)
+			return rc;
+	}
+	return MH_OK;
+}
+
+/* The C flag, the CATS message option and the X flag must tell one kind. */
+static enum mh_err
+dec_kind(struct mh_msg *m, struct mh_error *e)
+{
+	bool is_bu = m->type == MH_TYPE_BU;
+	bool c = m->flags & (is_bu ? MH_BU_C : MH_BA_C);
+	bool has_opt = m->present & MH_BIT(MH_O_CATS_MSG);
+	size_t flags_off = is_bu ? 8 : 7;
+	const struct mh_kind_info *ki;
+
+	if (!c && !has_opt) {
+		m->kind = is_bu ? MH_K_PBU : MH_K_PBA;
+		m->cats_flags = 0;
+		return MH_OK;
+	}
+	if (c != has_opt)
+		return fail(e, MH_E_KIND, flags_off, MH_OT_CATS_MSG);
+	ki = mh_kind_info(m->kind);
+	if (ki == NULL || ki->mh_type != m->type ||
+	    m->kind == MH_K_PBU || m->kind == MH_K_PBA)
+		return fail(e, MH_E_KIND, flags_off, MH_OT_CATS_MSG);
+	if (is_bu && ki->x != !!(m->flags & MH_BU_X))
+		return fail(e, MH_E_KIND, flags_off, MH_OT_CATS_MSG);
+	return MH_OK;
+}
+
+static enum mh_err
+dec_mandatory(const struct mh_msg *m, size_t end, struct mh_error *e)
+{
+	const struct mh_kind_info *ki = mh_kind_info(m->kind);
+	uint32_t missing = ki->mandatory & ~m->present;
+	int i;
+
+	if (missing == 0)
+		return MH_OK;
+	for (i = 0; !(missing & MH_BIT(i)); i++)
+		;
+	return fail(e, MH_E_MISSING, end, opt_tab[i].info.type);
+}
+
+static void
+dec_fixed(struct cur *c, struct mh_msg *m)
+{
+	uint8_t flags8;
+
+	if (m->type == MH_TYPE_BU) {
+		m->status = 0;
+		cur_u16(c, &m->seq);
+		cur_u16(c, &m->flags);
+		cur_u16(c, &m->lifetime);
+		return;
+	}
+	cur_u8(c, &m->status);
+	cur_u8(c, &flags8);
+	m->flags = flags8;
+	cur_u16(c, &m->seq);
+	cur_u16(c, &m->lifetime);
+}
+
+enum mh_err
+mh_decode(const uint8_t *buf, size_t len, const struct mh_addrs *addrs,
+    struct mh_msg *m, struct mh_error *e)
+{
+	struct cur c, opts;
+	uint8_t proto, hlen;
+	size_t total;
+	enum mh_err rc;
+
+	e->code = MH_OK;
+	e->off = 0;
+	e->opt = 0;
+	m->present = 0;
+	m->n_hnp = 0;
+	m->n_unknown = 0;
+	cur_init(&c, buf, len);
+	if (len < MH_FIXED_LEN)
+		return fail(e, MH_E_SHORT, len, 0);
+	cur_u8(&c, &proto);
+	cur_u8(&c, &hlen);
+	cur_u8(&c, &m->type);
+	total = ((size_t)hlen + 1) * 8;		/* RFC 6275 6.1.1 */
+	if (total > len)
+		return fail(e, MH_E_HDRLEN, 1, 0);
+	if (total < len)
+		return fail(e, MH_E_TRAILING, total, 0);
+	if (proto != MH_PAYLOAD_NONE)
+		return fail(e, MH_E_PROTO, 0, 0);
+	if (m->type != MH_TYPE_BU && m->type != MH_TYPE_BA)
+		return fail(e, MH_E_TYPE, 2, 0);
+	cur_skip(&c, 3);			/* reserved, checksum */
+	dec_fixed(&c, m);
+	cur_sub(&c, cur_left(&c), &opts);
+	if ((rc = dec_options(&opts, m, e)) != MH_OK)
+		return rc;
+	if ((rc = dec_kind(m, e)) != MH_OK)
+		return rc;
+	if ((rc = dec_mandatory(m, total, e)) != MH_OK)
+		return rc;
+	/* Last, so that a message with a bad checksum is still fully read. */
+	if (addrs != NULL && csum_total(buf, total, addrs) != 0xffff)
+		return fail(e, MH_E_CHECKSUM, 4, 0);
+	return MH_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Encoding                                                            */
+
+/* RFC 6275 6.2: Pad1 or PadN so that the next option starts at xn+y. */
+static void
+enc_pad_to(struct wbuf *w, unsigned n, unsigned y)
+{
+	size_t pad;
+
+	if (n == 0)
+		return;
+	pad = (y + n - w->len % n) % n;
+	if (pad == 1) {
+		wb_u8(w, MH_OT_PAD1);
+	} else if (pad > 1) {
+		wb_u8(w, MH_OT_PADN);
+		wb_u8(w, (uint8_t)(pad - 2));
+		wb_zero(w, pad - 2);
+	}
+}
+
+static bool
+enc_values_valid(const struct mh_msg *m, uint32_t present)
+{
+	int i;
+
+	for (i = 0; i < m->n_hnp && (present & MH_BIT(MH_O_HNP)); i++)
+		if (!prefix_valid(&m->hnp[i]))
+			return false;
+	if ((present & MH_BIT(MH_O_SVC_PREFIX)) && !prefix_valid(&m->svc_prefix))
+		return false;
+	if ((present & MH_BIT(MH_O_CR_ID)) &&
+	    !crid_valid(m->crid_format, m->crid.len))
+		return false;
+	if ((present & MH_BIT(MH_O_CATS_REQ)) && !affinity_valid(&m->req.affinity))
+		return false;
+	if ((present & MH_BIT(MH_O_CATS_COND)) &&
+	    !affinity_valid(&m->cond.affinity))
+		return false;
+	if ((present & MH_BIT(MH_O_MNID)) && m->mnid_subtype == 0)
+		return false;
+	if ((present & MH_BIT(MH_O_AUTH)) && m->auth_subtype == 0)
+		return false;
+	return true;
+}
+
+static enum mh_err
+enc_option(struct wbuf *w, const struct mh_msg *m, int idx, int i,
+    struct mh_error *e)
+{
+	const struct opt_row *r = &opt_tab[idx];
+	size_t start, blen;
+
+	enc_pad_to(w, r->info.align_n, r->info.align_y);
+	start = w->len;
+	wb_u8(w, r->info.type);
+	wb_u8(w, 0);
+	r->enc(w, m, i);
+	if (!wb_ok(w))
+		return fail(e, MH_E_NOSPACE, start, r->info.type);
+	blen = w->len - start - 2;
+	if (blen < r->info.min_len || blen > r->info.max_len)
+		return fail(e, MH_E_OPT_LEN, start + 1, r->info.type);
+	wb_set_u8(w, start + 1, (uint8_t)blen);
+	return MH_OK;
+}
+
+static enum mh_err
+enc_options(struct wbuf *w, const struct mh_msg *m, uint32_t present,
+    struct mh_error *e)
+{
+	enum mh_err rc;
+	int idx, i, n;
+
+	for (idx = 0; idx < MH_O__COUNT; idx++) {
+		if (!(present & MH_BIT(idx)))
+			continue;
+		n = idx == MH_O_HNP ? m->n_hnp : 1;
+		for (i = 0; i < n; i++)
+			if ((rc = enc_option(w, m, idx, i, e)) != MH_OK)
+				return rc;
+	}
+	return MH_OK;
+}
+
+static void
+enc_fixed(struct wbuf *w, const struct mh_msg *m, const struct mh_kind_info *ki)
+{
+	uint16_t flags = m->flags;
+	bool cats = ki->kind != MH_K_PBU && ki->kind != MH_K_PBA;
+
+	if (ki->mh_type == MH_TYPE_BU) {
+		flags &= (uint16_t)~(MH_BU_C | MH_BU_X);
+		flags |= (cats ? MH_BU_C : 0) | (ki->x ? MH_BU_X : 0);
+		wb_u16(w, m->seq);
+		wb_u16(w, flags);
+		wb_u16(w, m->lifetime);
+		return;
+	}
+	flags = (uint16_t)((flags & ~MH_BA_C) | (cats ? MH_BA_C : 0));
+	wb_u8(w, m->status);
+	wb_u8(w, (uint8_t)flags);
+	wb_u16(w, m->seq);
+	wb_u16(w, m->lifetime);
+}
+
+enum mh_err
+mh_encode(const struct mh_msg *m, const struct mh_addrs *addrs, uint8_t *out,
+    size_t cap, size_t *outlen, struct mh_error *e)
+{
+	const struct mh_kind_info *ki = mh_kind_info(m->kind);
+	struct wbuf w;
+	uint32_t present;
+	enum mh_err rc;
+
+	e->code = MH_OK;
+	e->off = 0;
+	e->opt = 0;
+	*outlen = 0;
+	if (ki == NULL || ki->mh_type != m->type)
+		return fail(e, MH_E_KIND, 2, MH_OT_CATS_MSG);
+	present = m->present & ~MH_BIT(MH_O_CATS_MSG);
+	if (ki->kind != MH_K_PBU && ki->kind != MH_K_PBA)
+		present |= MH_BIT(MH_O_CATS_MSG);
+	if (m->n_hnp > MH_MAX_HNP || ((present & MH_BIT(MH_O_HNP)) && !m->n_hnp))
+		return fail(e, MH_E_OPT_DUP, 0, MH_OT_HNP);
+	if (ki->mandatory & ~present)
+		return fail(e, MH_E_MISSING, 0, 0);
+	if (!enc_values_valid(m, present))
+		return fail(e, MH_E_OPT_VALUE, 0, 0);
+
+	wb_init(&w, out, cap < MH_MAX_LEN ? cap : MH_MAX_LEN);
+	wb_u8(&w, MH_PAYLOAD_NONE);
+	wb_u8(&w, 0);			/* header length, set below */
+	wb_u8(&w, m->type);
+	wb_u8(&w, 0);
+	wb_u16(&w, 0);			/* checksum, set below */
+	enc_fixed(&w, m, ki);
+	if ((rc = enc_options(&w, m, present, e)) != MH_OK)
+		return rc;
+	enc_pad_to(&w, 8, 0);		/* RFC 6275 6.1.1: multiple of 8 */
+	if (!wb_ok(&w))
+		return fail(e, MH_E_NOSPACE, w.len, 0);
+	wb_set_u8(&w, 1, (uint8_t)(w.len / 8 - 1));
+	if (addrs != NULL)
+		wb_set_u16(&w, 4, mh_checksum(out, w.len, addrs));
+	*outlen = w.len;
+	return MH_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Building and comparing                                              */
+
+void
+mh_msg_init(struct mh_msg *m, enum mh_kind kind)
+{
+	const struct mh_kind_info *ki = mh_kind_info((uint8_t)kind);
+
+	memset(m, 0, sizeof(*m));
+	m->kind = (uint8_t)kind;
+	m->type = ki != NULL ? ki->mh_type : MH_TYPE_BU;
+	if (ki == NULL || kind == MH_K_PBU || kind == MH_K_PBA)
+		return;
+	m->present = MH_BIT(MH_O_CATS_MSG);
+	if (ki->mh_type == MH_TYPE_BU)
+		m->flags = MH_BU_C | (ki->x ? MH_BU_X : 0);
+	else
+		m->flags = MH_BA_C;
+}
+
+static bool
+bytes_eq(const struct mh_bytes *a, const struct mh_bytes *b)
+{
+	return a->len == b->len && (a->len == 0 || memcmp(a->p, b->p, a->len) == 0);
+}
+
+static bool
+prefix_eq(const struct mh_prefix *a, const struct mh_prefix *b)
+{
+	return a->len == b->len && memcmp(a->addr, b->addr, 16) == 0;
+}
+
+static bool
+req_eq(const struct mh_cats_req *a, const struct mh_cats_req *b)
+{
+	return a->min_bw == b->min_bw && a->max_lat == b->max_lat &&
+	    a->max_jitter == b->max_jitter && a->max_loss == b->max_loss &&
+	    a->comp_lat == b->comp_lat && bytes_eq(&a->affinity, &b->affinity);
+}
+
+static bool
+opt_eq(const struct mh_msg *a, const struct mh_msg *b, int idx)
+{
+	int i;
+
+	switch (idx) {
+	case MH_O_CATS_MSG:
+		return a->cats_flags == b->cats_flags;
+	case MH_O_MNID:
+		return a->mnid_subtype == b->mnid_subtype && bytes_eq(&a->mnid, &b->mnid);
+	case MH_O_HI:
+		return a->hi == b->hi;
+	case MH_O_ATT:
+		return a->att == b->att;
+	case MH_O_LLID:
+		return bytes_eq(&a->llid, &b->llid);
+	case MH_O_HNP:
+		if (a->n_hnp != b->n_hnp)
+			return false;
+		for (i = 0; i < a->n_hnp; i++)
+			if (!prefix_eq(&a->hnp[i], &b->hnp[i]))
+				return false;
+		return true;
+	case MH_O_TIMESTAMP:
+		return a->timestamp == b->timestamp;
+	case MH_O_LLA:
+		return memcmp(a->lla, b->lla, 16) == 0;
+	case MH_O_CR_ID:
+		return a->crid_format == b->crid_format && bytes_eq(&a->crid, &b->crid);
+	case MH_O_SERVICE_ID:
+		return bytes_eq(&a->service_id, &b->service_id);
+	case MH_O_CATS_REQ:
+		return req_eq(&a->req, &b->req);
+	case MH_O_CATS_COND:
+		return req_eq(&a->cond, &b->cond);
+	case MH_O_SVC_PREFIX:
+		return prefix_eq(&a->svc_prefix, &b->svc_prefix);
+	case MH_O_CLIENT_ADDR:
+		return memcmp(a->client_addr, b->client_addr, 16) == 0;
+	case MH_O_CATS_ADDR:
+		return memcmp(a->cats_addr, b->cats_addr, 16) == 0;
+	case MH_O_TRANSACTION:
+		return a->tx.id == b->tx.id && a->tx.next_seq == b->tx.next_seq &&
+		    a->tx.state_len == b->tx.state_len && a->tx.port == b->tx.port;
+	case MH_O_AUTH:
+		return a->auth_subtype == b->auth_subtype &&
+		    a->auth_spi == b->auth_spi && bytes_eq(&a->auth_data, &b->auth_data);
+	default:
+		return false;
+	}
+}
+
+bool
+mh_msg_equal(const struct mh_msg *a, const struct mh_msg *b)
+{
+	int idx;
+
+	if (a->type != b->type || a->kind != b->kind || a->seq != b->seq ||
+	    a->flags != b->flags || a->lifetime != b->lifetime ||
+	    a->present != b->present)
+		return false;
+	if (a->type == MH_TYPE_BA && a->status != b->status)
+		return false;
+	for (idx = 0; idx < MH_O__COUNT; idx++)
+		if ((a->present & MH_BIT(idx)) && !opt_eq(a, b, idx))
+			return false;
+	return true;
+}
