@@ -1,15 +1,15 @@
 # cats: Computing-Aware Traffic Steering with mobility support.
 #
 #   make          build the library and programs (build/)
-#   make check    unit tests with ASan+UBSan, then the shell tests (tshark ...)
+#   make check    unit tests with ASan+UBSan, shell tests (tshark ...), fuzzing
 #   make bench    benchmarks, "name: value unit" lines
-#   make fuzz     every libFuzzer harness for FUZZ_SECONDS each
+#   make fuzz     every libFuzzer harness for FUZZ_SECONDS (60) each
 #   make deps     install the Debian packages the project needs (root)
 
 CC       ?= cc
 FUZZ_CC  ?= clang
 O        ?= build
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 60
 
 WARN     := -Wall -Wextra -Wshadow -Wmissing-prototypes -Werror
 CSTD     := -std=c17 -D_DEFAULT_SOURCE
@@ -79,16 +79,27 @@ $(O)/san/tests/%: tests/unit/%.c $(CTL_SAN_LIB) $(O)/san/libcats.a
 $(O)/san/catsctl: $(CTL_SRC:%.c=$(O)/san/%.o) $(O)/san/libcats.a
 	$(CC) $(SANFLAGS) -o $@ $^ $(CTL_LIBS) -lm
 
-$(O)/bench/%: bench/%.c $(O)/libcats.a
+# Benchmarks build the core with them, tuned for this machine.
+$(O)/bench/%: bench/%.c bench/bench.h $(CORE_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Ibench $(CSTD) $(WARN) -O2 -g -march=native -o $@ $^ -lm
+	$(CC) $(CPPFLAGS) -Ibench $(CSTD) $(WARN) -O2 -g -march=native -o $@ \
+		$(filter %.c,$^) -lm
 
 $(O)/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) $(WARN) -g -O1 \
 		-fsanitize=fuzzer,address,undefined -o $@ $^ -lm
 
-check: deps-check $(PROGS) $(O)/san/catsctl unit shtest
+# The one test command of the README and of CI: unit tests under ASan and
+# UBSan, the shell tests (tshark, catsctl), then every fuzz harness for
+# FUZZ_SECONDS; the last line sums them all.
+check: deps-check $(PROGS) $(O)/san/catsctl $(TESTS) $(FUZZERS)
+	@rm -f $(O)/check.counts
+	@export O=$(O) FUZZ_SECONDS=$(FUZZ_SECONDS) CHECK_COUNTS=$(O)/check.counts; \
+	scripts/run-tests.sh unit $(TESTS); \
+	scripts/run-tests.sh sh $(SHTESTS); \
+	scripts/run-tests.sh fuzz $(FUZZERS); \
+	scripts/run-tests.sh total $(O)/check.counts
 
 unit: $(TESTS)
 	@scripts/run-tests.sh unit $(TESTS)
@@ -102,14 +113,7 @@ bench: deps-check $(BENCHES)
 fuzz-build: $(FUZZERS)
 
 fuzz: deps-check $(FUZZERS)
-	@for f in $(FUZZERS); do \
-		n=$$(basename $$f); c=$(O)/fuzz-corpus/$$n; mkdir -p $$c; \
-		echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			$$c tests/fuzz/seeds/$${n#fuzz_} 2>$(O)/fuzz-$$n.log || \
-			{ tail -n 40 $(O)/fuzz-$$n.log; exit 1; }; \
-		grep -E '^stat::number_of_executed_units' $(O)/fuzz-$$n.log; \
-	done
+	@O=$(O) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/run-tests.sh fuzz $(FUZZERS)
 
 clean:
 	rm -rf $(O)

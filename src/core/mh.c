@@ -393,6 +393,7 @@ enc_auth(struct wbuf *w, const struct mh_msg *m, int i)
 
 /*
  * Lengths are of the option body (RFC 6275 6.2: without type and length).
+ * Alignment moduli n are powers of two, so xn+y is checked with a mask.
  * Alignment xn+y is RFC 6275 6.2 / RFC 5213 8 for the RFC options; for the
  * CATS ones it puts each address or 32-bit field on its natural boundary.
  * Table order is encoding order; the authentication option stays last.
@@ -623,35 +624,40 @@ mh_status_accepted(uint8_t status)
  * (RFC 8200 8.1) with next header 135, then the whole MH.  Words are summed
  * in host order 32 bits at a time (RFC 1071 2(B)); one swap at the end.  */
 
+/* 64-bit words with end-around carry: 2^64 = 1 modulo 0xffff (RFC 1071). */
 static uint64_t
 sum_bytes(uint64_t sum, const uint8_t *p, size_t len)
 {
-	uint32_t w;
+	uint64_t q, carry = 0;
 	uint16_t h;
 	uint8_t last[2];
 
-	for (; len >= 4; p += 4, len -= 4) {
-		memcpy(&w, p, 4);
-		sum += w;
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&q, p, 8);
+		sum += q;
+		carry += sum < q;
 	}
-	if (len >= 2) {
+	for (; len >= 2; p += 2, len -= 2) {
 		memcpy(&h, p, 2);
 		sum += h;
-		p += 2;
-		len -= 2;
+		carry += sum < h;
 	}
 	if (len == 1) {
 		last[0] = p[0];
 		last[1] = 0;
 		memcpy(&h, last, 2);
 		sum += h;
+		carry += sum < h;
 	}
-	return sum;
+	sum += carry;
+	return sum + (sum < carry);
 }
 
 static uint16_t
 sum_fold(uint64_t sum)
 {
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)sum;
@@ -739,7 +745,7 @@ dec_known(struct cur *body, uint8_t idx, size_t off, uint8_t count[],
 
 	if (len < r->info.min_len || len > r->info.max_len)
 		return fail(e, MH_E_OPT_LEN, off + 1, r->info.type);
-	if (r->info.align_n && off % r->info.align_n != r->info.align_y)
+	if (r->info.align_n && (off & (r->info.align_n - 1u)) != r->info.align_y)
 		return fail(e, MH_E_OPT_ALIGN, off, r->info.type);
 	if (count[idx] >= r->info.max_count)
 		return fail(e, MH_E_OPT_DUP, off, r->info.type);
@@ -895,7 +901,8 @@ mh_decode(const uint8_t *buf, size_t len, const struct mh_addrs *addrs,
 /* ------------------------------------------------------------------ */
 /* Encoding                                                            */
 
-/* RFC 6275 6.2: Pad1 or PadN so that the next option starts at xn+y. */
+/* RFC 6275 6.2: Pad1 or PadN so that the next option starts at xn+y
+ * (every n in opt_tab is a power of two). */
 static void
 enc_pad_to(struct wbuf *w, unsigned n, unsigned y)
 {
@@ -903,7 +910,7 @@ enc_pad_to(struct wbuf *w, unsigned n, unsigned y)
 
 	if (n == 0)
 		return;
-	pad = (y + n - w->len % n) % n;
+	pad = (y - w->len) & (n - 1);
 	if (pad == 1) {
 		wb_u8(w, MH_OT_PAD1);
 	} else if (pad > 1) {
@@ -984,7 +991,8 @@ enc_fixed(struct wbuf *w, const struct mh_msg *m, const struct mh_kind_info *ki)
 	bool cats = ki->kind != MH_K_PBU && ki->kind != MH_K_PBA;
 
 	if (ki->mh_type == MH_TYPE_BU) {
-		flags &= (uint16_t)~(MH_BU_C | MH_BU_X);
+		/* A plain PBU keeps 0x0004 as the reserved bit it is there. */
+		flags &= (uint16_t)~(MH_BU_C | (cats ? MH_BU_X : 0));
 		flags |= (cats ? MH_BU_C : 0) | (ki->x ? MH_BU_X : 0);
 		wb_u16(w, m->seq);
 		wb_u16(w, flags);
