@@ -527,6 +527,8 @@ pj_from_msg(const struct mh_msg *m, const struct pkt_meta *meta)
 
 	if (meta != NULL)
 		meta_keys(&o, v, meta);
+	else
+		set(&o, v, "checksum", jstr(&o, pj_csum_name(PKT_CSUM_UNCHECKED)));
 	set(&o, v, "type", jstr(&o, m->type == MH_TYPE_BU ? "BU" : "BA"));
 	set(&o, v, "mh_type", jint(&o, m->type));
 	set(&o, v, "kind", ki != NULL ? jstr(&o, ki->name) : jint(&o, m->kind));
