@@ -139,6 +139,7 @@ enum mh_kind {
 	MH_K_TX_TRANSFER_NOTIFY	= 6,	/* fig. 3: new ingress -> new egress */
 	MH_K_LOC_REGISTER	= 7,	/* ingress -> locator (lifetime 0 removes) */
 	MH_K_LOC_QUERY		= 8,	/* new ingress -> locator */
+	MH_K_SVC_REQUEST	= 9,	/* CATS-aware client -> its ingress */
 	MH_K_PBA		= 128,	/* RFC 5213 PBA, no C flag */
 	MH_K_CATS_RESPONSE	= 129,	/* answers a query */
 	MH_K_CATS_ACK		= 130,	/* answers a request */
@@ -146,8 +147,9 @@ enum mh_kind {
 	MH_K_TX_CONFIRM		= 132,	/* fig. 3: old egress -> new ingress */
 	MH_K_TX_RECEIVED	= 133,	/* fig. 3: new egress -> new ingress */
 	MH_K_LOC_REPLY		= 134,	/* locator -> new ingress */
+	MH_K_SVC_REPLY		= 135,	/* ingress -> client: prefix or no site */
 };
-#define MH_KIND_MAX		16	/* number of kinds in the kind table */
+#define MH_KIND_MAX		18	/* number of kinds in the kind table */
 
 /* Flags of the CATS message option. */
 #define MH_CF_CONTINUITY	0x80	/* client needs service continuity (mobility 3) */

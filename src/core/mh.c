@@ -465,7 +465,8 @@ static const uint8_t opt_index1[256] = {
  * mobility 4.1-4.2 (client node address, and the CATS address naming the
  * egress in a notification and the old ingress in an indication to the
  * egress).  Kinds the drafts leave without a format (transaction switching,
- * locator) are ours; docs/wire.md gives the reasoning.
+ * locator, the client's own service request) are ours; docs/wire.md gives
+ * the reasoning.
  */
 static const struct mh_kind_info kind_tab[] = {
 	{ MH_K_PBU, MH_TYPE_BU, false, "pbu", 0,
@@ -492,6 +493,8 @@ static const struct mh_kind_info kind_tab[] = {
 	  B(CLIENT_ADDR) | B(CATS_ADDR), COMMON | B(LLID) | B(SERVICE_ID) },
 	{ MH_K_LOC_QUERY, MH_TYPE_BU, false, "loc-query",
 	  B(CLIENT_ADDR), COMMON | B(LLID) },
+	{ MH_K_SVC_REQUEST, MH_TYPE_BU, true, "svc-request",
+	  B(SERVICE_ID), COMMON | B(CATS_REQ) | B(CLIENT_ADDR) },
 	{ MH_K_PBA, MH_TYPE_BA, false, "pba", 0,
 	  COMMON | B(HI) | B(ATT) | B(LLID) | B(HNP) | B(LLA) },
 	{ MH_K_CATS_RESPONSE, MH_TYPE_BA, false, "cats-response",
@@ -506,6 +509,8 @@ static const struct mh_kind_info kind_tab[] = {
 	  B(CLIENT_ADDR) | B(TRANSACTION), COMMON | B(SERVICE_ID) },
 	{ MH_K_LOC_REPLY, MH_TYPE_BA, false, "loc-reply",
 	  B(CLIENT_ADDR), COMMON | B(CR_ID) | B(CATS_ADDR) | B(LLID) },
+	{ MH_K_SVC_REPLY, MH_TYPE_BA, false, "svc-reply",
+	  B(SERVICE_ID), COMMON | B(SVC_PREFIX) | B(CR_ID) | B(CATS_COND) },
 };
 _Static_assert(sizeof(kind_tab) / sizeof(kind_tab[0]) == MH_KIND_MAX,
     "MH_KIND_MAX must count kind_tab");
