@@ -1,0 +1,197 @@
+#!/bin/sh
+# catsctl pkt: hex decode of a known message (golden file), JSON -> hex ->
+# JSON, pcap round trip, other link types and pcapng, and malformed input
+# failing with the offset or key in its message.  Runs the sanitized
+# binary; CATSCTL overrides it.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+CATSCTL=${CATSCTL:-build/san/catsctl}
+DATA=tests/data
+# A sanitizer report must not pass for an expected failure.
+ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}exitcode=86
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-}${UBSAN_OPTIONS:+:}exitcode=86:print_stacktrace=1
+export ASAN_OPTIONS UBSAN_OPTIONS
+[ -x "$CATSCTL" ] || { echo "no $CATSCTL"; exit 1; }
+
+T=$(mktemp -d) || exit 1
+trap 'rm -rf "$T"' EXIT
+failures=0
+
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+sanitizer_clean() {
+	if grep -qE 'Sanitizer|runtime error' "$1"; then
+		cat "$1"
+		return 1
+	fi
+	return 0
+}
+
+# ok NAME CMD...: exit 0, nothing from the sanitizers.
+ok() {
+	name=$1; shift
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	sanitizer_clean "$T/err" || { fail "$name: sanitizer report"; return; }
+	[ $rc -eq 0 ] || { fail "$name: exit $rc: $(cat "$T/err")"; return; }
+	echo "ok   $name"
+}
+
+# bad NAME RC TEXT CMD...: exit RC and TEXT on stderr (one line).
+bad() {
+	name=$1; want=$2; text=$3; shift 3
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	sanitizer_clean "$T/err" || { fail "$name: sanitizer report"; return; }
+	[ $rc -eq "$want" ] || { fail "$name: exit $rc, want $want"; return; }
+	grep -qF -- "$text" "$T/err" ||
+		{ fail "$name: stderr lacks '$text': $(cat "$T/err")"; return; }
+	echo "ok   $name: $(head -n 1 "$T/err")"
+}
+
+# --- commands and usage ---------------------------------------------------
+ok "help lists commands" "$CATSCTL" --help
+grep -q '^  pkt ' "$T/out" || fail "--help does not list pkt"
+bad "no command" 2 "usage: catsctl" "$CATSCTL"
+bad "unknown command" 2 "unknown command" "$CATSCTL" frob
+bad "pkt unknown subcommand" 2 "usage: catsctl pkt" "$CATSCTL" pkt frob
+bad "decode bad option" 2 "usage: catsctl pkt decode" "$CATSCTL" pkt decode -q
+bad "decode -s without -d" 2 "give both -s and -d" \
+	"$CATSCTL" pkt decode -s 2001:db8::1 00
+bad "encode --udp without --pcap" 2 "usage: catsctl pkt encode" \
+	"$CATSCTL" pkt encode --udp "$DATA/every-kind.json"
+
+# --- hex decode of a known message (golden) -------------------------------
+ok "decode golden PBU" "$CATSCTL" pkt decode -s 2001:db8:100::10 \
+	-d 2001:db8:200::1 "$(cat "$DATA/pbu.hex")"
+cmp -s "$T/out" "$DATA/pbu.json" || { fail "golden PBU differs:";
+	diff "$DATA/pbu.json" "$T/out"; }
+# stdin, spaces and 0x are tolerated; without addresses: unchecked
+{ printf '0x'; sed 's/\(....\)/\1 /g' "$DATA/pbu.hex"; } >"$T/spaced.hex"
+ok "decode from stdin" sh -c "\"$CATSCTL\" pkt decode <\"$T/spaced.hex\""
+grep -q '"checksum": "unchecked"' "$T/out" || fail "stdin: not unchecked"
+grep -q '"nai": "mn1@cats.example"' "$T/out" || fail "stdin: no NAI"
+
+# --- JSON -> hex -> JSON -> hex: every kind -------------------------------
+ok "encode every kind to hex" "$CATSCTL" pkt encode "$DATA/every-kind.json"
+cp "$T/out" "$T/every.hex"
+n=$(wc -l <"$T/every.hex")
+[ "$n" -eq 16 ] || fail "encode: $n lines, want 16"
+# The hex carries the checksum for the fixture's addresses; decoded without
+# them and encoded again it has a zero checksum (octets 4-5), else the same.
+i=0
+while read -r hex; do
+	i=$((i + 1))
+	"$CATSCTL" pkt decode "$hex" >"$T/j1.json" 2>"$T/err" ||
+		{ fail "message $i: decode: $(cat "$T/err")"; continue; }
+	"$CATSCTL" pkt encode "$T/j1.json" >"$T/h2.hex" 2>"$T/err" ||
+		{ fail "message $i: encode: $(cat "$T/err")"; continue; }
+	"$CATSCTL" pkt decode "$(cat "$T/h2.hex")" >"$T/j2.json" 2>"$T/err" ||
+		{ fail "message $i: decode again: $(cat "$T/err")"; continue; }
+	cmp -s "$T/j1.json" "$T/j2.json" ||
+		fail "message $i: JSON -> hex -> JSON differs"
+	zeroed=$(echo "$hex" | sed 's/^\(........\)..../\10000/')
+	[ "$(cat "$T/h2.hex")" = "$zeroed" ] ||
+		fail "message $i: hex -> JSON -> hex differs"
+done <"$T/every.hex"
+echo "ok   hex -> JSON -> hex for $i messages"
+
+# --- pcap round trip ------------------------------------------------------
+ok "encode --pcap" "$CATSCTL" pkt encode --pcap "$T/a.pcap" \
+	"$DATA/every-kind.json"
+ok "decode -r" "$CATSCTL" pkt decode -r "$T/a.pcap"
+cp "$T/out" "$T/a.json"
+[ "$(grep -c '"checksum": "ok"' "$T/a.json")" -eq 16 ] ||
+	fail "pcap: not 16 checksums ok"
+ok "re-encode the decoded list" "$CATSCTL" pkt encode --pcap "$T/b.pcap" \
+	"$T/a.json"
+cmp -s "$T/a.pcap" "$T/b.pcap" || fail "pcap -> JSON -> pcap differs"
+ok "decode -r again" "$CATSCTL" pkt decode -r "$T/b.pcap"
+cmp -s "$T/out" "$T/a.json" || fail "decode -r of the round trip differs"
+# the decoded list means what the fixture says: same bytes
+ok "fixture to hex" "$CATSCTL" pkt encode "$DATA/every-kind.json"
+cp "$T/out" "$T/fixture.hex"
+ok "decoded list to hex" "$CATSCTL" pkt encode "$T/a.json"
+cmp -s "$T/out" "$T/fixture.hex" || fail "decoded list differs from fixture"
+
+# UDP 5436 over IPv6, and over IPv4 from "transport" in the JSON
+ok "encode --udp" "$CATSCTL" pkt encode --udp --pcap "$T/u.pcap" \
+	"$DATA/every-kind.json"
+ok "decode UDP" "$CATSCTL" pkt decode -r "$T/u.pcap"
+[ "$(grep -c '"transport": "udp"' "$T/out")" -eq 16 ] ||
+	fail "UDP: not 16 UDP messages"
+echo '{"kind":"mob-request","src":"192.0.2.1","dst":"192.0.2.2",
+ "transport":"udp","seq":7,"options":{"client-addr":"2001:db8::7"}}' \
+	>"$T/v4.json"
+ok "encode IPv4/UDP" "$CATSCTL" pkt encode --pcap "$T/v4.pcap" "$T/v4.json"
+ok "decode IPv4/UDP" "$CATSCTL" pkt decode -r "$T/v4.pcap"
+grep -q '"src": "192.0.2.1"' "$T/out" || fail "IPv4/UDP: no src"
+
+# Ethernet link type and pcapng, made by text2pcap around our IPv6 packets
+if command -v text2pcap >/dev/null 2>&1; then
+	# the checksums must be for the addresses text2pcap puts around them
+	sed 's/"src": "[^"]*", "dst": "[^"]*"/"src": "2001:db8::1", "dst": "2001:db8::2"/' \
+		"$DATA/every-kind.json" >"$T/fixed-addr.json"
+	"$CATSCTL" pkt encode "$T/fixed-addr.json" |
+	while read -r hex; do
+		echo "$hex" | sed 's/\(..\)/\1 /g; s/^/000000 /'
+	done >"$T/mh.txt"
+	if text2pcap -q -n -e 0x86dd -6 2001:db8::1,2001:db8::2 -i 135 \
+	    "$T/mh.txt" "$T/eth.pcapng" >/dev/null 2>&1; then
+		ok "decode Ethernet pcapng" "$CATSCTL" pkt decode -r \
+			"$T/eth.pcapng"
+		[ "$(grep -c '"checksum": "ok"' "$T/out")" -eq 16 ] ||
+			fail "Ethernet pcapng: not 16 messages checked ok"
+	else
+		echo "skip Ethernet pcapng (text2pcap failed)"
+	fi
+fi
+
+# --- malformed input ------------------------------------------------------
+hex=$(cat "$DATA/pbu.hex")
+short=$(echo "$hex" | cut -c1-40)
+bad "truncated hex" 1 "offset 1: header length runs past the end" \
+	"$CATSCTL" pkt decode "$short"
+bad "shorter than fixed part" 1 "offset 4: shorter than" \
+	"$CATSCTL" pkt decode 3b000500
+bad "bad hex digit" 1 "hex: character 3: not a hex digit" \
+	"$CATSCTL" pkt decode 3b0g
+bad "odd hex" 1 "hex: odd number of digits" "$CATSCTL" pkt decode 3b0
+# HNP option (offset 52, type 22) claims 127 octets
+long=$(echo "$hex" | sed 's/1612004020/167f004020/')
+bad "option past the end" 1 "offset 52: option runs past the end (type 22" \
+	"$CATSCTL" pkt decode "$long"
+bad "bad checksum" 1 "offset 4: checksum does not verify" \
+	"$CATSCTL" pkt decode -s 2001:db8:100::10 -d 2001:db8:200::2 "$hex"
+grep -q '"checksum": "bad"' "$T/out" || fail "bad checksum: JSON not printed"
+bad "bad JSON key" 1 "key sequence: unknown key" sh -c \
+	"echo '{\"kind\":\"pbu\",\"sequence\":1}' | \"$CATSCTL\" pkt encode"
+bad "bad JSON key in an option" 1 \
+	"message 2: key options.mn-id.name: unknown key" sh -c \
+	"echo '[{\"kind\":\"pbu\"},{\"kind\":\"pbu\",\"options\":{\"mn-id\":{\"name\":\"x\"}}}]' | \"$CATSCTL\" pkt encode"
+bad "JSON out of range" 1 "key seq: 65536 out of range" sh -c \
+	"echo '{\"kind\":\"pbu\",\"seq\":65536}' | \"$CATSCTL\" pkt encode"
+bad "JSON bad address" 1 'key options.client-addr: not an IPv6 address' sh -c \
+	"echo '{\"kind\":\"loc-query\",\"options\":{\"client-addr\":\"::g\"}}' | \"$CATSCTL\" pkt encode"
+bad "JSON syntax" 1 "<stdin>:" sh -c "echo '{\"kind\":' | \"$CATSCTL\" pkt encode"
+bad "JSON duplicate key" 1 "duplicate object key" sh -c \
+	"echo '{\"kind\":\"pbu\",\"kind\":\"pba\"}' | \"$CATSCTL\" pkt encode"
+[ -s "$T/out" ] && fail "a failed encode wrote output"
+
+# A capture with one broken packet: reported by number, the rest decoded.
+len1=$(( $(head -n 1 "$T/every.hex" | tr -d '\n' | wc -c) / 2 + 40 ))
+# packet 2's MH header length octet: file header, record 1, record 2 header,
+# IPv6 header, then offset 1 of the MH
+off=$((24 + 16 + len1 + 16 + 40 + 1))
+cp "$T/a.pcap" "$T/broken.pcap"
+printf '\377' | dd of="$T/broken.pcap" bs=1 seek=$off conv=notrunc 2>/dev/null
+bad "broken packet in a capture" 1 "packet 2: offset 1: header length" \
+	"$CATSCTL" pkt decode -r "$T/broken.pcap"
+[ "$(grep -c '"mh_type"' "$T/out")" -eq 15 ] || fail "broken capture: not 15"
+bad "not a capture" 1 "catsctl:" "$CATSCTL" pkt decode -r "$DATA/pbu.hex"
+
+[ $failures -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
+echo "all catsctl tests passed"
