@@ -148,8 +148,11 @@ enum mh_kind {
 	MH_K_TX_RECEIVED	= 133,	/* fig. 3: new egress -> new ingress */
 	MH_K_LOC_REPLY		= 134,	/* locator -> new ingress */
 	MH_K_SVC_REPLY		= 135,	/* ingress -> client: prefix or no site */
+	MH_K_MSG_ACK		= 136,	/* answers a message the drafts leave
+					 * unanswered (notify, indication,
+					 * register); echoes its sequence */
 };
-#define MH_KIND_MAX		18	/* number of kinds in the kind table */
+#define MH_KIND_MAX		19	/* number of kinds in the kind table */
 
 /* Flags of the CATS message option. */
 #define MH_CF_CONTINUITY	0x80	/* client needs service continuity (mobility 3) */

@@ -511,6 +511,8 @@ static const struct mh_kind_info kind_tab[] = {
 	  B(CLIENT_ADDR), COMMON | B(CR_ID) | B(CATS_ADDR) | B(LLID) },
 	{ MH_K_SVC_REPLY, MH_TYPE_BA, false, "svc-reply",
 	  B(SERVICE_ID), COMMON | B(SVC_PREFIX) | B(CR_ID) | B(CATS_COND) },
+	{ MH_K_MSG_ACK, MH_TYPE_BA, false, "msg-ack",
+	  0, COMMON | B(CLIENT_ADDR) | B(SERVICE_ID) },
 };
 _Static_assert(sizeof(kind_tab) / sizeof(kind_tab[0]) == MH_KIND_MAX,
     "MH_KIND_MAX must count kind_tab");

@@ -1,0 +1,230 @@
+/*
+ * node: a CATS node, the sans-I/O composition of its roles (ingress,
+ * egress, controller, locator).
+ *
+ * One entry point takes an event (a received message, a fired timer, a local
+ * event) with the current time; everything the node wants done comes out
+ * through the driver's ops, in order: messages to send, timers to arm, and
+ * data-plane intents.  The daemon binds the ops to sockets, timers and
+ * netlink; the simulator and the tests bind them to a simulated network,
+ * clock and data plane.  No role is wired by hand anywhere: a node runs the
+ * roles its configuration names.
+ */
+#ifndef CATS_NODE_H
+#define CATS_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cats/mh.h"
+#include "cats/select.h"
+
+#define NODE_NAME_MAX		16
+#define NODE_MAX_PEERS		64
+#define NODE_MAX_SERVICES	32
+#define NODE_MAX_INSTANCES	64
+#define NODE_SERVICE_ID_MAX	64
+
+enum node_role {
+	NODE_INGRESS		= 1 << 0,
+	NODE_EGRESS		= 1 << 1,
+	NODE_CONTROLLER		= 1 << 2,
+	NODE_LOCATOR		= 1 << 3,
+};
+
+/* How an ingress starts a session: anchoring section 3, options 1 and 2. */
+enum node_setup {
+	SETUP_QUERY_EGRESSES	= 1,	/* ask every egress (or the 'query' subset) */
+	SETUP_QUERY_CONTROLLER	= 2,	/* ask the controller (C-PS) */
+};
+
+/* How a new ingress finds the old one: mobility section 3. */
+enum node_find {
+	FIND_LOCATOR,			/* ask the location server */
+	FIND_PREFIX,			/* the client's address is in a peer's sub-prefix */
+};
+
+/* Another CATS node this node talks to.  Messages from anyone else are
+ * dropped and counted (NODE_DROP_NOT_PEER). */
+struct node_peer {
+	char		 name[NODE_NAME_MAX];
+	uint8_t		 addr[16];
+	uint32_t	 roles;		/* enum node_role bits it plays */
+	struct mh_prefix subprefix;	/* ingress: clients' sub-prefix it owns */
+	bool		 candidate;	/* ingress: notified on movement (fig. 1) */
+	bool		 query;		/* egress: queried in option 1 */
+	uint32_t	 sel_index;	/* its ingress/egress index in the C-PS */
+};
+
+/* A service (CS-ID): its identifier as carried in Service_ID, and the
+ * anycast address clients send to. */
+struct node_service {
+	uint8_t		 id[NODE_SERVICE_ID_MAX];
+	uint8_t		 id_len;
+	uint8_t		 addr[16];
+	uint32_t	 sel_id;	/* service index in the C-PS */
+};
+
+/* An instance (CIS-ID) at this egress's site. */
+struct node_instance {
+	uint32_t	 id;
+	uint16_t	 service;	/* index into node_cfg.services */
+	uint8_t		 edge[16];	/* the edge server's address */
+};
+
+struct node_cfg {
+	char		 name[NODE_NAME_MAX];
+	uint8_t		 addr[16];	/* signaling address */
+	uint32_t	 roles;
+	struct node_peer peers[NODE_MAX_PEERS];
+	size_t		 npeers;
+	struct node_service services[NODE_MAX_SERVICES];
+	size_t		 nservices;
+
+	/* ingress */
+	enum node_setup	 setup;
+	enum node_find	 find;
+	struct mh_prefix subprefix;	/* the sub-prefix this ingress gives clients */
+	uint32_t	 sel_index;	/* this ingress's index in the C-PS */
+	uint32_t	 query_deadline_ms;	/* option 1: later responses ignored */
+	uint16_t	 lifetime;	/* binding lifetime asked for, 4 s units */
+	bool		 transaction_switch;	/* ask the C-PS after a handover */
+
+	/* egress */
+	struct mh_prefix pool;		/* service prefixes are carved from it */
+	uint8_t		 pool_plen;	/* length of each client's prefix */
+	struct node_instance instances[NODE_MAX_INSTANCES];
+	size_t		 ninstances;
+	struct mh_cats_req conditions;	/* what this site offers (anchoring 4.4) */
+
+	/* controller, and ingress with SETUP_QUERY_EGRESSES: the C-PS.  Owned
+	 * by the driver, which also feeds it metrics; may be shared. */
+	struct cats_sel	*sel;
+
+	/* every role: retransmission (RFC 6275 11.8 style exponential back-off)
+	 * and the RFC 5213 5.5 timestamp window */
+	uint32_t	 rtx_initial_ms;
+	uint32_t	 rtx_max_ms;
+	uint32_t	 rtx_tries;
+	uint32_t	 ts_window_ms;
+	uint32_t	 max_sessions;	/* per table; sizes the hash tables */
+};
+
+/* Data-plane intents.  The daemon turns them into kernel routes (SRv6
+ * encapsulation, End.DX6, source-specific routes) and a user-space buffer;
+ * the simulator into its forwarding model. */
+enum dp_op {
+	DP_STEER,		/* ingress: client's packets for service -> egress 'peer' */
+	DP_UNSTEER,
+	DP_PREFIX,		/* ingress: give 'prefix' to the client for service */
+	DP_BUFFER,		/* ingress: hold packets to the client (it left) */
+	DP_FORWARD,		/* ingress: packets to the client -> ingress 'peer' */
+	DP_UNFORWARD,
+	DP_FLUSH,		/* ingress: release held packets to the client, or to
+				 * 'peer' when it is set (handover tunnel) */
+	DP_RETURN,		/* egress: results for the client -> ingress 'peer' */
+	DP_UNRETURN,
+	DP_STATE_EXPORT,	/* egress: edge stops the transaction at tx.next_seq
+				 * and its state goes to egress 'peer' (fig. 3) */
+	DP_STATE_IMPORT,	/* egress: edge resumes the transaction from
+				 * tx.next_seq with the state received */
+};
+
+struct dp_intent {
+	enum dp_op	 op;
+	uint8_t		 client[16];
+	uint8_t		 peer[16];	/* all zero when not used */
+	uint16_t	 service;
+	uint32_t	 instance;
+	struct mh_prefix prefix;
+	struct mh_tx	 tx;
+};
+
+/* Local events, from the access link, a mobility management system, the
+ * edge service or a metric agent. */
+enum ev_type {
+	EV_MSG,			/* signaling received: peer, buf, len */
+	EV_TIMER,		/* a timer the node armed has fired: timer */
+	EV_ATTACH,		/* client attached here: client, lladdr */
+	EV_DETACH,		/* client left this ingress */
+	EV_MOVE_DETECTED,	/* the client is about to move (proactive) */
+	EV_SERVICE_REQUEST,	/* client asks for service, or sent its first
+				 * packet to the CS-ID address (req NULL) */
+	EV_RESULTS_DONE,	/* every result of the service reached the client */
+	EV_STATE_SENT,		/* egress: the exported state reached 'peer' */
+	EV_STATE_RECEIVED,	/* egress: state arrived for client/service/tx */
+};
+
+struct ev {
+	enum ev_type	 type;
+	const uint8_t	*peer;		/* EV_MSG source; EV_STATE_*: other egress */
+	const uint8_t	*buf;
+	size_t		 len;
+	uint64_t	 timer;
+	uint8_t		 client[16];
+	uint8_t		 lladdr[8];
+	uint8_t		 lladdr_len;
+	uint16_t	 service;
+	const struct mh_cats_req *req;	/* EV_SERVICE_REQUEST; NULL: none */
+	struct mh_tx	 tx;
+};
+
+/* What the driver provides.  'ctx' is the driver's own pointer. */
+struct node_ops {
+	/* Send signaling; the node encoded it.  'dst' is a peer or a client. */
+	void	(*send)(void *ctx, const uint8_t dst[16], const uint8_t *buf,
+		    size_t len);
+	/* Arm (or re-arm) timer 'key' to fire at 'at_ms'; at_ms 0 cancels. */
+	void	(*timer)(void *ctx, uint64_t key, uint64_t at_ms);
+	void	(*dp)(void *ctx, const struct dp_intent *);
+};
+
+/* Why a message was dropped or refused; counted per node. */
+enum node_drop {
+	NODE_DROP_DECODE,	/* malformed (see the per-error counters) */
+	NODE_DROP_NOT_PEER,	/* from an address that is not a configured peer */
+	NODE_DROP_NO_ROLE,	/* no role here handles this kind */
+	NODE_DROP_UNKNOWN_CLIENT,	/* about a client with no binding */
+	NODE_DROP_UNEXPECTED,	/* an answer to nothing sent, or wrong state */
+	NODE_DROP_STALE_SEQ,	/* sequence number out of window (RFC 5213 5.5) */
+	NODE_DROP_TIMESTAMP,	/* timestamp outside the window (RFC 5213 5.5) */
+	NODE_DROP_DUPLICATE,	/* a retransmission already handled (re-answered) */
+	NODE_DROP_UNKNOWN_SERVICE,
+	NODE_DROP_NO_RESOURCES,	/* a table or the prefix pool is full */
+	NODE_DROP_RTX_EXHAUSTED,	/* gave up after the last retransmission */
+	NODE_DROP__COUNT
+};
+
+struct node_counters {
+	uint64_t	 rx;
+	uint64_t	 tx;
+	uint64_t	 rtx;		/* retransmissions */
+	uint64_t	 rx_kind[256];	/* by enum mh_kind */
+	uint64_t	 decode_err[MH_E__COUNT];
+	uint64_t	 drop[NODE_DROP__COUNT];
+};
+
+struct node;
+
+void		 node_cfg_default(struct node_cfg *);
+/* NULL with *why set when the configuration cannot run. */
+struct node	*node_new(const struct node_cfg *, const struct node_ops *,
+		    void *ctx, const char **why);
+void		 node_free(struct node *);
+void		 node_event(struct node *, const struct ev *, uint64_t now_ms);
+
+const struct node_cfg *node_config(const struct node *);
+const struct node_counters *node_counters(const struct node *);
+const char	*node_drop_name(enum node_drop);
+/* Index of the service with this CS-ID, or -1. */
+int		 node_service_find(const struct node_cfg *, const uint8_t *id,
+		    size_t len);
+/* Index of the peer at this address, or -1. */
+int		 node_peer_find(const struct node_cfg *, const uint8_t addr[16]);
+
+/* Live sessions, for show commands and for benchmarks of memory. */
+size_t		 node_session_count(const struct node *);
+size_t		 node_memory(const struct node *);
+
+#endif /* CATS_NODE_H */
