@@ -1,0 +1,178 @@
+/*
+ * select: the CATS Path Selector (C-PS).
+ *
+ * Holds the service instances, their compute metrics and the network metrics
+ * from each ingress to each egress; answers "which instance should this
+ * request from this ingress go to?" under the hard requirements of the
+ * anchoring draft's CATS requirements option (draft-bernardos-cats-ip-
+ * address-anchoring section 4.4), with flow affinity, hysteresis and a
+ * herding guard.  One policy per selector, chosen from a table; the
+ * simulator compares policies by running one selector per policy.
+ *
+ * For each (ingress, service) the instances sit in a tournament tree keyed
+ * by (cost, CIS-ID) with per-subtree bounds on the requirement fields, so a
+ * decision is O(1) without requirements and a branch-and-bound walk of
+ * O(log n) per candidate with them; a metric update re-keys only the leaves
+ * it changes.  docs/selection.md explains the model and the rules.
+ *
+ * Identifiers are small integers below the limits given at creation: the
+ * engine maps CS-IDs, CIS-IDs, ingress and egress addresses onto them.
+ * Sans-I/O: time is an argument (milliseconds), nothing here reads a clock.
+ * Memory is allocated at creation and when a service grows; select, better,
+ * bind and release never allocate.
+ */
+#ifndef CATS_SELECT_H
+#define CATS_SELECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cats/metric.h"
+
+enum cats_policy {
+	CATS_POL_RESPONSE_TIME,	/* predicted response time, M/M/c */
+	CATS_POL_L1,		/* weighted L1 composition */
+	CATS_POL_L2,		/* L2 score */
+	CATS_POL_NEAREST,	/* lowest one-way delay */
+	CATS_POL_ROUND_ROBIN,
+	CATS_POL_RANDOM,
+	CATS_POL_LEAST_LOADED,	/* lowest utilisation */
+	CATS_POL__COUNT
+};
+
+/* Outcome of a decision.  Anything but CATS_SEL_OK is "no CATS sites
+ * available", and says which requirement no instance met. */
+enum cats_sel_reason {
+	CATS_SEL_OK,
+	CATS_SEL_BAD_ARG,		/* ingress or service out of range */
+	CATS_SEL_NO_INSTANCE,		/* the service has no instance */
+	CATS_SEL_NO_METRICS,		/* none has metrics from this ingress */
+	CATS_SEL_BANDWIDTH,		/* NetMinBandwidth */
+	CATS_SEL_LATENCY,		/* NetMaxLatency */
+	CATS_SEL_LATENCY_VARIATION,	/* NetMaxLatencyVariation */
+	CATS_SEL_LOSS,			/* NetMaxLoss */
+	CATS_SEL_COMP_LATENCY,		/* CompMaxLatency */
+	CATS_SEL_AFFINITY,		/* runs beside an excluded function */
+	CATS_SEL__COUNT
+};
+
+/* Outcome of a management call. */
+enum cats_sel_err {
+	CATS_SERR_OK,
+	CATS_SERR_RANGE,		/* an identifier over its limit */
+	CATS_SERR_EXISTS,
+	CATS_SERR_NOT_FOUND,
+	CATS_SERR_NOMEM,
+	CATS_SERR_BAD_ARG,
+	CATS_SERR_TOO_MANY_FUNCTIONS,	/* over CATS_SEL_MAX_FUNCTIONS names */
+	CATS_SERR_FULL,			/* affinity table full of live flows */
+	CATS_SERR__COUNT
+};
+
+#define CATS_SEL_MAX_FUNCTIONS	64
+#define CATS_SEL_FUNCTION_LEN	64	/* with the terminating NUL */
+#define CATS_SEL_HERD_MAX	32
+#define CATS_REQ_NONE		UINT32_MAX
+
+/*
+ * Hard requirements in the units of the wire option (section 4.4):
+ * NetMinBandwidth octets/s, latencies ns, loss parts per billion.  0 for
+ * bandwidth and CATS_REQ_NONE for the others mean "no requirement".
+ * avoid: functions the instance must not run beside (cats_reqs_avoid).
+ */
+struct cats_reqs {
+	uint32_t	min_bw;
+	uint32_t	max_latency;
+	uint32_t	max_latency_var;
+	uint32_t	max_loss;
+	uint32_t	max_comp_latency;
+	uint64_t	avoid;
+};
+
+struct cats_sel_cfg {
+	uint32_t		max_ingresses;
+	uint32_t		max_egresses;
+	uint32_t		max_services;
+	uint32_t		max_instances;
+	uint32_t		max_flows;	/* affinity bindings */
+	enum cats_policy	policy;
+	/* Hysteresis: a challenger must beat the current instance's cost by
+	 * max(hyst_abs, hyst_rel * |cost|) (policy cost units). */
+	double			hyst_rel;
+	double			hyst_abs;
+	uint64_t		affinity_timeout_ms;	/* idle timeout */
+	/* Herding guard: new flows go to one of the herd_max best instances
+	 * whose cost is within max(herd_abs, herd_rel * |best|) of the best,
+	 * drawn in proportion to spare capacity.  herd_max <= 1 turns it off. */
+	double			herd_rel;
+	double			herd_abs;
+	uint32_t		herd_max;
+	uint64_t		seed;
+	double			l1_weight[CATS_L1__COUNT];	/* CATS_POL_L1 */
+	struct cats_metric_cfg	metric;
+};
+
+struct cats_instance_def {
+	uint32_t	instance;	/* CIS-ID */
+	uint32_t	service;	/* CS-ID */
+	uint32_t	egress;		/* the egress/site it sits behind */
+	uint32_t	servers;	/* parallel servers (c of M/M/c), >= 1 */
+	double		capacity;	/* requests/s at full load, >= 0 */
+};
+
+struct cats_choice {
+	uint32_t	instance;
+	uint32_t	egress;
+	double		cost;		/* policy cost from the ingress, lower better */
+	bool		sticky;		/* kept by flow affinity */
+	bool		bound;		/* the flow now has an affinity binding */
+};
+
+struct cats_sel;
+
+const char	*cats_policy_name(enum cats_policy);
+int		 cats_policy_from_name(const char *);	/* -1 if unknown */
+const char	*cats_sel_reason_name(enum cats_sel_reason);
+const char	*cats_sel_err_name(enum cats_sel_err);
+
+void		 cats_sel_cfg_default(struct cats_sel_cfg *);
+struct cats_sel	*cats_sel_create(const struct cats_sel_cfg *);
+void		 cats_sel_destroy(struct cats_sel *);
+void		 cats_sel_seed(struct cats_sel *, uint64_t);
+uint64_t	 cats_sel_rng_state(const struct cats_sel *);
+
+enum cats_sel_err cats_sel_add_instance(struct cats_sel *,
+		    const struct cats_instance_def *);
+enum cats_sel_err cats_sel_remove_instance(struct cats_sel *, uint32_t);
+enum cats_sel_err cats_sel_set_functions(struct cats_sel *, uint32_t instance,
+		    const char *const *names, size_t n);
+
+enum cats_metric_err cats_sel_update_compute(struct cats_sel *,
+		    uint32_t instance, const struct cats_sample *, size_t,
+		    uint64_t ts_ms);
+enum cats_metric_err cats_sel_update_net(struct cats_sel *, uint32_t ingress,
+		    uint32_t egress, const struct cats_sample *, size_t,
+		    uint64_t ts_ms);
+
+void		 cats_reqs_none(struct cats_reqs *);
+bool		 cats_reqs_avoid(const struct cats_sel *, struct cats_reqs *,
+		    const char *function);
+
+enum cats_sel_reason cats_sel_select(struct cats_sel *, uint32_t ingress,
+		    uint32_t service, const struct cats_reqs *, uint64_t flow,
+		    uint64_t now_ms, struct cats_choice *);
+enum cats_sel_reason cats_sel_select_scan(struct cats_sel *, uint32_t ingress,
+		    uint32_t service, const struct cats_reqs *, uint64_t flow,
+		    uint64_t now_ms, struct cats_choice *);
+bool		 cats_sel_better(struct cats_sel *, uint32_t ingress,
+		    uint32_t service, const struct cats_reqs *, uint32_t current,
+		    struct cats_choice *);
+enum cats_sel_err cats_sel_bind(struct cats_sel *, uint64_t flow,
+		    uint32_t instance, uint64_t now_ms);
+bool		 cats_sel_release(struct cats_sel *, uint64_t flow);
+size_t		 cats_sel_flow_count(const struct cats_sel *);
+bool		 cats_sel_cost(const struct cats_sel *, uint32_t ingress,
+		    uint32_t instance, double *cost);
+
+#endif

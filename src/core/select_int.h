@@ -1,0 +1,144 @@
+/*
+ * select internals shared by select.c (API, state, affinity),
+ * select_index.c (the per-(ingress, service) tournament trees and the
+ * reference scan) and select_policy.c (the policy table).  Not installed.
+ */
+#ifndef CATS_SELECT_INT_H
+#define CATS_SELECT_INT_H
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cats/select.h"
+
+#define NONE32	UINT32_MAX
+
+/*
+ * One node of a tournament tree.  A leaf holds its instance's ranking key
+ * (cost, CIS-ID), ordered lexicographically so that ties go to the lower
+ * id, and its requirement fields in the wire option's units, rounded so
+ * that an integer comparison with a requirement is exact (maxima rounded
+ * up, bandwidth down, all saturated to 32 bits).  An inner node holds the
+ * best key below it and bounds over its leaves: the best of each field and
+ * the AND of the function masks, so that a subtree none of whose leaves
+ * can qualify is skipped.  Key and bounds share one node so that a visit
+ * touches one cache line, not two.
+ */
+struct sel_node {
+	double		cost;	/* INFINITY: no leaf with metrics below */
+	uint32_t	id;
+	uint32_t	pos;	/* leaf position in the service */
+	uint32_t	bw;
+	uint32_t	owd;
+	uint32_t	dv;
+	uint32_t	loss;
+	uint32_t	comp;
+	uint32_t	pad;
+	uint64_t	fmask;
+};
+
+struct sel_inst {
+	bool			present;
+	bool			has_metrics;	/* utilisation and delay known */
+	uint32_t		service;
+	uint32_t		egress;
+	uint32_t		pos;		/* in its service's array */
+	uint32_t		gen;		/* bumps on remove */
+	uint32_t		next_on_egress;
+	uint32_t		servers;
+	uint64_t		ts_ms;
+	uint64_t		fmask;		/* co-located functions */
+	struct cats_l0_set	m;
+	double			resp_ns;	/* M/M/c prediction */
+	double			spare;		/* requests/s free */
+	double			l1_comp, l1_serv;
+};
+
+struct sel_net {
+	struct cats_l0_set	m;
+	uint64_t		ts_ms;
+	double			l1_comm;
+	bool			valid;		/* one-way delay known */
+};
+
+/* A service: its instances and, per ingress, a tree of 2 * cap nodes. */
+struct sel_svc {
+	uint32_t	n, cap;
+	uint32_t	*inst;		/* CIS-ID by position */
+	struct sel_node	*node;		/* [ingress][2 * cap] */
+	uint32_t	*rr;		/* round-robin cursor per ingress */
+	/* Near-best set without requirements, per ingress, valid while
+	 * memo_ver[g] == ver[g] + 1 (ver bumps on every leaf change). */
+	uint32_t	*ver;
+	uint32_t	*memo_ver;
+	uint32_t	*memo_n;
+	struct sel_node	*memo;		/* [ingress][CATS_SEL_HERD_MAX] */
+};
+
+struct sel_flow {
+	uint64_t	key;		/* 0: empty slot */
+	uint64_t	expires_ms;
+	uint32_t	inst;
+	uint32_t	gen;
+};
+
+struct cats_sel {
+	struct cats_sel_cfg	 cfg;
+	struct sel_inst		*inst;		/* [max_instances] */
+	struct sel_svc		*svc;		/* [max_services] */
+	struct sel_net		*net;		/* [ingress][egress] */
+	uint32_t		*egress_head;	/* first instance per egress */
+	struct sel_flow		*flows;
+	uint32_t		 flow_mask;
+	uint32_t		 flow_count;
+	uint32_t		 nfunc;
+	char			 func[CATS_SEL_MAX_FUNCTIONS][CATS_SEL_FUNCTION_LEN];
+	uint64_t		 rng;
+};
+
+static inline bool
+node_less(double ca, uint32_t ia, double cb, uint32_t ib)
+{
+	return ca < cb || (ca == cb && ia < ib);
+}
+
+static inline bool
+agg_ok(const struct sel_node *a, const struct cats_reqs *r)
+{
+	return a->bw >= r->min_bw && a->owd <= r->max_latency &&
+	    a->dv <= r->max_latency_var && a->loss <= r->max_loss &&
+	    a->comp <= r->max_comp_latency && (a->fmask & r->avoid) == 0;
+}
+
+static inline struct sel_node *
+svc_nodes(const struct sel_svc *s, uint32_t ingress)
+{
+	return s->node + (size_t)ingress * 2 * s->cap;
+}
+
+/* select_index.c */
+void		idx_empty(struct sel_node *);
+void		idx_set(struct sel_svc *, uint32_t ingress, uint32_t pos,
+		    const struct sel_node *);
+void		idx_build(struct sel_svc *, uint32_t ingress);
+bool		idx_best(const struct sel_svc *, uint32_t ingress,
+		    const struct cats_reqs *, struct sel_node *);
+uint32_t	idx_near(const struct sel_svc *, uint32_t ingress,
+		    const struct cats_reqs *, double thr, struct sel_node *,
+		    uint32_t k);
+const struct sel_node *idx_near_memo(struct sel_svc *, uint32_t ingress,
+		    double thr, uint32_t k, uint32_t *n);
+bool		scan_best(const struct sel_svc *, uint32_t ingress,
+		    const struct cats_reqs *, struct sel_node *);
+uint32_t	scan_near(const struct sel_svc *, uint32_t ingress,
+		    const struct cats_reqs *, double thr, struct sel_node *,
+		    uint32_t k);
+bool		reqs_trivial(const struct cats_reqs *);
+
+/* select_policy.c */
+bool		pol_ranked(enum cats_policy);
+double		pol_cost(const struct cats_sel_cfg *, const struct sel_inst *,
+		    const struct sel_net *);
+
+#endif
