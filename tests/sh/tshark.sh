@@ -96,5 +96,5 @@ n=$(ts "$T/udp.pcap" -o udp.check_checksum:TRUE -T fields \
 [ "$n" -eq 16 ] || fail "UDP: $n good UDP checksums, want 16"
 
 [ $failures -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
-echo "tshark $(tshark --version 2>/dev/null | sed -n '1s/.*(Wireshark) //p')" \
+echo "$(tshark --version 2>/dev/null | sed -n 1p)" \
 	"dissects every kind cleanly"
