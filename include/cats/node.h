@@ -66,11 +66,13 @@ struct node_service {
 	uint32_t	 sel_id;	/* service index in the C-PS */
 };
 
-/* An instance (CIS-ID) at this egress's site. */
+/* An instance (CIS-ID): at an egress, one at its own site; at a
+ * controller, every instance of the domain with the egress it sits behind. */
 struct node_instance {
 	uint32_t	 id;
 	uint16_t	 service;	/* index into node_cfg.services */
 	uint8_t		 edge[16];	/* the edge server's address */
+	uint32_t	 egress_sel;	/* its egress's index in the C-PS */
 };
 
 struct node_cfg {

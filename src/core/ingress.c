@@ -1,0 +1,1240 @@
+/*
+ * ingress: the ingress CATS router (ICR; MAG-like).  Starts a client's
+ * session (anchoring section 3, options 1 and 2), keeps it alive, hands it
+ * over when the client moves (mobility fig. 1 proactive, fig. 2 reactive)
+ * and moves its transaction to a better edge (fig. 3).
+ *
+ * Sessions live in a slab (stable index, generation) found by (client,
+ * service) through a table; timers and pending messages name a session by
+ * index and generation, so nothing dangles when one goes.  A client that
+ * arrived from another ingress and whose services are not known yet has a
+ * placeholder session with service ANY_SERVICE.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "node_int.h"
+
+#define ANY_SERVICE	0xffff
+#define REFRESH_PCT	80		/* refresh at 80 % of the lifetime */
+#define SWEEP_MS	5000
+
+enum is_state {
+	IS_QUERYING,		/* asked egresses (option 1) or the controller (2) */
+	IS_REQUESTING,		/* CATS request sent to the chosen egress */
+	IS_ESTABLISHED,		/* steering; the client is here */
+	IS_LEFT,		/* the client left; its results are held */
+	IS_FORWARDING,		/* old ingress: results go to the new ingress */
+	IS_EXPECTED,		/* new ingress: notified, the client is not here */
+	IS_LOCATING,		/* new ingress: asked the locator (placeholder) */
+	IS_ASKING,		/* new ingress: asked the old ingress (placeholder) */
+	IS_MOVED_IN,		/* new ingress: serving a session that moved here */
+	IS_SWITCHING,		/* new ingress: transaction switching (fig. 3) */
+};
+
+/* Session flags. */
+#define SF_AWARE	0x01	/* a CATS-aware client: answer with svc-reply */
+#define SF_CONTINUITY	0x02	/* the client needs service continuity */
+#define SF_LOCREG	0x04	/* registered with the locator */
+#define SF_SWITCHED	0x08	/* transaction switching done or not needed */
+
+/* What a pending message or timer is about (low byte of its cookie). */
+enum what {
+	W_QUERY = 1, W_REQUEST, W_NOTIFY, W_IND_OLD, W_IND_EGRESS, W_LOCREG,
+	W_LOCQUERY, W_MOBREQ, W_SWITCHQ, W_TX_REQ, W_TX_NOTIFY,
+	T_DEADLINE, T_REFRESH, T_SWEEP,
+};
+
+/* Answers a moved-in session still waits for. */
+#define P_IND_OLD	0x01
+#define P_IND_EGRESS	0x02
+#define P_TX_CONFIRM	0x04
+#define P_TX_RECEIVED	0x08
+
+struct skey {
+	uint8_t		 client[16];
+	uint16_t	 service;
+};
+
+struct skey_ent {
+	struct skey	 key;
+	uint32_t	 idx;
+};
+
+struct isess {
+	struct skey	 key;
+	uint8_t		 state;
+	uint8_t		 flags;
+	uint8_t		 pending;
+	uint8_t		 offers;	/* option 1 responses so far */
+	uint8_t		 rounds;	/* option 1 query rounds */
+	int8_t		 egress;	/* peer indices, -1 none */
+	int8_t		 other;		/* old ingress (new side) or new (old side) */
+	int8_t		 new_egress;	/* switching target */
+	int8_t		 best;		/* option 1 best offer so far */
+	uint16_t	 client_seq;	/* the client's svc-request, echoed */
+	uint32_t	 best_cost;
+	uint32_t	 tx_id;
+	struct mh_prefix prefix;
+	uint64_t	 expires;
+	struct mh_cats_req req;		/* numbers only; affinity not kept */
+};
+
+struct client {
+	uint8_t		 addr[16];	/* key */
+	bool		 attached;
+	uint8_t		 ll_len;
+	uint8_t		 ll[8];
+};
+
+struct ingress {
+	struct table	 keys;		/* skey -> slab index */
+	struct slab	 sess;
+	struct table	 clients;
+	uint32_t	 next_tx;
+	bool		 sweeping;
+};
+
+static struct ingress *
+I(const struct node *n)
+{
+	return n->state[ROLE_INGRESS];
+}
+
+/* ------------------------------------------------------------------ */
+/* Sessions                                                            */
+
+static uint64_t
+cookie_of(const struct node *n, uint32_t idx, enum what w)
+{
+	return (uint64_t)(slab_gen(&I(n)->sess, idx) & 0xffff) << 40 |
+	    (uint64_t)idx << 8 | w;
+}
+
+/* The session a cookie names, if it is still the same one. */
+static struct isess *
+sess_of_cookie(const struct node *n, uint64_t cookie, uint32_t *idx)
+{
+	*idx = (uint32_t)(cookie >> 8);
+	if ((slab_gen(&I(n)->sess, *idx) & 0xffff) != (cookie >> 40 & 0xffff))
+		return NULL;
+	return slab_at(&I(n)->sess, *idx);
+}
+
+static uint32_t
+sess_find(const struct node *n, const uint8_t client[16], uint16_t service)
+{
+	struct skey k;
+	const struct skey_ent *e;
+
+	memset(&k, 0, sizeof(k));
+	memcpy(k.client, client, 16);
+	k.service = service;
+	e = table_get(&I(n)->keys, &k);
+	return e != NULL ? e->idx : 0;
+}
+
+static uint32_t
+sess_new(struct node *n, const uint8_t client[16], uint16_t service)
+{
+	struct skey_ent *e;
+	struct isess *s;
+	struct skey k;
+	bool created;
+	uint32_t idx;
+
+	memset(&k, 0, sizeof(k));
+	memcpy(k.client, client, 16);
+	k.service = service;
+	if ((e = table_put(&I(n)->keys, &k, &created)) == NULL)
+		return 0;
+	if (!created)
+		return e->idx;
+	if ((idx = slab_alloc(&I(n)->sess)) == 0) {
+		table_del(&I(n)->keys, e);
+		return 0;
+	}
+	e->idx = idx;
+	s = slab_at(&I(n)->sess, idx);
+	s->key = k;
+	s->egress = s->other = s->new_egress = s->best = -1;
+	s->req.max_lat = s->req.max_jitter = MH_REQ_UNSET;
+	s->req.max_loss = s->req.comp_lat = MH_REQ_UNSET;
+	return idx;
+}
+
+static void
+sess_del(struct node *n, uint32_t idx)
+{
+	struct isess *s = slab_at(&I(n)->sess, idx);
+	enum what w;
+
+	if (s == NULL)
+		return;
+	for (w = W_QUERY; w <= W_TX_NOTIFY; w++)
+		node_rtx_cancel(n, ROLE_INGRESS, cookie_of(n, idx, w));
+	node_timer(n, ROLE_INGRESS, cookie_of(n, idx, T_DEADLINE), 0);
+	node_timer(n, ROLE_INGRESS, cookie_of(n, idx, T_REFRESH), 0);
+	table_del(&I(n)->keys, table_get(&I(n)->keys, &s->key));
+	slab_release(&I(n)->sess, idx);
+}
+
+static struct isess *
+S(const struct node *n, uint32_t idx)
+{
+	return slab_at(&I(n)->sess, idx);
+}
+
+/* The next session of a client, walking its services (and the placeholder
+ * last) from *k, which starts at 0; 0 at the end.  A client has a handful
+ * of sessions at most, so this is a few lookups, never a scan. */
+static uint32_t
+client_next(const struct node *n, const uint8_t client[16], size_t *k)
+{
+	uint32_t idx;
+	uint16_t sv;
+
+	while (*k <= n->cfg.nservices) {
+		sv = *k == n->cfg.nservices ? ANY_SERVICE : (uint16_t)*k;
+		(*k)++;
+		if ((idx = sess_find(n, client, sv)) != 0)
+			return idx;
+	}
+	return 0;
+}
+
+static struct client *
+client_get(struct node *n, const uint8_t addr[16], bool create)
+{
+	bool created;
+
+	if (!create)
+		return table_get(&I(n)->clients, addr);
+	return table_put(&I(n)->clients, addr, &created);
+}
+
+static bool
+attached(struct node *n, const uint8_t addr[16])
+{
+	const struct client *c = client_get(n, addr, false);
+
+	return c != NULL && c->attached;
+}
+
+static void
+sweep_arm(struct node *n, uint64_t now)
+{
+	if (I(n)->sweeping)
+		return;
+	I(n)->sweeping = true;
+	node_timer(n, ROLE_INGRESS, T_SWEEP, now + SWEEP_MS);
+}
+
+/* ------------------------------------------------------------------ */
+/* Output                                                              */
+
+static void
+dp(struct node *n, enum dp_op op, const struct isess *s, int peer)
+{
+	struct dp_intent d;
+
+	memset(&d, 0, sizeof(d));
+	d.op = op;
+	memcpy(d.client, s->key.client, 16);
+	if (peer >= 0)
+		memcpy(d.peer, node_peer_addr(n, peer), 16);
+	d.service = s->key.service;
+	d.prefix = s->prefix;
+	d.tx.id = s->tx_id;
+	node_dp(n, &d);
+}
+
+/* A message about a session: its client and service. */
+static void
+msg_about(struct mh_msg *m, const struct node *n, const struct isess *s,
+    enum mh_kind kind)
+{
+	mh_msg_init(m, kind);
+	msg_client(m, s->key.client);
+	if (s->key.service != ANY_SERVICE)
+		msg_service(m, n, s->key.service);
+}
+
+static void
+send_rel(struct node *n, uint32_t idx, int peer, struct mh_msg *m, enum what w,
+    uint64_t now)
+{
+	node_rtx_send(n, ROLE_INGRESS, node_peer_addr(n, peer), m,
+	    cookie_of(n, idx, w), now);
+}
+
+/* The terminal identifier (anchoring 4.1: MN Identifier, an NAI); the
+ * client's address is the identity the network has for it. */
+static void
+msg_mnid(struct mh_msg *m, const struct isess *s, char *buf, size_t len)
+{
+	size_t i, k = 0;
+	static const char hex[] = "0123456789abcdef";
+
+	for (i = 0; i < 16 && k + 2 < len; i++) {
+		buf[k++] = hex[s->key.client[i] >> 4];
+		buf[k++] = hex[s->key.client[i] & 15];
+	}
+	m->present |= MH_BIT(MH_O_MNID);
+	m->mnid_subtype = MH_NAI_SUBTYPE;
+	m->mnid.p = (const uint8_t *)buf;
+	m->mnid.len = (uint8_t)k;
+}
+
+static void
+reply_client(struct node *n, struct isess *s, uint8_t status)
+{
+	struct mh_msg m;
+
+	if (!(s->flags & SF_AWARE))
+		return;
+	msg_about(&m, n, s, MH_K_SVC_REPLY);
+	m.seq = s->client_seq;
+	m.status = status;
+	if (status == MH_ST_CATS_AVAILABLE) {
+		m.present |= MH_BIT(MH_O_SVC_PREFIX) | MH_BIT(MH_O_CR_ID);
+		m.svc_prefix = s->prefix;
+		m.crid_format = MH_CRID_IP;
+		m.crid.p = node_peer_addr(n, s->egress);
+		m.crid.len = 16;
+	}
+	node_send(n, s->key.client, &m);
+}
+
+/* ------------------------------------------------------------------ */
+/* Session set-up (anchoring section 3)                                */
+
+static void
+send_request(struct node *n, uint32_t idx, uint16_t lifetime, uint64_t now)
+{
+	struct isess *s = S(n, idx);
+	char nai[40];
+	struct mh_msg m;
+
+	msg_about(&m, n, s, MH_K_CATS_REQUEST);
+	msg_mnid(&m, s, nai, sizeof(nai));
+	m.flags |= MH_BU_P;
+	m.lifetime = lifetime;
+	m.present |= MH_BIT(MH_O_TIMESTAMP) | MH_BIT(MH_O_CATS_REQ);
+	m.timestamp = node_timestamp(now);
+	m.req = s->req;
+	send_rel(n, idx, s->egress, &m, W_REQUEST, now);
+}
+
+static void
+send_queries(struct node *n, uint32_t idx, uint64_t now)
+{
+	struct isess *s = S(n, idx);
+	char nai[40];
+	struct mh_msg m;
+	size_t i;
+
+	msg_about(&m, n, s, MH_K_CATS_QUERY);
+	msg_mnid(&m, s, nai, sizeof(nai));
+	m.flags |= MH_BU_P;
+	m.present |= MH_BIT(MH_O_CATS_REQ);
+	m.req = s->req;
+	s->offers = 0;
+	s->best = -1;
+	for (i = 0; i < n->cfg.npeers; i++) {
+		const struct node_peer *p = &n->cfg.peers[i];
+
+		if (n->cfg.setup == SETUP_QUERY_CONTROLLER ?
+		    !(p->roles & NODE_CONTROLLER) :
+		    !((p->roles & NODE_EGRESS) && p->query))
+			continue;
+		send_rel(n, idx, (int)i, &m, W_QUERY, now);
+		if (n->cfg.setup == SETUP_QUERY_CONTROLLER)
+			return;
+	}
+	node_timer(n, ROLE_INGRESS, cookie_of(n, idx, T_DEADLINE),
+	    now + n->cfg.query_deadline_ms);
+}
+
+static void
+start_session(struct node *n, const uint8_t client[16], int service,
+    const struct mh_cats_req *req, bool aware, uint16_t client_seq, uint64_t now)
+{
+	uint32_t idx = sess_find(n, client, (uint16_t)service);
+	struct isess *s;
+
+	if (idx != 0 && S(n, idx)->state == IS_ESTABLISHED) {
+		s = S(n, idx);			/* asked again: same answer */
+		s->client_seq = client_seq;
+		reply_client(n, s, MH_ST_CATS_AVAILABLE);
+		return;
+	}
+	if (idx == 0 && (idx = sess_new(n, client, (uint16_t)service)) == 0) {
+		node_drop(n, NODE_DROP_NO_RESOURCES);
+		return;
+	}
+	s = S(n, idx);
+	if (s->state == IS_QUERYING && s->rounds > 0)
+		return;				/* already asking */
+	s->state = IS_QUERYING;
+	s->flags |= aware ? SF_AWARE : 0;
+	s->client_seq = client_seq;
+	if (req != NULL) {
+		s->req = *req;
+		s->req.affinity.p = NULL;
+		s->req.affinity.len = 0;
+	}
+	s->tx_id = ++I(n)->next_tx;
+	s->rounds = 1;
+	send_queries(n, idx, now);
+}
+
+/* Anchoring 4.4: what a site offers (conditions) must meet every hard
+ * requirement; among those that do, the lowest offered latency wins. */
+static bool
+offer_meets(const struct mh_cats_req *r, const struct mh_cats_req *c)
+{
+	return c->min_bw >= r->min_bw && c->max_lat <= r->max_lat &&
+	    c->max_jitter <= r->max_jitter && c->max_loss <= r->max_loss &&
+	    c->comp_lat <= r->comp_lat;
+}
+
+static uint32_t
+offer_cost(const struct mh_cats_req *c)
+{
+	uint64_t sum = (uint64_t)c->max_lat + c->comp_lat;
+
+	return sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
+}
+
+static void
+choose_egress(struct node *n, uint32_t idx, int egress, uint64_t now)
+{
+	struct isess *s = S(n, idx);
+
+	node_timer(n, ROLE_INGRESS, cookie_of(n, idx, T_DEADLINE), 0);
+	node_rtx_cancel(n, ROLE_INGRESS, cookie_of(n, idx, W_QUERY));
+	if (egress < 0) {
+		reply_client(n, s, MH_ST_CATS_UNAVAILABLE);
+		sess_del(n, idx);
+		return;
+	}
+	s->egress = (int8_t)egress;
+	s->state = IS_REQUESTING;
+	send_request(n, idx, n->cfg.lifetime, now);
+}
+
+static void
+on_response(struct node *n, uint32_t idx, const struct rx *rx, uint64_t now)
+{
+	struct isess *s = S(n, idx);
+	int egress = -1;
+	uint32_t cost;
+
+	if (s->state != IS_QUERYING) {
+		node_drop(n, NODE_DROP_UNEXPECTED);
+		return;
+	}
+	if (rx->m.status == MH_ST_CATS_AVAILABLE &&
+	    (rx->m.present & MH_BIT(MH_O_CR_ID)) && rx->m.crid.len == 16)
+		egress = node_peer_find(&n->cfg, rx->m.crid.p);
+	if (n->cfg.setup == SETUP_QUERY_CONTROLLER) {
+		choose_egress(n, idx, egress, now);
+		return;
+	}
+	/* option 1: keep the best offer until the deadline */
+	s->offers++;
+	if (egress < 0 || !(rx->m.present & MH_BIT(MH_O_CATS_COND)) ||
+	    !offer_meets(&s->req, &rx->m.cond))
+		return;
+	cost = offer_cost(&rx->m.cond);
+	if (s->best < 0 || cost < s->best_cost ||
+	    (cost == s->best_cost && egress < s->best)) {
+		s->best = (int8_t)egress;
+		s->best_cost = cost;
+	}
+}
+
+static void
+on_deadline(struct node *n, uint32_t idx, uint64_t now)
+{
+	struct isess *s = S(n, idx);
+
+	if (s->state != IS_QUERYING)
+		return;
+	if (s->offers == 0 && s->rounds < n->cfg.rtx_tries) {
+		s->rounds++;			/* every answer lost: ask again */
+		node_rtx_cancel(n, ROLE_INGRESS, cookie_of(n, idx, W_QUERY));
+		send_queries(n, idx, now);
+		return;
+	}
+	choose_egress(n, idx, s->best, now);
+}
+
+static void
+locator_register(struct node *n, uint32_t idx, uint16_t lifetime, uint64_t now)
+{
+	struct isess *s = S(n, idx);
+	const struct client *c = client_get(n, s->key.client, false);
+	struct mh_msg m;
+	size_t i;
+
+	if (n->cfg.find != FIND_LOCATOR)
+		return;
+	for (i = 0; i < n->cfg.npeers; i++) {
+		if (!(n->cfg.peers[i].roles & NODE_LOCATOR))
+			continue;
+		msg_about(&m, n, s, MH_K_LOC_REGISTER);
+		m.lifetime = lifetime;
+		m.present |= MH_BIT(MH_O_CATS_ADDR);
+		memcpy(m.cats_addr, node_peer_addr(n, s->egress), 16);
+		if (c != NULL && c->ll_len > 0) {
+			m.present |= MH_BIT(MH_O_LLID);
+			m.llid.p = c->ll;
+			m.llid.len = c->ll_len;
+		}
+		send_rel(n, idx, (int)i, &m, W_LOCREG, now);
+		s->flags = (uint8_t)(lifetime ? s->flags | SF_LOCREG :
+		    s->flags & ~SF_LOCREG);
+		return;
+	}
+}
+
+static void
+refresh_arm(struct node *n, uint32_t idx, uint16_t lifetime, uint64_t now)
+{
+	uint64_t ms = (uint64_t)lifetime * 4000;
+
+	S(n, idx)->expires = now + ms;
+	node_timer(n, ROLE_INGRESS, cookie_of(n, idx, T_REFRESH),
+	    now + ms * REFRESH_PCT / 100);
+}
+
+static void
+on_ack(struct node *n, uint32_t idx, const struct rx *rx, uint64_t now)
+{
+	struct isess *s = S(n, idx);
+
+	if (rx->m.status != MH_ST_CATS_AVAILABLE) {
+		if (s->state == IS_REQUESTING)
+			reply_client(n, s, MH_ST_CATS_UNAVAILABLE);
+		dp(n, DP_UNSTEER, s, -1);
+		sess_del(n, idx);
+		return;
+	}
+	refresh_arm(n, idx, rx->m.lifetime, now);
+	if (s->state != IS_REQUESTING)
+		return;				/* a refresh */
+	if (rx->m.present & MH_BIT(MH_O_SVC_PREFIX))
+		s->prefix = rx->m.svc_prefix;
+	s->state = attached(n, s->key.client) ? IS_ESTABLISHED : IS_LEFT;
+	dp(n, DP_STEER, s, s->egress);
+	dp(n, DP_PREFIX, s, -1);
+	if (s->state == IS_LEFT)
+		dp(n, DP_BUFFER, s, -1);
+	reply_client(n, s, MH_ST_CATS_AVAILABLE);
+	locator_register(n, idx, n->cfg.lifetime, now);
+}
+
+/* ------------------------------------------------------------------ */
+/* Handover, old side                                                  */
+
+/* Fig. 1: tell the candidate ingresses where the client's service runs. */
+static void
+notify(struct node *n, uint32_t idx, int peer, uint64_t now)
+{
+	struct isess *s = S(n, idx);
+	struct mh_msg m;
+
+	msg_about(&m, n, s, MH_K_MOB_NOTIFY);
+	m.present |= MH_BIT(MH_O_CATS_ADDR);
+	memcpy(m.cats_addr, node_peer_addr(n, s->egress), 16);
+	m.cats_flags = (s->flags & SF_CONTINUITY) ? MH_CF_CONTINUITY : 0;
+	if (s->prefix.len > 0) {
+		m.present |= MH_BIT(MH_O_SVC_PREFIX);
+		m.svc_prefix = s->prefix;
+	}
+	send_rel(n, idx, peer, &m, W_NOTIFY, now);
+}
+
+static bool
+serving(const struct isess *s)
+{
+	return s->state == IS_ESTABLISHED || s->state == IS_LEFT ||
+	    s->state == IS_MOVED_IN || s->state == IS_SWITCHING;
+}
+
+static void
+move_detected(struct node *n, const uint8_t client[16], uint64_t now)
+{
+	struct isess *s;
+	uint32_t idx;
+	size_t k = 0, i;
+
+	while ((idx = client_next(n, client, &k)) != 0) {
+		s = S(n, idx);
+		if (!serving(s))
+			continue;
+		s->flags |= SF_CONTINUITY;
+		for (i = 0; i < n->cfg.npeers; i++)
+			if ((n->cfg.peers[i].roles & NODE_INGRESS) &&
+			    n->cfg.peers[i].candidate)
+				notify(n, idx, (int)i, now);
+	}
+}
+
+/* Results for a client that has left are held until we know where it is. */
+static void
+detach(struct node *n, const uint8_t client[16])
+{
+	struct client *c = client_get(n, client, false);
+	struct isess *s;
+	uint32_t idx;
+	size_t k = 0;
+
+	if (c != NULL)
+		c->attached = false;
+	while ((idx = client_next(n, client, &k)) != 0) {
+		s = S(n, idx);
+		if (s->state == IS_ESTABLISHED || s->state == IS_MOVED_IN ||
+		    s->state == IS_SWITCHING) {
+			s->state = IS_LEFT;
+			dp(n, DP_BUFFER, s, -1);
+		}
+	}
+}
+
+static void
+forward_to(struct node *n, struct isess *s, int peer)
+{
+	if (s->state == IS_FORWARDING && s->other == peer)
+		return;
+	s->state = IS_FORWARDING;
+	s->other = (int8_t)peer;
+	dp(n, DP_FORWARD, s, peer);
+	dp(n, DP_FLUSH, s, peer);
+}
+
+/* Mobility 4.2: the new ingress has the client; send its results there. */
+static void
+on_indication_old(struct node *n, const struct rx *rx)
+{
+	int sv = msg_service_index(n, &rx->m);
+	uint32_t idx = sv < 0 ? 0 : sess_find(n, rx->m.client_addr, (uint16_t)sv);
+	struct isess *s = S(n, idx);
+
+	if (s == NULL || !(serving(s) || s->state == IS_FORWARDING)) {
+		node_drop(n, NODE_DROP_UNKNOWN_CLIENT);
+		node_ack(n, rx, MH_ST_CATS_UNKNOWN_CLIENT);
+		return;
+	}
+	forward_to(n, s, rx->peer);
+	node_ack(n, rx, MH_ST_ACCEPTED);
+}
+
+/* Fig. 2: the new ingress asks for a client; answer with a notification per
+ * service (reliably) and start forwarding. */
+static void
+on_mob_request(struct node *n, const struct rx *rx, uint64_t now)
+{
+	struct isess *s;
+	uint32_t idx;
+	size_t k = 0;
+	bool any = false;
+
+	while ((idx = client_next(n, rx->m.client_addr, &k)) != 0) {
+		s = S(n, idx);
+		if (!(serving(s) || s->state == IS_FORWARDING))
+			continue;
+		any = true;
+		s->flags |= SF_CONTINUITY;
+		forward_to(n, s, rx->peer);
+		notify(n, idx, rx->peer, now);
+	}
+	if (!any) {
+		node_drop(n, NODE_DROP_UNKNOWN_CLIENT);
+		node_ack(n, rx, MH_ST_CATS_UNKNOWN_CLIENT);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Handover, new side                                                  */
+
+static void
+send_indications(struct node *n, uint32_t idx, uint64_t now)
+{
+	struct isess *s = S(n, idx);
+	struct mh_msg m;
+
+	s->state = IS_MOVED_IN;
+	s->pending |= P_IND_OLD | P_IND_EGRESS;
+	dp(n, DP_STEER, s, s->egress);
+	if (s->prefix.len > 0)
+		dp(n, DP_PREFIX, s, -1);
+	msg_about(&m, n, s, MH_K_MOB_INDICATION);
+	send_rel(n, idx, s->other, &m, W_IND_OLD, now);
+	msg_about(&m, n, s, MH_K_MOB_INDICATION);
+	m.present |= MH_BIT(MH_O_CATS_ADDR);
+	memcpy(m.cats_addr, node_peer_addr(n, s->other), 16);
+	send_rel(n, idx, s->egress, &m, W_IND_EGRESS, now);
+	/* the locator now points here, for the next move */
+	locator_register(n, idx, n->cfg.lifetime, now);
+}
+
+/* The client's services are known now: the placeholder (and the request
+ * still pending for it) goes. */
+static void
+placeholder_done(struct node *n, const uint8_t client[16])
+{
+	uint32_t idx = sess_find(n, client, ANY_SERVICE);
+
+	if (idx != 0)
+		sess_del(n, idx);
+}
+
+/* A notification: proactive (fig. 1, before the client comes) or the
+ * answer to our request (fig. 2, the client is here). */
+static void
+on_notify(struct node *n, const struct rx *rx, uint64_t now)
+{
+	int sv = msg_service_index(n, &rx->m);
+	int egress = node_peer_find(&n->cfg, rx->m.cats_addr);
+	struct isess *s;
+	uint32_t idx;
+
+	if (sv < 0 || egress < 0 || !(n->cfg.peers[egress].roles & NODE_EGRESS)) {
+		node_ack(n, rx, sv < 0 ? MH_ST_CATS_UNAVAILABLE : MH_ST_CATS_NOT_PEER);
+		return;
+	}
+	placeholder_done(n, rx->m.client_addr);
+	idx = sess_find(n, rx->m.client_addr, (uint16_t)sv);
+	if (idx != 0 && S(n, idx)->state != IS_EXPECTED) {
+		node_drop(n, NODE_DROP_DUPLICATE);
+		node_ack(n, rx, MH_ST_ACCEPTED);
+		return;
+	}
+	if (idx == 0 && (idx = sess_new(n, rx->m.client_addr, (uint16_t)sv)) == 0) {
+		node_drop(n, NODE_DROP_NO_RESOURCES);
+		node_ack(n, rx, MH_ST_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	s = S(n, idx);
+	s->state = IS_EXPECTED;
+	s->egress = (int8_t)egress;
+	s->other = (int8_t)rx->peer;
+	s->flags |= (rx->m.cats_flags & MH_CF_CONTINUITY) ? SF_CONTINUITY : 0;
+	if (rx->m.present & MH_BIT(MH_O_SVC_PREFIX))
+		s->prefix = rx->m.svc_prefix;
+	s->expires = now + (uint64_t)n->cfg.lifetime * 4000;
+	sweep_arm(n, now);
+	node_ack(n, rx, MH_ST_ACCEPTED);
+	if (attached(n, s->key.client))
+		send_indications(n, idx, now);
+}
+
+/* Mobility 3: with the address scheme, the old ingress owns the sub-prefix
+ * the client's address comes from. */
+static int
+old_ingress_by_prefix(const struct node *n, const uint8_t client[16])
+{
+	size_t i;
+
+	for (i = 0; i < n->cfg.npeers; i++)
+		if ((n->cfg.peers[i].roles & NODE_INGRESS) &&
+		    prefix_contains(&n->cfg.peers[i].subprefix, client))
+			return (int)i;
+	return -1;
+}
+
+static void
+ask_old_ingress(struct node *n, uint32_t idx, int old, uint64_t now)
+{
+	struct isess *s = S(n, idx);
+	struct mh_msg m;
+
+	s->state = IS_ASKING;
+	s->other = (int8_t)old;
+	msg_about(&m, n, s, MH_K_MOB_REQUEST);
+	send_rel(n, idx, old, &m, W_MOBREQ, now);
+}
+
+static void
+ask_locator(struct node *n, uint32_t idx, uint64_t now)
+{
+	struct isess *s = S(n, idx);
+	struct mh_msg m;
+	size_t i;
+
+	for (i = 0; i < n->cfg.npeers; i++) {
+		if (!(n->cfg.peers[i].roles & NODE_LOCATOR))
+			continue;
+		s->state = IS_LOCATING;
+		msg_about(&m, n, s, MH_K_LOC_QUERY);
+		send_rel(n, idx, (int)i, &m, W_LOCQUERY, now);
+		return;
+	}
+	sess_del(n, idx);			/* no locator: a new client */
+}
+
+static bool
+has_sessions(const struct node *n, const uint8_t client[16])
+{
+	size_t k = 0;
+
+	return client_next(n, client, &k) != 0;
+}
+
+static void
+attach(struct node *n, const struct ev *ev, uint64_t now)
+{
+	struct client *c = client_get(n, ev->client, true);
+	struct isess *s;
+	uint32_t idx;
+	size_t k;
+	int old;
+
+	if (c == NULL) {
+		node_drop(n, NODE_DROP_NO_RESOURCES);
+		return;
+	}
+	c->attached = true;
+	c->ll_len = ev->lladdr_len <= sizeof(c->ll) ? ev->lladdr_len : 0;
+	memcpy(c->ll, ev->lladdr, c->ll_len);
+	if (has_sessions(n, ev->client)) {
+		k = 0;
+		while ((idx = client_next(n, ev->client, &k)) != 0) {
+			s = S(n, idx);
+			if (s->state == IS_EXPECTED)
+				send_indications(n, idx, now);	/* fig. 1 */
+			else if (s->state == IS_LEFT) {
+				s->state = IS_ESTABLISHED;	/* came back */
+				dp(n, DP_FLUSH, s, -1);
+			}
+		}
+		return;
+	}
+	if (prefix_contains(&n->cfg.subprefix, ev->client))
+		return;				/* one of ours: a new client */
+	if ((idx = sess_new(n, ev->client, ANY_SERVICE)) == 0) {
+		node_drop(n, NODE_DROP_NO_RESOURCES);
+		return;
+	}
+	old = n->cfg.find == FIND_PREFIX ? old_ingress_by_prefix(n, ev->client) : -1;
+	if (n->cfg.find == FIND_PREFIX && old < 0)
+		sess_del(n, idx);
+	else if (old >= 0)
+		ask_old_ingress(n, idx, old, now);	/* fig. 2 by address */
+	else
+		ask_locator(n, idx, now);		/* fig. 2 by locator */
+}
+
+static void
+on_loc_reply(struct node *n, uint32_t idx, const struct rx *rx, uint64_t now)
+{
+	int old = -1;
+
+	if (rx->m.status == MH_ST_ACCEPTED &&
+	    (rx->m.present & MH_BIT(MH_O_CR_ID)) && rx->m.crid.len == 16)
+		old = node_peer_find(&n->cfg, rx->m.crid.p);
+	if (old < 0 || old == node_peer_find(&n->cfg, n->cfg.addr)) {
+		sess_del(n, idx);		/* unknown to the locator: new */
+		return;
+	}
+	ask_old_ingress(n, idx, old, now);
+}
+
+/* ------------------------------------------------------------------ */
+/* Transaction switching (mobility fig. 3)                             */
+
+static void
+maybe_switch(struct node *n, uint32_t idx, uint64_t now)
+{
+	struct isess *s = S(n, idx);
+	char nai[40];
+	struct mh_msg m;
+	size_t i;
+
+	if (s->pending != 0 || (s->flags & SF_SWITCHED) ||
+	    !n->cfg.transaction_switch || !(s->flags & SF_CONTINUITY))
+		return;
+	for (i = 0; i < n->cfg.npeers; i++) {
+		if (!(n->cfg.peers[i].roles & NODE_CONTROLLER))
+			continue;
+		s->state = IS_SWITCHING;
+		msg_about(&m, n, s, MH_K_CATS_QUERY);
+		msg_mnid(&m, s, nai, sizeof(nai));
+		m.present |= MH_BIT(MH_O_CR_ID);
+		m.crid_format = MH_CRID_IP;
+		m.crid.p = node_peer_addr(n, s->egress);
+		m.crid.len = 16;
+		send_rel(n, idx, (int)i, &m, W_SWITCHQ, now);
+		return;
+	}
+	s->flags |= SF_SWITCHED;
+}
+
+static void
+on_switch_answer(struct node *n, uint32_t idx, const struct rx *rx, uint64_t now)
+{
+	struct isess *s = S(n, idx);
+	struct mh_msg m;
+	int better = -1;
+
+	if (rx->m.status == MH_ST_CATS_AVAILABLE &&
+	    (rx->m.present & MH_BIT(MH_O_CR_ID)) && rx->m.crid.len == 16)
+		better = node_peer_find(&n->cfg, rx->m.crid.p);
+	if (better < 0 || better == s->egress) {
+		s->flags |= SF_SWITCHED;	/* the current one stays best */
+		s->state = IS_MOVED_IN;
+		return;
+	}
+	s->new_egress = (int8_t)better;
+	s->pending |= P_TX_CONFIRM | P_TX_RECEIVED;
+	msg_about(&m, n, s, MH_K_TX_TRANSFER_REQ);
+	m.present |= MH_BIT(MH_O_CATS_ADDR) | MH_BIT(MH_O_TRANSACTION);
+	memcpy(m.cats_addr, node_peer_addr(n, better), 16);
+	m.tx.id = s->tx_id;
+	send_rel(n, idx, s->egress, &m, W_TX_REQ, now);
+	msg_about(&m, n, s, MH_K_TX_TRANSFER_NOTIFY);
+	m.present |= MH_BIT(MH_O_CATS_ADDR) | MH_BIT(MH_O_TRANSACTION);
+	memcpy(m.cats_addr, node_peer_addr(n, s->egress), 16);
+	m.tx.id = s->tx_id;
+	send_rel(n, idx, better, &m, W_TX_NOTIFY, now);
+}
+
+static void
+on_tx_answer(struct node *n, uint32_t idx, const struct rx *rx, uint8_t bit)
+{
+	struct isess *s = S(n, idx);
+
+	if (s->state != IS_SWITCHING || !(s->pending & bit)) {
+		node_drop(n, NODE_DROP_UNEXPECTED);
+		return;
+	}
+	s->pending &= (uint8_t)~bit;
+	if (bit == P_TX_RECEIVED && rx->m.status == MH_ST_ACCEPTED) {
+		/* the new edge resumes: steer the client's packets there */
+		s->egress = s->new_egress;
+		dp(n, DP_STEER, s, s->egress);
+	}
+	if (s->pending == 0) {
+		s->flags |= SF_SWITCHED;
+		s->state = IS_MOVED_IN;
+		s->new_egress = -1;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Answers to what we sent                                              */
+
+static void
+on_answer(struct node *n, const struct rx *rx, uint64_t now)
+{
+	uint64_t cookie;
+	uint32_t idx;
+	struct isess *s;
+
+	if (!node_rtx_done(n, rx->m.seq, rx->src, &cookie) ||
+	    (s = sess_of_cookie(n, cookie, &idx)) == NULL) {
+		node_drop(n, NODE_DROP_UNEXPECTED);
+		return;
+	}
+	switch ((enum what)(cookie & 0xff)) {
+	case W_QUERY:
+		on_response(n, idx, rx, now);
+		break;
+	case W_SWITCHQ:
+		on_switch_answer(n, idx, rx, now);
+		break;
+	case W_REQUEST:
+		on_ack(n, idx, rx, now);
+		break;
+	case W_IND_OLD:
+	case W_IND_EGRESS:
+		s->pending &= (uint8_t)~((cookie & 0xff) == W_IND_OLD ?
+		    P_IND_OLD : P_IND_EGRESS);
+		if (rx->m.status != MH_ST_ACCEPTED)
+			node_drop(n, NODE_DROP_UNKNOWN_CLIENT);
+		maybe_switch(n, idx, now);
+		break;
+	case W_LOCQUERY:
+		on_loc_reply(n, idx, rx, now);
+		break;
+	case W_MOBREQ:				/* 201: the old one forgot it */
+		sess_del(n, idx);
+		break;
+	case W_TX_REQ:
+		on_tx_answer(n, idx, rx, P_TX_CONFIRM);
+		break;
+	case W_TX_NOTIFY:
+		on_tx_answer(n, idx, rx, P_TX_RECEIVED);
+		break;
+	default:				/* W_NOTIFY, W_LOCREG: acked */
+		break;
+	}
+}
+
+/* The msg-ack, tx-confirm, tx-received, responses, ACKs and locator
+ * replies all answer something we sent; the sequence number says what. */
+static bool
+is_answer(const struct rx *rx)
+{
+	switch (rx->m.kind) {
+	case MH_K_CATS_RESPONSE:
+	case MH_K_CATS_ACK:
+	case MH_K_MSG_ACK:
+	case MH_K_TX_CONFIRM:
+	case MH_K_TX_RECEIVED:
+	case MH_K_LOC_REPLY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void
+on_svc_request(struct node *n, const struct rx *rx, uint64_t now)
+{
+	int sv = msg_service_index(n, &rx->m);
+	const uint8_t *client = rx->src;
+	struct mh_msg a;
+
+	if (sv < 0) {
+		mh_msg_init(&a, MH_K_SVC_REPLY);
+		a.seq = rx->m.seq;
+		a.status = MH_ST_CATS_UNAVAILABLE;
+		a.present |= MH_BIT(MH_O_SERVICE_ID);
+		a.service_id = rx->m.service_id;
+		node_send(n, rx->src, &a);
+		return;
+	}
+	start_session(n, client, sv, (rx->m.present & MH_BIT(MH_O_CATS_REQ)) ?
+	    &rx->m.req : NULL, true, rx->m.seq, now);
+}
+
+static bool
+in_msg(struct node *n, const struct rx *rx, uint64_t now)
+{
+	if (rx->m.kind == MH_K_SVC_REQUEST) {
+		on_svc_request(n, rx, now);
+		return true;
+	}
+	if (rx->peer < 0)
+		return false;
+	if (is_answer(rx)) {
+		on_answer(n, rx, now);
+		return true;
+	}
+	switch (rx->m.kind) {
+	case MH_K_MOB_NOTIFY:
+		on_notify(n, rx, now);
+		return true;
+	case MH_K_MOB_REQUEST:
+		on_mob_request(n, rx, now);
+		return true;
+	case MH_K_MOB_INDICATION:
+		if (rx->m.present & MH_BIT(MH_O_CATS_ADDR))
+			return false;		/* to an egress */
+		on_indication_old(n, rx);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Local events and timers                                             */
+
+static void
+results_done(struct node *n, const struct ev *ev, uint64_t now)
+{
+	uint32_t idx = sess_find(n, ev->client, ev->service);
+	struct isess *s = S(n, idx);
+
+	if (s == NULL)
+		return;
+	/* Mobility 3: the locator record goes once every result is delivered. */
+	if (s->flags & SF_LOCREG)
+		locator_register(n, idx, 0, now);
+	s->flags &= (uint8_t)~SF_CONTINUITY;
+}
+
+static bool
+in_local(struct node *n, const struct ev *ev, uint64_t now)
+{
+	switch (ev->type) {
+	case EV_SERVICE_REQUEST:
+		if (ev->service >= n->cfg.nservices) {
+			node_drop(n, NODE_DROP_UNKNOWN_SERVICE);
+			return true;
+		}
+		start_session(n, ev->client, ev->service, ev->req, false, 0, now);
+		return true;
+	case EV_ATTACH:
+		attach(n, ev, now);
+		return true;
+	case EV_DETACH:
+		detach(n, ev->client);
+		return true;
+	case EV_MOVE_DETECTED:
+		move_detected(n, ev->client, now);
+		return true;
+	case EV_RESULTS_DONE:
+		results_done(n, ev, now);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void
+sweep(struct node *n, uint64_t now)
+{
+	const struct skey_ent *e;
+	struct isess *s;
+	size_t pos = 0;
+	uint32_t idx;
+
+	I(n)->sweeping = false;
+	while ((e = table_next(&I(n)->keys, &pos)) != NULL) {
+		idx = e->idx;
+		s = S(n, idx);
+		if (s->expires == 0 || s->expires > now)
+			continue;
+		if (s->state == IS_FORWARDING)
+			dp(n, DP_UNFORWARD, s, s->other);
+		else if (serving(s))
+			dp(n, DP_UNSTEER, s, s->egress);
+		sess_del(n, idx);
+	}
+	if (I(n)->sess.n > 0)
+		sweep_arm(n, now);
+}
+
+static void
+in_timer(struct node *n, uint64_t sub, uint64_t now)
+{
+	struct isess *s;
+	uint32_t idx;
+
+	if (sub == T_SWEEP) {
+		sweep(n, now);
+		return;
+	}
+	if ((s = sess_of_cookie(n, sub, &idx)) == NULL)
+		return;
+	switch ((enum what)(sub & 0xff)) {
+	case T_DEADLINE:
+		on_deadline(n, idx, now);
+		break;
+	case T_REFRESH:
+		if (serving(s))
+			send_request(n, idx, n->cfg.lifetime, now);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The last retransmission got no answer: give the session up where it
+ * cannot go on, and count it. */
+static void
+in_rtx_failed(struct node *n, uint64_t cookie, uint64_t now)
+{
+	struct isess *s;
+	uint32_t idx;
+
+	(void)now;
+	if ((s = sess_of_cookie(n, cookie, &idx)) == NULL)
+		return;
+	switch ((enum what)(cookie & 0xff)) {
+	case W_QUERY:
+		if (n->cfg.setup == SETUP_QUERY_EGRESSES)
+			return;			/* the deadline decides */
+		/* fall through */
+	case W_REQUEST:
+		if (s->state == IS_QUERYING || s->state == IS_REQUESTING) {
+			reply_client(n, s, MH_ST_CATS_UNAVAILABLE);
+			sess_del(n, idx);
+		}
+		return;
+	case W_LOCQUERY:
+	case W_MOBREQ:
+		sess_del(n, idx);
+		return;
+	case W_IND_OLD:
+	case W_IND_EGRESS:
+		s->pending &= (uint8_t)~((cookie & 0xff) == W_IND_OLD ?
+		    P_IND_OLD : P_IND_EGRESS);
+		return;
+	case W_SWITCHQ:
+	case W_TX_REQ:
+	case W_TX_NOTIFY:
+		s->flags |= SF_SWITCHED;
+		s->pending = 0;
+		s->state = IS_MOVED_IN;
+		return;
+	default:
+		return;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+
+static bool
+in_init(struct node *n, const char **why)
+{
+	struct ingress *in = calloc(1, sizeof(*in));
+
+	if (in == NULL ||
+	    !table_init(&in->keys, sizeof(struct skey_ent), sizeof(struct skey),
+	    n->cfg.max_sessions) ||
+	    !table_init(&in->clients, sizeof(struct client), 16,
+	    n->cfg.max_sessions) || !slab_init(&in->sess, sizeof(struct isess))) {
+		if (in != NULL) {
+			table_free(&in->keys);
+			table_free(&in->clients);
+		}
+		free(in);
+		*why = "out of memory";
+		return false;
+	}
+	n->state[ROLE_INGRESS] = in;
+	return true;
+}
+
+static void
+in_free(struct node *n)
+{
+	table_free(&I(n)->keys);
+	table_free(&I(n)->clients);
+	slab_free(&I(n)->sess);
+	free(I(n));
+	n->state[ROLE_INGRESS] = NULL;
+}
+
+static size_t
+in_sessions(const struct node *n)
+{
+	return I(n)->sess.n;
+}
+
+static size_t
+in_memory(const struct node *n)
+{
+	return sizeof(struct ingress) + table_memory(&I(n)->keys) +
+	    table_memory(&I(n)->clients) + slab_memory(&I(n)->sess);
+}
+
+const struct role role_ingress = {
+	.name = "ingress",
+	.bit = NODE_INGRESS,
+	.init = in_init,
+	.free = in_free,
+	.msg = in_msg,
+	.local = in_local,
+	.timer = in_timer,
+	.rtx_failed = in_rtx_failed,
+	.sessions = in_sessions,
+	.memory = in_memory,
+};

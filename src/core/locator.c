@@ -1,0 +1,152 @@
+/*
+ * locator: the location server of the mobility draft, section 3.  An
+ * ingress registers each client it serves (IP and link-layer address) with
+ * its egress; a new ingress asks where a client came from; the record goes
+ * when every result has reached the client.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "node_int.h"
+
+struct loc_rec {
+	uint8_t		 client[16];	/* key */
+	int16_t		 ingress;	/* peer that registered it */
+	int16_t		 egress;	/* peer, -1 if not one */
+	uint8_t		 egress_addr[16];
+	uint8_t		 ll[8];
+	uint8_t		 ll_len;
+};
+
+struct locator {
+	struct table	 recs;
+};
+
+static struct locator *
+L(const struct node *n)
+{
+	return n->state[ROLE_LOCATOR];
+}
+
+static bool
+loc_init(struct node *n, const char **why)
+{
+	struct locator *l = calloc(1, sizeof(*l));
+
+	if (l == NULL || !table_init(&l->recs, sizeof(struct loc_rec), 16,
+	    n->cfg.max_sessions)) {
+		free(l);
+		*why = "out of memory";
+		return false;
+	}
+	n->state[ROLE_LOCATOR] = l;
+	return true;
+}
+
+static void
+loc_free(struct node *n)
+{
+	table_free(&L(n)->recs);
+	free(L(n));
+	n->state[ROLE_LOCATOR] = NULL;
+}
+
+/* Lifetime 0 removes the record, but only for the ingress that holds it:
+ * an old ingress cleaning up late must not erase the new one's record. */
+static void
+loc_register(struct node *n, const struct rx *rx)
+{
+	const struct mh_msg *m = &rx->m;
+	struct loc_rec *r;
+	bool created;
+
+	if (m->lifetime == 0) {
+		r = table_get(&L(n)->recs, m->client_addr);
+		if (r != NULL && r->ingress == rx->peer)
+			table_del(&L(n)->recs, r);
+		node_ack(n, rx, MH_ST_ACCEPTED);
+		return;
+	}
+	r = table_put(&L(n)->recs, m->client_addr, &created);
+	if (r == NULL) {
+		node_drop(n, NODE_DROP_NO_RESOURCES);
+		node_ack(n, rx, MH_ST_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	r->ingress = (int16_t)rx->peer;
+	memcpy(r->egress_addr, m->cats_addr, 16);
+	r->egress = (int16_t)node_peer_find(&n->cfg, m->cats_addr);
+	r->ll_len = 0;
+	if ((m->present & MH_BIT(MH_O_LLID)) && m->llid.len <= sizeof(r->ll)) {
+		memcpy(r->ll, m->llid.p, m->llid.len);
+		r->ll_len = m->llid.len;
+	}
+	node_ack(n, rx, MH_ST_ACCEPTED);
+}
+
+static void
+loc_query(struct node *n, const struct rx *rx)
+{
+	const struct loc_rec *r = table_get(&L(n)->recs, rx->m.client_addr);
+	struct mh_msg a;
+
+	mh_msg_init(&a, MH_K_LOC_REPLY);
+	a.seq = rx->m.seq;
+	msg_client(&a, rx->m.client_addr);
+	if (r == NULL) {
+		node_drop(n, NODE_DROP_UNKNOWN_CLIENT);
+		a.status = MH_ST_CATS_UNKNOWN_CLIENT;
+		node_send(n, rx->src, &a);
+		return;
+	}
+	a.status = MH_ST_ACCEPTED;
+	a.present |= MH_BIT(MH_O_CR_ID) | MH_BIT(MH_O_CATS_ADDR);
+	a.crid_format = MH_CRID_IP;
+	a.crid.p = node_peer_addr(n, r->ingress);
+	a.crid.len = 16;
+	memcpy(a.cats_addr, r->egress_addr, 16);
+	if (r->ll_len > 0) {
+		a.present |= MH_BIT(MH_O_LLID);
+		a.llid.p = r->ll;
+		a.llid.len = r->ll_len;
+	}
+	node_send(n, rx->src, &a);
+}
+
+static bool
+loc_msg(struct node *n, const struct rx *rx, uint64_t now)
+{
+	(void)now;
+	switch (rx->m.kind) {
+	case MH_K_LOC_REGISTER:
+		loc_register(n, rx);
+		return true;
+	case MH_K_LOC_QUERY:
+		loc_query(n, rx);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static size_t
+loc_sessions(const struct node *n)
+{
+	return L(n)->recs.n;
+}
+
+static size_t
+loc_memory(const struct node *n)
+{
+	return sizeof(struct locator) + table_memory(&L(n)->recs);
+}
+
+const struct role role_locator = {
+	.name = "locator",
+	.bit = NODE_LOCATOR,
+	.init = loc_init,
+	.free = loc_free,
+	.msg = loc_msg,
+	.sessions = loc_sessions,
+	.memory = loc_memory,
+};

@@ -1,0 +1,495 @@
+/*
+ * node: one CATS node, its roles behind one event entry point.
+ *
+ * The node decodes every message once, checks its sender against the
+ * configured peers, counts it, and hands it to the first role that claims
+ * its kind.  It also owns what every role needs the same way: sequence
+ * numbers, reliable sending with exponential back-off, and timers.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "node_int.h"
+
+#define RTX_MAX_PENDING	(1u << 16)	/* one per sequence number */
+
+static const struct role *const roles[ROLE__COUNT] = {
+	[ROLE_INGRESS] = &role_ingress,
+	[ROLE_EGRESS] = &role_egress,
+	[ROLE_CONTROLLER] = &role_controller,
+	[ROLE_LOCATOR] = &role_locator,
+};
+
+static const char *const drop_names[NODE_DROP__COUNT] = {
+	[NODE_DROP_DECODE] = "malformed",
+	[NODE_DROP_NOT_PEER] = "not-a-peer",
+	[NODE_DROP_NO_ROLE] = "no-role-for-kind",
+	[NODE_DROP_UNKNOWN_CLIENT] = "unknown-client",
+	[NODE_DROP_UNEXPECTED] = "unexpected",
+	[NODE_DROP_STALE_SEQ] = "stale-sequence",
+	[NODE_DROP_TIMESTAMP] = "timestamp-out-of-window",
+	[NODE_DROP_DUPLICATE] = "duplicate",
+	[NODE_DROP_UNKNOWN_SERVICE] = "unknown-service",
+	[NODE_DROP_NO_RESOURCES] = "no-resources",
+	[NODE_DROP_RTX_EXHAUSTED] = "retransmissions-exhausted",
+};
+
+/* A message sent reliably, waiting for its answer. */
+struct rtx_entry {
+	uint16_t	 seq;		/* key */
+	uint8_t		 role;
+	uint8_t		 tries;
+	uint32_t	 backoff_ms;
+	uint8_t		 dst[16];
+	uint64_t	 cookie;
+	uint16_t	 len;
+	uint8_t		*buf;
+};
+
+const char *
+node_drop_name(enum node_drop d)
+{
+	return (unsigned)d < NODE_DROP__COUNT ? drop_names[d] : "unknown";
+}
+
+void
+node_cfg_default(struct node_cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->setup = SETUP_QUERY_CONTROLLER;
+	c->find = FIND_LOCATOR;
+	c->query_deadline_ms = 50;
+	c->lifetime = 75;			/* 300 s */
+	c->pool_plen = 64;
+	c->conditions.max_lat = MH_REQ_UNSET;
+	c->conditions.max_jitter = MH_REQ_UNSET;
+	c->conditions.max_loss = MH_REQ_UNSET;
+	c->conditions.comp_lat = MH_REQ_UNSET;
+	/* RFC 6275 12: INITIAL_BINDACK_TIMEOUT 1 s, MAX_BINDACK_TIMEOUT 32 s;
+	 * shorter here, signaling stays inside one domain. */
+	c->rtx_initial_ms = 200;
+	c->rtx_max_ms = 3200;
+	c->rtx_tries = 6;
+	c->ts_window_ms = 7000;			/* RFC 5213 5.5 TimestampValidityWindow */
+	c->max_sessions = 1u << 22;
+}
+
+int
+node_peer_find(const struct node_cfg *c, const uint8_t addr[16])
+{
+	size_t i;
+
+	for (i = 0; i < c->npeers; i++)
+		if (memcmp(c->peers[i].addr, addr, 16) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+node_service_find(const struct node_cfg *c, const uint8_t *id, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < c->nservices; i++)
+		if (c->services[i].id_len == len &&
+		    memcmp(c->services[i].id, id, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+node_peer_by_sel(const struct node *n, uint32_t roles_mask, uint32_t sel_index)
+{
+	size_t i;
+
+	for (i = 0; i < n->cfg.npeers; i++)
+		if ((n->cfg.peers[i].roles & roles_mask) &&
+		    n->cfg.peers[i].sel_index == sel_index)
+			return (int)i;
+	return -1;
+}
+
+const uint8_t *
+node_peer_addr(const struct node *n, int peer)
+{
+	return n->cfg.peers[peer].addr;
+}
+
+bool
+prefix_contains(const struct mh_prefix *p, const uint8_t a[16])
+{
+	unsigned full = p->len / 8, rest = p->len % 8;
+
+	if (p->len == 0 || memcmp(p->addr, a, full) != 0)
+		return false;
+	return rest == 0 ||
+	    ((p->addr[full] ^ a[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+static const char *
+cfg_check(const struct node_cfg *c)
+{
+	if (c->roles == 0)
+		return "no role configured";
+	if (c->npeers > NODE_MAX_PEERS || c->nservices > NODE_MAX_SERVICES ||
+	    c->ninstances > NODE_MAX_INSTANCES)
+		return "too many peers, services or instances";
+	if (c->rtx_initial_ms == 0 || c->rtx_max_ms < c->rtx_initial_ms)
+		return "retransmission timers must be positive and ordered";
+	if ((c->roles & NODE_CONTROLLER) && c->sel == NULL)
+		return "a controller needs a path selector";
+	return NULL;
+}
+
+struct node *
+node_new(const struct node_cfg *cfg, const struct node_ops *ops, void *ctx,
+    const char **why)
+{
+	struct node *n;
+	int r;
+
+	*why = cfg_check(cfg);
+	if (*why != NULL)
+		return NULL;
+	if ((n = calloc(1, sizeof(*n))) == NULL) {
+		*why = "out of memory";
+		return NULL;
+	}
+	n->cfg = *cfg;
+	n->ops = ops;
+	n->ctx = ctx;
+	n->seq = 1;
+	if (!table_init(&n->rtx, sizeof(struct rtx_entry), sizeof(uint16_t),
+	    RTX_MAX_PENDING)) {
+		free(n);
+		*why = "out of memory";
+		return NULL;
+	}
+	for (r = 0; r < ROLE__COUNT; r++) {
+		if (!(cfg->roles & roles[r]->bit))
+			continue;
+		if (!roles[r]->init(n, why)) {
+			node_free(n);
+			return NULL;
+		}
+	}
+	return n;
+}
+
+void
+node_free(struct node *n)
+{
+	struct rtx_entry *e;
+	size_t pos = 0;
+	int r;
+
+	if (n == NULL)
+		return;
+	for (r = 0; r < ROLE__COUNT; r++)
+		if (n->state[r] != NULL)
+			roles[r]->free(n);
+	while ((e = table_next(&n->rtx, &pos)) != NULL)
+		free(e->buf);
+	table_free(&n->rtx);
+	free(n);
+}
+
+const struct node_cfg *
+node_config(const struct node *n)
+{
+	return &n->cfg;
+}
+
+const struct node_counters *
+node_counters(const struct node *n)
+{
+	return &n->cnt;
+}
+
+size_t
+node_session_count(const struct node *n)
+{
+	size_t total = 0;
+	int r;
+
+	for (r = 0; r < ROLE__COUNT; r++)
+		if (n->state[r] != NULL && roles[r]->sessions != NULL)
+			total += roles[r]->sessions(n);
+	return total;
+}
+
+size_t
+node_memory(const struct node *n)
+{
+	size_t total = sizeof(*n) + table_memory(&n->rtx);
+	int r;
+
+	for (r = 0; r < ROLE__COUNT; r++)
+		if (n->state[r] != NULL && roles[r]->memory != NULL)
+			total += roles[r]->memory(n);
+	return total;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sending                                                             */
+
+void
+node_drop(struct node *n, enum node_drop d)
+{
+	n->cnt.drop[d]++;
+}
+
+uint16_t
+node_next_seq(struct node *n)
+{
+	return n->seq++;
+}
+
+/* RFC 5213 8.8: 48-bit seconds and a 16-bit fraction of a second. */
+uint64_t
+node_timestamp(uint64_t now_ms)
+{
+	return (now_ms / 1000) << 16 | ((now_ms % 1000) * 65536 / 1000);
+}
+
+static bool
+encode(struct node *n, const uint8_t dst[16], const struct mh_msg *m,
+    uint8_t *out, size_t *len)
+{
+	struct mh_addrs a;
+	struct mh_error e;
+
+	memcpy(a.src, n->cfg.addr, 16);
+	memcpy(a.dst, dst, 16);
+	return mh_encode(m, &a, out, MH_MAX_LEN, len, &e) == MH_OK;
+}
+
+bool
+node_send(struct node *n, const uint8_t dst[16], struct mh_msg *m)
+{
+	uint8_t buf[MH_MAX_LEN];
+	size_t len;
+
+	if (!encode(n, dst, m, buf, &len))
+		return false;
+	n->cnt.tx++;
+	n->ops->send(n->ctx, dst, buf, len);
+	return true;
+}
+
+static void
+rtx_arm(struct node *n, const struct rtx_entry *e, uint64_t now)
+{
+	n->ops->timer(n->ctx, TIMER_KEY(TIMER_RTX, e->seq), now + e->backoff_ms);
+}
+
+uint16_t
+node_rtx_send(struct node *n, enum role_id role, const uint8_t dst[16],
+    struct mh_msg *m, uint64_t cookie, uint64_t now)
+{
+	uint8_t buf[MH_MAX_LEN];
+	struct rtx_entry *e;
+	size_t len;
+	bool created;
+
+	m->seq = node_next_seq(n);
+	if (!encode(n, dst, m, buf, &len))
+		return m->seq;
+	e = table_put(&n->rtx, &m->seq, &created);
+	if (e != NULL && !created)
+		free(e->buf);		/* 65536 sends later: the old one is long dead */
+	if (e == NULL || (e->buf = malloc(len)) == NULL) {
+		if (e != NULL)
+			table_del(&n->rtx, e);
+		node_drop(n, NODE_DROP_NO_RESOURCES);
+	} else {
+		memcpy(e->buf, buf, len);
+		e->len = (uint16_t)len;
+		e->role = (uint8_t)role;
+		e->tries = 0;
+		e->backoff_ms = n->cfg.rtx_initial_ms;
+		memcpy(e->dst, dst, 16);
+		e->cookie = cookie;
+		rtx_arm(n, e, now);
+	}
+	n->cnt.tx++;
+	n->ops->send(n->ctx, dst, buf, len);
+	return m->seq;
+}
+
+static void
+rtx_free(struct node *n, struct rtx_entry *e)
+{
+	n->ops->timer(n->ctx, TIMER_KEY(TIMER_RTX, e->seq), 0);
+	free(e->buf);
+	table_del(&n->rtx, e);
+}
+
+bool
+node_rtx_done(struct node *n, uint16_t seq, const uint8_t src[16],
+    uint64_t *cookie)
+{
+	struct rtx_entry *e = table_get(&n->rtx, &seq);
+
+	if (e == NULL || memcmp(e->dst, src, 16) != 0)
+		return false;
+	*cookie = e->cookie;
+	rtx_free(n, e);
+	return true;
+}
+
+void
+node_rtx_cancel(struct node *n, enum role_id role, uint64_t cookie)
+{
+	struct rtx_entry *e;
+	size_t pos = 0;
+
+	while ((e = table_next(&n->rtx, &pos)) != NULL)
+		if (e->role == role && e->cookie == cookie)
+			rtx_free(n, e);
+}
+
+/* RFC 6275 11.8: double the wait after each try, up to the maximum. */
+static void
+rtx_fire(struct node *n, uint16_t seq, uint64_t now)
+{
+	struct rtx_entry *e = table_get(&n->rtx, &seq);
+	uint64_t cookie;
+	uint8_t role;
+
+	if (e == NULL)
+		return;
+	if (++e->tries >= n->cfg.rtx_tries) {
+		cookie = e->cookie;
+		role = e->role;
+		rtx_free(n, e);
+		node_drop(n, NODE_DROP_RTX_EXHAUSTED);
+		if (roles[role]->rtx_failed != NULL)
+			roles[role]->rtx_failed(n, cookie, now);
+		return;
+	}
+	e->backoff_ms = e->backoff_ms * 2 > n->cfg.rtx_max_ms ?
+	    n->cfg.rtx_max_ms : e->backoff_ms * 2;
+	n->cnt.rtx++;
+	n->cnt.tx++;
+	n->ops->send(n->ctx, e->dst, e->buf, e->len);
+	rtx_arm(n, e, now);
+}
+
+void
+node_ack(struct node *n, const struct rx *rx, uint8_t status)
+{
+	struct mh_msg a;
+
+	mh_msg_init(&a, MH_K_MSG_ACK);
+	a.seq = rx->m.seq;
+	a.status = status;
+	if (rx->m.present & MH_BIT(MH_O_CLIENT_ADDR))
+		msg_client(&a, rx->m.client_addr);
+	node_send(n, rx->src, &a);
+}
+
+void
+node_timer(struct node *n, enum role_id role, uint64_t sub, uint64_t at_ms)
+{
+	n->ops->timer(n->ctx, TIMER_KEY(role, sub), at_ms);
+}
+
+void
+node_dp(struct node *n, const struct dp_intent *d)
+{
+	n->ops->dp(n->ctx, d);
+}
+
+void
+msg_client(struct mh_msg *m, const uint8_t client[16])
+{
+	m->present |= MH_BIT(MH_O_CLIENT_ADDR);
+	memcpy(m->client_addr, client, 16);
+}
+
+void
+msg_service(struct mh_msg *m, const struct node *n, uint16_t service)
+{
+	m->present |= MH_BIT(MH_O_SERVICE_ID);
+	m->service_id.p = n->cfg.services[service].id;
+	m->service_id.len = n->cfg.services[service].id_len;
+}
+
+int
+msg_service_index(struct node *n, const struct mh_msg *m)
+{
+	int s = -1;
+
+	if (m->present & MH_BIT(MH_O_SERVICE_ID))
+		s = node_service_find(&n->cfg, m->service_id.p, m->service_id.len);
+	if (s < 0)
+		node_drop(n, NODE_DROP_UNKNOWN_SERVICE);
+	return s;
+}
+
+/* ------------------------------------------------------------------ */
+/* Receiving                                                           */
+
+static void
+on_message(struct node *n, const struct ev *ev, uint64_t now)
+{
+	struct mh_addrs a;
+	struct mh_error e;
+	struct rx rx;
+	int r;
+
+	n->cnt.rx++;
+	memcpy(a.src, ev->peer, 16);
+	memcpy(a.dst, n->cfg.addr, 16);
+	if (mh_decode(ev->buf, ev->len, &a, &rx.m, &e) != MH_OK) {
+		n->cnt.decode_err[e.code]++;
+		node_drop(n, NODE_DROP_DECODE);
+		return;
+	}
+	n->cnt.rx_kind[rx.m.kind]++;
+	rx.src = ev->peer;
+	rx.peer = node_peer_find(&n->cfg, ev->peer);
+	/* Only a client's own request may come from outside the peers. */
+	if (rx.peer < 0 && rx.m.kind != MH_K_SVC_REQUEST) {
+		node_drop(n, NODE_DROP_NOT_PEER);
+		return;
+	}
+	for (r = 0; r < ROLE__COUNT; r++)
+		if (n->state[r] != NULL && roles[r]->msg(n, &rx, now))
+			return;
+	node_drop(n, NODE_DROP_NO_ROLE);
+}
+
+static void
+on_timer(struct node *n, uint64_t key, uint64_t now)
+{
+	unsigned r = TIMER_ROLE(key);
+
+	if (r == TIMER_RTX) {
+		rtx_fire(n, (uint16_t)TIMER_SUB(key), now);
+		return;
+	}
+	if (r < ROLE__COUNT && n->state[r] != NULL && roles[r]->timer != NULL)
+		roles[r]->timer(n, TIMER_SUB(key), now);
+}
+
+void
+node_event(struct node *n, const struct ev *ev, uint64_t now)
+{
+	int r;
+
+	switch (ev->type) {
+	case EV_MSG:
+		on_message(n, ev, now);
+		return;
+	case EV_TIMER:
+		on_timer(n, ev->timer, now);
+		return;
+	default:
+		for (r = 0; r < ROLE__COUNT; r++)
+			if (n->state[r] != NULL && roles[r]->local != NULL &&
+			    roles[r]->local(n, ev, now))
+				return;
+	}
+}

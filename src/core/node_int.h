@@ -1,0 +1,103 @@
+/*
+ * node_int.h: what the node gives its roles, and the role interface.
+ *
+ * A role is a module with a few hooks (BIRD's protocols are the model): it
+ * claims the message kinds and local events it handles, owns its tables,
+ * and talks to the world only through the node (node_send, node_rtx_*,
+ * node_timer, node_dp).  The node never knows what a role does.
+ */
+#ifndef CATS_NODE_INT_H
+#define CATS_NODE_INT_H
+
+#include "cats/node.h"
+#include "table.h"
+
+enum role_id {
+	ROLE_INGRESS,
+	ROLE_EGRESS,
+	ROLE_CONTROLLER,
+	ROLE_LOCATOR,
+	ROLE__COUNT
+};
+
+/* Timer keys: role in the top byte, the role's own key below. */
+#define TIMER_KEY(role, k)	((uint64_t)(role) << 56 | ((k) & 0x00ffffffffffffffull))
+#define TIMER_ROLE(key)		((unsigned)((key) >> 56))
+#define TIMER_SUB(key)		((key) & 0x00ffffffffffffffull)
+#define TIMER_RTX		0xff	/* the node's own retransmission timers */
+
+/* A received, decoded message. */
+struct rx {
+	const uint8_t	*src;		/* sender address */
+	int		 peer;		/* index in cfg.peers, -1 for a client */
+	struct mh_msg	 m;
+};
+
+struct role {
+	const char	*name;
+	enum node_role	 bit;
+	bool		(*init)(struct node *, const char **why);
+	void		(*free)(struct node *);
+	/* true when the role handled (or deliberately dropped) the message */
+	bool		(*msg)(struct node *, const struct rx *, uint64_t now);
+	bool		(*local)(struct node *, const struct ev *, uint64_t now);
+	void		(*timer)(struct node *, uint64_t sub, uint64_t now);
+	/* a reliable message got no answer after the last retransmission */
+	void		(*rtx_failed)(struct node *, uint64_t cookie, uint64_t now);
+	size_t		(*sessions)(const struct node *);
+	size_t		(*memory)(const struct node *);
+};
+
+struct rtx_entry;
+
+struct node {
+	struct node_cfg		 cfg;
+	const struct node_ops	*ops;
+	void			*ctx;
+	struct node_counters	 cnt;
+	uint16_t		 seq;		/* next sequence number to send */
+	void			*state[ROLE__COUNT];
+	struct table		 rtx;		/* pending reliable messages by seq */
+};
+
+extern const struct role role_ingress, role_egress, role_controller,
+    role_locator;
+
+/* Sending.  node_send encodes m to dst; m->seq is used as given. */
+bool		 node_send(struct node *, const uint8_t dst[16], struct mh_msg *);
+uint16_t	 node_next_seq(struct node *);
+/*
+ * Send m reliably: it is retransmitted with exponential back-off until
+ * node_rtx_done() is called with its sequence number and the address that
+ * answered, or the tries run out (then role->rtx_failed(cookie)).
+ * The sequence number is assigned here and returned.
+ */
+uint16_t	 node_rtx_send(struct node *, enum role_id, const uint8_t dst[16],
+		    struct mh_msg *, uint64_t cookie, uint64_t now);
+/* Take the pending message answered by 'seq' from 'src'; false if none. */
+bool		 node_rtx_done(struct node *, uint16_t seq, const uint8_t src[16],
+		    uint64_t *cookie);
+/* Forget every pending message with this cookie (its session is gone). */
+void		 node_rtx_cancel(struct node *, enum role_id, uint64_t cookie);
+/* Answer a received message with a msg-ack of the given status. */
+void		 node_ack(struct node *, const struct rx *, uint8_t status);
+
+/* RFC 5213 8.8 timestamp of a time in milliseconds. */
+uint64_t	 node_timestamp(uint64_t now_ms);
+void		 node_timer(struct node *, enum role_id, uint64_t sub,
+		    uint64_t at_ms);
+void		 node_dp(struct node *, const struct dp_intent *);
+void		 node_drop(struct node *, enum node_drop);
+
+int		 node_peer_by_sel(const struct node *, uint32_t roles,
+		    uint32_t sel_index);
+const uint8_t	*node_peer_addr(const struct node *, int peer);
+bool		 prefix_contains(const struct mh_prefix *, const uint8_t a[16]);
+
+/* Fill the options every message about a client carries. */
+void		 msg_client(struct mh_msg *, const uint8_t client[16]);
+void		 msg_service(struct mh_msg *, const struct node *, uint16_t service);
+/* The service a message names, or -1 (counted as unknown-service). */
+int		 msg_service_index(struct node *, const struct mh_msg *);
+
+#endif /* CATS_NODE_INT_H */
