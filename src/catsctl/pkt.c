@@ -59,14 +59,26 @@ pkt_usage(const char *sub)
 	return PKT_EXIT_USAGE;
 }
 
+/* docs/wire.md 1: IPv4 endpoints enter the pseudo-header as ::ffff:a.b.c.d. */
+static void
+pseudo_addr(const struct pkt_addr *a, uint8_t out[16])
+{
+	if (a->af == AF_INET6) {
+		memcpy(out, a->a, 16);
+		return;
+	}
+	memset(out, 0, 10);
+	out[10] = out[11] = 0xff;
+	memcpy(out + 12, a->a, 4);
+}
+
 bool
 pkt_meta_addrs(const struct pkt_meta *meta, struct mh_addrs *out)
 {
-	if (meta->src.af != AF_INET6 || meta->dst.af != AF_INET6 ||
-	    meta->transport == PKT_T_UDP)
+	if (meta->src.af == 0 || meta->dst.af == 0)
 		return false;
-	memcpy(out->src, meta->src.a, 16);
-	memcpy(out->dst, meta->dst.a, 16);
+	pseudo_addr(&meta->src, out->src);
+	pseudo_addr(&meta->dst, out->dst);
 	return true;
 }
 

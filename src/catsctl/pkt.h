@@ -45,9 +45,9 @@ struct pkt_meta {
 #define PKT_EXIT_USAGE	2
 
 /*
- * The addresses for the MH checksum: IPv6 source and destination, and not
- * over UDP (docs/wire.md: over UDP 5436 the MH checksum is zero and the
- * UDP checksum covers the datagram).  False: no checksum.
+ * The addresses for the MH checksum, whatever the transport (docs/wire.md 1:
+ * the same pseudo-header with next header 135 over UDP 5436 too, IPv4
+ * endpoints as IPv4-mapped addresses).  False when either is unknown.
  */
 bool	 pkt_meta_addrs(const struct pkt_meta *meta, struct mh_addrs *out);
 

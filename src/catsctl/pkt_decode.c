@@ -183,8 +183,8 @@ decode_hex(int argc, char **argv, struct pkt_meta *meta)
 static int
 parse_addr_arg(const char *s, const char *what, struct pkt_addr *a)
 {
-	if (pkt_parse_addr(s, a) < 0 || a->af != AF_INET6) {
-		pkt_warnx("%s: not an IPv6 address: \"%s\"", what, s);
+	if (pkt_parse_addr(s, a) < 0) {
+		pkt_warnx("%s: not an IP address: \"%s\"", what, s);
 		return -1;
 	}
 	return 0;
@@ -228,8 +228,8 @@ pkt_decode(int argc, char **argv)
 	argv += optind;
 	if (file != NULL && (argc > 0 || meta.src.af || meta.dst.af))
 		return pkt_usage("decode");
-	if ((meta.src.af == 0) != (meta.dst.af == 0)) {
-		pkt_warnx("decode: give both -s and -d, or neither");
+	if (meta.src.af != meta.dst.af) {
+		pkt_warnx("decode: give both -s and -d of one family, or neither");
 		return pkt_usage("decode");
 	}
 	if (file != NULL)

@@ -6,7 +6,9 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -516,6 +518,45 @@ test_lenient_where_documented(void **state)
 	json_decref(j);
 }
 
+/*
+ * tests/data/every-kind.json (the tshark and CLI fixture) holds every kind
+ * of the kind table, each one encodable.  Run from the top of the tree, or
+ * set CATS_TEST_DATA to the data directory.
+ */
+static void
+test_fixture_covers_every_kind(void **state)
+{
+	static struct pj_msg pm;
+	const struct mh_kind_info *ki;
+	const char *dir = getenv("CATS_TEST_DATA");
+	char path[512], err[256];
+	bool seen[256] = { false };
+	uint8_t out[MH_MAX_LEN];
+	struct mh_error e;
+	json_error_t je;
+	json_t *list;
+	size_t i, len;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/every-kind.json",
+	    dir != NULL ? dir : "tests/data");
+	if ((list = json_load_file(path, JSON_REJECT_DUPLICATES, &je)) == NULL)
+		fail_msg("%s: %s", path, je.text);
+	assert_true(json_is_array(list));
+	for (i = 0; i < json_array_size(list); i++) {
+		if (pj_to_msg(json_array_get(list, i), &pm, err,
+		    sizeof(err)) != 0)
+			fail_msg("%s message %zu: %s", path, i + 1, err);
+		assert_int_equal(mh_encode(&pm.m, NULL, out, sizeof(out), &len,
+		    &e), MH_OK);
+		seen[pm.m.kind] = true;
+	}
+	for (i = 0; (ki = mh_kind_at(i)) != NULL; i++)
+		if (!seen[ki->kind])
+			fail_msg("%s lacks a %s message", path, ki->name);
+	json_decref(list);
+}
+
 int
 main(void)
 {
@@ -526,6 +567,7 @@ main(void)
 		cmocka_unit_test(test_printed_form),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_lenient_where_documented),
+		cmocka_unit_test(test_fixture_covers_every_kind),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
