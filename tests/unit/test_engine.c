@@ -1,0 +1,564 @@
+/*
+ * Tests of the protocol engine through node.h alone, on the minimal
+ * synchronous network of tests/minnet.h: the set-up options, both
+ * handovers, transaction switching, and messages that are valid on the wire
+ * but wrong for the state (each answered with the right status or dropped
+ * with a counted reason, and never changing a binding).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cats/node.h"
+#include "minnet.h"
+
+enum { IN1, IN2, EG1, EG2, CTL, LOC, NNODES };
+
+static const char *const names[NNODES] = {
+	"ingress1", "ingress2", "egress1", "egress2", "controller", "locator"
+};
+static const uint32_t roles_of[NNODES] = {
+	NODE_INGRESS, NODE_INGRESS, NODE_EGRESS, NODE_EGRESS, NODE_CONTROLLER,
+	NODE_LOCATOR
+};
+static const uint8_t addr_of[NNODES][16] = {
+	{ 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x11, [15] = 1 },
+	{ 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x12, [15] = 1 },
+	{ 0x20, 0x01, 0x0d, 0xb8, 0x00, 0xe1, [15] = 1 },
+	{ 0x20, 0x01, 0x0d, 0xb8, 0x00, 0xe2, [15] = 1 },
+	{ 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x0c, [15] = 1 },
+	{ 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x0d, [15] = 1 },
+};
+static const uint8_t client[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x0a,
+	[15] = 0x10 };
+static const uint8_t stranger[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x0b, 0xad,
+	[15] = 1 };
+static const char svc[] = "video.cats";
+
+struct world {
+	struct minnet	*net;
+	struct cats_sel	*sel;
+};
+
+static void
+sel_metrics(struct cats_sel *sel)
+{
+	struct cats_sample c[3] = {
+		{ CATS_M_UTIL, CATS_STAT_CUR, 0, 0.3 },
+		{ CATS_M_CAPACITY, CATS_STAT_CUR, 0, 1000 },
+		{ CATS_M_PROC_DELAY, CATS_STAT_CUR, 0, 2e6 },
+	};
+	struct cats_sample d;
+	uint32_t i, e;
+
+	for (i = 0; i < 2; i++)
+		assert_int_equal(cats_sel_update_compute(sel, 101 + 100 * i, c, 3, 1),
+		    CATS_MERR_OK);
+	/* Nearest is best: ingress i is 5 ms from egress i, 20 from the other. */
+	for (i = 0; i < 2; i++)
+		for (e = 0; e < 2; e++) {
+			d = (struct cats_sample){ CATS_M_OWD, CATS_STAT_CUR, 0,
+			    i == e ? 5e6 : 20e6 };
+			assert_int_equal(cats_sel_update_net(sel, i, e, &d, 1, 1),
+			    CATS_MERR_OK);
+		}
+}
+
+static struct cats_sel *
+sel_new(void)
+{
+	struct cats_sel_cfg sc;
+	struct cats_sel *sel;
+	struct cats_instance_def d;
+	uint32_t i;
+
+	cats_sel_cfg_default(&sc);
+	sel = cats_sel_create(&sc);
+	assert_non_null(sel);
+	for (i = 0; i < 2; i++) {
+		d = (struct cats_instance_def){ .instance = 101 + 100 * i,
+		    .service = 0, .egress = i, .servers = 1, .capacity = 1000 };
+		assert_int_equal(cats_sel_add_instance(sel, &d), CATS_SERR_OK);
+	}
+	sel_metrics(sel);
+	return sel;
+}
+
+static void
+node_cfg(struct node_cfg *c, int me, struct cats_sel *sel, enum node_setup setup,
+    enum node_find find)
+{
+	int i;
+
+	node_cfg_default(c);
+	snprintf(c->name, sizeof(c->name), "%s", names[me]);
+	memcpy(c->addr, addr_of[me], 16);
+	c->roles = roles_of[me];
+	c->setup = setup;
+	c->find = find;
+	c->sel = sel;
+	c->sel_index = me == IN2 ? 1 : 0;
+	c->subprefix.len = 48;
+	memcpy(c->subprefix.addr, "\x20\x01\x0d\xb8", 4);
+	c->subprefix.addr[5] = me == IN2 ? 0x0b : 0x0a;
+	c->nservices = 1;
+	memcpy(c->services[0].id, svc, sizeof(svc) - 1);
+	c->services[0].id_len = sizeof(svc) - 1;
+	c->pool.len = 48;
+	memcpy(c->pool.addr, "\x20\x01\x0d\xb8\x5e", 5);
+	c->pool.addr[5] = me == EG2 ? 2 : 1;
+	if (me == EG1 || me == EG2) {
+		c->ninstances = 1;
+		c->instances[0] = (struct node_instance){ .id = me == EG1 ? 101 : 201,
+		    .service = 0, .egress_sel = me == EG1 ? 0 : 1 };
+	}
+	if (me == CTL) {
+		c->ninstances = 2;
+		c->instances[0] = (struct node_instance){ .id = 101, .egress_sel = 0 };
+		c->instances[1] = (struct node_instance){ .id = 201, .egress_sel = 1 };
+	}
+	for (i = 0; i < NNODES; i++) {
+		struct node_peer *p;
+
+		if (i == me)
+			continue;
+		p = &c->peers[c->npeers++];
+		snprintf(p->name, sizeof(p->name), "%s", names[i]);
+		memcpy(p->addr, addr_of[i], 16);
+		p->roles = roles_of[i];
+		p->candidate = p->query = true;
+		p->sel_index = (i == IN2 || i == EG2) ? 1 : 0;
+		p->subprefix.len = (i == IN1 || i == IN2) ? 48 : 0;
+		memcpy(p->subprefix.addr, "\x20\x01\x0d\xb8", 4);
+		p->subprefix.addr[5] = i == IN2 ? 0x0b : 0x0a;
+	}
+}
+
+static struct world *
+world_new(enum node_setup setup, enum node_find find, bool tswitch)
+{
+	static struct world w;
+	struct node_cfg c;
+	int i;
+
+	w.net = mn_new();
+	w.sel = sel_new();
+	assert_non_null(w.net);
+	w.net->keep_timers = true;
+	for (i = 0; i < NNODES; i++) {
+		node_cfg(&c, i, w.sel, setup, find);
+		c.transaction_switch = tswitch && i == IN2;
+		assert_int_equal(mn_add(w.net, &c), i);
+	}
+	return &w;
+}
+
+static void
+world_free(struct world *w)
+{
+	mn_free(w->net);
+	cats_sel_destroy(w->sel);
+}
+
+static size_t
+encode(struct mh_msg *m, const uint8_t src[16], const uint8_t dst[16],
+    uint8_t *out)
+{
+	struct mh_addrs a;
+	struct mh_error e;
+	size_t len;
+
+	memcpy(a.src, src, 16);
+	memcpy(a.dst, dst, 16);
+	assert_int_equal(mh_encode(m, &a, out, MH_MAX_LEN, &len, &e), MH_OK);
+	return len;
+}
+
+/* The client attaches at ingress1 and asks for the service. */
+static void
+client_request(struct world *w, int ingress)
+{
+	uint8_t buf[MH_MAX_LEN];
+	struct mh_msg m;
+	struct ev ev;
+	size_t len;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = EV_ATTACH;
+	memcpy(ev.client, client, 16);
+	node_event(w->net->nodes[ingress], &ev, w->net->now);
+	mh_msg_init(&m, MH_K_SVC_REQUEST);
+	m.seq = 77;
+	m.present |= MH_BIT(MH_O_SERVICE_ID);
+	m.service_id.p = (const uint8_t *)svc;
+	m.service_id.len = sizeof(svc) - 1;
+	len = encode(&m, client, addr_of[ingress], buf);
+	mn_inject(w->net, ingress, client, buf, len);
+	mn_run(w->net);
+	mn_fire(w->net, w->net->now + 100);	/* option 1's deadline */
+}
+
+static void
+last_reply(struct world *w, struct mh_msg *m, uint8_t kind)
+{
+	struct mh_error e;
+
+	assert_int_equal(mh_decode(w->net->last_out.buf, w->net->last_out.len,
+	    NULL, m, &e), MH_OK);
+	assert_int_equal(m->kind, kind);
+}
+
+static void
+test_setup_option2(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+	struct mh_msg m;
+
+	(void)state;
+	client_request(w, IN1);
+	last_reply(w, &m, MH_K_SVC_REPLY);
+	assert_int_equal(m.status, MH_ST_CATS_AVAILABLE);
+	assert_int_equal(m.seq, 77);
+	assert_int_equal(m.svc_prefix.len, 64);
+	assert_memory_equal(m.crid.p, addr_of[EG1], 16);	/* nearest is best */
+	assert_int_equal(node_session_count(w->net->nodes[IN1]), 1);
+	assert_int_equal(node_session_count(w->net->nodes[EG1]), 1);
+	assert_int_equal(node_session_count(w->net->nodes[EG2]), 0);
+	assert_int_equal(node_session_count(w->net->nodes[LOC]), 1);
+	assert_int_equal(w->net->dp_count[DP_STEER], 1);
+	assert_int_equal(w->net->dp_count[DP_RETURN], 1);
+	assert_int_equal(w->net->dp_count[DP_PREFIX], 1);
+	world_free(w);
+}
+
+static void
+test_setup_option1(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_EGRESSES, FIND_LOCATOR, false);
+	struct mh_msg m;
+
+	(void)state;
+	client_request(w, IN1);
+	last_reply(w, &m, MH_K_SVC_REPLY);
+	assert_int_equal(m.status, MH_ST_CATS_AVAILABLE);
+	assert_int_equal(node_counters(w->net->nodes[EG1])->rx_kind[MH_K_CATS_QUERY], 1);
+	assert_int_equal(node_counters(w->net->nodes[EG2])->rx_kind[MH_K_CATS_QUERY], 1);
+	assert_int_equal(node_counters(w->net->nodes[CTL])->rx, 0);
+	assert_int_equal(node_session_count(w->net->nodes[EG1]) +
+	    node_session_count(w->net->nodes[EG2]), 1);
+	world_free(w);
+}
+
+static void
+local(struct world *w, int node, enum ev_type t)
+{
+	mn_local(w->net, node, t, client, 0);
+	mn_run(w->net);
+}
+
+static void
+test_proactive(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+
+	(void)state;
+	client_request(w, IN1);
+	local(w, IN1, EV_MOVE_DETECTED);
+	local(w, IN1, EV_DETACH);
+	local(w, IN2, EV_ATTACH);
+	/* fig. 1: notify, indication to the old ingress, to the egress */
+	assert_int_equal(node_counters(w->net->nodes[IN2])->rx_kind[MH_K_MOB_NOTIFY], 1);
+	assert_int_equal(node_counters(w->net->nodes[IN1])->rx_kind[MH_K_MOB_INDICATION], 1);
+	assert_int_equal(node_counters(w->net->nodes[EG1])->rx_kind[MH_K_MOB_INDICATION], 1);
+	assert_int_equal(w->net->dp_count[DP_BUFFER], 1);
+	assert_int_equal(w->net->dp_count[DP_FORWARD], 1);
+	assert_int_equal(w->net->dp_count[DP_FLUSH], 1);
+	assert_int_equal(w->net->dp_count[DP_RETURN], 2);	/* set-up, then moved */
+	assert_int_equal(w->net->dp_count[DP_STEER], 2);
+	assert_int_equal(node_counters(w->net->nodes[IN2])->drop[NODE_DROP_UNEXPECTED], 0);
+	assert_int_equal(node_counters(w->net->nodes[IN1])->drop[NODE_DROP_UNEXPECTED], 0);
+	world_free(w);
+}
+
+static void
+reactive(enum node_find find)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, find, false);
+
+	client_request(w, IN1);
+	local(w, IN1, EV_DETACH);
+	local(w, IN2, EV_ATTACH);
+	if (find == FIND_LOCATOR)
+		assert_int_equal(node_counters(w->net->nodes[LOC])->rx_kind[MH_K_LOC_QUERY], 1);
+	else
+		assert_int_equal(node_counters(w->net->nodes[LOC])->rx, 0);
+	assert_int_equal(node_counters(w->net->nodes[IN1])->rx_kind[MH_K_MOB_REQUEST], 1);
+	assert_int_equal(node_counters(w->net->nodes[IN2])->rx_kind[MH_K_MOB_NOTIFY], 1);
+	assert_int_equal(node_counters(w->net->nodes[IN1])->rx_kind[MH_K_MOB_INDICATION], 1);
+	assert_int_equal(node_counters(w->net->nodes[EG1])->rx_kind[MH_K_MOB_INDICATION], 1);
+	assert_int_equal(w->net->dp_count[DP_FORWARD], 1);
+	assert_int_equal(w->net->dp_count[DP_RETURN], 2);
+	/* the placeholder went, the session is here */
+	assert_int_equal(node_session_count(w->net->nodes[IN2]), 1);
+	world_free(w);
+}
+
+static void
+test_reactive_locator(void **state)
+{
+	(void)state;
+	reactive(FIND_LOCATOR);
+}
+
+static void
+test_reactive_prefix(void **state)
+{
+	(void)state;
+	reactive(FIND_PREFIX);
+}
+
+static void
+state_event(struct world *w, int node, enum ev_type t, const struct dp_intent *d,
+    int other)
+{
+	struct ev ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = t;
+	memcpy(ev.client, client, 16);
+	ev.service = d->service;
+	ev.tx = d->tx;
+	ev.peer = addr_of[other];
+	node_event(w->net->nodes[node], &ev, w->net->now);
+	mn_run(w->net);
+}
+
+static void
+test_transaction_switch(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, true);
+	struct dp_intent exp;
+	size_t i;
+
+	(void)state;
+	client_request(w, IN1);
+	local(w, IN1, EV_DETACH);
+	local(w, IN2, EV_ATTACH);
+	/* fig. 3: the C-PS finds egress2 better from ingress2 */
+	assert_int_equal(node_counters(w->net->nodes[EG1])->rx_kind[MH_K_TX_TRANSFER_REQ], 1);
+	assert_int_equal(node_counters(w->net->nodes[EG2])->rx_kind[MH_K_TX_TRANSFER_NOTIFY], 1);
+	assert_int_equal(w->net->dp_count[DP_STATE_EXPORT], 1);
+	for (i = 0; i < MN_DPS && w->net->dps[i].op != DP_STATE_EXPORT; i++)
+		;
+	exp = w->net->dps[i];
+	assert_memory_equal(exp.peer, addr_of[EG2], 16);
+	exp.tx.next_seq = 37;
+	state_event(w, EG2, EV_STATE_RECEIVED, &exp, EG1);
+	state_event(w, EG1, EV_STATE_SENT, &exp, EG2);
+	assert_int_equal(w->net->dp_count[DP_STATE_IMPORT], 1);
+	assert_int_equal(node_counters(w->net->nodes[IN2])->rx_kind[MH_K_TX_RECEIVED], 1);
+	assert_int_equal(node_counters(w->net->nodes[IN2])->rx_kind[MH_K_TX_CONFIRM], 1);
+	assert_int_equal(w->net->dp_count[DP_UNRETURN], 1);	/* old tunnel closed */
+	assert_int_equal(w->net->dp_count[DP_STEER], 3);	/* set-up, moved, switched */
+	for (i = w->net->ndps; i-- > 0;)
+		if (w->net->dps[i % MN_DPS].op == DP_STEER)
+			break;
+	assert_memory_equal(w->net->dps[i % MN_DPS].peer, addr_of[EG2], 16);
+	assert_int_equal(node_counters(w->net->nodes[IN2])->drop[NODE_DROP_UNEXPECTED], 0);
+	world_free(w);
+}
+
+/* ------------------------------------------------------------------ */
+/* Valid on the wire, wrong for the state                              */
+
+static void
+fill_request(struct mh_msg *m, uint16_t seq, uint64_t ts)
+{
+	static const char nai[] = "ue@x";
+
+	mh_msg_init(m, MH_K_CATS_REQUEST);
+	m->seq = seq;
+	m->lifetime = 75;
+	m->present |= MH_BIT(MH_O_SERVICE_ID) | MH_BIT(MH_O_MNID) |
+	    MH_BIT(MH_O_CLIENT_ADDR) | MH_BIT(MH_O_TIMESTAMP);
+	m->service_id.p = (const uint8_t *)svc;
+	m->service_id.len = sizeof(svc) - 1;
+	m->mnid_subtype = MH_NAI_SUBTYPE;
+	m->mnid.p = (const uint8_t *)nai;
+	m->mnid.len = sizeof(nai) - 1;
+	memcpy(m->client_addr, client, 16);
+	m->timestamp = ts;
+}
+
+/* What a node queued last for another node, decoded. */
+static void
+queued_answer(struct world *w, struct mh_msg *m)
+{
+	struct mn_msg *q = &w->net->q[(w->net->tail + MN_QUEUE - 1) % MN_QUEUE];
+	struct mh_error e;
+
+	assert_true(w->net->head != w->net->tail);
+	assert_int_equal(mh_decode(q->buf, q->len, NULL, m, &e), MH_OK);
+}
+
+static void
+inject_to(struct world *w, int to, const uint8_t src[16], struct mh_msg *m)
+{
+	uint8_t buf[MH_MAX_LEN];
+	size_t len = encode(m, src, addr_of[to], buf);
+
+	mn_inject(w->net, to, src, buf, len);
+}
+
+static void
+test_stale_sequence(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+	struct mh_msg m, a;
+	uint64_t ts = (uint64_t)1 << 16;
+
+	(void)state;
+	w->net->now = 1000;
+	fill_request(&m, 10, ts);
+	inject_to(w, EG1, addr_of[IN1], &m);
+	queued_answer(w, &a);
+	assert_int_equal(a.status, MH_ST_CATS_AVAILABLE);
+	mn_run(w->net);				/* ingress1: an ACK it never asked for */
+	assert_int_equal(node_counters(w->net->nodes[IN1])->drop[NODE_DROP_UNEXPECTED], 1);
+	assert_int_equal(node_session_count(w->net->nodes[IN1]), 0);
+	assert_int_equal(node_session_count(w->net->nodes[EG1]), 1);
+	assert_int_equal(w->net->dp_count[DP_RETURN], 1);
+	/* RFC 5213 5.5: an older sequence number is refused, nothing changes */
+	fill_request(&m, 9, ts);
+	inject_to(w, EG1, addr_of[IN2], &m);
+	queued_answer(w, &a);
+	assert_int_equal(a.status, MH_ST_SEQ_OUT_OF_WINDOW);
+	assert_int_equal(node_counters(w->net->nodes[EG1])->drop[NODE_DROP_STALE_SEQ], 1);
+	assert_int_equal(w->net->dp_count[DP_RETURN], 1);	/* still to ingress1 */
+	/* a timestamp far from our clock: 155, and still nothing changes */
+	fill_request(&m, 11, ts + ((uint64_t)3600 << 16));
+	inject_to(w, EG1, addr_of[IN2], &m);
+	queued_answer(w, &a);
+	assert_int_equal(a.status, MH_ST_TIMESTAMP_MISMATCH);
+	/* older than the last accepted: 156 */
+	fill_request(&m, 12, ts - 1);
+	inject_to(w, EG1, addr_of[IN2], &m);
+	queued_answer(w, &a);
+	assert_int_equal(a.status, MH_ST_TIMESTAMP_LOWER);
+	assert_int_equal(node_counters(w->net->nodes[EG1])->drop[NODE_DROP_TIMESTAMP], 2);
+	assert_int_equal(w->net->dp_count[DP_RETURN], 1);
+	assert_int_equal(node_session_count(w->net->nodes[EG1]), 1);
+	world_free(w);
+}
+
+static void
+test_not_a_peer(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+	struct mh_msg m;
+
+	(void)state;
+	fill_request(&m, 1, 0);
+	m.present &= ~MH_BIT(MH_O_TIMESTAMP);
+	inject_to(w, EG1, stranger, &m);
+	assert_int_equal(node_counters(w->net->nodes[EG1])->drop[NODE_DROP_NOT_PEER], 1);
+	assert_int_equal(node_session_count(w->net->nodes[EG1]), 0);
+	assert_true(w->net->head == w->net->tail);	/* no answer to strangers */
+	world_free(w);
+}
+
+static void
+test_indication_unknown_client(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+	struct mh_msg m, a;
+
+	(void)state;
+	/* to an egress (names the old ingress) and to an old ingress */
+	mh_msg_init(&m, MH_K_MOB_INDICATION);
+	m.present |= MH_BIT(MH_O_CLIENT_ADDR) | MH_BIT(MH_O_SERVICE_ID) |
+	    MH_BIT(MH_O_CATS_ADDR);
+	memcpy(m.client_addr, client, 16);
+	memcpy(m.cats_addr, addr_of[IN1], 16);
+	m.service_id.p = (const uint8_t *)svc;
+	m.service_id.len = sizeof(svc) - 1;
+	m.seq = 5;
+	inject_to(w, EG1, addr_of[IN2], &m);
+	queued_answer(w, &a);
+	assert_int_equal(a.kind, MH_K_MSG_ACK);
+	assert_int_equal(a.status, MH_ST_CATS_UNKNOWN_CLIENT);
+	assert_int_equal(a.seq, 5);
+	m.present &= ~MH_BIT(MH_O_CATS_ADDR);
+	inject_to(w, IN1, addr_of[IN2], &m);
+	queued_answer(w, &a);
+	assert_int_equal(a.status, MH_ST_CATS_UNKNOWN_CLIENT);
+	assert_int_equal(node_counters(w->net->nodes[EG1])->drop[NODE_DROP_UNKNOWN_CLIENT], 1);
+	assert_int_equal(node_counters(w->net->nodes[IN1])->drop[NODE_DROP_UNKNOWN_CLIENT], 1);
+	assert_int_equal(w->net->dp_count[DP_RETURN] + w->net->dp_count[DP_FORWARD], 0);
+	world_free(w);
+}
+
+static void
+test_malformed_counted(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+	uint8_t junk[24] = { 0x3b, 0x02, 0x05 };
+
+	(void)state;
+	mn_inject(w->net, EG1, addr_of[IN1], junk, sizeof(junk));
+	assert_int_equal(node_counters(w->net->nodes[EG1])->drop[NODE_DROP_DECODE], 1);
+	assert_int_equal(node_counters(w->net->nodes[EG1])->decode_err[MH_E_CHECKSUM] +
+	    node_counters(w->net->nodes[EG1])->decode_err[MH_E_OPT_TRUNC] +
+	    node_counters(w->net->nodes[EG1])->decode_err[MH_E_PAD], 1);
+	world_free(w);
+}
+
+/* Retransmission: the request is sent again with back-off until answered. */
+static void
+test_retransmission(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+	struct mh_msg m;
+
+	(void)state;
+	client_request(w, IN1);
+	/* the refresh at 80 % of 300 s is lost, and its first retry */
+	w->net->mute = IN1 + 1;
+	mn_fire(w->net, 240 * 1000 + 200);
+	assert_int_equal(w->net->muted, 2);
+	assert_int_equal(node_counters(w->net->nodes[IN1])->rtx, 1);
+	/* the second retry, 400 ms after the first (back-off), gets through */
+	w->net->mute = 0;
+	mn_fire(w->net, 240 * 1000 + 599);
+	assert_int_equal(node_counters(w->net->nodes[IN1])->rtx, 1);
+	mn_fire(w->net, 240 * 1000 + 600);
+	assert_int_equal(node_counters(w->net->nodes[IN1])->rtx, 2);
+	assert_int_equal(node_counters(w->net->nodes[EG1])->rx_kind[MH_K_CATS_REQUEST], 2);
+	last_reply(w, &m, MH_K_SVC_REPLY);
+	assert_int_equal(node_session_count(w->net->nodes[IN1]), 1);
+	assert_int_equal(node_session_count(w->net->nodes[EG1]), 1);
+	world_free(w);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_setup_option2),
+		cmocka_unit_test(test_setup_option1),
+		cmocka_unit_test(test_proactive),
+		cmocka_unit_test(test_reactive_locator),
+		cmocka_unit_test(test_reactive_prefix),
+		cmocka_unit_test(test_transaction_switch),
+		cmocka_unit_test(test_stale_sequence),
+		cmocka_unit_test(test_not_a_peer),
+		cmocka_unit_test(test_indication_unknown_client),
+		cmocka_unit_test(test_malformed_counted),
+		cmocka_unit_test(test_retransmission),
+	};
+
+	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
+}
