@@ -708,6 +708,11 @@ on_notify(struct node *n, const struct rx *rx, uint64_t now)
 	}
 	placeholder_done(n, rx->m.client_addr);
 	idx = sess_find(n, rx->m.client_addr, (uint16_t)sv);
+	if (idx != 0 && S(n, idx)->state == IS_FORWARDING) {
+		/* the client is coming back here: stop forwarding it away */
+		dp(n, DP_UNFORWARD, S(n, idx), S(n, idx)->other);
+		S(n, idx)->state = IS_EXPECTED;
+	}
 	if (idx != 0 && S(n, idx)->state != IS_EXPECTED) {
 		node_drop(n, NODE_DROP_DUPLICATE);
 		node_ack(n, rx, MH_ST_ACCEPTED);
