@@ -27,6 +27,9 @@ CTL_SRC  := $(wildcard src/catsctl/*.c)
 CTL_OBJ  := $(CTL_SRC:%.c=$(O)/%.o)
 CTL_LIBS := -ljansson -lpcap
 
+SIM_SRC  := $(wildcard src/sim/*.c)
+SIM_OBJ  := $(SIM_SRC:%.c=$(O)/%.o)
+
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(O)/san/tests/%)
 SHTESTS  := $(sort $(wildcard tests/sh/*.sh))
@@ -37,7 +40,7 @@ BENCHES   := $(BENCH_SRC:bench/%.c=$(O)/bench/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=$(O)/fuzz/%)
 
-PROGS    := $(O)/catsctl
+PROGS    := $(O)/catsctl $(O)/cats-sim
 
 .PHONY: all check unit shtest bench fuzz fuzz-build deps deps-check clean
 all: deps-check $(PROGS)
@@ -68,10 +71,14 @@ $(O)/san/%.o: %.c
 $(O)/catsctl: $(CTL_OBJ) $(O)/libcats.a
 	$(CC) $(CFLAGS) -o $@ $^ $(CTL_LIBS) -lm
 
-# Unit tests link the sanitized core and, where they test catsctl's
-# helpers, its objects too (everything but main).
+$(O)/cats-sim: $(SIM_OBJ) $(O)/libcats.a
+	$(CC) $(CFLAGS) -o $@ $^ -lm
+
+# Unit tests link the sanitized core and, where they test catsctl's or the
+# simulator's helpers, their objects too (everything but main).
 CTL_SAN_LIB := $(filter-out $(O)/san/src/catsctl/main.o,$(CTL_SRC:%.c=$(O)/san/%.o))
-$(O)/san/tests/%: tests/unit/%.c $(CTL_SAN_LIB) $(O)/san/libcats.a
+SIM_SAN_LIB := $(filter-out $(O)/san/src/sim/main.o,$(SIM_SRC:%.c=$(O)/san/%.o))
+$(O)/san/tests/%: tests/unit/%.c $(CTL_SAN_LIB) $(SIM_SAN_LIB) $(O)/san/libcats.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests $(CSTD) $(WARN) $(SANFLAGS) -o $@ $^ \
 		-lcmocka $(CTL_LIBS) -lm
