@@ -93,8 +93,15 @@ struct args {
 static int
 value_opt(struct args *a, const char *name, const char *val)
 {
+	static const char *const known[] = { "--loss", "--dup", "--reorder",
+	    "--seed", "--results", "--time-limit" };
+	bool ok = false;
 	uint64_t u;
 
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		ok |= strcmp(name, known[i]) == 0;
+	if (!ok)
+		return bad("unknown option '%s'", name), 0;
 	if (val == NULL)
 		return bad("option %s needs a value", name), 0;
 	if (strcmp(name, "--loss") == 0 || strcmp(name, "--dup") == 0 ||
