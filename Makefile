@@ -89,13 +89,20 @@ $(O)/san/catsctl: $(CTL_SRC:%.c=$(O)/san/%.o) $(O)/san/libcats.a
 # Benchmarks build the core with them, tuned for this machine.
 $(O)/bench/%: bench/%.c bench/bench.h $(CORE_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Ibench $(CSTD) $(WARN) -O2 -g -march=native -o $@ \
+	$(CC) $(CPPFLAGS) -Ibench -Itests $(CSTD) $(WARN) -O2 -g -march=native -o $@ \
 		$(filter %.c,$^) -lm
 
 $(O)/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) $(WARN) -g -O1 \
 		-fsanitize=fuzzer,address,undefined -o $@ $^ -lm
+
+# Harnesses of catsctl's parsers link its objects (all but main) too.
+CTL_LIB_SRC := $(filter-out src/catsctl/main.c,$(CTL_SRC))
+$(O)/fuzz/fuzz_frame $(O)/fuzz/fuzz_pktjson: $(O)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(CTL_LIB_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) $(WARN) -g -O1 \
+		-fsanitize=fuzzer,address,undefined -o $@ $^ $(CTL_LIBS) -lm
 
 # The one test command of the README and of CI: unit tests under ASan and
 # UBSan, the shell tests (tshark, catsctl), then every fuzz harness for
