@@ -707,6 +707,18 @@ mh_checksum(const uint8_t *mh, size_t len, const struct mh_addrs *addrs)
 /* ------------------------------------------------------------------ */
 /* Decoding                                                            */
 
+/* The type of the first mandatory option of the kind that is missing. */
+static uint8_t
+first_missing(uint32_t missing)
+{
+	int i;
+
+	for (i = 0; i < MH_O__COUNT; i++)
+		if (missing & MH_BIT(i))
+			return opt_tab[i].info.type;
+	return 0;
+}
+
 static enum mh_err
 fail(struct mh_error *e, enum mh_err code, size_t off, uint8_t opt)
 {
@@ -832,13 +844,10 @@ dec_mandatory(const struct mh_msg *m, size_t end, struct mh_error *e)
 {
 	const struct mh_kind_info *ki = mh_kind_info(m->kind);
 	uint32_t missing = ki->mandatory & ~m->present;
-	int i;
 
 	if (missing == 0)
 		return MH_OK;
-	for (i = 0; !(missing & MH_BIT(i)); i++)
-		;
-	return fail(e, MH_E_MISSING, end, opt_tab[i].info.type);
+	return fail(e, MH_E_MISSING, end, first_missing(missing));
 }
 
 static void
@@ -927,29 +936,30 @@ enc_pad_to(struct wbuf *w, unsigned n, unsigned y)
 	}
 }
 
-static bool
-enc_values_valid(const struct mh_msg *m, uint32_t present)
+/* The type of the first option whose values break a rule, 0 if none. */
+static uint8_t
+enc_invalid_option(const struct mh_msg *m, uint32_t present)
 {
 	int i;
 
 	for (i = 0; i < m->n_hnp && (present & MH_BIT(MH_O_HNP)); i++)
 		if (!prefix_valid(&m->hnp[i]))
-			return false;
+			return MH_OT_HNP;
 	if ((present & MH_BIT(MH_O_SVC_PREFIX)) && !prefix_valid(&m->svc_prefix))
-		return false;
+		return MH_OT_SVC_PREFIX;
 	if ((present & MH_BIT(MH_O_CR_ID)) &&
 	    !crid_valid(m->crid_format, m->crid.len))
-		return false;
+		return MH_OT_CR_ID;
 	if ((present & MH_BIT(MH_O_CATS_REQ)) && !affinity_valid(&m->req.affinity))
-		return false;
+		return MH_OT_CATS_REQ;
 	if ((present & MH_BIT(MH_O_CATS_COND)) &&
 	    !affinity_valid(&m->cond.affinity))
-		return false;
+		return MH_OT_CATS_COND;
 	if ((present & MH_BIT(MH_O_MNID)) && m->mnid_subtype == 0)
-		return false;
+		return MH_OT_MNID;
 	if ((present & MH_BIT(MH_O_AUTH)) && m->auth_subtype == 0)
-		return false;
-	return true;
+		return MH_OT_AUTH;
+	return 0;
 }
 
 static enum mh_err
@@ -1021,6 +1031,7 @@ mh_encode(const struct mh_msg *m, const struct mh_addrs *addrs, uint8_t *out,
 	struct wbuf w;
 	uint32_t present;
 	enum mh_err rc;
+	uint8_t bad;
 
 	e->code = MH_OK;
 	e->off = 0;
@@ -1034,9 +1045,9 @@ mh_encode(const struct mh_msg *m, const struct mh_addrs *addrs, uint8_t *out,
 	if (m->n_hnp > MH_MAX_HNP || ((present & MH_BIT(MH_O_HNP)) && !m->n_hnp))
 		return fail(e, MH_E_OPT_DUP, 0, MH_OT_HNP);
 	if (ki->mandatory & ~present)
-		return fail(e, MH_E_MISSING, 0, 0);
-	if (!enc_values_valid(m, present))
-		return fail(e, MH_E_OPT_VALUE, 0, 0);
+		return fail(e, MH_E_MISSING, 0, first_missing(ki->mandatory & ~present));
+	if ((bad = enc_invalid_option(m, present)) != 0)
+		return fail(e, MH_E_OPT_VALUE, 0, bad);
 
 	wb_init(&w, out, cap < MH_MAX_LEN ? cap : MH_MAX_LEN);
 	wb_u8(&w, MH_PAYLOAD_NONE);

@@ -594,9 +594,11 @@ test_encode_errors(void **state)
 	mh_msg_init(&m, MH_K_CATS_QUERY);
 	fill(&m, MH_BIT(MH_O_MNID));		/* no Service_ID */
 	assert_int_equal(mh_encode(&m, NULL, out, sizeof(out), &len, &e), MH_E_MISSING);
+	assert_int_equal(e.opt, MH_OT_SERVICE_ID);
 	fill(&m, MH_BIT(MH_O_SERVICE_ID) | MH_BIT(MH_O_CR_ID));
 	m.crid.len = 5;				/* not an IPv4 or IPv6 length */
 	assert_int_equal(mh_encode(&m, NULL, out, sizeof(out), &len, &e), MH_E_OPT_VALUE);
+	assert_int_equal(e.opt, MH_OT_CR_ID);
 	m.crid.len = 16;
 	assert_int_equal(mh_encode(&m, NULL, out, 40, &len, &e), MH_E_NOSPACE);
 	assert_int_equal(len, 0);
