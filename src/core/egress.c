@@ -509,6 +509,7 @@ eg_local(struct node *n, const struct ev *ev, uint64_t now)
 		if (b == NULL || b->state != EB_EXPORTING)
 			return true;
 		b->state = EB_EXPORTED;
+		b->tx = ev->tx;			/* what the edge actually handed over */
 		b->expires = now + SWEEP_MS;	/* long enough to re-confirm */
 		dp_client(n, DP_UNRETURN, b, NULL);	/* fig. 3: close tunnel */
 		send_tx_answer(n, MH_K_TX_CONFIRM, b,

@@ -42,7 +42,7 @@ enum is_state {
 enum what {
 	W_QUERY = 1, W_REQUEST, W_NOTIFY, W_IND_OLD, W_IND_EGRESS, W_LOCREG,
 	W_LOCQUERY, W_MOBREQ, W_SWITCHQ, W_TX_REQ, W_TX_NOTIFY,
-	T_DEADLINE, T_REFRESH, T_SWEEP,
+	T_DEADLINE, T_REFRESH, T_LOCATE, T_SWEEP,
 };
 
 /* Answers a moved-in session still waits for. */
@@ -67,6 +67,7 @@ struct isess {
 	uint8_t		 flags;
 	uint8_t		 pending;
 	uint8_t		 offers;	/* option 1 responses so far */
+	uint8_t		 queried;	/* option 1 queries sent */
 	uint8_t		 rounds;	/* option 1 query rounds */
 	int8_t		 egress;	/* peer indices, -1 none */
 	int8_t		 other;		/* old ingress (new side) or new (old side) */
@@ -175,6 +176,7 @@ sess_del(struct node *n, uint32_t idx)
 		node_rtx_cancel(n, ROLE_INGRESS, cookie_of(n, idx, w));
 	node_timer(n, ROLE_INGRESS, cookie_of(n, idx, T_DEADLINE), 0);
 	node_timer(n, ROLE_INGRESS, cookie_of(n, idx, T_REFRESH), 0);
+	node_timer(n, ROLE_INGRESS, cookie_of(n, idx, T_LOCATE), 0);
 	table_del(&I(n)->keys, table_get(&I(n)->keys, &s->key));
 	slab_release(&I(n)->sess, idx);
 }
@@ -340,6 +342,7 @@ send_queries(struct node *n, uint32_t idx, uint64_t now)
 	m.present |= MH_BIT(MH_O_CATS_REQ);
 	m.req = s->req;
 	s->offers = 0;
+	s->queried = 0;
 	s->best = -1;
 	for (i = 0; i < n->cfg.npeers; i++) {
 		const struct node_peer *p = &n->cfg.peers[i];
@@ -351,6 +354,7 @@ send_queries(struct node *n, uint32_t idx, uint64_t now)
 		send_rel(n, idx, (int)i, &m, W_QUERY, now);
 		if (n->cfg.setup == SETUP_QUERY_CONTROLLER)
 			return;
+		s->queried++;
 	}
 	node_timer(n, ROLE_INGRESS, cookie_of(n, idx, T_DEADLINE),
 	    now + n->cfg.query_deadline_ms);
@@ -374,8 +378,11 @@ start_session(struct node *n, const uint8_t client[16], int service,
 		return;
 	}
 	s = S(n, idx);
-	if (s->state == IS_QUERYING && s->rounds > 0)
-		return;				/* already asking */
+	if ((s->state == IS_QUERYING && s->rounds > 0) ||
+	    s->state == IS_REQUESTING) {
+		s->client_seq = client_seq;	/* already asking: answer this one */
+		return;
+	}
 	s->state = IS_QUERYING;
 	s->flags |= aware ? SF_AWARE : 0;
 	s->client_seq = client_seq;
@@ -424,12 +431,23 @@ choose_egress(struct node *n, uint32_t idx, int egress, uint64_t now)
 	send_request(n, idx, n->cfg.lifetime, now);
 }
 
+/* Option 1: the lowest-cost offer meeting the requirements; ties go to
+ * the lower peer index, so the choice does not depend on arrival order. */
+static void
+consider(struct isess *s, int egress, uint32_t cost)
+{
+	if (s->best < 0 || cost < s->best_cost ||
+	    (cost == s->best_cost && egress < s->best)) {
+		s->best = (int8_t)egress;
+		s->best_cost = cost;
+	}
+}
+
 static void
 on_response(struct node *n, uint32_t idx, const struct rx *rx, uint64_t now)
 {
 	struct isess *s = S(n, idx);
 	int egress = -1;
-	uint32_t cost;
 
 	if (s->state != IS_QUERYING) {
 		node_drop(n, NODE_DROP_UNEXPECTED);
@@ -442,17 +460,13 @@ on_response(struct node *n, uint32_t idx, const struct rx *rx, uint64_t now)
 		choose_egress(n, idx, egress, now);
 		return;
 	}
-	/* option 1: keep the best offer until the deadline */
 	s->offers++;
-	if (egress < 0 || !(rx->m.present & MH_BIT(MH_O_CATS_COND)) ||
-	    !offer_meets(&s->req, &rx->m.cond))
-		return;
-	cost = offer_cost(&rx->m.cond);
-	if (s->best < 0 || cost < s->best_cost ||
-	    (cost == s->best_cost && egress < s->best)) {
-		s->best = (int8_t)egress;
-		s->best_cost = cost;
-	}
+	if (egress >= 0 && (rx->m.present & MH_BIT(MH_O_CATS_COND)) &&
+	    offer_meets(&s->req, &rx->m.cond))
+		consider(s, egress, offer_cost(&rx->m.cond));
+	/* everyone answered: no need to wait for the deadline */
+	if (s->offers == s->queried)
+		choose_egress(n, idx, s->best, now);
 }
 
 static void
@@ -515,6 +529,13 @@ on_ack(struct node *n, uint32_t idx, const struct rx *rx, uint64_t now)
 {
 	struct isess *s = S(n, idx);
 
+	/* RFC 6275 11.7.1: a stale sequence number or timestamp (our own
+	 * retransmission overtaken by a newer request) is sent again, new. */
+	if (rx->m.status == MH_ST_SEQ_OUT_OF_WINDOW ||
+	    rx->m.status == MH_ST_TIMESTAMP_LOWER) {
+		send_request(n, idx, n->cfg.lifetime, now);
+		return;
+	}
 	if (rx->m.status != MH_ST_CATS_AVAILABLE) {
 		if (s->state == IS_REQUESTING)
 			reply_client(n, s, MH_ST_CATS_UNAVAILABLE);
@@ -833,19 +854,33 @@ attach(struct node *n, const struct ev *ev, uint64_t now)
 		ask_locator(n, idx, now);		/* fig. 2 by locator */
 }
 
+/*
+ * The locator may not know the client yet: the old ingress's registration
+ * can still be on its way.  So an unknown client is not taken for a new
+ * one at once: the address plan answers if there is one, else we ask again
+ * with back-off, and only then treat the client as new.
+ */
 static void
 on_loc_reply(struct node *n, uint32_t idx, const struct rx *rx, uint64_t now)
 {
-	int old = -1;
+	struct isess *s = S(n, idx);
+	int old = -1, self = node_peer_find(&n->cfg, n->cfg.addr);
 
 	if (rx->m.status == MH_ST_ACCEPTED &&
 	    (rx->m.present & MH_BIT(MH_O_CR_ID)) && rx->m.crid.len == 16)
 		old = node_peer_find(&n->cfg, rx->m.crid.p);
-	if (old < 0 || old == node_peer_find(&n->cfg, n->cfg.addr)) {
-		sess_del(n, idx);		/* unknown to the locator: new */
+	if (old < 0 || old == self)
+		old = old_ingress_by_prefix(n, s->key.client);
+	if (old >= 0 && old != self) {
+		ask_old_ingress(n, idx, old, now);
 		return;
 	}
-	ask_old_ingress(n, idx, old, now);
+	if (++s->rounds >= n->cfg.rtx_tries) {
+		sess_del(n, idx);		/* unknown everywhere: a new client */
+		return;
+	}
+	node_timer(n, ROLE_INGRESS, cookie_of(n, idx, T_LOCATE),
+	    now + ((uint64_t)n->cfg.rtx_initial_ms << s->rounds));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1135,6 +1170,10 @@ in_timer(struct node *n, uint64_t sub, uint64_t now)
 	case T_REFRESH:
 		if (serving(s))
 			send_request(n, idx, n->cfg.lifetime, now);
+		break;
+	case T_LOCATE:
+		if (s->state == IS_LOCATING)
+			ask_locator(n, idx, now);
 		break;
 	default:
 		break;

@@ -49,8 +49,12 @@ svc_send(struct sim *s)
 	struct mh_msg m;
 	size_t len;
 
-	if (c->at < 0)
+	if (c->at < 0) {
+		/* between two ingresses: ask again once attached */
+		sim_world_push(s, s->now + SIM_SVC_RTX_MS, EVK_CLIENT_RTX, 0,
+		    c->svc_tries, NULL);
 		return;
+	}
 	mh_msg_init(&m, MH_K_SVC_REQUEST);
 	m.seq = ++c->svc_seq;
 	m.present |= MH_BIT(MH_O_SERVICE_ID) | MH_BIT(MH_O_CATS_REQ) |

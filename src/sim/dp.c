@@ -379,25 +379,16 @@ edge_request(struct sim *s, enum sim_ep edge, const struct sim_pkt *p)
 	    s->now, sim_ep_name(edge), t->id, sim_ep_name(p->src));
 }
 
+/* The state reached the new egress from the old one. */
 static void
 egress_state_arrive(struct sim *s, enum sim_ep ep, const struct sim_pkt *p)
 {
 	struct ev ev = { .type = EV_STATE_RECEIVED, .service = p->service };
-	struct sim_pkt *sent = malloc(sizeof(*sent));
 
 	memcpy(ev.client, p->client, 16);
 	ev.tx = p->state;
 	ev.peer = sim_ep_addr(p->src);
 	sim_world_node_event(s, ep, &ev);
-	if (sent == NULL) {
-		s->failed = true;
-		return;
-	}
-	/* the stream's end-to-end confirmation travels back one delay */
-	*sent = *p;
-	sent->peer = ep;
-	sim_world_push(s, s->now + sim_link_delay(ep, p->src), EVK_STATE_SENT,
-	    p->src, 0, sent);
 }
 
 void
@@ -409,6 +400,20 @@ sim_dp_state_sent(struct sim *s, enum sim_ep ep, const struct sim_pkt *p)
 	ev.tx = p->state;
 	ev.peer = sim_ep_addr(p->peer);
 	sim_world_node_event(s, ep, &ev);
+}
+
+/* The exported state reached the old egress from its edge, behind every
+ * result the edge sent before it (the link is FIFO): the old egress hands
+ * it to the stream toward the new egress, and may now close the tunnel
+ * and confirm (mobility fig. 3) without losing a result. */
+static void
+egress_state_out(struct sim *s, enum sim_ep ep, const struct sim_pkt *p)
+{
+	sim_ladder_event(s, "%llu %s -> %s tx-state tx=%u next=%u",
+	    (unsigned long long)s->now, sim_ep_name(ep), sim_ep_name(p->peer),
+	    p->state.id, p->state.next_seq);
+	sim_dp_send(s, ep, p->peer, p);
+	sim_dp_state_sent(s, ep, p);
 }
 
 static void
@@ -434,13 +439,17 @@ egress_arrive(struct sim *s, enum sim_ep ep, struct sim_pkt *p)
 		sim_dp_send(s, ep, (enum sim_ep)d->ret, p);
 		return;
 	case PKT_STATE:
-		egress_state_arrive(s, ep, p);
+		if (p->src == SIM_EGRESS1 || p->src == SIM_EGRESS2)
+			egress_state_arrive(s, ep, p);
+		else
+			egress_state_out(s, ep, p);
 		return;
 	}
 }
 
 /* DP_STATE_EXPORT: the edge stops; its next unsent result k (not what the
- * intent guessed) goes to the new egress as one tx-state message. */
+ * intent guessed) travels as one tx-state message from the edge through
+ * the old egress to the new one. */
 static void
 egress_export(struct sim *s, enum sim_ep ep, const struct dp_intent *in,
     int peer)
@@ -449,14 +458,12 @@ egress_export(struct sim *s, enum sim_ep ep, const struct dp_intent *in,
 	struct sim_pkt p = { .type = PKT_STATE, .service = in->service };
 	struct sim_edge_tx *t = NULL;
 
-	if (peer != SIM_EGRESS1 && peer != SIM_EGRESS2) {
+	if ((peer != SIM_EGRESS1 && peer != SIM_EGRESS2) || edge < 0) {
 		sim_ladder_note(s, "-- %llu %s state-export to a non-egress",
 		    (unsigned long long)s->now, sim_ep_name(ep));
 		return;
 	}
-	if (edge >= 0)
-		t = edge_tx(s, (enum sim_ep)edge, in->client, in->service,
-		    false);
+	t = edge_tx(s, (enum sim_ep)edge, in->client, in->service, false);
 	p.state = in->tx;
 	if (t != NULL) {
 		t->active = false;
@@ -466,11 +473,9 @@ egress_export(struct sim *s, enum sim_ep ep, const struct dp_intent *in,
 	}
 	memcpy(p.client, in->client, 16);
 	p.tx = p.state.id;
+	p.peer = (enum sim_ep)peer;
 	s->sum.state_moved++;
-	sim_ladder_event(s, "%llu %s -> %s tx-state tx=%u next=%u",
-	    (unsigned long long)s->now, sim_ep_name(ep),
-	    sim_ep_name((enum sim_ep)peer), p.state.id, p.state.next_seq);
-	sim_dp_send(s, ep, (enum sim_ep)peer, &p);
+	sim_dp_send(s, (enum sim_ep)edge, ep, &p);
 }
 
 static void

@@ -311,9 +311,6 @@ sim_world_dispatch(struct sim *s, struct sim_item *it)
 	case EVK_EDGE_TICK:
 		sim_dp_edge_tick(s, (enum sim_ep)it->a, it->u);
 		break;
-	case EVK_STATE_SENT:
-		sim_dp_state_sent(s, (enum sim_ep)it->a, it->p);
-		break;
 	case EVK_CLIENT_RTX:
 		sim_client_rtx(s, it->u);
 		break;

@@ -19,7 +19,7 @@
 #define SIM_RESULT_MS		5	/* the edge streams one result this often */
 #define SIM_PKT_TTL		8	/* hops before a forwarding loop is cut */
 #define SIM_SVC_RTX_MS		200	/* client: svc-request retransmission */
-#define SIM_SVC_TRIES		5
+#define SIM_SVC_TRIES		10
 #define SIM_LINE_MAX		512
 
 #define SIM_SERVICE_NAME	"video.cats"
@@ -32,7 +32,6 @@ enum sim_evk {
 	EVK_TIMER,		/* a: node, u: key, p: struct sim_tmark */
 	EVK_DATA,		/* a: destination, p: struct sim_pkt */
 	EVK_EDGE_TICK,		/* a: edge, u: gen << 8 | slot */
-	EVK_STATE_SENT,		/* a: old egress, p: struct sim_pkt */
 	EVK_CLIENT_RTX,		/* u: svc-request try it follows */
 };
 
