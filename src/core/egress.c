@@ -294,7 +294,11 @@ request_check(struct node *n, const struct rx *rx, const struct binding *b,
 {
 	uint8_t st;
 
-	if (b != NULL && b->has_seq && seq_stale(rx->m.seq, b->last_seq)) {
+	/* Sequence numbers are per sender: after a handover the new ingress
+	 * re-registers with its own, and (RFC 5213 5.5) the timestamp orders
+	 * requests from different ingresses. */
+	if (b != NULL && b->has_seq && b->ingress == rx->peer &&
+	    seq_stale(rx->m.seq, b->last_seq)) {
 		node_drop(n, rx->m.seq == b->last_seq ? NODE_DROP_DUPLICATE :
 		    NODE_DROP_STALE_SEQ);
 		return rx->m.seq == b->last_seq ? MH_ST_ACCEPTED :
@@ -322,13 +326,15 @@ eg_request(struct node *n, const struct rx *rx, uint64_t now)
 	}
 	st = request_check(n, rx, b, now);
 	if (st != MH_ST_ACCEPTED || (b != NULL && rx->m.seq == b->last_seq &&
-	    b->has_seq)) {
+	    b->has_seq && b->ingress == rx->peer)) {
 		/* a retransmission gets the answer again, nothing else */
 		ack_request(n, rx, b, st == MH_ST_ACCEPTED ? MH_ST_CATS_AVAILABLE : st);
 		return;
 	}
 	if (rx->m.lifetime == 0) {		/* RFC 5213 5.3.5 deregistration */
-		if (b != NULL) {
+		/* only from the ingress holding it: a late one from an ingress
+		 * the client left must not remove the new registration */
+		if (b != NULL && b->ingress == rx->peer) {
 			dp_client(n, DP_UNRETURN, b, NULL);
 			binding_del(n, b);
 		}
@@ -376,6 +382,7 @@ eg_indication(struct node *n, const struct rx *rx)
 	}
 	if (b->ingress != rx->peer) {
 		b->ingress = (int16_t)rx->peer;
+		b->has_seq = false;	/* the new ingress numbers its own */
 		dp_client(n, DP_RETURN, b, rx->src);
 	}
 	node_ack(n, rx, MH_ST_ACCEPTED);

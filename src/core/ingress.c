@@ -522,6 +522,7 @@ refresh_arm(struct node *n, uint32_t idx, uint16_t lifetime, uint64_t now)
 	S(n, idx)->expires = now + ms;
 	node_timer(n, ROLE_INGRESS, cookie_of(n, idx, T_REFRESH),
 	    now + ms * REFRESH_PCT / 100);
+	sweep_arm(n, now);
 }
 
 static void
@@ -529,11 +530,16 @@ on_ack(struct node *n, uint32_t idx, const struct rx *rx, uint64_t now)
 {
 	struct isess *s = S(n, idx);
 
-	/* RFC 6275 11.7.1: a stale sequence number or timestamp (our own
-	 * retransmission overtaken by a newer request) is sent again, new. */
+	/* RFC 6275 11.7.1: a stale sequence number or timestamp is our own
+	 * retransmission overtaken by a newer request, to send again, new;
+	 * unless the client has left, when it is a newer registration by the
+	 * ingress it went to, which must win. */
 	if (rx->m.status == MH_ST_SEQ_OUT_OF_WINDOW ||
 	    rx->m.status == MH_ST_TIMESTAMP_LOWER) {
-		send_request(n, idx, n->cfg.lifetime, now);
+		if (attached(n, s->key.client))
+			send_request(n, idx, n->cfg.lifetime, now);
+		else if (s->state == IS_REQUESTING)
+			sess_del(n, idx);
 		return;
 	}
 	if (rx->m.status != MH_ST_CATS_AVAILABLE) {
@@ -617,6 +623,13 @@ detach(struct node *n, const uint8_t client[16])
 		c->attached = false;
 	while ((idx = client_next(n, client, &k)) != 0) {
 		s = S(n, idx);
+		/* a set-up still running is abandoned: the client will ask the
+		 * ingress it goes to, whose registration must not be overtaken
+		 * by ours arriving late */
+		if (s->state == IS_QUERYING || s->state == IS_REQUESTING) {
+			sess_del(n, idx);
+			continue;
+		}
 		if (s->state == IS_ESTABLISHED || s->state == IS_MOVED_IN ||
 		    s->state == IS_SWITCHING) {
 			s->state = IS_LEFT;
@@ -698,8 +711,10 @@ send_indications(struct node *n, uint32_t idx, uint64_t now)
 	m.present |= MH_BIT(MH_O_CATS_ADDR);
 	memcpy(m.cats_addr, node_peer_addr(n, s->other), 16);
 	send_rel(n, idx, s->egress, &m, W_IND_EGRESS, now);
-	/* the locator now points here, for the next move */
+	/* the locator now points here, for the next move; and this ingress
+	 * now keeps the egress binding alive */
 	locator_register(n, idx, n->cfg.lifetime, now);
+	refresh_arm(n, idx, n->cfg.lifetime, now);
 }
 
 /* The client's services are known now: the placeholder (and the request
@@ -1127,6 +1142,27 @@ in_local(struct node *n, const struct ev *ev, uint64_t now)
 	}
 }
 
+/* RFC 5213 5.3.5 style: lifetime 0 removes the binding at the egress.
+ * Sent once: if it is lost, the egress's own expiry removes it. */
+static void
+deregister(struct node *n, uint32_t idx, uint64_t now)
+{
+	struct isess *s = S(n, idx);
+	char nai[40];
+	struct mh_msg m;
+
+	if (s->egress < 0)
+		return;
+	msg_about(&m, n, s, MH_K_CATS_REQUEST);
+	msg_mnid(&m, s, nai, sizeof(nai));
+	m.flags |= MH_BU_P;
+	m.seq = node_next_seq(n);
+	m.lifetime = 0;
+	m.present |= MH_BIT(MH_O_TIMESTAMP);
+	m.timestamp = node_timestamp(now);
+	node_send(n, node_peer_addr(n, s->egress), &m);
+}
+
 static void
 sweep(struct node *n, uint64_t now)
 {
@@ -1145,6 +1181,8 @@ sweep(struct node *n, uint64_t now)
 			dp(n, DP_UNFORWARD, s, s->other);
 		else if (serving(s))
 			dp(n, DP_UNSTEER, s, s->egress);
+		if (s->state == IS_LEFT)
+			deregister(n, idx, now);	/* the client vanished */
 		sess_del(n, idx);
 	}
 	if (I(n)->sess.n > 0)
@@ -1168,7 +1206,9 @@ in_timer(struct node *n, uint64_t sub, uint64_t now)
 		on_deadline(n, idx, now);
 		break;
 	case T_REFRESH:
-		if (serving(s))
+		/* whoever has the client keeps its binding alive; a session
+		 * whose client left is let run out (the sweep deregisters it) */
+		if (serving(s) && s->state != IS_LEFT)
 			send_request(n, idx, n->cfg.lifetime, now);
 		break;
 	case T_LOCATE:

@@ -433,11 +433,12 @@ test_stale_sequence(void **state)
 	assert_int_equal(w->net->dp_count[DP_RETURN], 1);
 	/* RFC 5213 5.5: an older sequence number is refused, nothing changes */
 	fill_request(&m, 9, ts);
-	inject_to(w, EG1, addr_of[IN2], &m);
+	inject_to(w, EG1, addr_of[IN1], &m);
 	queued_answer(w, &a);
 	assert_int_equal(a.status, MH_ST_SEQ_OUT_OF_WINDOW);
 	assert_int_equal(node_counters(w->net->nodes[EG1])->drop[NODE_DROP_STALE_SEQ], 1);
-	assert_int_equal(w->net->dp_count[DP_RETURN], 1);	/* still to ingress1 */
+	assert_int_equal(w->net->dp_count[DP_RETURN], 1);	/* unchanged */
+	mn_run(w->net);				/* ingress1 drops that answer too */
 	/* a timestamp far from our clock: 155, and still nothing changes */
 	fill_request(&m, 11, ts + ((uint64_t)3600 << 16));
 	inject_to(w, EG1, addr_of[IN2], &m);
@@ -543,6 +544,38 @@ test_retransmission(void **state)
 	world_free(w);
 }
 
+/* A client that leaves and is claimed by nobody: its session runs out and
+ * the egress binding is deregistered; one that moved is kept alive by its
+ * new ingress. */
+static void
+test_lifetime(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+
+	(void)state;
+	client_request(w, IN1);
+	local(w, IN1, EV_DETACH);
+	mn_fire(w->net, 310 * 1000);		/* lifetime 300 s, then a sweep */
+	assert_int_equal(node_session_count(w->net->nodes[IN1]), 0);
+	assert_int_equal(node_session_count(w->net->nodes[EG1]), 0);
+	assert_int_equal(w->net->dp_count[DP_UNRETURN], 1);
+	assert_int_equal(node_counters(w->net->nodes[EG1])->rx_kind[MH_K_CATS_REQUEST], 2);
+	world_free(w);
+
+	w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+	client_request(w, IN1);
+	local(w, IN1, EV_MOVE_DETECTED);
+	local(w, IN1, EV_DETACH);
+	local(w, IN2, EV_ATTACH);
+	mn_fire(w->net, 700 * 1000);		/* two lifetimes */
+	assert_int_equal(node_session_count(w->net->nodes[EG1]), 1);
+	assert_int_equal(node_session_count(w->net->nodes[IN2]), 1);
+	assert_int_equal(node_counters(w->net->nodes[EG1])->drop[NODE_DROP_STALE_SEQ], 0);
+	assert_true(node_counters(w->net->nodes[IN2])->rx_kind[MH_K_CATS_ACK] >= 2);
+	assert_int_equal(w->net->dp_count[DP_UNRETURN], 0);
+	world_free(w);
+}
+
 int
 main(void)
 {
@@ -558,6 +591,7 @@ main(void)
 		cmocka_unit_test(test_indication_unknown_client),
 		cmocka_unit_test(test_malformed_counted),
 		cmocka_unit_test(test_retransmission),
+		cmocka_unit_test(test_lifetime),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
