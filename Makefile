@@ -42,7 +42,7 @@ FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=$(O)/fuzz/%)
 
 PROGS    := $(O)/catsctl $(O)/cats-sim
 
-.PHONY: all check unit shtest bench fuzz fuzz-build deps deps-check clean
+.PHONY: all check unit shtest bench fuzz fuzz-build deps deps-check clean demo
 all: deps-check $(PROGS)
 
 deps:
@@ -114,6 +114,10 @@ check: deps-check $(PROGS) $(O)/san/catsctl $(TESTS) $(FUZZERS)
 	scripts/run-tests.sh sh $(SHTESTS); \
 	scripts/run-tests.sh fuzz $(FUZZERS); \
 	scripts/run-tests.sh total $(O)/check.counts
+
+# The README's main command.
+demo: deps-check $(PROGS)
+	@O=$(O) scripts/demo.sh
 
 unit: $(TESTS)
 	@scripts/run-tests.sh unit $(TESTS)
