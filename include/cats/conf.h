@@ -1,0 +1,96 @@
+/*
+ * conf: catsd's configuration, read from one JSON file.
+ *
+ * conf_load() parses a whole new configuration and validates it; only a
+ * configuration that loads completely is ever used (SIGHUP swaps it in,
+ * `catsd -n -f FILE` checks it and prints the canonical form, which loads
+ * again to the same thing).  Every error names the file, the key and what
+ * was expected.  The format is documented in docs/config.md; examples/ has
+ * one file per role.
+ */
+#ifndef CATS_CONF_H
+#define CATS_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cats/node.h"
+#include "cats/select.h"
+
+#define CONF_PATH_MAX		108	/* sun_path */
+#define CONF_IFNAME_MAX		16	/* IFNAMSIZ */
+#define CONF_ERR_MAX		256
+
+enum conf_transport {
+	CONF_TRANSPORT_RAW,		/* IPv6 next header 135 */
+	CONF_TRANSPORT_UDP,		/* UDP port (5436 by default) */
+};
+
+enum conf_dataplane {
+	CONF_DP_NONE,			/* intents are logged, not programmed */
+	CONF_DP_KERNEL,			/* rtnetlink: SRv6 routes (kroute.h) */
+};
+
+/* What the daemon needs for each peer besides struct node_peer. */
+struct conf_peer {
+	uint8_t		 sid[16];	/* its SRv6 SID; all zero: none */
+};
+
+/* A C-PS instance as the controller's config lists it. */
+struct conf_metric {
+	uint32_t	 instance;
+	double		 util;		/* 0..1 */
+	double		 capacity;	/* requests/s */
+	double		 proc_delay_ns;
+};
+
+struct conf {
+	char		 path[CONF_PATH_MAX];	/* the file it came from */
+
+	/* the node: roles, address, peers, services, instances, timers;
+	 * sel is left NULL (the daemon creates the selector from 'sel') */
+	struct node_cfg	 node;
+	struct conf_peer peers[NODE_MAX_PEERS];	/* same order as node.peers */
+
+	/* signaling */
+	enum conf_transport transport;
+	uint16_t	 udp_port;
+
+	/* operation */
+	char		 control[CONF_PATH_MAX];	/* UNIX socket, mode 0600 */
+	int		 log_level;		/* LOG_ERR..LOG_DEBUG (syslog.h) */
+	bool		 syslog;
+
+	/* data plane */
+	enum conf_dataplane dataplane;
+	uint8_t		 sid[16];		/* this node's SID */
+	uint32_t	 table;			/* routing table of our routes */
+	char		 access_if[CONF_IFNAME_MAX];	/* toward clients */
+	char		 core_if[CONF_IFNAME_MAX];	/* toward peers */
+	uint32_t	 buffer_packets;	/* per detached client */
+	uint32_t	 buffer_ms;
+
+	/* path selector (controller, and ingress with option 1) */
+	struct cats_sel_cfg sel;
+	bool		 has_sel;
+	struct conf_metric metrics[NODE_MAX_INSTANCES];	/* initial ones */
+	size_t		 nmetrics;
+};
+
+/* Defaults for everything the file may leave out. */
+void	 conf_default(struct conf *);
+/*
+ * Read and validate path into c.  0 on success; -1 with "FILE: KEY:
+ * expected ..." in err.  c is fully written only on success.
+ */
+int	 conf_load(const char *path, struct conf *c, char *err, size_t errlen);
+/* The same from a string (tests, fuzzing); name stands for the file. */
+int	 conf_parse(const char *text, size_t len, const char *name,
+	    struct conf *c, char *err, size_t errlen);
+/* The canonical form: every key, defaults included, in a fixed order; it
+ * parses again to the same configuration. */
+int	 conf_print(const struct conf *c, FILE *f);
+
+#endif /* CATS_CONF_H */
