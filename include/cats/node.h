@@ -225,6 +225,21 @@ int		 node_service_find(const struct node_cfg *, const uint8_t *id,
 /* Index of the peer at this address, or -1. */
 int		 node_peer_find(const struct node_cfg *, const uint8_t addr[16]);
 
+/* One session, binding or record as a role holds it, for show commands. */
+struct node_session_info {
+	const char	*role;		/* "ingress", "egress", "locator" */
+	const char	*state;
+	uint8_t		 client[16];
+	int		 service;	/* index into cfg.services, -1 unknown */
+	int		 egress;	/* peer indices, -1 none */
+	int		 other;		/* ingress: old or new ingress; egress: ingress */
+	struct mh_prefix prefix;
+	uint64_t	 expires_ms;	/* 0: not set */
+};
+
+typedef void	(*node_walk_fn)(void *arg, const struct node_session_info *);
+void		 node_walk(const struct node *, node_walk_fn, void *arg);
+
 /* Live sessions, for show commands and for benchmarks of memory. */
 size_t		 node_session_count(const struct node *);
 size_t		 node_memory(const struct node *);

@@ -589,6 +589,34 @@ eg_msg(struct node *n, const struct rx *rx, uint64_t now)
 	}
 }
 
+static const char *const eb_names[] = {
+	[EB_ACTIVE] = "active", [EB_EXPORTING] = "exporting",
+	[EB_EXPORTED] = "exported", [EB_AWAIT_STATE] = "await-state",
+	[EB_STATE_ONLY] = "state-only",
+};
+
+static void
+eg_walk(const struct node *n, node_walk_fn fn, void *arg)
+{
+	const struct binding *b;
+	struct node_session_info i;
+	size_t pos = 0;
+
+	while ((b = table_next(&E(n)->bindings, &pos)) != NULL) {
+		memset(&i, 0, sizeof(i));
+		i.role = "egress";
+		i.state = eb_names[b->state];
+		memcpy(i.client, b->key.client, 16);
+		i.service = b->key.service;
+		i.egress = -1;
+		i.other = b->ingress;
+		if (b->prefix != 0)
+			pool_prefix(n, b->prefix, &i.prefix);
+		i.expires_ms = b->expires;
+		fn(arg, &i);
+	}
+}
+
 static size_t
 eg_sessions(const struct node *n)
 {
@@ -610,6 +638,7 @@ const struct role role_egress = {
 	.msg = eg_msg,
 	.local = eg_local,
 	.timer = eg_timer,
+	.walk = eg_walk,
 	.sessions = eg_sessions,
 	.memory = eg_memory,
 };

@@ -1297,6 +1297,37 @@ in_free(struct node *n)
 	n->state[ROLE_INGRESS] = NULL;
 }
 
+static const char *const is_names[] = {
+	[IS_QUERYING] = "querying", [IS_REQUESTING] = "requesting",
+	[IS_ESTABLISHED] = "established", [IS_LEFT] = "left",
+	[IS_FORWARDING] = "forwarding", [IS_EXPECTED] = "expected",
+	[IS_LOCATING] = "locating", [IS_ASKING] = "asking",
+	[IS_MOVED_IN] = "moved-in", [IS_SWITCHING] = "switching",
+};
+
+static void
+in_walk(const struct node *n, node_walk_fn fn, void *arg)
+{
+	const struct skey_ent *e;
+	const struct isess *s;
+	struct node_session_info i;
+	size_t pos = 0;
+
+	while ((e = table_next(&I(n)->keys, &pos)) != NULL) {
+		s = S(n, e->idx);
+		memset(&i, 0, sizeof(i));
+		i.role = "ingress";
+		i.state = is_names[s->state];
+		memcpy(i.client, s->key.client, 16);
+		i.service = s->key.service == ANY_SERVICE ? -1 : s->key.service;
+		i.egress = s->egress;
+		i.other = s->other;
+		i.prefix = s->prefix;
+		i.expires_ms = s->expires;
+		fn(arg, &i);
+	}
+}
+
 static size_t
 in_sessions(const struct node *n)
 {
@@ -1319,6 +1350,7 @@ const struct role role_ingress = {
 	.local = in_local,
 	.timer = in_timer,
 	.rtx_failed = in_rtx_failed,
+	.walk = in_walk,
 	.sessions = in_sessions,
 	.memory = in_memory,
 };

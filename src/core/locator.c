@@ -129,6 +129,25 @@ loc_msg(struct node *n, const struct rx *rx, uint64_t now)
 	}
 }
 
+static void
+loc_walk(const struct node *n, node_walk_fn fn, void *arg)
+{
+	const struct loc_rec *r;
+	struct node_session_info i;
+	size_t pos = 0;
+
+	while ((r = table_next(&L(n)->recs, &pos)) != NULL) {
+		memset(&i, 0, sizeof(i));
+		i.role = "locator";
+		i.state = "registered";
+		memcpy(i.client, r->client, 16);
+		i.service = -1;
+		i.egress = r->egress;
+		i.other = r->ingress;
+		fn(arg, &i);
+	}
+}
+
 static size_t
 loc_sessions(const struct node *n)
 {
@@ -147,6 +166,7 @@ const struct role role_locator = {
 	.init = loc_init,
 	.free = loc_free,
 	.msg = loc_msg,
+	.walk = loc_walk,
 	.sessions = loc_sessions,
 	.memory = loc_memory,
 };

@@ -218,6 +218,16 @@ node_session_count(const struct node *n)
 	return total;
 }
 
+void
+node_walk(const struct node *n, node_walk_fn fn, void *arg)
+{
+	int r;
+
+	for (r = 0; r < ROLE__COUNT; r++)
+		if (n->state[r] != NULL && roles[r]->walk != NULL)
+			roles[r]->walk(n, fn, arg);
+}
+
 size_t
 node_memory(const struct node *n)
 {

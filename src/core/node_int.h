@@ -44,6 +44,7 @@ struct role {
 	void		(*timer)(struct node *, uint64_t sub, uint64_t now);
 	/* a reliable message got no answer after the last retransmission */
 	void		(*rtx_failed)(struct node *, uint64_t cookie, uint64_t now);
+	void		(*walk)(const struct node *, node_walk_fn, void *);
 	size_t		(*sessions)(const struct node *);
 	size_t		(*memory)(const struct node *);
 };
