@@ -256,7 +256,7 @@ mn_fire(struct minnet *net, uint64_t until)
 		if (best == SIZE_MAX)
 			break;
 		memset(&ev, 0, sizeof(ev));
-		ev.type = EV_TIMER;
+		ev.type = EV_TIMER_FIRED;
 		ev.timer = net->timers[best].key;
 		net->now = net->timers[best].at;
 		i = (size_t)net->timers[best].node;

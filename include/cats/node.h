@@ -147,7 +147,7 @@ struct dp_intent {
  * edge service or a metric agent. */
 enum ev_type {
 	EV_MSG,			/* signaling received: peer, buf, len */
-	EV_TIMER,		/* a timer the node armed has fired: timer */
+	EV_TIMER_FIRED,		/* a timer the node armed has fired: timer */
 	EV_ATTACH,		/* client attached here: client, lladdr */
 	EV_DETACH,		/* client left this ingress */
 	EV_MOVE_DETECTED,	/* the client is about to move (proactive) */

@@ -493,7 +493,7 @@ node_event(struct node *n, const struct ev *ev, uint64_t now)
 	case EV_MSG:
 		on_message(n, ev, now);
 		return;
-	case EV_TIMER:
+	case EV_TIMER_FIRED:
 		on_timer(n, ev->timer, now);
 		return;
 	default:

@@ -262,7 +262,7 @@ timer_fire(struct sim *s, enum sim_ep ep, uint64_t key,
 {
 	struct sim_nodectx *n = &s->nodes[ep];
 	struct sim_timer *t = timer_find(n, key);
-	struct ev ev = { .type = EV_TIMER, .timer = key };
+	struct ev ev = { .type = EV_TIMER_FIRED, .timer = key };
 
 	if (t == NULL || t->gen != m->gen)
 		return;

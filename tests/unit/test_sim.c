@@ -509,7 +509,7 @@ static void
 timer_hook(struct fake *f, const struct ev *ev, uint64_t now)
 {
 	/* key 5 re-arms itself from inside its own firing, three times */
-	if (ev->type == EV_TIMER && ev->timer == 5 && now < 130)
+	if (ev->type == EV_TIMER_FIRED && ev->timer == 5 && now < 130)
 		f->ops->timer(f->ctx, 5, now + 10);
 }
 
@@ -539,7 +539,7 @@ test_timers(void **state)
 	for (size_t i = 0; i < f->n; i++) {
 		const struct rec *r = &f->log[i];
 
-		assert_int_equal(r->type, EV_TIMER);
+		assert_int_equal(r->type, EV_TIMER_FIRED);
 		assert_true(r->timer != 2 && r->timer != 4);
 		if (r->timer == 1) {
 			assert_int_equal(r->now, 70);
@@ -738,7 +738,7 @@ static void
 export_hook(struct fake *f, const struct ev *ev, uint64_t now)
 {
 	steer_hook(f, ev, now);
-	if (f->ep == SIM_EGRESS1 && ev->type == EV_TIMER) {
+	if (f->ep == SIM_EGRESS1 && ev->type == EV_TIMER_FIRED) {
 		struct mh_tx guess = { .id = 0, .next_seq = 9999 };
 
 		fake_dp(SIM_EGRESS1, DP_STATE_EXPORT, SIM_EGRESS2, &guess);
