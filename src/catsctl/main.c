@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "catsctl/ctl.h"
 #include "catsctl/pkt.h"
 
 struct command {
@@ -16,6 +17,12 @@ struct command {
 static const struct command commands[] = {
 	{ "pkt", pkt_main,
 	  "decode and encode signaling messages offline (hex, JSON, pcap)" },
+	{ "show", ctl_show_main,
+	  "sessions, clients, instances, metrics, peers, routes, counters of catsd" },
+	{ "client", ctl_client_main,
+	  "tell catsd a client attached, detached, is moving, asked, is done" },
+	{ "metric", ctl_metric_main,
+	  "set compute or network metrics in catsd's path selector" },
 };
 
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
@@ -25,30 +32,54 @@ usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: catsctl COMMAND [ARGS...]\n\ncommands:\n");
+	fprintf(f, "usage: catsctl [-s SOCKET] [-j] COMMAND [ARGS...]\n\n"
+	    "  -s SOCKET  catsd's control socket (default %s)\n"
+	    "  -j         JSON output\n\ncommands:\n", CTL_DEFAULT_SOCKET);
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\n\"catsctl COMMAND --help\" describes a command.\n");
+}
+
+/* Global options come before the command (pkt has options of its own). */
+static int
+global_options(int argc, char **argv)
+{
+	int i = 1;
+
+	while (i < argc && argv[i][0] == '-' && strcmp(argv[i], "--help") != 0 &&
+	    strcmp(argv[i], "-h") != 0) {
+		if (strcmp(argv[i], "-j") == 0) {
+			ctl_set_json(1);
+			i++;
+		} else if (strcmp(argv[i], "-s") == 0 && i + 1 < argc) {
+			ctl_set_socket(argv[i + 1]);
+			i += 2;
+		} else {
+			return -1;
+		}
+	}
+	return i;
 }
 
 int
 main(int argc, char **argv)
 {
 	size_t i;
+	int first = global_options(argc, argv);
 
-	if (argc < 2) {
+	if (first < 0 || first >= argc) {
 		usage(stderr);
 		return PKT_EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
+	if (strcmp(argv[first], "--help") == 0 || strcmp(argv[first], "-h") == 0 ||
+	    strcmp(argv[first], "help") == 0) {
 		usage(stdout);
 		return 0;
 	}
 	for (i = 0; i < NCOMMANDS; i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "catsctl: unknown command \"%s\"\n", argv[1]);
+		if (strcmp(argv[first], commands[i].name) == 0)
+			return commands[i].fn(argc - first, argv + first);
+	fprintf(stderr, "catsctl: unknown command \"%s\"\n", argv[first]);
 	usage(stderr);
 	return PKT_EXIT_USAGE;
 }
