@@ -1,0 +1,398 @@
+/*
+ * catsd: the CATS daemon.  It runs the node its configuration describes
+ * (any set of roles) on real sockets: signaling over IPv6 next header 135
+ * or UDP 5436, the node's timers on a libev loop, the data plane through
+ * rtnetlink, and a control socket for catsctl.
+ *
+ *	catsd [-d] [-f FILE]	run
+ *	catsd -n [-f FILE]	check FILE and print its canonical form
+ *
+ * SIGHUP reloads the file, and only a file that loads completely is used;
+ * SIGTERM and SIGINT stop, removing every route catsd installed.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cats/log.h"
+#include "catsd.h"
+
+#define DEFAULT_CONF	"/etc/catsd.json"
+
+struct dtimer {
+	ev_timer	 w;
+	struct catsd	*d;
+	uint64_t	 key;
+};
+
+struct tentry {
+	uint64_t	 key;
+	struct dtimer	*t;
+};
+
+uint64_t
+catsd_now(const struct catsd *d)
+{
+	return (uint64_t)(ev_now(d->loop) * 1000.0);
+}
+
+void
+catsd_event(struct catsd *d, const struct ev *ev)
+{
+	node_event(d->node, ev, catsd_now(d));
+}
+
+/* ------------------------------------------------------------------ */
+/* The node's ops                                                      */
+
+static void
+op_send(void *ctx, const uint8_t dst[16], const uint8_t *buf, size_t len)
+{
+	mh_send(ctx, dst, buf, len);
+}
+
+static void
+timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct dtimer *t = w->data;
+	struct catsd *d = t->d;
+	struct ev ev;
+
+	(void)loop;
+	(void)revents;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = EV_TIMER_FIRED;
+	ev.timer = t->key;
+	/* forget it first: the node may arm the same key again */
+	table_del(&d->timers, table_get(&d->timers, &t->key));
+	free(t);
+	catsd_event(d, &ev);
+}
+
+static void
+op_timer(void *ctx, uint64_t key, uint64_t at_ms)
+{
+	struct catsd *d = ctx;
+	struct tentry *e = table_get(&d->timers, &key);
+	uint64_t now = catsd_now(d);
+	bool created;
+
+	if (at_ms == 0) {
+		if (e != NULL) {
+			ev_timer_stop(d->loop, &e->t->w);
+			free(e->t);
+			table_del(&d->timers, e);
+		}
+		return;
+	}
+	if (e == NULL) {
+		if ((e = table_put(&d->timers, &key, &created)) == NULL ||
+		    (e->t = calloc(1, sizeof(*e->t))) == NULL) {
+			table_del(&d->timers, e);
+			log_warnx("timer: out of memory");
+			return;
+		}
+		e->t->d = d;
+		e->t->key = key;
+		ev_init(&e->t->w, timer_cb);
+		e->t->w.data = e->t;
+	}
+	ev_timer_stop(d->loop, &e->t->w);
+	ev_timer_set(&e->t->w, at_ms > now ? (double)(at_ms - now) / 1000.0 : 0, 0);
+	ev_timer_start(d->loop, &e->t->w);
+}
+
+static const char *const dp_names[] = {
+	[DP_STEER] = "steer", [DP_UNSTEER] = "unsteer", [DP_PREFIX] = "prefix",
+	[DP_BUFFER] = "buffer", [DP_FORWARD] = "forward",
+	[DP_UNFORWARD] = "unforward", [DP_FLUSH] = "flush",
+	[DP_RETURN] = "return", [DP_UNRETURN] = "unreturn",
+	[DP_STATE_EXPORT] = "state-export", [DP_STATE_IMPORT] = "state-import",
+};
+
+static void
+op_dp(void *ctx, const struct dp_intent *in)
+{
+	struct catsd *d = ctx;
+	char c[INET6_ADDRSTRLEN], p[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, in->client, c, sizeof(c));
+	inet_ntop(AF_INET6, in->peer, p, sizeof(p));
+	log_debug("dp %s client %s peer %s service %u", dp_names[in->op], c, p,
+	    in->service);
+	if (d->dp != NULL && dp_apply(d->dp, in) < 0)
+		log_warnx("dp %s client %s: %s", dp_names[in->op], c,
+		    dp_error(d->dp));
+}
+
+static const struct node_ops ops = {
+	.send = op_send,
+	.timer = op_timer,
+	.dp = op_dp,
+};
+
+/* ------------------------------------------------------------------ */
+/* Set-up                                                              */
+
+static int
+selector_new(struct catsd *d)
+{
+	const struct conf *c = &d->conf;
+	struct cats_instance_def def;
+	struct cats_sample s[3];
+	size_t i;
+
+	if (!c->has_sel)
+		return 0;
+	if ((d->sel = cats_sel_create(&c->sel)) == NULL) {
+		log_warnx("path selector: bad limits or out of memory");
+		return -1;
+	}
+	for (i = 0; i < c->node.ninstances; i++) {
+		def = (struct cats_instance_def){ .instance = c->node.instances[i].id,
+		    .service = c->node.services[c->node.instances[i].service].sel_id,
+		    .egress = c->node.instances[i].egress_sel, .servers = 1,
+		    .capacity = 1000 };
+		if (cats_sel_add_instance(d->sel, &def) != CATS_SERR_OK)
+			log_warnx("path selector: instance %u refused", def.instance);
+	}
+	for (i = 0; i < c->nmetrics; i++) {
+		s[0] = (struct cats_sample){ CATS_M_UTIL, CATS_STAT_CUR, 0,
+		    c->metrics[i].util };
+		s[1] = (struct cats_sample){ CATS_M_CAPACITY, CATS_STAT_CUR, 0,
+		    c->metrics[i].capacity };
+		s[2] = (struct cats_sample){ CATS_M_PROC_DELAY, CATS_STAT_CUR, 0,
+		    c->metrics[i].proc_delay_ns };
+		if (cats_sel_update_compute(d->sel, c->metrics[i].instance, s, 3,
+		    1) != CATS_MERR_OK)
+			log_warnx("path selector: metrics of instance %u refused",
+			    c->metrics[i].instance);
+	}
+	d->conf.node.sel = d->sel;
+	return 0;
+}
+
+static uint32_t
+ifindex(const char *name)
+{
+	return name[0] != '\0' ? if_nametoindex(name) : 0;
+}
+
+/* The kernel backend finds and reconciles what an earlier catsd left:
+ * our own SIDs stay, the rest goes (the sessions behind it are gone). */
+static int
+dataplane_new(struct catsd *d)
+{
+	const struct conf *c = &d->conf;
+	struct dp_peer peers[NODE_MAX_PEERS];
+	struct dp_service svcs[NODE_MAX_SERVICES];
+	struct dp_instance insts[NODE_MAX_INSTANCES];
+	struct dp_cfg dc;
+	char err[256];
+	size_t i, del = 0, add = 0;
+
+	memset(&dc, 0, sizeof(dc));
+	dc.roles = c->node.roles;
+	dc.table = c->table;
+	memcpy(dc.sid, c->sid, 16);
+	dc.core_oif = ifindex(c->core_if);
+	dc.access_oif = ifindex(c->access_if);
+	for (i = 0; i < c->node.npeers; i++) {
+		memcpy(peers[i].addr, c->node.peers[i].addr, 16);
+		memcpy(peers[i].sid, c->peers[i].sid, 16);
+	}
+	for (i = 0; i < c->node.nservices; i++) {
+		memcpy(svcs[i].addr, c->node.services[i].addr, 16);
+		svcs[i].plen = 128;
+	}
+	for (i = 0; i < c->node.ninstances; i++) {
+		insts[i].id = c->node.instances[i].id;
+		memcpy(insts[i].edge, c->node.instances[i].edge, 16);
+	}
+	dc.peers = peers;
+	dc.npeers = c->node.npeers;
+	dc.services = svcs;
+	dc.nservices = c->node.nservices;
+	dc.instances = insts;
+	dc.ninstances = c->node.ninstances;
+	if (c->dataplane == CONF_DP_NONE) {
+		d->dp = dp_new_memory(&dc);
+		return d->dp != NULL && dp_start(d->dp) == 0 ? 0 : -1;
+	}
+	if ((d->dp = dp_new_netlink(&dc, err, sizeof(err))) == NULL) {
+		log_warnx("data plane: %s", err);
+		return -1;
+	}
+	dp_defer(d->dp);
+	if (dp_start(d->dp) < 0 || dp_reconcile(d->dp, &del, &add) < 0) {
+		log_warnx("data plane: %s", dp_error(d->dp));
+		return -1;
+	}
+	log_info("data plane: reconciled, %zu routes removed, %zu installed",
+	    del, add);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Signals                                                             */
+
+/* Only a file that loads completely is used; what a running node cannot
+ * take without losing its sessions (its identity, roles, peers) needs a
+ * restart, which is said rather than half done. */
+static void
+reload(struct catsd *d)
+{
+	struct conf *n = malloc(sizeof(*n));
+	char err[CONF_ERR_MAX];
+
+	if (n == NULL)
+		return;
+	if (conf_load(d->conf.path, n, err, sizeof(err)) < 0) {
+		log_warnx("reload refused, still running the old one: %s", err);
+		free(n);
+		return;
+	}
+	n->node.sel = d->conf.node.sel;
+	if (memcmp(&n->node, &d->conf.node, sizeof(n->node)) != 0 ||
+	    n->transport != d->conf.transport || n->udp_port != d->conf.udp_port ||
+	    n->dataplane != d->conf.dataplane)
+		log_warnx("reload: the node, signaling or data plane changed; "
+		    "those take effect on restart");
+	log_setlevel(n->log_level);
+	d->conf.log_level = n->log_level;
+	log_info("reloaded %s", d->conf.path);
+	free(n);
+}
+
+static void
+signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct catsd *d = w->data;
+
+	(void)revents;
+	if (w->signum == SIGHUP) {
+		reload(d);
+		return;
+	}
+	log_info("signal %d: stopping", w->signum);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void
+mh_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	mh_readable(w->data);
+}
+
+static void
+watch_signal(struct catsd *d, ev_signal *w, int sig)
+{
+	ev_signal_init(w, signal_cb, sig);
+	w->data = d;
+	ev_signal_start(d->loop, w);
+}
+
+static int
+start(struct catsd *d)
+{
+	const char *why;
+
+	d->loop = EV_DEFAULT;
+	d->mh_fd = d->ctl_fd = -1;
+	if (!table_init(&d->timers, sizeof(struct tentry), sizeof(uint64_t), 0) ||
+	    selector_new(d) < 0 || dataplane_new(d) < 0)
+		return -1;
+	if ((d->node = node_new(&d->conf.node, &ops, d, &why)) == NULL) {
+		log_warnx("%s: %s", d->conf.path, why);
+		return -1;
+	}
+	if ((d->mh_fd = mh_open(&d->conf)) < 0 || ctl_open(d) < 0)
+		return -1;
+	ev_io_init(&d->mh_w, mh_cb, d->mh_fd, EV_READ);
+	d->mh_w.data = d;
+	ev_io_start(d->loop, &d->mh_w);
+	watch_signal(d, &d->sig_hup, SIGHUP);
+	watch_signal(d, &d->sig_term, SIGTERM);
+	watch_signal(d, &d->sig_int, SIGINT);
+	return 0;
+}
+
+static void
+stop(struct catsd *d)
+{
+	struct tentry *e;
+	size_t pos = 0;
+
+	ctl_close(d);
+	if (d->mh_fd >= 0)
+		close(d->mh_fd);
+	if (d->dp != NULL) {
+		if (d->conf.dataplane == CONF_DP_KERNEL && dp_flush(d->dp) < 0)
+			log_warnx("data plane: flush: %s", dp_error(d->dp));
+		dp_free(d->dp);
+	}
+	while ((e = table_next(&d->timers, &pos)) != NULL) {
+		ev_timer_stop(d->loop, &e->t->w);
+		free(e->t);
+	}
+	table_free(&d->timers);
+	node_free(d->node);
+	cats_sel_destroy(d->sel);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: catsd [-d] [-f FILE]\n"
+	    "       catsd -n [-f FILE]\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct catsd d;
+	const char *file = DEFAULT_CONF;
+	char err[CONF_ERR_MAX];
+	bool check = false, debug = false;
+	int ch, rc;
+
+	while ((ch = getopt(argc, argv, "df:n")) != -1) {
+		switch (ch) {
+		case 'd':
+			debug = true;
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 'n':
+			check = true;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (conf_load(file, &d.conf, err, sizeof(err)) < 0) {
+		fprintf(stderr, "catsd: %s\n", err);
+		return 1;
+	}
+	if (check)
+		return conf_print(&d.conf, stdout) < 0 ? 1 : 0;
+	log_init("catsd", debug ? LOG_DEBUG : d.conf.log_level,
+	    d.conf.syslog && !debug);
+	rc = start(&d);
+	if (rc == 0) {
+		log_info("%s: running %s", d.conf.node.name, file);
+		ev_run(d.loop, 0);
+	}
+	stop(&d);
+	return rc == 0 ? 0 : 1;
+}

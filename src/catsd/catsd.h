@@ -1,0 +1,61 @@
+/*
+ * catsd.h: what the daemon's parts share.  The daemon binds one node (the
+ * sans-I/O engine) to a libev loop: signaling sockets, the node's timers,
+ * the data plane, the control socket, and signals.
+ */
+#ifndef CATSD_H
+#define CATSD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ev.h>
+
+#include "cats/conf.h"
+#include "cats/dataplane.h"
+#include "cats/node.h"
+#include "core/table.h"
+
+#define CTL_MAX_CONN	16
+#define CTL_BUF		65536
+
+struct ctl_conn {
+	struct catsd	*d;
+	ev_io		 w;
+	int		 fd;
+	size_t		 len;
+	char		 buf[CTL_BUF];
+};
+
+struct catsd {
+	struct conf	 conf;
+	struct ev_loop	*loop;
+	struct node	*node;
+	struct cats_sel	*sel;
+	struct dp	*dp;
+	int		 mh_fd;
+	ev_io		 mh_w;
+	int		 ctl_fd;
+	ev_io		 ctl_w;
+	struct ctl_conn	*conns[CTL_MAX_CONN];
+	ev_signal	 sig_hup, sig_term, sig_int;
+	struct table	 timers;	/* node timer key -> struct dtimer * */
+	uint64_t	 rx_dropped;	/* not even given to the node */
+	uint64_t	 tx_errors;
+};
+
+/* mhsock.c: the signaling socket */
+int	 mh_open(const struct conf *);
+void	 mh_readable(struct catsd *);
+void	 mh_send(struct catsd *, const uint8_t dst[16], const uint8_t *buf,
+	    size_t len);
+
+/* control.c: the control socket */
+int	 ctl_open(struct catsd *);
+void	 ctl_close(struct catsd *);
+
+/* catsd.c */
+uint64_t catsd_now(const struct catsd *);
+void	 catsd_event(struct catsd *, const struct ev *);
+
+#endif

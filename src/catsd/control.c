@@ -1,0 +1,550 @@
+/*
+ * control: the control socket (UNIX, mode 0600) that catsctl talks to.
+ * One JSON object per line in, one per line out; commands are dispatched
+ * through a table.  Input is checked as strictly as the network's: an
+ * unknown command or key, a wrong type or a bad address is an error
+ * answer, never a crash, and a connection that sends more than a line's
+ * worth without a newline is closed.
+ */
+#define _GNU_SOURCE		/* accept4 */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cats/log.h"
+#include "catsd.h"
+
+struct command {
+	const char	*name;
+	json_t		*(*fn)(struct catsd *, json_t *req, char *err, size_t len);
+};
+
+static json_t *
+str_addr(const uint8_t a[16])
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, a, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+static json_t *
+str_prefix(const struct mh_prefix *p)
+{
+	char buf[INET6_ADDRSTRLEN + 4];
+
+	inet_ntop(AF_INET6, p->addr, buf, INET6_ADDRSTRLEN);
+	snprintf(buf + strlen(buf), 5, "/%u", p->len);
+	return json_string(buf);
+}
+
+static const char *
+peer_name(const struct catsd *d, int peer)
+{
+	return peer >= 0 && (size_t)peer < d->conf.node.npeers ?
+	    d->conf.node.peers[peer].name : NULL;
+}
+
+static const char *
+service_name(const struct catsd *d, int s, char *buf, size_t len)
+{
+	const struct node_service *sv;
+
+	if (s < 0 || (size_t)s >= d->conf.node.nservices)
+		return NULL;
+	sv = &d->conf.node.services[s];
+	snprintf(buf, len, "%.*s", (int)sv->id_len, (const char *)sv->id);
+	return buf;
+}
+
+/* ------------------------------------------------------------------ */
+/* show                                                                */
+
+struct walk_ctx {
+	struct catsd	*d;
+	json_t		*list;
+};
+
+static void
+add_session(void *arg, const struct node_session_info *i)
+{
+	struct walk_ctx *w = arg;
+	const char *eg = peer_name(w->d, i->egress), *ot = peer_name(w->d, i->other);
+	char sbuf[NODE_SERVICE_ID_MAX + 1];
+	const char *sv = service_name(w->d, i->service, sbuf, sizeof(sbuf));
+	json_t *o = json_object();
+
+	json_object_set_new(o, "role", json_string(i->role));
+	json_object_set_new(o, "client", str_addr(i->client));
+	json_object_set_new(o, "service", sv ? json_string(sv) : json_null());
+	json_object_set_new(o, "state", json_string(i->state));
+	json_object_set_new(o, "egress", eg ? json_string(eg) : json_null());
+	json_object_set_new(o, "peer", ot ? json_string(ot) : json_null());
+	if (i->prefix.len > 0)
+		json_object_set_new(o, "prefix", str_prefix(&i->prefix));
+	json_object_set_new(o, "expires_ms", json_integer((json_int_t)i->expires_ms));
+	json_array_append_new(w->list, o);
+}
+
+static json_t *
+show_sessions(struct catsd *d)
+{
+	struct walk_ctx w = { d, json_array() };
+
+	node_walk(d->node, add_session, &w);
+	return json_pack("{s:o}", "sessions", w.list);
+}
+
+static json_t *
+counts_by_name(const uint64_t *v, size_t n, const char *(*name)(unsigned))
+{
+	json_t *o = json_object();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] != 0 && name((unsigned)i) != NULL)
+			json_object_set_new(o, name((unsigned)i),
+			    json_integer((json_int_t)v[i]));
+	return o;
+}
+
+static const char *
+drop_name(unsigned i)
+{
+	return node_drop_name((enum node_drop)i);
+}
+
+static const char *
+err_name(unsigned i)
+{
+	return mh_strerror((enum mh_err)i);
+}
+
+static const char *
+kind_name(unsigned i)
+{
+	const struct mh_kind_info *k = mh_kind_info((uint8_t)i);
+
+	return k != NULL ? k->name : NULL;
+}
+
+static json_t *
+show_counters(struct catsd *d)
+{
+	const struct node_counters *c = node_counters(d->node);
+
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o}",
+	    "rx", (json_int_t)c->rx, "tx", (json_int_t)c->tx,
+	    "retransmissions", (json_int_t)c->rtx,
+	    "socket_dropped", (json_int_t)d->rx_dropped,
+	    "send_errors", (json_int_t)d->tx_errors,
+	    "rx_by_kind", counts_by_name(c->rx_kind, 256, kind_name),
+	    "dropped", counts_by_name(c->drop, NODE_DROP__COUNT, drop_name),
+	    "malformed", counts_by_name(c->decode_err, MH_E__COUNT, err_name));
+}
+
+static json_t *
+show_peers(struct catsd *d)
+{
+	const struct node_cfg *n = &d->conf.node;
+	json_t *list = json_array(), *roles, *o;
+	size_t i;
+
+	for (i = 0; i < n->npeers; i++) {
+		roles = json_array();
+		if (n->peers[i].roles & NODE_INGRESS)
+			json_array_append_new(roles, json_string("ingress"));
+		if (n->peers[i].roles & NODE_EGRESS)
+			json_array_append_new(roles, json_string("egress"));
+		if (n->peers[i].roles & NODE_CONTROLLER)
+			json_array_append_new(roles, json_string("controller"));
+		if (n->peers[i].roles & NODE_LOCATOR)
+			json_array_append_new(roles, json_string("locator"));
+		o = json_pack("{s:s,s:o,s:o}", "name", n->peers[i].name,
+		    "address", str_addr(n->peers[i].addr), "roles", roles);
+		json_array_append_new(list, o);
+	}
+	return json_pack("{s:o,s:o}", "peers", list, "counters", show_counters(d));
+}
+
+static void
+add_route(const struct kr_route *r, void *arg)
+{
+	char buf[512];
+
+	json_array_append_new(arg, json_string(kr_route_fmt(r, buf, sizeof(buf))));
+}
+
+static json_t *
+show_routes(struct catsd *d)
+{
+	json_t *list = json_array();
+
+	if (d->dp != NULL)
+		dp_dump(d->dp, add_route, list);
+	return json_pack("{s:o}", "routes", list);
+}
+
+static json_t *
+show_instances(struct catsd *d)
+{
+	const struct node_cfg *n = &d->conf.node;
+	char sbuf[NODE_SERVICE_ID_MAX + 1];
+	json_t *list = json_array();
+	size_t i;
+
+	for (i = 0; i < n->ninstances; i++)
+		json_array_append_new(list, json_pack("{s:i,s:s?}", "id",
+		    (int)n->instances[i].id, "service",
+		    service_name(d, n->instances[i].service, sbuf, sizeof(sbuf))));
+	return json_pack("{s:o}", "instances", list);
+}
+
+static json_t *
+show_metrics(struct catsd *d)
+{
+	json_t *list = json_array();
+	size_t i;
+	double cost;
+	uint32_t ing;
+
+	for (i = 0; d->sel != NULL && i < d->conf.node.ninstances; i++)
+		for (ing = 0; ing < d->conf.sel.max_ingresses; ing++)
+			if (cats_sel_cost(d->sel, ing, d->conf.node.instances[i].id,
+			    &cost))
+				json_array_append_new(list, json_pack("{s:i,s:i,s:f}",
+				    "instance", (int)d->conf.node.instances[i].id,
+				    "ingress", (int)ing, "cost", cost));
+	return json_pack("{s:o}", "metrics", list);
+}
+
+static json_t *
+cmd_show(struct catsd *d, json_t *req, char *err, size_t len)
+{
+	const char *what = NULL;
+
+	if (json_unpack(req, "{s:s, s:s}", "cmd", &what, "what", &what) != 0 &&
+	    json_unpack(req, "{s:s}", "what", &what) != 0) {
+		snprintf(err, len, "show: key \"what\": expected a string");
+		return NULL;
+	}
+	if (strcmp(what, "sessions") == 0 || strcmp(what, "clients") == 0)
+		return show_sessions(d);
+	if (strcmp(what, "peers") == 0)
+		return show_peers(d);
+	if (strcmp(what, "counters") == 0)
+		return show_counters(d);
+	if (strcmp(what, "routes") == 0)
+		return show_routes(d);
+	if (strcmp(what, "instances") == 0)
+		return show_instances(d);
+	if (strcmp(what, "metrics") == 0)
+		return show_metrics(d);
+	snprintf(err, len, "show: unknown \"%s\" (sessions, clients, instances, "
+	    "metrics, peers, routes, counters)", what);
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* client and metric                                                   */
+
+static bool
+parse_lladdr(const char *s, struct ev *ev)
+{
+	unsigned v[8];
+	int n = sscanf(s, "%x:%x:%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3],
+	    &v[4], &v[5], &v[6], &v[7]);
+	int i;
+
+	if (n != 6 && n != 8)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (v[i] > 0xff)
+			return false;
+		ev->lladdr[i] = (uint8_t)v[i];
+	}
+	ev->lladdr_len = (uint8_t)n;
+	return true;
+}
+
+static json_t *
+cmd_client(struct catsd *d, json_t *req, char *err, size_t len)
+{
+	const char *action, *client, *ll = NULL, *svc = NULL, *cmd;
+	struct ev ev;
+	int s = 0;
+
+	if (json_unpack(req, "{s:s,s:s,s:s,s?s,s?s !}", "cmd", &cmd, "action",
+	    &action, "client", &client, "lladdr", &ll, "service", &svc) != 0) {
+		snprintf(err, len, "client: expected {action, client[, lladdr]"
+		    "[, service]} with string values and nothing else");
+		return NULL;
+	}
+	memset(&ev, 0, sizeof(ev));
+	if (inet_pton(AF_INET6, client, ev.client) != 1) {
+		snprintf(err, len, "client: key \"client\": not an IPv6 address: "
+		    "\"%s\"", client);
+		return NULL;
+	}
+	if (ll != NULL && !parse_lladdr(ll, &ev)) {
+		snprintf(err, len, "client: key \"lladdr\": expected 6 or 8 "
+		    "hex octets separated by ':'");
+		return NULL;
+	}
+	if (svc != NULL && (s = node_service_find(&d->conf.node,
+	    (const uint8_t *)svc, strlen(svc))) < 0) {
+		snprintf(err, len, "client: unknown service \"%s\"", svc);
+		return NULL;
+	}
+	ev.service = (uint16_t)s;
+	if (strcmp(action, "attach") == 0)
+		ev.type = EV_ATTACH;
+	else if (strcmp(action, "detach") == 0)
+		ev.type = EV_DETACH;
+	else if (strcmp(action, "move") == 0)
+		ev.type = EV_MOVE_DETECTED;
+	else if (strcmp(action, "request") == 0)
+		ev.type = EV_SERVICE_REQUEST;
+	else if (strcmp(action, "done") == 0)
+		ev.type = EV_RESULTS_DONE;
+	else {
+		snprintf(err, len, "client: unknown action \"%s\" (attach, detach, "
+		    "move, request, done)", action);
+		return NULL;
+	}
+	catsd_event(d, &ev);
+	return json_pack("{s:b}", "ok", 1);
+}
+
+/* A metric agent (C-SMA/C-NMA) or a test sets metrics; the selector says
+ * why it refuses one, and refusing changes nothing. */
+static json_t *
+cmd_metric(struct catsd *d, json_t *req, char *err, size_t len)
+{
+	struct cats_sample s[4];
+	json_int_t inst = -1, ing = -1, eg = -1;
+	double util = -1, cap = -1, proc = -1, owd = -1;
+	const char *cmd;
+	size_t n = 0;
+	int rc;
+
+	if (d->sel == NULL) {
+		snprintf(err, len, "metric: this node has no path selector");
+		return NULL;
+	}
+	if (json_unpack(req, "{s:s,s?I,s?I,s?I,s?F,s?F,s?F,s?F !}", "cmd", &cmd,
+	    "instance", &inst, "ingress", &ing, "egress", &eg, "util", &util,
+	    "capacity", &cap, "proc_delay_ns", &proc, "owd_ns", &owd) != 0) {
+		snprintf(err, len, "metric: expected {instance, util, capacity, "
+		    "proc_delay_ns} or {ingress, egress, owd_ns} with numbers");
+		return NULL;
+	}
+	if (inst >= 0) {
+		if (util >= 0)
+			s[n++] = (struct cats_sample){ CATS_M_UTIL, CATS_STAT_CUR, 0, util };
+		if (cap >= 0)
+			s[n++] = (struct cats_sample){ CATS_M_CAPACITY, CATS_STAT_CUR, 0, cap };
+		if (proc >= 0)
+			s[n++] = (struct cats_sample){ CATS_M_PROC_DELAY, CATS_STAT_CUR, 0, proc };
+		rc = cats_sel_update_compute(d->sel, (uint32_t)inst, s, n,
+		    catsd_now(d));
+	} else if (ing >= 0 && eg >= 0 && owd >= 0) {
+		s[n++] = (struct cats_sample){ CATS_M_OWD, CATS_STAT_CUR, 0, owd };
+		rc = cats_sel_update_net(d->sel, (uint32_t)ing, (uint32_t)eg, s, n,
+		    catsd_now(d));
+	} else {
+		snprintf(err, len, "metric: give an instance, or ingress, egress "
+		    "and owd_ns");
+		return NULL;
+	}
+	if (rc != CATS_MERR_OK) {
+		snprintf(err, len, "metric: refused: %s",
+		    cats_metric_err_name((enum cats_metric_err)rc));
+		return NULL;
+	}
+	return json_pack("{s:b}", "ok", 1);
+}
+
+static const struct command commands[] = {
+	{ "show", cmd_show },
+	{ "client", cmd_client },
+	{ "metric", cmd_metric },
+};
+
+/* ------------------------------------------------------------------ */
+/* The socket                                                          */
+
+static void
+answer(struct ctl_conn *c, json_t *reply)
+{
+	char *text = json_dumps(reply, JSON_COMPACT);
+	size_t len, off = 0;
+	ssize_t n;
+
+	json_decref(reply);
+	if (text == NULL)
+		return;
+	len = strlen(text);
+	text[len] = '\n';
+	while (off < len + 1 && (n = write(c->fd, text + off, len + 1 - off)) > 0)
+		off += (size_t)n;
+	free(text);
+}
+
+static void
+handle_line(struct ctl_conn *c, const char *line, size_t len)
+{
+	char err[256] = "";
+	json_error_t je;
+	json_t *req, *reply = NULL;
+	const char *cmd;
+	size_t i;
+
+	req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
+	if (req == NULL) {
+		snprintf(err, sizeof(err), "not JSON: %s", je.text);
+	} else if (json_unpack(req, "{s:s}", "cmd", &cmd) != 0) {
+		snprintf(err, sizeof(err), "key \"cmd\": expected a string");
+	} else {
+		for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			if (strcmp(cmd, commands[i].name) == 0)
+				break;
+		if (i == sizeof(commands) / sizeof(commands[0]))
+			snprintf(err, sizeof(err), "unknown command \"%s\"", cmd);
+		else
+			reply = commands[i].fn(c->d, req, err, sizeof(err));
+	}
+	json_decref(req);
+	if (reply == NULL)
+		reply = json_pack("{s:s}", "error", err);
+	answer(c, reply);
+}
+
+static void
+conn_close(struct ctl_conn *c)
+{
+	size_t i;
+
+	ev_io_stop(c->d->loop, &c->w);
+	close(c->fd);
+	for (i = 0; i < CTL_MAX_CONN; i++)
+		if (c->d->conns[i] == c)
+			c->d->conns[i] = NULL;
+	free(c);
+}
+
+static void
+conn_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ctl_conn *c = w->data;
+	char *nl;
+	ssize_t n;
+	size_t used;
+
+	(void)loop;
+	(void)revents;
+	n = read(c->fd, c->buf + c->len, sizeof(c->buf) - c->len);
+	if (n <= 0) {
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		conn_close(c);
+		return;
+	}
+	c->len += (size_t)n;
+	while ((nl = memchr(c->buf, '\n', c->len)) != NULL) {
+		used = (size_t)(nl - c->buf) + 1;
+		handle_line(c, c->buf, used - 1);
+		memmove(c->buf, c->buf + used, c->len - used);
+		c->len -= used;
+	}
+	if (c->len == sizeof(c->buf)) {
+		log_warnx("control: a request longer than %zu octets, closing",
+		    sizeof(c->buf));
+		conn_close(c);
+	}
+}
+
+static void
+accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct catsd *d = w->data;
+	struct ctl_conn *c;
+	size_t i;
+	int fd;
+
+	(void)revents;
+	if ((fd = accept4(d->ctl_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0)
+		return;
+	for (i = 0; i < CTL_MAX_CONN && d->conns[i] != NULL; i++)
+		;
+	if (i == CTL_MAX_CONN || (c = calloc(1, sizeof(*c))) == NULL) {
+		log_warnx("control: too many connections");
+		close(fd);
+		return;
+	}
+	c->d = d;
+	c->fd = fd;
+	d->conns[i] = c;
+	ev_io_init(&c->w, conn_cb, fd, EV_READ);
+	c->w.data = c;
+	ev_io_start(loop, &c->w);
+}
+
+int
+ctl_open(struct catsd *d)
+{
+	struct sockaddr_un sun;
+	mode_t old;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(d->conf.control) >= sizeof(sun.sun_path)) {
+		log_warnx("control: path too long");
+		return -1;
+	}
+	strcpy(sun.sun_path, d->conf.control);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0) {
+		log_warn("control: socket");
+		return -1;
+	}
+	unlink(sun.sun_path);
+	old = umask(0077);		/* mode 0600: root's tool only */
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+	    listen(fd, 8) < 0) {
+		umask(old);
+		log_warn("control: %s", sun.sun_path);
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	d->ctl_fd = fd;
+	ev_io_init(&d->ctl_w, accept_cb, fd, EV_READ);
+	d->ctl_w.data = d;
+	ev_io_start(d->loop, &d->ctl_w);
+	return 0;
+}
+
+void
+ctl_close(struct catsd *d)
+{
+	size_t i;
+
+	for (i = 0; i < CTL_MAX_CONN; i++)
+		if (d->conns[i] != NULL)
+			conn_close(d->conns[i]);
+	if (d->ctl_fd >= 0) {
+		ev_io_stop(d->loop, &d->ctl_w);
+		close(d->ctl_fd);
+		unlink(d->conf.control);
+		d->ctl_fd = -1;
+	}
+}
