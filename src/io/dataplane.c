@@ -1,0 +1,759 @@
+/*
+ * dataplane: data-plane intents to routes, over a kernel or an in-memory
+ * backend.  See include/cats/dataplane.h and docs/dataplane.md.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cats/dataplane.h"
+
+#define DP_ERR_MAX	KR_ERR_MAX
+
+/* A growing array of routes: what we want installed, and the memory
+ * backend's table.  Linear search: a node's routes number in the
+ * thousands at most, and every change costs a netlink round trip anyway. */
+struct rtab {
+	struct kr_route	*v;
+	size_t		 n, cap;
+};
+
+struct dp {
+	struct dp_cfg		 cfg;
+	struct dp_peer		*peers;
+	struct dp_service	*services;
+	struct dp_instance	*instances;
+	const struct dp_backend	*be;
+	void			*ctx;
+	struct rtab		 want;
+	struct dp_counters	 cnt;
+	bool			 deferred;
+	char			 err[DP_ERR_MAX];
+};
+
+static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+/* ------------------------------------------------------------------ */
+/* Route tables                                                        */
+
+static ssize_t
+rtab_find(const struct rtab *t, const struct kr_route *key)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (kr_route_same_key(&t->v[i], key))
+			return (ssize_t)i;
+	return -1;
+}
+
+static int
+rtab_set(struct rtab *t, const struct kr_route *r)
+{
+	ssize_t i = rtab_find(t, r);
+	struct kr_route *v;
+	size_t cap;
+
+	if (i >= 0) {
+		t->v[i] = *r;
+		return 0;
+	}
+	if (t->n == t->cap) {
+		cap = t->cap ? t->cap * 2 : 32;
+		if ((v = realloc(t->v, cap * sizeof(*v))) == NULL)
+			return -1;
+		t->v = v;
+		t->cap = cap;
+	}
+	t->v[t->n++] = *r;
+	return 0;
+}
+
+static bool
+rtab_del(struct rtab *t, const struct kr_route *key)
+{
+	ssize_t i = rtab_find(t, key);
+
+	if (i < 0)
+		return false;
+	t->v[i] = t->v[--t->n];
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* The memory backend: the kernel's semantics, no kernel               */
+
+struct mem {
+	struct rtab	 tab;
+	uint8_t		 protocol;
+	char		 err[DP_ERR_MAX];
+};
+
+static int
+mem_change(void *ctx, const struct kr_route *r, enum kr_op op)
+{
+	struct mem *m = ctx;
+	struct kr_route c = *r;
+	char s[200];
+	int e = 0;
+
+	c.protocol = m->protocol;
+	if (!kr_route_valid(r, op))
+		e = EINVAL;		/* what the kernel path refuses, we do */
+	else if (op == KR_DELETE)
+		e = rtab_del(&m->tab, r) ? 0 : ESRCH;
+	else if (op == KR_ADD && rtab_find(&m->tab, r) >= 0)
+		e = EEXIST;
+	else if (rtab_set(&m->tab, &c) < 0)
+		e = ENOMEM;
+	if (e == 0)
+		return 0;
+	snprintf(m->err, sizeof(m->err), "memory route %s: %s",
+	    kr_route_fmt(r, s, sizeof(s)), strerror(e));
+	errno = e;
+	return -1;
+}
+
+static int
+mem_dump(void *ctx, kr_route_cb cb, void *arg)
+{
+	struct mem *m = ctx;
+	size_t i;
+
+	for (i = 0; i < m->tab.n; i++)
+		cb(&m->tab.v[i], arg);
+	return 0;
+}
+
+static const char *
+mem_error(void *ctx)
+{
+	return ((struct mem *)ctx)->err;
+}
+
+static void
+mem_free(void *ctx)
+{
+	struct mem *m = ctx;
+
+	free(m->tab.v);
+	free(m);
+}
+
+static const struct dp_backend mem_backend = {
+	mem_change, mem_dump, mem_error, mem_free,
+};
+
+/* ------------------------------------------------------------------ */
+/* The netlink backend                                                 */
+
+struct nlb {
+	struct kr	*k;
+	uint32_t	 table;
+};
+
+static int
+nl_change(void *ctx, const struct kr_route *r, enum kr_op op)
+{
+	return kr_change(((struct nlb *)ctx)->k, r, op);
+}
+
+static int
+nl_dump(void *ctx, kr_route_cb cb, void *arg)
+{
+	struct nlb *b = ctx;
+	struct kr_filter f = { AF_UNSPEC, kr_protocol(b->k), b->table };
+	struct kr_dump_stats st;
+
+	return kr_dump(b->k, &f, cb, arg, &st);
+}
+
+static const char *
+nl_error(void *ctx)
+{
+	return kr_strerror(((struct nlb *)ctx)->k);
+}
+
+static void
+nl_free(void *ctx)
+{
+	struct nlb *b = ctx;
+
+	kr_close(b->k);
+	free(b);
+}
+
+static const struct dp_backend nl_backend = {
+	nl_change, nl_dump, nl_error, nl_free,
+};
+
+/* ------------------------------------------------------------------ */
+/* Construction                                                        */
+
+static void *
+dup_array(const void *p, size_t n, size_t size, bool *fail)
+{
+	void *q;
+
+	if (n == 0)
+		return NULL;
+	if ((q = calloc(n, size)) == NULL) {
+		*fail = true;
+		return NULL;
+	}
+	memcpy(q, p, n * size);
+	return q;
+}
+
+static uint32_t
+main_if_zero(uint32_t table)
+{
+	return table == 0 ? 254 : table;
+}
+
+struct dp *
+dp_new(const struct dp_cfg *cfg, const struct dp_backend *be, void *ctx)
+{
+	struct dp *dp;
+	bool fail = false;
+
+	if ((dp = calloc(1, sizeof(*dp))) == NULL)
+		return NULL;
+	dp->cfg = *cfg;
+	dp->cfg.protocol = cfg->protocol ? cfg->protocol : RTPROT_CATS;
+	dp->cfg.table = main_if_zero(cfg->table);
+	dp->peers = dup_array(cfg->peers, cfg->npeers, sizeof(*cfg->peers),
+	    &fail);
+	dp->services = dup_array(cfg->services, cfg->nservices,
+	    sizeof(*cfg->services), &fail);
+	dp->instances = dup_array(cfg->instances, cfg->ninstances,
+	    sizeof(*cfg->instances), &fail);
+	dp->cfg.peers = dp->peers;
+	dp->cfg.services = dp->services;
+	dp->cfg.instances = dp->instances;
+	dp->be = be;
+	dp->ctx = ctx;
+	if (fail) {
+		dp_free(dp);
+		return NULL;
+	}
+	return dp;
+}
+
+struct dp *
+dp_new_memory(const struct dp_cfg *cfg)
+{
+	struct mem *m;
+	struct dp *dp;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	m->protocol = cfg->protocol ? cfg->protocol : RTPROT_CATS;
+	if ((dp = dp_new(cfg, &mem_backend, m)) == NULL)
+		mem_free(m);
+	return dp;
+}
+
+struct dp *
+dp_new_netlink(const struct dp_cfg *cfg, char *err, size_t errlen)
+{
+	struct nlb *b;
+	struct dp *dp;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL) {
+		snprintf(err, errlen, "dataplane: %s", strerror(errno));
+		return NULL;
+	}
+	b->table = main_if_zero(cfg->table);
+	if ((b->k = kr_open(cfg->protocol, err, errlen)) == NULL) {
+		free(b);
+		return NULL;
+	}
+	if ((dp = dp_new(cfg, &nl_backend, b)) == NULL) {
+		snprintf(err, errlen, "dataplane: out of memory");
+		nl_free(b);
+	}
+	return dp;
+}
+
+void
+dp_free(struct dp *dp)
+{
+	if (dp == NULL)
+		return;
+	if (dp->be != NULL && dp->be->free != NULL)
+		dp->be->free(dp->ctx);
+	free(dp->peers);
+	free(dp->services);
+	free(dp->instances);
+	free(dp->want.v);
+	free(dp);
+}
+
+const char *
+dp_error(const struct dp *dp)
+{
+	return dp->err;
+}
+
+const struct dp_counters *
+dp_counters(const struct dp *dp)
+{
+	return &dp->cnt;
+}
+
+void
+dp_sid(const uint8_t base[16], uint32_t instance, uint8_t out[16])
+{
+	memcpy(out, base, 16);
+	if (instance == 0)
+		return;
+	out[12] = (uint8_t)(instance >> 24);
+	out[13] = (uint8_t)(instance >> 16);
+	out[14] = (uint8_t)(instance >> 8);
+	out[15] = (uint8_t)instance;
+}
+
+/* ------------------------------------------------------------------ */
+/* Applying changes                                                    */
+
+static int
+fail(struct dp *dp, int e, const char *fmt, const char *what)
+{
+	dp->cnt.errors++;
+	snprintf(dp->err, sizeof(dp->err), fmt, what);
+	errno = e;
+	return -1;
+}
+
+/* Install (replace) or delete one route and keep 'want' in step. */
+static int
+change(struct dp *dp, const struct kr_route *r, enum kr_op op)
+{
+	if (dp->deferred) {
+		if (op == KR_DELETE)
+			rtab_del(&dp->want, r);
+		else if (rtab_set(&dp->want, r) < 0)
+			return fail(dp, ENOMEM, "%s", "dataplane: out of memory");
+		return 0;
+	}
+	if (dp->be->change(dp->ctx, r, op) < 0) {
+		if (op == KR_DELETE && (errno == ESRCH || errno == ENOENT)) {
+			dp->cnt.absent++;
+			rtab_del(&dp->want, r);
+			return 0;
+		}
+		return fail(dp, errno, "%s", dp->be->error(dp->ctx));
+	}
+	if (op == KR_DELETE)
+		rtab_del(&dp->want, r);
+	else if (rtab_set(&dp->want, r) < 0)
+		return fail(dp, ENOMEM, "%s", "dataplane: out of memory");
+	return 0;
+}
+
+static bool
+is_v4mapped(const uint8_t a[16])
+{
+	return memcmp(a, v4mapped, sizeof(v4mapped)) == 0;
+}
+
+static const struct dp_peer *
+peer_find(const struct dp *dp, const uint8_t addr[16])
+{
+	size_t i;
+
+	for (i = 0; i < dp->cfg.npeers; i++)
+		if (memcmp(dp->peers[i].addr, addr, 16) == 0)
+			return &dp->peers[i];
+	return NULL;
+}
+
+static const uint8_t *
+core_gw(const struct dp *dp)
+{
+	return dp->cfg.has_core_gw ? dp->cfg.core_gw : NULL;
+}
+
+/* A route to the client's /128 (the key of buffer, forward and return
+ * routes: one per client, so each replaces the other). */
+static void
+client_route(const struct dp *dp, const uint8_t client[16],
+    struct kr_route *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->family = AF_INET6;
+	r->table = dp->cfg.table;
+	memcpy(r->dst, client, 16);
+	r->dst_len = 128;
+}
+
+/* The client's /128 encapsulated toward a peer's SID for 'instance'. */
+static int
+toward_peer(struct dp *dp, const uint8_t peer[16], uint32_t instance,
+    const uint8_t dst[16], uint8_t dst_len, const uint8_t *src,
+    struct kr_route *r)
+{
+	const struct dp_peer *p = peer_find(dp, peer);
+	uint8_t sid[1][16];
+
+	if (p == NULL)
+		return fail(dp, ENOENT, "%s", "dataplane: intent names a peer "
+		    "with no SID in the table");
+	dp_sid(p->sid, instance, sid[0]);
+	kr_route_encap6(r, dp->cfg.table, dst, dst_len, src, src ? 128 : 0,
+	    (const uint8_t (*)[16])sid, 1, dp->cfg.core_oif, core_gw(dp));
+	return 0;
+}
+
+static int
+steer_route(struct dp *dp, const struct dp_intent *in, struct kr_route *r)
+{
+	const struct dp_service *s;
+
+	if (in->service >= dp->cfg.nservices)
+		return fail(dp, ENOENT, "%s", "dataplane: unknown service");
+	s = &dp->services[in->service];
+	if (is_v4mapped(in->client))
+		return fail(dp, EAFNOSUPPORT, "%s", "dataplane: IPv4 clients "
+		    "cannot be steered per source (no IPv4 source routing)");
+	return toward_peer(dp, in->peer, in->instance, s->addr, s->plen,
+	    in->client, r);
+}
+
+static int
+apply_steer(struct dp *dp, const struct dp_intent *in)
+{
+	struct kr_route r;
+
+	if (steer_route(dp, in, &r) < 0)
+		return -1;
+	return change(dp, &r, in->op == DP_STEER ? KR_REPLACE : KR_DELETE);
+}
+
+static int
+apply_client(struct dp *dp, const struct dp_intent *in, bool add)
+{
+	struct kr_route r;
+
+	if (!add) {
+		client_route(dp, in->client, &r);
+		return change(dp, &r, KR_DELETE);
+	}
+	if (toward_peer(dp, in->peer, 0, in->client, 128, NULL, &r) < 0)
+		return -1;
+	return change(dp, &r, KR_REPLACE);
+}
+
+static int
+apply_prefix(struct dp *dp, const struct dp_intent *in)
+{
+	struct kr_route r;
+
+	memset(&r, 0, sizeof(r));
+	r.family = AF_INET6;
+	r.table = dp->cfg.table;
+	memcpy(r.dst, in->prefix.addr, 16);
+	r.dst_len = in->prefix.len;
+	r.oif = dp->cfg.access_oif;
+	return change(dp, &r, KR_REPLACE);
+}
+
+static int
+apply_buffer(struct dp *dp, const struct dp_intent *in)
+{
+	struct kr_route r;
+
+	if (dp->cfg.buffer_oif == 0) {
+		dp->cnt.not_kernel++;	/* no TUN: the driver buffers */
+		return 0;
+	}
+	client_route(dp, in->client, &r);
+	r.oif = dp->cfg.buffer_oif;
+	return change(dp, &r, KR_REPLACE);
+}
+
+static bool
+zero(const uint8_t a[16])
+{
+	static const uint8_t z[16];
+
+	return memcmp(a, z, 16) == 0;
+}
+
+int
+dp_apply(struct dp *dp, const struct dp_intent *in)
+{
+	int rc;
+
+	dp->err[0] = '\0';
+	switch (in->op) {
+	case DP_STEER:
+	case DP_UNSTEER:
+		rc = apply_steer(dp, in);
+		break;
+	case DP_PREFIX:
+		rc = apply_prefix(dp, in);
+		break;
+	case DP_BUFFER:
+		rc = apply_buffer(dp, in);
+		break;
+	case DP_FLUSH:
+		/* Held packets go to the new ingress through the same route
+		 * as DP_FORWARD, or back onto the access link. */
+		if (zero(in->peer) && dp->cfg.buffer_oif == 0) {
+			dp->cnt.not_kernel++;
+			return 0;
+		}
+		rc = apply_client(dp, in, !zero(in->peer));
+		break;
+	case DP_FORWARD:
+	case DP_RETURN:
+		rc = apply_client(dp, in, true);
+		break;
+	case DP_UNFORWARD:
+	case DP_UNRETURN:
+		rc = apply_client(dp, in, false);
+		break;
+	case DP_STATE_EXPORT:
+	case DP_STATE_IMPORT:
+		dp->cnt.not_kernel++;	/* the edge service moves state */
+		return 0;
+	default:
+		return fail(dp, EINVAL, "%s", "dataplane: unknown intent");
+	}
+	if (rc == 0)
+		dp->cnt.applied++;
+	return rc;
+}
+
+static int
+start_instance(struct dp *dp, const struct dp_instance *in)
+{
+	struct kr_route r;
+	uint8_t sid[16];
+
+	dp_sid(dp->cfg.sid, in->id, sid);
+	if (is_v4mapped(in->edge))
+		kr_route_dx4(&r, dp->cfg.table, sid, in->edge + 12,
+		    dp->cfg.edge_oif);
+	else
+		kr_route_dx6(&r, dp->cfg.table, sid, in->edge,
+		    dp->cfg.edge_oif);
+	return change(dp, &r, KR_REPLACE);
+}
+
+int
+dp_start(struct dp *dp)
+{
+	struct kr_route r;
+	size_t i;
+
+	dp->err[0] = '\0';
+	if (dp->cfg.roles & NODE_INGRESS) {
+		kr_route_dt6(&r, dp->cfg.table, dp->cfg.sid,
+		    main_if_zero(dp->cfg.decap_table), dp->cfg.access_oif);
+		if (change(dp, &r, KR_REPLACE) < 0)
+			return -1;
+	}
+	if (!(dp->cfg.roles & NODE_EGRESS))
+		return 0;
+	for (i = 0; i < dp->cfg.ninstances; i++)
+		if (start_instance(dp, &dp->instances[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Dump, reconcile, flush                                              */
+
+struct collect {
+	struct rtab	 t;
+	bool		 nomem;
+};
+
+static void
+collect_cb(const struct kr_route *r, void *arg)
+{
+	struct collect *c = arg;
+
+	if (rtab_set(&c->t, r) < 0)
+		c->nomem = true;
+}
+
+static int
+collect(struct dp *dp, struct collect *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (dp->be->dump(dp->ctx, collect_cb, c) < 0) {
+		free(c->t.v);
+		return fail(dp, errno, "%s", dp->be->error(dp->ctx));
+	}
+	if (c->nomem) {
+		free(c->t.v);
+		return fail(dp, ENOMEM, "%s", "dataplane: out of memory");
+	}
+	return 0;
+}
+
+int
+dp_dump(struct dp *dp, kr_route_cb cb, void *arg)
+{
+	if (dp->be->dump(dp->ctx, cb, arg) < 0)
+		return fail(dp, errno, "%s", dp->be->error(dp->ctx));
+	return 0;
+}
+
+/* Whether the kernel's copy matches what we want, field for field.  A
+ * dumped route has the kernel's defaults filled in (IPv6 metric 1024), so
+ * the comparison fills them in ours too. */
+static bool
+same_as_wanted(const struct kr_route *want, const struct kr_route *have)
+{
+	struct kr_route w = *want;
+
+	if (w.metric == 0 && w.family == AF_INET6)
+		w.metric = have->metric;
+	return kr_route_equal(&w, have);
+}
+
+static const struct kr_route *
+have_find(const struct collect *have, const struct kr_route *want)
+{
+	struct kr_route key = *want;
+	size_t i;
+
+	for (i = 0; i < have->t.n; i++) {
+		key.metric = want->metric == 0 && want->family == AF_INET6 ?
+		    have->t.v[i].metric : want->metric;
+		if (kr_route_same_key(&key, &have->t.v[i]))
+			return &have->t.v[i];
+	}
+	return NULL;
+}
+
+static bool
+wanted(const struct dp *dp, const struct kr_route *have)
+{
+	size_t i;
+
+	for (i = 0; i < dp->want.n; i++)
+		if (same_as_wanted(&dp->want.v[i], have))
+			return true;
+	return false;
+}
+
+void
+dp_defer(struct dp *dp)
+{
+	dp->deferred = true;
+	dp->want.n = 0;
+}
+
+int
+dp_reconcile(struct dp *dp, size_t *deleted, size_t *added)
+{
+	struct collect have;
+	const struct kr_route *h;
+	size_t i, nd = 0, na = 0;
+	int rc = 0;
+
+	dp->err[0] = '\0';
+	dp->deferred = false;
+	if (collect(dp, &have) < 0)
+		return -1;
+	for (i = 0; i < have.t.n && rc == 0; i++) {
+		if (wanted(dp, &have.t.v[i]))
+			continue;
+		if (dp->be->change(dp->ctx, &have.t.v[i], KR_DELETE) == 0)
+			nd++;
+		else if (errno != ESRCH)
+			rc = fail(dp, errno, "%s", dp->be->error(dp->ctx));
+	}
+	for (i = 0; i < dp->want.n && rc == 0; i++) {
+		h = have_find(&have, &dp->want.v[i]);
+		if (h != NULL && same_as_wanted(&dp->want.v[i], h))
+			continue;
+		if (dp->be->change(dp->ctx, &dp->want.v[i], KR_REPLACE) == 0)
+			na++;
+		else
+			rc = fail(dp, errno, "%s", dp->be->error(dp->ctx));
+	}
+	free(have.t.v);
+	if (deleted != NULL)
+		*deleted = nd;
+	if (added != NULL)
+		*added = na;
+	return rc;
+}
+
+int
+dp_flush(struct dp *dp)
+{
+	struct collect have;
+	size_t i;
+	int rc = 0;
+
+	dp->err[0] = '\0';
+	if (collect(dp, &have) < 0)
+		return -1;
+	for (i = 0; i < have.t.n && rc == 0; i++)
+		if (dp->be->change(dp->ctx, &have.t.v[i], KR_DELETE) < 0 &&
+		    errno != ESRCH)
+			rc = fail(dp, errno, "%s", dp->be->error(dp->ctx));
+	free(have.t.v);
+	dp->want.n = 0;
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lookup (memory backend)                                             */
+
+static bool
+prefix_match(const uint8_t *addr, const uint8_t *pfx, uint8_t plen)
+{
+	size_t n = plen / 8;
+	uint8_t mask;
+
+	if (memcmp(addr, pfx, n) != 0)
+		return false;
+	if (plen % 8 == 0)
+		return true;
+	mask = (uint8_t)(0xff << (8 - plen % 8));
+	return ((addr[n] ^ pfx[n]) & mask) == 0;
+}
+
+int
+dp_lookup(const struct dp *dp, uint8_t family, const uint8_t *dst,
+    const uint8_t *src, struct kr_route *out)
+{
+	const struct mem *m;
+	const struct kr_route *best = NULL, *r;
+	size_t i;
+
+	if (dp->be != &mem_backend)
+		return -1;
+	m = dp->ctx;
+	for (i = 0; i < m->tab.n; i++) {
+		r = &m->tab.v[i];
+		if (r->family != family || r->table != dp->cfg.table ||
+		    !prefix_match(dst, r->dst, r->dst_len))
+			continue;
+		if (r->src_len > 0 &&
+		    (src == NULL || !prefix_match(src, r->src, r->src_len)))
+			continue;
+		/* IPv6 subtrees: the longest destination wins, then the
+		 * longest source within it. */
+		if (best == NULL || r->dst_len > best->dst_len ||
+		    (r->dst_len == best->dst_len &&
+		    r->src_len > best->src_len))
+			best = r;
+	}
+	if (best == NULL)
+		return -1;
+	*out = *best;
+	return 0;
+}
