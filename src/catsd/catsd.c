@@ -124,9 +124,15 @@ op_dp(void *ctx, const struct dp_intent *in)
 	inet_ntop(AF_INET6, in->peer, p, sizeof(p));
 	log_debug("dp %s client %s peer %s service %u", dp_names[in->op], c, p,
 	    in->service);
+	/* hold before the route into the buffer exists; release after the
+	 * new path replaced it */
+	if (in->op == DP_BUFFER)
+		tunbuf_hold(d, in->client);
 	if (d->dp != NULL && dp_apply(d->dp, in) < 0)
 		log_warnx("dp %s client %s: %s", dp_names[in->op], c,
 		    dp_error(d->dp));
+	if (in->op == DP_FLUSH)
+		tunbuf_release(d, in->client);
 }
 
 static const struct node_ops ops = {
@@ -201,6 +207,7 @@ dataplane_new(struct catsd *d)
 	memcpy(dc.sid, c->sid, 16);
 	dc.core_oif = ifindex(c->core_if);
 	dc.access_oif = ifindex(c->access_if);
+	dc.buffer_oif = d->tun_fd >= 0 ? if_nametoindex(TUNBUF_NAME) : 0;
 	for (i = 0; i < c->node.npeers; i++) {
 		memcpy(peers[i].addr, c->node.peers[i].addr, 16);
 		memcpy(peers[i].sid, c->peers[i].sid, 16);
@@ -291,6 +298,14 @@ mh_cb(struct ev_loop *loop, ev_io *w, int revents)
 }
 
 static void
+tun_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	tunbuf_readable(w->data);
+}
+
+static void
 watch_signal(struct catsd *d, ev_signal *w, int sig)
 {
 	ev_signal_init(w, signal_cb, sig);
@@ -304,9 +319,21 @@ start(struct catsd *d)
 	const char *why;
 
 	d->loop = EV_DEFAULT;
-	d->mh_fd = d->ctl_fd = -1;
+	d->mh_fd = d->ctl_fd = d->tun_fd = -1;
 	if (!table_init(&d->timers, sizeof(struct tentry), sizeof(uint64_t), 0) ||
-	    selector_new(d) < 0 || dataplane_new(d) < 0)
+	    selector_new(d) < 0)
+		return -1;
+	/* an ingress on the kernel data plane holds a detached client's
+	 * packets in user space until its new path is up */
+	if ((d->conf.node.roles & NODE_INGRESS) &&
+	    d->conf.dataplane == CONF_DP_KERNEL) {
+		if (tunbuf_open(d, TUNBUF_NAME) < 0)
+			return -1;
+		ev_io_init(&d->tun_w, tun_cb, d->tun_fd, EV_READ);
+		d->tun_w.data = d;
+		ev_io_start(d->loop, &d->tun_w);
+	}
+	if (dataplane_new(d) < 0)
 		return -1;
 	if ((d->node = node_new(&d->conf.node, &ops, d, &why)) == NULL) {
 		log_warnx("%s: %s", d->conf.path, why);
@@ -332,6 +359,8 @@ stop(struct catsd *d)
 	ctl_close(d);
 	if (d->mh_fd >= 0)
 		close(d->mh_fd);
+	if (d->tun_fd >= 0)
+		ev_io_stop(d->loop, &d->tun_w);
 	if (d->dp != NULL) {
 		if (d->conf.dataplane == CONF_DP_KERNEL && dp_flush(d->dp) < 0)
 			log_warnx("data plane: flush: %s", dp_error(d->dp));
@@ -342,6 +371,7 @@ stop(struct catsd *d)
 		free(e->t);
 	}
 	table_free(&d->timers);
+	tunbuf_close(d);
 	node_free(d->node);
 	cats_sel_destroy(d->sel);
 }

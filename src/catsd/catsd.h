@@ -42,7 +42,16 @@ struct catsd {
 	struct table	 timers;	/* node timer key -> struct dtimer * */
 	uint64_t	 rx_dropped;	/* not even given to the node */
 	uint64_t	 tx_errors;
+
+	/* the handover buffer (tunbuf.c) */
+	int		 tun_fd;
+	ev_io		 tun_w;
+	struct table	 holds;		/* client -> held packets */
+	uint64_t	 buf_held, buf_flushed, buf_expired, buf_overflow;
+	uint64_t	 buf_unheld, buf_write_err;
 };
+
+#define TUNBUF_NAME	"catsbuf"
 
 /* mhsock.c: the signaling socket */
 int	 mh_open(const struct conf *);
@@ -53,6 +62,13 @@ void	 mh_send(struct catsd *, const uint8_t dst[16], const uint8_t *buf,
 /* control.c: the control socket */
 int	 ctl_open(struct catsd *);
 void	 ctl_close(struct catsd *);
+
+/* tunbuf.c: the handover buffer */
+int	 tunbuf_open(struct catsd *, const char *name);
+void	 tunbuf_close(struct catsd *);
+void	 tunbuf_readable(struct catsd *);
+void	 tunbuf_hold(struct catsd *, const uint8_t client[16]);
+void	 tunbuf_release(struct catsd *, const uint8_t client[16]);
 
 /* catsd.c */
 uint64_t catsd_now(const struct catsd *);

@@ -141,14 +141,22 @@ show_counters(struct catsd *d)
 {
 	const struct node_counters *c = node_counters(d->node);
 
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o}",
+	json_t *buf = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "held", (json_int_t)d->buf_held, "flushed", (json_int_t)d->buf_flushed,
+	    "expired", (json_int_t)d->buf_expired,
+	    "overflow", (json_int_t)d->buf_overflow,
+	    "not_held", (json_int_t)d->buf_unheld,
+	    "write_errors", (json_int_t)d->buf_write_err);
+
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o}",
 	    "rx", (json_int_t)c->rx, "tx", (json_int_t)c->tx,
 	    "retransmissions", (json_int_t)c->rtx,
 	    "socket_dropped", (json_int_t)d->rx_dropped,
 	    "send_errors", (json_int_t)d->tx_errors,
 	    "rx_by_kind", counts_by_name(c->rx_kind, 256, kind_name),
 	    "dropped", counts_by_name(c->drop, NODE_DROP__COUNT, drop_name),
-	    "malformed", counts_by_name(c->decode_err, MH_E__COUNT, err_name));
+	    "malformed", counts_by_name(c->decode_err, MH_E__COUNT, err_name),
+	    "handover_buffer", buf);
 }
 
 static json_t *
