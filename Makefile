@@ -42,8 +42,16 @@ FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=$(O)/fuzz/%)
 
 PROGS    := $(O)/catsctl $(O)/cats-sim
 
+# The kernel data plane (rtnetlink through libmnl): src/io, its test tool.
+IO_SRC   := $(wildcard src/io/*.c)
+IO_OBJ   := $(IO_SRC:%.c=$(O)/%.o)
+IO_SAN_LIB := $(IO_SRC:%.c=$(O)/san/%.o)
+IO_LIBS  := -lmnl
+IO_TOOLS := $(O)/kroute_tool $(O)/san/kroute_tool
+
 .PHONY: all check unit shtest bench fuzz fuzz-build deps deps-check clean demo
 all: deps-check $(PROGS)
+all: $(O)/libcatsio.a $(IO_TOOLS)
 
 deps:
 	@scripts/deps.sh
@@ -59,6 +67,21 @@ $(O)/libcats.a: $(CORE_OBJ)
 $(O)/san/libcats.a: $(CORE_SAN)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
+
+$(O)/libcatsio.a: $(IO_OBJ)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(O)/san/libcatsio.a: $(IO_SAN_LIB)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(O)/kroute_tool: tests/io/kroute_tool.c $(O)/libcatsio.a $(O)/libcats.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(IO_LIBS)
+
+$(O)/san/kroute_tool: tests/io/kroute_tool.c $(O)/san/libcatsio.a $(O)/san/libcats.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) $(SANFLAGS) -o $@ $^ $(IO_LIBS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
@@ -78,10 +101,10 @@ $(O)/cats-sim: $(SIM_OBJ) $(O)/libcats.a
 # simulator's helpers, their objects too (everything but main).
 CTL_SAN_LIB := $(filter-out $(O)/san/src/catsctl/main.o,$(CTL_SRC:%.c=$(O)/san/%.o))
 SIM_SAN_LIB := $(filter-out $(O)/san/src/sim/main.o,$(SIM_SRC:%.c=$(O)/san/%.o))
-$(O)/san/tests/%: tests/unit/%.c $(CTL_SAN_LIB) $(SIM_SAN_LIB) $(O)/san/libcats.a
+$(O)/san/tests/%: tests/unit/%.c $(CTL_SAN_LIB) $(SIM_SAN_LIB) $(IO_SAN_LIB) $(O)/san/libcats.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests $(CSTD) $(WARN) $(SANFLAGS) -o $@ $^ \
-		-lcmocka $(CTL_LIBS) -lm
+		-lcmocka $(CTL_LIBS) $(IO_LIBS) -lm
 
 $(O)/san/catsctl: $(CTL_SRC:%.c=$(O)/san/%.o) $(O)/san/libcats.a
 	$(CC) $(SANFLAGS) -o $@ $^ $(CTL_LIBS) -lm
@@ -96,6 +119,11 @@ $(O)/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) $(WARN) -g -O1 \
 		-fsanitize=fuzzer,address,undefined -o $@ $^ -lm
+
+$(O)/fuzz/fuzz_kroute: tests/fuzz/fuzz_kroute.c src/io/kroute.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) $(WARN) -g -O1 \
+		-fsanitize=fuzzer,address,undefined -o $@ $^ $(IO_LIBS)
 
 # Harnesses of catsctl's parsers link its objects (all but main) too.
 CTL_LIB_SRC := $(filter-out src/catsctl/main.c,$(CTL_SRC))
@@ -114,6 +142,9 @@ check: deps-check $(PROGS) $(O)/san/catsctl $(TESTS) $(FUZZERS)
 	scripts/run-tests.sh sh $(SHTESTS); \
 	scripts/run-tests.sh fuzz $(FUZZERS); \
 	scripts/run-tests.sh total $(O)/check.counts
+
+# The namespace test (tests/sh/kroute.sh) runs the sanitized tool.
+check shtest: $(IO_TOOLS)
 
 # The README's main command.
 demo: deps-check $(PROGS)
