@@ -103,6 +103,7 @@ enum mh_opt_type {
 	MH_OT_CLIENT_ADDR	= 206,	/* mobility 4.3, client node address */
 	MH_OT_CATS_ADDR		= 207,	/* mobility 4.3, CATS address */
 	MH_OT_TRANSACTION	= 208,	/* transaction switching (mobility fig. 3) */
+	MH_OT_CIS_ID		= 209,	/* the service instance (CIS-ID) chosen */
 };
 
 /* Index of each known option in the option table; bit i of mh_msg.present. */
@@ -123,6 +124,7 @@ enum mh_opt {
 	MH_O_CLIENT_ADDR,
 	MH_O_CATS_ADDR,
 	MH_O_TRANSACTION,
+	MH_O_CIS_ID,
 	MH_O_AUTH,		/* RFC 4285: always the last option */
 	MH_O__COUNT
 };
@@ -238,6 +240,7 @@ struct mh_msg {
 	uint8_t		 client_addr[16];
 	uint8_t		 cats_addr[16];
 	struct mh_tx	 tx;
+	uint32_t	 cis_id;
 	uint8_t		 auth_subtype;
 	uint32_t	 auth_spi;
 	struct mh_bytes	 auth_data;

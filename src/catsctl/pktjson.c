@@ -420,6 +420,12 @@ opt_tx(struct pj_out *o, const struct mh_msg *m)
 }
 
 static json_t *
+opt_cis_id(struct pj_out *o, const struct mh_msg *m)
+{
+	return jint(o, m->cis_id);
+}
+
+static json_t *
 opt_auth(struct pj_out *o, const struct mh_msg *m)
 {
 	json_t *v = chk(o, json_object());
@@ -447,6 +453,7 @@ static const pj_opt_fn opt_out[MH_O__COUNT] = {
 	[MH_O_CLIENT_ADDR] = opt_client_addr,
 	[MH_O_CATS_ADDR] = opt_cats_addr,
 	[MH_O_TRANSACTION] = opt_tx,
+	[MH_O_CIS_ID] = opt_cis_id,
 	[MH_O_AUTH] = opt_auth,
 };
 

@@ -673,6 +673,17 @@ in_tx(struct pj_in *in, json_t *v, struct pj_msg *pm)
 	return 0;
 }
 
+static int
+in_cis_id(struct pj_in *in, json_t *v, struct pj_msg *pm)
+{
+	uint64_t n = 0;
+
+	if (read_uint(in, v, NULL, UINT32_MAX, &n) < 0)
+		return -1;
+	pm->m.cis_id = (uint32_t)n;
+	return 0;
+}
+
 /* RFC 4285: subtype, SPI, then the authenticator. */
 static int
 in_auth(struct pj_in *in, json_t *v, struct pj_msg *pm)
@@ -714,6 +725,7 @@ static const pj_opt_fn opt_in[MH_O__COUNT] = {
 	[MH_O_CLIENT_ADDR] = in_client_addr,
 	[MH_O_CATS_ADDR] = in_cats_addr,
 	[MH_O_TRANSACTION] = in_tx,
+	[MH_O_CIS_ID] = in_cis_id,
 	[MH_O_AUTH] = in_auth,
 };
 

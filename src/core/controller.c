@@ -73,7 +73,8 @@ flow_key(const uint8_t client[16], int service)
  * best.  Either way the answer names one egress in CR_ID.
  */
 static int
-choose(struct node *n, const struct rx *rx, int s, uint64_t now)
+choose(struct node *n, const struct rx *rx, int s, uint64_t now,
+    uint32_t *instance)
 {
 	const struct node_peer *ing = &n->cfg.peers[rx->peer];
 	uint32_t sid = n->cfg.services[s].sel_id;
@@ -86,13 +87,17 @@ choose(struct node *n, const struct rx *rx, int s, uint64_t now)
 		cur = current_instance(n, s, rx->m.crid.p);
 	if (cur >= 0) {
 		if (!cats_sel_better(n->cfg.sel, ing->sel_index, sid, &r,
-		    (uint32_t)cur, &ch))
+		    (uint32_t)cur, &ch)) {
+			*instance = (uint32_t)cur;
 			return node_peer_find(&n->cfg, rx->m.crid.p);
+		}
+		*instance = ch.instance;
 		return node_peer_by_sel(n, NODE_EGRESS, ch.egress);
 	}
 	if (cats_sel_select(n->cfg.sel, ing->sel_index, sid, &r,
 	    flow_key(rx->m.client_addr, s), now, &ch) != CATS_SEL_OK)
 		return -1;
+	*instance = ch.instance;
 	return node_peer_by_sel(n, NODE_EGRESS, ch.egress);
 }
 
@@ -101,13 +106,14 @@ ctl_query(struct node *n, const struct rx *rx, uint64_t now)
 {
 	struct mh_msg a;
 	int s, egress = -1;
+	uint32_t instance = 0;
 
 	if (!(n->cfg.peers[rx->peer].roles & NODE_INGRESS)) {
 		node_drop(n, NODE_DROP_NOT_PEER);
 		return;
 	}
 	if ((s = msg_service_index(n, &rx->m)) >= 0)
-		egress = choose(n, rx, s, now);
+		egress = choose(n, rx, s, now, &instance);
 	mh_msg_init(&a, MH_K_CATS_RESPONSE);
 	a.seq = rx->m.seq;
 	a.flags |= MH_BA_P;
@@ -119,7 +125,8 @@ ctl_query(struct node *n, const struct rx *rx, uint64_t now)
 		a.status = MH_ST_CATS_UNAVAILABLE;	/* anchoring 4.1 */
 	} else {
 		a.status = MH_ST_CATS_AVAILABLE;
-		a.present |= MH_BIT(MH_O_CR_ID);
+		a.present |= MH_BIT(MH_O_CR_ID) | MH_BIT(MH_O_CIS_ID);
+		a.cis_id = instance;
 		a.crid_format = MH_CRID_IP;
 		a.crid.p = node_peer_addr(n, egress);
 		a.crid.len = 16;

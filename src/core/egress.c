@@ -227,11 +227,13 @@ eg_query(struct node *n, const struct rx *rx)
 		a.status = MH_ST_CATS_UNAVAILABLE;
 	} else {
 		a.status = MH_ST_CATS_AVAILABLE;
-		a.present |= MH_BIT(MH_O_CR_ID) | MH_BIT(MH_O_CATS_COND);
+		a.present |= MH_BIT(MH_O_CR_ID) | MH_BIT(MH_O_CATS_COND) |
+		    MH_BIT(MH_O_CIS_ID);
 		a.crid_format = MH_CRID_IP;
 		a.crid.p = n->cfg.addr;
 		a.crid.len = 16;
 		a.cond = n->cfg.conditions;
+		a.cis_id = instance_of(n, s);
 	}
 	node_send(n, rx->src, &a);
 }
@@ -254,8 +256,9 @@ ack_request(struct node *n, const struct rx *rx, const struct binding *b,
 	a.crid.len = 16;
 	msg_client(&a, rx->m.client_addr);
 	if (b != NULL && b->prefix != 0 && status == MH_ST_CATS_AVAILABLE) {
-		a.present |= MH_BIT(MH_O_SVC_PREFIX);
+		a.present |= MH_BIT(MH_O_SVC_PREFIX) | MH_BIT(MH_O_CIS_ID);
 		pool_prefix(n, b->prefix, &a.svc_prefix);
+		a.cis_id = instance_of(n, b->key.service);
 	}
 	node_send(n, rx->src, &a);
 }
@@ -404,6 +407,10 @@ send_tx_answer(struct node *n, enum mh_kind kind, const struct binding *b,
 	msg_service(&a, n, b->key.service);
 	a.present |= MH_BIT(MH_O_TRANSACTION);
 	a.tx = b->tx;
+	if (kind == MH_K_TX_RECEIVED) {		/* the instance resuming it */
+		a.present |= MH_BIT(MH_O_CIS_ID);
+		a.cis_id = instance_of(n, b->key.service);
+	}
 	node_send(n, dst, &a);
 }
 

@@ -76,6 +76,7 @@ struct isess {
 	uint16_t	 client_seq;	/* the client's svc-request, echoed */
 	uint32_t	 best_cost;
 	uint32_t	 tx_id;
+	uint32_t	 instance;	/* CIS-ID; 0 not known */
 	struct mh_prefix prefix;
 	uint64_t	 expires;
 	struct mh_cats_req req;		/* numbers only; affinity not kept */
@@ -247,6 +248,7 @@ dp(struct node *n, enum dp_op op, const struct isess *s, int peer)
 		memcpy(d.peer, node_peer_addr(n, peer), 16);
 	d.service = s->key.service;
 	d.prefix = s->prefix;
+	d.instance = s->instance;
 	d.tx.id = s->tx_id;
 	node_dp(n, &d);
 }
@@ -304,6 +306,10 @@ reply_client(struct node *n, struct isess *s, uint8_t status)
 		m.crid_format = MH_CRID_IP;
 		m.crid.p = node_peer_addr(n, s->egress);
 		m.crid.len = 16;
+		if (s->instance != 0) {
+			m.present |= MH_BIT(MH_O_CIS_ID);
+			m.cis_id = s->instance;
+		}
 	}
 	node_send(n, s->key.client, &m);
 }
@@ -434,13 +440,21 @@ choose_egress(struct node *n, uint32_t idx, int egress, uint64_t now)
 /* Option 1: the lowest-cost offer meeting the requirements; ties go to
  * the lower peer index, so the choice does not depend on arrival order. */
 static void
-consider(struct isess *s, int egress, uint32_t cost)
+consider(struct isess *s, int egress, uint32_t cost, uint32_t instance)
 {
 	if (s->best < 0 || cost < s->best_cost ||
 	    (cost == s->best_cost && egress < s->best)) {
 		s->best = (int8_t)egress;
 		s->best_cost = cost;
+		s->instance = instance;
 	}
+}
+
+/* The CIS-ID an answer names, or what we had. */
+static uint32_t
+instance_in(const struct mh_msg *m, uint32_t had)
+{
+	return (m->present & MH_BIT(MH_O_CIS_ID)) ? m->cis_id : had;
 }
 
 static void
@@ -457,13 +471,15 @@ on_response(struct node *n, uint32_t idx, const struct rx *rx, uint64_t now)
 	    (rx->m.present & MH_BIT(MH_O_CR_ID)) && rx->m.crid.len == 16)
 		egress = node_peer_find(&n->cfg, rx->m.crid.p);
 	if (n->cfg.setup == SETUP_QUERY_CONTROLLER) {
+		s->instance = instance_in(&rx->m, 0);
 		choose_egress(n, idx, egress, now);
 		return;
 	}
 	s->offers++;
 	if (egress >= 0 && (rx->m.present & MH_BIT(MH_O_CATS_COND)) &&
 	    offer_meets(&s->req, &rx->m.cond))
-		consider(s, egress, offer_cost(&rx->m.cond));
+		consider(s, egress, offer_cost(&rx->m.cond),
+		    instance_in(&rx->m, 0));
 	/* everyone answered: no need to wait for the deadline */
 	if (s->offers == s->queried)
 		choose_egress(n, idx, s->best, now);
@@ -554,6 +570,7 @@ on_ack(struct node *n, uint32_t idx, const struct rx *rx, uint64_t now)
 		return;				/* a refresh */
 	if (rx->m.present & MH_BIT(MH_O_SVC_PREFIX))
 		s->prefix = rx->m.svc_prefix;
+	s->instance = instance_in(&rx->m, s->instance);	/* the egress knows best */
 	s->state = attached(n, s->key.client) ? IS_ESTABLISHED : IS_LEFT;
 	dp(n, DP_STEER, s, s->egress);
 	dp(n, DP_PREFIX, s, -1);
@@ -577,6 +594,10 @@ notify(struct node *n, uint32_t idx, int peer, uint64_t now)
 	m.present |= MH_BIT(MH_O_CATS_ADDR);
 	memcpy(m.cats_addr, node_peer_addr(n, s->egress), 16);
 	m.cats_flags = (s->flags & SF_CONTINUITY) ? MH_CF_CONTINUITY : 0;
+	if (s->instance != 0) {
+		m.present |= MH_BIT(MH_O_CIS_ID);
+		m.cis_id = s->instance;
+	}
 	if (s->prefix.len > 0) {
 		m.present |= MH_BIT(MH_O_SVC_PREFIX);
 		m.svc_prefix = s->prefix;
@@ -766,6 +787,7 @@ on_notify(struct node *n, const struct rx *rx, uint64_t now)
 	s->flags |= (rx->m.cats_flags & MH_CF_CONTINUITY) ? SF_CONTINUITY : 0;
 	if (rx->m.present & MH_BIT(MH_O_SVC_PREFIX))
 		s->prefix = rx->m.svc_prefix;
+	s->instance = instance_in(&rx->m, 0);
 	s->expires = now + (uint64_t)n->cfg.lifetime * 4000;
 	sweep_arm(n, now);
 	node_ack(n, rx, MH_ST_ACCEPTED);
@@ -970,6 +992,7 @@ on_tx_answer(struct node *n, uint32_t idx, const struct rx *rx, uint8_t bit)
 	if (bit == P_TX_RECEIVED && rx->m.status == MH_ST_ACCEPTED) {
 		/* the new edge resumes: steer the client's packets there */
 		s->egress = s->new_egress;
+		s->instance = instance_in(&rx->m, 0);
 		dp(n, DP_STEER, s, s->egress);
 	}
 	if (s->pending == 0) {

@@ -224,6 +224,13 @@ dec_tx(struct cur *c, struct mh_msg *m)
 }
 
 static bool
+dec_cis_id(struct cur *c, struct mh_msg *m)
+{
+	cur_u32(c, &m->cis_id);
+	return true;
+}
+
+static bool
 dec_auth(struct cur *c, struct mh_msg *m)
 {
 	cur_u8(c, &m->auth_subtype);
@@ -380,6 +387,13 @@ enc_tx(struct wbuf *w, const struct mh_msg *m, int i)
 }
 
 static void
+enc_cis_id(struct wbuf *w, const struct mh_msg *m, int i)
+{
+	(void)i;
+	wb_u32(w, m->cis_id);
+}
+
+static void
 enc_auth(struct wbuf *w, const struct mh_msg *m, int i)
 {
 	(void)i;
@@ -431,6 +445,8 @@ static const struct opt_row opt_tab[MH_O__COUNT] = {
 			       dec_cats_addr, enc_cats_addr },
 	[MH_O_TRANSACTION] = { { MH_OT_TRANSACTION, "transaction", 16, 16, 4, 2, 1 },
 			       dec_tx, enc_tx },
+	[MH_O_CIS_ID]      = { { MH_OT_CIS_ID, "cis-id", 4, 4, 4, 2, 1 },
+			       dec_cis_id, enc_cis_id },
 	[MH_O_AUTH]        = { { MH_OT_AUTH, "authentication", 5, 255, 4, 1, 1 },
 			       dec_auth, enc_auth },
 };
@@ -453,6 +469,7 @@ static const uint8_t opt_index1[256] = {
 	[MH_OT_CLIENT_ADDR] = MH_O_CLIENT_ADDR + 1,
 	[MH_OT_CATS_ADDR] = MH_O_CATS_ADDR + 1,
 	[MH_OT_TRANSACTION] = MH_O_TRANSACTION + 1,
+	[MH_OT_CIS_ID] = MH_O_CIS_ID + 1,
 	[MH_OT_AUTH] = MH_O_AUTH + 1,
 };
 
@@ -480,7 +497,7 @@ static const struct mh_kind_info kind_tab[] = {
 	  B(ATT) },
 	{ MH_K_MOB_NOTIFY, MH_TYPE_BU, false, "mob-notify",
 	  B(CLIENT_ADDR) | B(CATS_ADDR),
-	  COMMON | B(SERVICE_ID) | B(LLID) | B(SVC_PREFIX) },
+	  COMMON | B(SERVICE_ID) | B(LLID) | B(SVC_PREFIX) | B(CIS_ID) },
 	{ MH_K_MOB_REQUEST, MH_TYPE_BU, true, "mob-request",
 	  B(CLIENT_ADDR), COMMON | B(SERVICE_ID) | B(LLID) },
 	{ MH_K_TX_TRANSFER_REQ, MH_TYPE_BU, true, "tx-transfer-request",
@@ -498,19 +515,22 @@ static const struct mh_kind_info kind_tab[] = {
 	{ MH_K_PBA, MH_TYPE_BA, false, "pba", 0,
 	  COMMON | B(HI) | B(ATT) | B(LLID) | B(HNP) | B(LLA) },
 	{ MH_K_CATS_RESPONSE, MH_TYPE_BA, false, "cats-response",
-	  B(SERVICE_ID), COMMON | B(CR_ID) | B(CATS_COND) | B(CATS_ADDR) },
+	  B(SERVICE_ID), COMMON | B(CR_ID) | B(CATS_COND) | B(CATS_ADDR) |
+	  B(CIS_ID) },
 	{ MH_K_CATS_ACK, MH_TYPE_BA, false, "cats-ack",
-	  B(SERVICE_ID), COMMON | B(CR_ID) | B(SVC_PREFIX) | B(HNP) | B(CATS_COND) },
+	  B(SERVICE_ID), COMMON | B(CR_ID) | B(SVC_PREFIX) | B(HNP) | B(CATS_COND) |
+	  B(CIS_ID) },
 	{ MH_K_MOB_INDICATION, MH_TYPE_BA, false, "mob-indication",
 	  B(CLIENT_ADDR), COMMON | B(CATS_ADDR) | B(SERVICE_ID) },
 	{ MH_K_TX_CONFIRM, MH_TYPE_BA, false, "tx-confirm",
 	  B(CLIENT_ADDR) | B(TRANSACTION), COMMON | B(SERVICE_ID) },
 	{ MH_K_TX_RECEIVED, MH_TYPE_BA, false, "tx-received",
-	  B(CLIENT_ADDR) | B(TRANSACTION), COMMON | B(SERVICE_ID) },
+	  B(CLIENT_ADDR) | B(TRANSACTION), COMMON | B(SERVICE_ID) | B(CIS_ID) },
 	{ MH_K_LOC_REPLY, MH_TYPE_BA, false, "loc-reply",
 	  B(CLIENT_ADDR), COMMON | B(CR_ID) | B(CATS_ADDR) | B(LLID) },
 	{ MH_K_SVC_REPLY, MH_TYPE_BA, false, "svc-reply",
-	  B(SERVICE_ID), COMMON | B(SVC_PREFIX) | B(CR_ID) | B(CATS_COND) },
+	  B(SERVICE_ID), COMMON | B(SVC_PREFIX) | B(CR_ID) | B(CATS_COND) |
+	  B(CIS_ID) },
 	{ MH_K_MSG_ACK, MH_TYPE_BA, false, "msg-ack",
 	  0, COMMON | B(CLIENT_ADDR) | B(SERVICE_ID) },
 };
@@ -1152,6 +1172,8 @@ opt_eq(const struct mh_msg *a, const struct mh_msg *b, int idx)
 	case MH_O_TRANSACTION:
 		return a->tx.id == b->tx.id && a->tx.next_seq == b->tx.next_seq &&
 		    a->tx.state_len == b->tx.state_len && a->tx.port == b->tx.port;
+	case MH_O_CIS_ID:
+		return a->cis_id == b->cis_id;
 	case MH_O_AUTH:
 		return a->auth_subtype == b->auth_subtype &&
 		    a->auth_spi == b->auth_spi && bytes_eq(&a->auth_data, &b->auth_data);

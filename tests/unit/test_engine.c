@@ -231,6 +231,11 @@ test_setup_option2(void **state)
 	assert_int_equal(w->net->dp_count[DP_STEER], 1);
 	assert_int_equal(w->net->dp_count[DP_RETURN], 1);
 	assert_int_equal(w->net->dp_count[DP_PREFIX], 1);
+	/* the kernel needs the instance: its SID is the egress's plus the id */
+	assert_int_equal(w->net->dps[0].op, DP_RETURN);
+	assert_int_equal(w->net->dps[1].op, DP_STEER);
+	assert_int_equal(w->net->dps[1].instance, 101);
+	assert_int_equal(m.cis_id, 101);
 	world_free(w);
 }
 
@@ -367,6 +372,7 @@ test_transaction_switch(void **state)
 		if (w->net->dps[i % MN_DPS].op == DP_STEER)
 			break;
 	assert_memory_equal(w->net->dps[i % MN_DPS].peer, addr_of[EG2], 16);
+	assert_int_equal(w->net->dps[i % MN_DPS].instance, 201);
 	assert_int_equal(node_counters(w->net->nodes[IN2])->drop[NODE_DROP_UNEXPECTED], 0);
 	world_free(w);
 }
