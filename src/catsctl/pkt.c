@@ -1,6 +1,6 @@
 /*
- * pkt: "catsctl pkt", the offline signaling tool.  A table of subcommands
- * (decode, encode) and what they share.
+ * pkt: "catsctl pkt", the signaling tool.  A table of subcommands
+ * (decode, encode, send) and what they share.
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -28,6 +28,9 @@ static const struct pkt_cmd pkt_cmds[] = {
 	  "[--pcap FILE [--udp]] [JSON-FILE]",
 	  "read messages as JSON (a file or stdin) and write hex, one line\n"
 	  "\tper message, or a pcap of IPv6 packets" },
+	{ "send", pkt_send,
+	  "--udp ADDRESS PORT HEX...",
+	  "send each message given as hex, as it is, to ADDRESS over UDP" },
 };
 
 #define PKT_NCMDS	(sizeof(pkt_cmds) / sizeof(pkt_cmds[0]))

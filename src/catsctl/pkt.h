@@ -64,5 +64,6 @@ int	 pkt_usage(const char *sub);
 int	 pkt_main(int argc, char **argv);
 int	 pkt_decode(int argc, char **argv);
 int	 pkt_encode(int argc, char **argv);
+int	 pkt_send(int argc, char **argv);
 
 #endif /* CATSCTL_PKT_H */
