@@ -42,6 +42,10 @@ FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=$(O)/fuzz/%)
 
 PROGS    := $(O)/catsctl $(O)/cats-sim
 
+# The reference edge service and its client (apps/, docs/apps.md): the
+# testbed's measurable service; the shell test runs the sanitized builds.
+APP_SAN_LIB := $(O)/san/apps/appproto.o
+
 # The kernel data plane (rtnetlink through libmnl): src/io, its test tool.
 IO_SRC   := $(wildcard src/io/*.c)
 IO_OBJ   := $(IO_SRC:%.c=$(O)/%.o)
@@ -101,9 +105,9 @@ $(O)/cats-sim: $(SIM_OBJ) $(O)/libcats.a
 # simulator's helpers, their objects too (everything but main).
 CTL_SAN_LIB := $(filter-out $(O)/san/src/catsctl/main.o,$(CTL_SRC:%.c=$(O)/san/%.o))
 SIM_SAN_LIB := $(filter-out $(O)/san/src/sim/main.o,$(SIM_SRC:%.c=$(O)/san/%.o))
-$(O)/san/tests/%: tests/unit/%.c $(CTL_SAN_LIB) $(SIM_SAN_LIB) $(IO_SAN_LIB) $(O)/san/libcats.a
+$(O)/san/tests/%: tests/unit/%.c $(CTL_SAN_LIB) $(SIM_SAN_LIB) $(APP_SAN_LIB) $(IO_SAN_LIB) $(O)/san/libcats.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Itests $(CSTD) $(WARN) $(SANFLAGS) -o $@ $^ \
+	$(CC) $(CPPFLAGS) -Itests -Iapps $(CSTD) $(WARN) $(SANFLAGS) -o $@ $^ \
 		-lcmocka $(CTL_LIBS) $(IO_LIBS) -lm
 
 $(O)/san/catsctl: $(CTL_SRC:%.c=$(O)/san/%.o) $(O)/san/libcats.a
@@ -124,6 +128,11 @@ $(O)/fuzz/fuzz_kroute: tests/fuzz/fuzz_kroute.c src/io/kroute.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) $(WARN) -g -O1 \
 		-fsanitize=fuzzer,address,undefined -o $@ $^ $(IO_LIBS)
+
+$(O)/fuzz/fuzz_appproto: tests/fuzz/fuzz_appproto.c apps/appproto.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) -Iapps $(CSTD) $(WARN) -g -O1 \
+		-fsanitize=fuzzer,address,undefined -o $@ $^
 
 # Harnesses of catsctl's parsers link its objects (all but main) too.
 CTL_LIB_SRC := $(filter-out src/catsctl/main.c,$(CTL_SRC))
