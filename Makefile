@@ -45,6 +45,9 @@ PROGS    := $(O)/catsctl $(O)/cats-sim
 # The reference edge service and its client (apps/, docs/apps.md): the
 # testbed's measurable service; the shell test runs the sanitized builds.
 APP_SAN_LIB := $(O)/san/apps/appproto.o
+APPS     := $(O)/cats-edge $(O)/cats-client
+APPS_SAN := $(O)/san/cats-edge $(O)/san/cats-client
+PROGS    += $(APPS)
 
 # The kernel data plane (rtnetlink through libmnl): src/io, its test tool.
 IO_SRC   := $(wildcard src/io/*.c)
@@ -101,6 +104,18 @@ $(O)/catsctl: $(CTL_OBJ) $(O)/libcats.a
 $(O)/cats-sim: $(SIM_OBJ) $(O)/libcats.a
 	$(CC) $(CFLAGS) -o $@ $^ -lm
 
+$(O)/cats-edge: $(O)/apps/edge.o $(O)/apps/appproto.o
+	$(CC) $(CFLAGS) -o $@ $^ -lev
+
+$(O)/cats-client: $(O)/apps/client.o $(O)/apps/appproto.o
+	$(CC) $(CFLAGS) -o $@ $^
+
+$(O)/san/cats-edge: $(O)/san/apps/edge.o $(APP_SAN_LIB)
+	$(CC) $(SANFLAGS) -o $@ $^ -lev
+
+$(O)/san/cats-client: $(O)/san/apps/client.o $(APP_SAN_LIB)
+	$(CC) $(SANFLAGS) -o $@ $^
+
 # Unit tests link the sanitized core and, where they test catsctl's or the
 # simulator's helpers, their objects too (everything but main).
 CTL_SAN_LIB := $(filter-out $(O)/san/src/catsctl/main.o,$(CTL_SRC:%.c=$(O)/san/%.o))
@@ -154,6 +169,9 @@ check: deps-check $(PROGS) $(O)/san/catsctl $(TESTS) $(FUZZERS)
 
 # The namespace test (tests/sh/kroute.sh) runs the sanitized tool.
 check shtest: $(IO_TOOLS)
+
+# The apps test (tests/sh/apps.sh) runs the sanitized edge and client.
+check shtest: $(APPS_SAN)
 
 # The README's main command.
 demo: deps-check $(PROGS)

@@ -1,0 +1,217 @@
+#!/bin/sh
+# The reference edge service on loopback: two edges, a client that gets
+# every result exactly once (IPv4 and IPv6), idempotent requests, a
+# transaction switched by hand from edge1 to edge2 (EXPORT, IMPORT) with
+# nothing lost or repeated, the HTTP page naming each edge (with curl),
+# malformed input counted and survived, and a clean stop on SIGTERM.
+# Runs the sanitized programs; EDGE and CLIENT override them.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+EDGE=${EDGE:-build/san/cats-edge}
+CLIENT=${CLIENT:-build/san/cats-client}
+ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}exitcode=86
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-}${UBSAN_OPTIONS:+:}exitcode=86:print_stacktrace=1
+export ASAN_OPTIONS UBSAN_OPTIONS
+for p in "$EDGE" "$CLIENT"; do
+	[ -x "$p" ] || { echo "no $p"; exit 1; }
+done
+
+T=$(mktemp -d) || exit 1
+PIDS=""
+cleanup() {
+	for p in $PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+failures=0
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+# Ports from the PID, so parallel runs do not clash: BASE .. BASE+9.
+BASE=$((20000 + ($$ % 4000) * 10))
+E1_UDP=$BASE; E1_CTL=$((BASE + 1)); E1_HTTP=$((BASE + 2))
+E2_UDP=$((BASE + 3)); E2_HTTP=$((BASE + 4)); C_PORT=$((BASE + 5))
+E2_CTL=$T/edge2.ctl
+
+have_v6=0
+ip -6 addr show dev lo 2>/dev/null | grep -q '::1/128' && have_v6=1
+
+# wait_for FILE TEXT: until TEXT is in FILE, at most 5 s.
+wait_for() {
+	i=0
+	while ! grep -qF -- "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -le 50 ] || return 1
+		sleep 0.1
+	done
+}
+
+# wait_pid PID SECONDS: until PID exits (its status), or kill it (124).
+wait_pid() {
+	i=0
+	while kill -0 "$1" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt $(($2 * 10)) ]; then
+			kill "$1" 2>/dev/null
+			wait "$1" 2>/dev/null
+			return 124
+		fi
+		sleep 0.1
+	done
+	wait "$1"
+}
+
+# client_ok NAME WANT_EDGES ARGS...: the client exits 0 with nothing
+# missing or duplicated and saw exactly the edges WANT_EDGES.
+client_ok() {
+	name=$1; want=$2; shift 2
+	timeout 20 "$CLIENT" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	check_line "$name" "$want" "$rc"
+}
+
+check_line() {
+	line=$(grep '^client: ' "$T/out")
+	if grep -qE 'Sanitizer|runtime error' "$T/err"; then
+		cat "$T/err"
+		fail "$1: sanitizer report"
+		return
+	fi
+	[ "$3" -eq 0 ] || { fail "$1: exit $3: $line $(cat "$T/err")"; return; }
+	echo "$line" | grep -q ' missing=0 duplicated=0 ' ||
+		{ fail "$1: $line"; return; }
+	[ "${line##* edges=}" = "$2" ] ||
+		{ fail "$1: edges ${line##* edges=}, want $2"; return; }
+	echo "ok   $1: $line"
+}
+
+if [ $have_v6 -eq 1 ]; then
+	E2_LISTEN="[::]:$E2_UDP"; E2_HTTPL="[::1]:$E2_HTTP"
+else
+	E2_LISTEN="0.0.0.0:$E2_UDP"; E2_HTTPL="127.0.0.1:$E2_HTTP"
+fi
+"$EDGE" --name edge1 --listen "127.0.0.1:$E1_UDP" \
+	--control "127.0.0.1:$E1_CTL" --http "127.0.0.1:$E1_HTTP" \
+	2>"$T/edge1.log" &
+E1=$!; PIDS="$PIDS $E1"
+"$EDGE" --name edge2 --listen "$E2_LISTEN" --control "unix:$E2_CTL" \
+	--http "$E2_HTTPL" 2>"$T/edge2.log" &
+E2=$!; PIDS="$PIDS $E2"
+if ! wait_for "$T/edge1.log" ready || ! wait_for "$T/edge2.log" ready; then
+	cat "$T/edge1.log" "$T/edge2.log"
+	echo "FAIL: the edges did not start"
+	exit 1
+fi
+
+# --- every result exactly once ------------------------------------------
+client_ok "edge1 over IPv4" edge1 --to "127.0.0.1:$E1_UDP" --tx 1 \
+	--count 50 --interval 2 --timeout 3000
+grep -q ' received=50 ' "$T/out" || fail "edge1: not 50 received"
+client_ok "edge2 over IPv4 (dual-stack socket)" edge2 \
+	--to "127.0.0.1:$E2_UDP" --tx 2 --count 20 --interval 2
+if [ $have_v6 -eq 1 ]; then
+	client_ok "edge2 over IPv6" edge2 --to "[::1]:$E2_UDP" --tx 3 \
+		--count 20 --interval 2 --payload 1200
+else
+	echo "skip IPv6 (no ::1 on lo)"
+fi
+# every request sent 5 times: the transaction starts once
+client_ok "repeated requests are idempotent" edge1 \
+	--to "127.0.0.1:$E1_UDP" --tx 4 --count 30 --interval 5 --copies 5 \
+	--linger 100
+
+# --- transaction switch by hand: edge1 -> edge2 -------------------------
+timeout 30 "$CLIENT" --to "127.0.0.1:$E1_UDP" --bind "127.0.0.1:$C_PORT" \
+	--tx 7 --count 60 --interval 25 --timeout 5000 --linger 300 \
+	>"$T/out" 2>"$T/err" &
+C=$!; PIDS="$PIDS $C"
+wait_for "$T/edge1.log" "tx 7 from 127.0.0.1:$C_PORT" ||
+	fail "switch: edge1 did not start tx 7"
+sleep 0.5
+if timeout 10 "$CLIENT" --export "127.0.0.1:$E1_CTL" \
+    --client "127.0.0.1:$C_PORT" --tx 7 >"$T/state" 2>"$T/exp.err"; then
+	echo "ok   export: $(cat "$T/exp.err")"
+else
+	fail "export: $(cat "$T/exp.err")"
+fi
+next=$(sed -n 's/.* next=\([0-9]*\) .*/\1/p' "$T/exp.err")
+[ "${next:-0}" -gt 1 ] && [ "${next:-0}" -le 60 ] ||
+	fail "export: next=${next:-?}, want midway"
+grep -q 'blob=origin=edge1' "$T/exp.err" || fail "export: no blob"
+if timeout 10 "$CLIENT" --import "unix:$E2_CTL" --state "$(cat "$T/state")" \
+    >"$T/imp.out" 2>"$T/imp.err"; then
+	echo "ok   import: $(cat "$T/imp.err")"
+else
+	fail "import: $(cat "$T/imp.err")"
+fi
+wait_pid $C 20
+check_line "switch edge1 -> edge2" edge1,edge2 $?
+grep -q ' received=60 ' "$T/out" || fail "switch: not 60 received"
+# the state left edge1: exporting again is refused, so is a second import
+timeout 10 "$CLIENT" --export "127.0.0.1:$E1_CTL" \
+    --client "127.0.0.1:$C_PORT" --tx 7 >/dev/null 2>"$T/err" &&
+	fail "second export succeeded"
+grep -q 'error moved' "$T/err" && echo "ok   second export: $(cat "$T/err")" ||
+	fail "second export: $(cat "$T/err")"
+timeout 10 "$CLIENT" --export "127.0.0.1:$E1_CTL" \
+    --client "127.0.0.1:$C_PORT" --tx 99 >/dev/null 2>"$T/err" &&
+	fail "export of an unknown transaction succeeded"
+grep -q 'error no-transaction' "$T/err" || fail "unknown tx: $(cat "$T/err")"
+
+# --- HTTP ---------------------------------------------------------------
+if command -v curl >/dev/null 2>&1; then
+	page=$(curl -s --max-time 5 "http://127.0.0.1:$E1_HTTP/")
+	echo "$page" | grep -q 'cats edge edge1' &&
+		echo "ok   http edge1: $(echo "$page" | grep h1)" ||
+		fail "http edge1: $page"
+	if [ $have_v6 -eq 1 ]; then url="http://[::1]:$E2_HTTP/"
+	else url="http://127.0.0.1:$E2_HTTP/"; fi
+	curl -sg --max-time 5 "$url" | grep -q 'cats edge edge2' &&
+		echo "ok   http edge2" || fail "http edge2"
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+		"http://127.0.0.1:$E1_HTTP/nope")
+	[ "$code" = 404 ] || fail "http: /nope gave $code"
+	# HTTP to the control port: a malformed command, answered and closed
+	curl -s --max-time 5 "http://127.0.0.1:$E1_CTL/" >/dev/null 2>&1
+	wait_for "$T/edge1.log" "malformed control command" ||
+		fail "control: HTTP not reported as malformed"
+else
+	echo "skip HTTP (no curl)"
+fi
+
+# --- malformed datagrams: counted, logged, survived ---------------------
+for hex in 00 0102ff 020100120000000700000064000000140040 \
+    010100120000000700000000000000140040 01020004 \
+    0102001c000000070000002f0000006405656467653200042f303132; do
+	"$CLIENT" --to "127.0.0.1:$E1_UDP" --raw "$hex" 2>>"$T/raw.err" ||
+		fail "raw $hex: $(cat "$T/raw.err")"
+done
+wait_for "$T/edge1.log" "malformed datagram" || fail "malformed not logged"
+client_ok "edge1 after malformed input" edge1 --to "127.0.0.1:$E1_UDP" \
+	--tx 8 --count 10 --interval 2
+
+# --- stop by SIGTERM: exit 0, counters, no sanitizer report -------------
+for n in 1 2; do
+	eval "pid=\$E$n"
+	kill -TERM "$pid"
+	wait_pid "$pid" 10
+	rc=$?
+	log=$T/edge$n.log
+	grep -qE 'Sanitizer|runtime error' "$log" &&
+		{ cat "$log"; fail "edge$n: sanitizer report"; }
+	[ $rc -eq 0 ] || fail "edge$n: exit $rc on SIGTERM"
+	grep 'stopped:' "$log" | sed 's/^/     /'
+done
+grep -q 'malformed=5 ' "$T/edge1.log" || fail "edge1: malformed not 5"
+grep -q 'unexpected=1 ' "$T/edge1.log" || fail "edge1: a RESULT not unexpected"
+grep -q 'repeated=[1-9]' "$T/edge1.log" || fail "edge1: repeats not counted"
+grep -q 'imports=1 ' "$T/edge2.log" || fail "edge2: imports not 1"
+[ -e "$E2_CTL" ] && fail "edge2 left its control socket"
+
+[ $failures -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
+echo "all apps tests passed"
