@@ -1,0 +1,1396 @@
+/*
+ * conf.c: catsd's configuration parser (cats/conf.h; the format is in
+ * docs/config.md).
+ *
+ * jansson loads the text (duplicate keys refused); then one table of keys
+ * per section says, for each key, its setter and where its value goes.  The
+ * walker refuses unknown keys, so a typo never silently becomes a default.
+ * Everything lands in a new struct conf, copied out only when the whole
+ * file is valid: a bad file never touches a running configuration.
+ *
+ * Sections are applied in the order of the top-level table, not of the
+ * file, because later sections depend on earlier ones: the node's roles
+ * decide which role sections may appear, peers give the names that
+ * controller instances refer to, services the ids instances name.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <float.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <jansson.h>
+
+#include "cats/conf.h"
+#include "catsd/conf_int.h"
+
+#define CONF_FILE_MAX	(1u << 20)	/* a larger file is a mistake */
+#define LIFETIME_UNIT	4		/* seconds: the wire's lifetime unit */
+#define LIFETIME_MAX_S	(65535 * LIFETIME_UNIT)
+#define SEL_FLOWS_MAX	(1u << 24)	/* select.c's limit on identifiers */
+
+const struct conf_name conf_roles[] = {
+	{ "ingress", NODE_INGRESS },
+	{ "egress", NODE_EGRESS },
+	{ "controller", NODE_CONTROLLER },
+	{ "locator", NODE_LOCATOR },
+	{ NULL, 0 },
+};
+
+const struct conf_name conf_transports[] = {
+	{ "udp", CONF_TRANSPORT_UDP },
+	{ "raw", CONF_TRANSPORT_RAW },
+	{ NULL, 0 },
+};
+
+const struct conf_name conf_levels[] = {
+	{ "err", LOG_ERR },
+	{ "warning", LOG_WARNING },
+	{ "notice", LOG_NOTICE },
+	{ "info", LOG_INFO },
+	{ "debug", LOG_DEBUG },
+	{ NULL, 0 },
+};
+
+const struct conf_name conf_setups[] = {
+	{ "controller", SETUP_QUERY_CONTROLLER },
+	{ "egresses", SETUP_QUERY_EGRESSES },
+	{ NULL, 0 },
+};
+
+const struct conf_name conf_finds[] = {
+	{ "locator", FIND_LOCATOR },
+	{ "prefix", FIND_PREFIX },
+	{ NULL, 0 },
+};
+
+const struct conf_name conf_backends[] = {
+	{ "none", CONF_DP_NONE },
+	{ "kernel", CONF_DP_KERNEL },
+	{ NULL, 0 },
+};
+
+const char *
+conf_name_of(const struct conf_name *t, int value)
+{
+	for (; t->name != NULL; t++)
+		if (t->value == value)
+			return t->name;
+	return NULL;
+}
+
+/* ---- parsing context: the key path and the error line ---- */
+
+struct pctx {
+	const char	*file;
+	char		*err;
+	size_t		 errlen;
+	char		 path[192];	/* e.g. peers[2].address */
+	size_t		 plen;
+	char		 got[96];	/* what got() last rendered */
+	struct conf	*c;
+	size_t		 peer;		/* the peer being parsed (its sid) */
+};
+
+static int fail(struct pctx *, const char *, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int
+fail(struct pctx *p, const char *fmt, ...)
+{
+	char msg[CONF_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (p->errlen == 0)
+		return -1;
+	if (p->plen == 0)
+		snprintf(p->err, p->errlen, "%s: %s", p->file, msg);
+	else
+		snprintf(p->err, p->errlen, "%s: %s: %s", p->file, p->path, msg);
+	return -1;
+}
+
+/* Append to the key path; keys from the file may hold anything, so only
+ * printable ASCII reaches the error line. */
+static size_t
+push(struct pctx *p, const char *key)
+{
+	size_t mark = p->plen;
+
+	if (p->plen > 0 && p->plen < sizeof(p->path) - 1)
+		p->path[p->plen++] = '.';
+	for (; *key != '\0' && p->plen < sizeof(p->path) - 1; key++)
+		p->path[p->plen++] = isprint((unsigned char)*key) ? *key : '?';
+	p->path[p->plen] = '\0';
+	return mark;
+}
+
+static size_t
+push_index(struct pctx *p, size_t i)
+{
+	size_t mark = p->plen;
+	int n;
+
+	n = snprintf(p->path + p->plen, sizeof(p->path) - p->plen, "[%zu]", i);
+	if (n > 0)
+		p->plen += (size_t)n < sizeof(p->path) - p->plen ?
+		    (size_t)n : sizeof(p->path) - p->plen - 1;
+	return mark;
+}
+
+static void
+pop(struct pctx *p, size_t mark)
+{
+	p->plen = mark;
+	p->path[mark] = '\0';
+}
+
+/* The value as the error line shows it: JSON for scalars (ASCII only,
+ * cut short), a word for containers, "nothing" for a missing key. */
+static const char *
+got(struct pctx *p, const json_t *v)
+{
+	char *s;
+
+	if (v == NULL)
+		return "nothing";
+	if (json_is_object(v))
+		return "an object";
+	if (json_is_array(v))
+		return "an array";
+	s = json_dumps(v, JSON_ENCODE_ANY | JSON_ENSURE_ASCII |
+	    JSON_REAL_PRECISION(15));
+	if (s == NULL)
+		return "a value";
+	if (strlen(s) < sizeof(p->got))
+		snprintf(p->got, sizeof(p->got), "%s", s);
+	else
+		snprintf(p->got, sizeof(p->got), "%.*s...",
+		    (int)sizeof(p->got) - 4, s);
+	free(s);
+	return p->got;
+}
+
+static int
+expected(struct pctx *p, const json_t *v, const char *what)
+{
+	return fail(p, "expected %s, got %s", what, got(p, v));
+}
+
+/* "a", "b" or "c" */
+static void
+name_list(const struct conf_name *t, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (; t->name != NULL && n < len; t++) {
+		const char *sep = n == 0 ? "" : t[1].name == NULL ? " or " : ", ";
+
+		n += (size_t)snprintf(buf + n, len - n, "%s\"%s\"", sep, t->name);
+	}
+}
+
+/* ---- the key tables ---- */
+
+struct key;
+typedef int (*setter_fn)(struct pctx *, json_t *, void *base,
+    const struct key *);
+
+struct key {
+	const char	*name;
+	setter_fn	 set;
+	size_t		 off;		/* of the field in the section's base */
+	size_t		 size;		/* of the field */
+	int64_t		 min, max;	/* integers, prefix lengths */
+	double		 dmin, dmax;	/* reals */
+	const void	*aux;		/* names, or the table of a sub-object */
+	uint32_t	 role;		/* a role section: the role it needs */
+	unsigned	 flags;
+};
+
+#define K_REQUIRED	0x01
+#define K_NULL		0x02	/* null stands for "none" */
+#define K_NONZERO	0x04	/* an address other than :: */
+#define K_NAME		0x08	/* letters, digits, '.', '_', '-' */
+#define K_IFNAME	0x10	/* what Linux accepts as an interface name */
+
+#define FIELD(type, f)	.off = offsetof(type, f), \
+			.size = sizeof(((type *)0)->f)
+#define UINT(k, type, f, lo, hi, fl) \
+	{ .name = k, .set = set_uint, FIELD(type, f), .min = lo, .max = hi, \
+	  .flags = fl }
+#define LIMIT(k, type, f, hi) \
+	{ .name = k, .set = set_limit, FIELD(type, f), .min = 0, .max = hi }
+#define REAL(k, type, f, lo, hi) \
+	{ .name = k, .set = set_real, FIELD(type, f), .dmin = lo, .dmax = hi }
+#define BOOL(k, type, f) \
+	{ .name = k, .set = set_bool, FIELD(type, f) }
+#define ENUM(k, type, f, names) \
+	{ .name = k, .set = set_enum, FIELD(type, f), .aux = names }
+#define ADDR(k, type, f, fl) \
+	{ .name = k, .set = set_addr, FIELD(type, f), .flags = fl }
+#define PREFIX(k, type, f, lo, hi, fl) \
+	{ .name = k, .set = set_prefix, FIELD(type, f), .min = lo, .max = hi, \
+	  .flags = fl }
+#define STR(k, type, f, fl) \
+	{ .name = k, .set = set_str, FIELD(type, f), .flags = fl }
+/* a sub-object: its table's offsets count from base + off */
+#define SUB(k, offset, table, r, fl) \
+	{ .name = k, .set = set_section, .off = offset, .aux = table, \
+	  .role = r, .flags = fl }
+#define CUSTOM(k, fn, fl) \
+	{ .name = k, .set = fn, .flags = fl }
+#define CUSTOM_AUX(k, fn, a, fl) \
+	{ .name = k, .set = fn, .aux = a, .flags = fl }
+#define END	{ .name = NULL }
+
+static int walk(struct pctx *, json_t *, const struct key *, void *);
+
+/* ---- generic setters ---- */
+
+static int
+get_int(struct pctx *p, json_t *v, int64_t min, int64_t max, uint64_t *out)
+{
+	json_int_t x;
+
+	if (!json_is_integer(v) || (x = json_integer_value(v)) < min ||
+	    x > max)
+		return fail(p, "expected an integer from %lld to %lld, got %s",
+		    (long long)min, (long long)max, got(p, v));
+	*out = (uint64_t)x;
+	return 0;
+}
+
+static void
+store_uint(void *field, size_t size, uint64_t x)
+{
+	uint8_t u8 = (uint8_t)x;
+	uint16_t u16 = (uint16_t)x;
+	uint32_t u32 = (uint32_t)x;
+
+	switch (size) {
+	case 1: memcpy(field, &u8, 1); break;
+	case 2: memcpy(field, &u16, 2); break;
+	case 4: memcpy(field, &u32, 4); break;
+	default: memcpy(field, &x, 8); break;
+	}
+}
+
+static int
+set_uint(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	uint64_t x = 0;	/* gcc -O2 cannot see get_int set it */
+
+	if (get_int(p, v, k->min, k->max, &x) != 0)
+		return -1;
+	store_uint((char *)base + k->off, k->size, x);
+	return 0;
+}
+
+/* A maximum-type requirement: null is MH_REQ_UNSET, "no limit". */
+static int
+set_limit(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	uint32_t x = MH_REQ_UNSET;
+
+	if (!json_is_null(v)) {
+		json_int_t i;
+
+		if (!json_is_integer(v) || (i = json_integer_value(v)) < 0 ||
+		    i > k->max)
+			return fail(p, "expected null or an integer from 0 to "
+			    "%lld, got %s", (long long)k->max, got(p, v));
+		x = (uint32_t)i;
+	}
+	memcpy((char *)base + k->off, &x, sizeof(x));
+	return 0;
+}
+
+static int
+set_real(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	double x;
+
+	if (!json_is_number(v) || (x = json_number_value(v)) < k->dmin ||
+	    x > k->dmax) {
+		if (k->dmax == DBL_MAX)
+			return fail(p, "expected a number >= %g, got %s",
+			    k->dmin, got(p, v));
+		return fail(p, "expected a number from %g to %g, got %s",
+		    k->dmin, k->dmax, got(p, v));
+	}
+	x += 0.0;	/* -0 becomes 0: the printer writes it as 0 */
+	memcpy((char *)base + k->off, &x, sizeof(x));
+	return 0;
+}
+
+static int
+set_bool(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	bool b;
+
+	if (!json_is_boolean(v))
+		return expected(p, v, "true or false");
+	b = json_is_true(v);
+	memcpy((char *)base + k->off, &b, sizeof(b));
+	return 0;
+}
+
+static int
+find_name(const struct conf_name *t, const char *s)
+{
+	for (; t->name != NULL; t++)
+		if (strcmp(t->name, s) == 0)
+			return t->value;
+	return -1;
+}
+
+static int
+set_enum(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	char list[128];
+	int x = -1;
+
+	if (json_is_string(v))
+		x = find_name(k->aux, json_string_value(v));
+	if (x < 0) {
+		name_list(k->aux, list, sizeof(list));
+		return fail(p, "expected %s, got %s", list, got(p, v));
+	}
+	memcpy((char *)base + k->off, &x, sizeof(x));	/* enums are ints */
+	return 0;
+}
+
+static bool
+zero16(const uint8_t a[16])
+{
+	static const uint8_t z[16];
+
+	return memcmp(a, z, 16) == 0;
+}
+
+static int
+get_addr(struct pctx *p, json_t *v, unsigned flags, uint8_t out[16])
+{
+	const char *what = (flags & K_NULL) ? "null or an IPv6 address" :
+	    "an IPv6 address";
+
+	if (json_is_null(v) && (flags & K_NULL)) {
+		memset(out, 0, 16);
+		return 0;
+	}
+	if (!json_is_string(v) ||
+	    inet_pton(AF_INET6, json_string_value(v), out) != 1)
+		return expected(p, v, what);
+	if ((flags & K_NONZERO) && zero16(out))
+		return fail(p, "expected %s other than ::, got %s", what,
+		    got(p, v));
+	return 0;
+}
+
+static int
+set_addr(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	return get_addr(p, v, k->flags | K_NONZERO, (uint8_t *)base + k->off);
+}
+
+static bool
+host_bits_zero(const struct mh_prefix *pf)
+{
+	unsigned full = pf->len / 8, rest = pf->len % 8;
+
+	if (rest != 0 && (pf->addr[full] & (0xff >> rest)) != 0)
+		return false;
+	for (unsigned i = full + (rest != 0); i < 16; i++)
+		if (pf->addr[i] != 0)
+			return false;
+	return true;
+}
+
+/* "ADDR/LEN": the length in decimal, at most three digits. */
+static bool
+parse_prefix(const char *s, struct mh_prefix *pf)
+{
+	char a[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	size_t alen, dlen;
+	unsigned len = 0;
+
+	if (slash == NULL || (alen = (size_t)(slash - s)) >= sizeof(a))
+		return false;
+	dlen = strlen(slash + 1);
+	if (dlen == 0 || dlen > 3 || strspn(slash + 1, "0123456789") != dlen)
+		return false;
+	for (const char *d = slash + 1; *d != '\0'; d++)
+		len = len * 10 + (unsigned)(*d - '0');
+	memcpy(a, s, alen);
+	a[alen] = '\0';
+	if (len > 128 || inet_pton(AF_INET6, a, pf->addr) != 1)
+		return false;
+	pf->len = (uint8_t)len;
+	return true;
+}
+
+static int
+set_prefix(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	struct mh_prefix pf;
+
+	memset(&pf, 0, sizeof(pf));
+	if (json_is_null(v) && (k->flags & K_NULL)) {
+		memcpy((char *)base + k->off, &pf, sizeof(pf));
+		return 0;
+	}
+	if (!json_is_string(v) || !parse_prefix(json_string_value(v), &pf) ||
+	    pf.len < k->min || pf.len > k->max)
+		return fail(p, "expected %san IPv6 prefix ADDRESS/LENGTH with "
+		    "LENGTH from %lld to %lld, got %s",
+		    (k->flags & K_NULL) ? "null or " : "", (long long)k->min,
+		    (long long)k->max, got(p, v));
+	if (!host_bits_zero(&pf))
+		return fail(p, "expected no address bits set after /%u, got %s",
+		    pf.len, got(p, v));
+	memcpy((char *)base + k->off, &pf, sizeof(pf));
+	return 0;
+}
+
+static bool
+name_ok(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && strchr("._-", *s) == NULL)
+			return false;
+	return true;
+}
+
+/* Linux dev_valid_name(): no '/', ':' or white space; not "." or "..". */
+static bool
+ifname_ok(const char *s)
+{
+	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (; *s != '\0'; s++)
+		if (*s == '/' || *s == ':' || isspace((unsigned char)*s) ||
+		    !isprint((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static int
+set_str(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	char *field = (char *)base + k->off;
+	const char *s;
+	size_t len;
+
+	if (json_is_null(v) && (k->flags & K_NULL)) {
+		field[0] = '\0';
+		return 0;
+	}
+	if (json_is_string(v)) {
+		s = json_string_value(v);
+		len = json_string_length(v);
+		if (len > 0 && len < k->size &&
+		    (!(k->flags & K_NAME) || name_ok(s)) &&
+		    (!(k->flags & K_IFNAME) || ifname_ok(s))) {
+			memcpy(field, s, len + 1);
+			return 0;
+		}
+	}
+	return fail(p, "expected %s%s of 1 to %zu characters%s, got %s",
+	    (k->flags & K_NULL) ? "null or " : "",
+	    (k->flags & K_IFNAME) ? "an interface name" :
+	    (k->flags & K_NAME) ? "a name" : "a string", k->size - 1,
+	    (k->flags & K_NAME) ? " (letters, digits, '.', '_', '-')" : "",
+	    got(p, v));
+}
+
+/* A sub-object whose keys land at base + off; a role section needs the
+ * node to have that role. */
+static int
+set_section(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	if (k->role != 0 && !(p->c->node.roles & k->role))
+		return fail(p, "expected only on a node with role \"%s\"",
+		    conf_name_of(conf_roles, (int)k->role));
+	return walk(p, v, k->aux, (char *)base + k->off);
+}
+
+/* ---- the walker ---- */
+
+static const struct key *
+key_find(const struct key *keys, const char *name)
+{
+	for (; keys->name != NULL; keys++)
+		if (strcmp(keys->name, name) == 0)
+			return keys;
+	return NULL;
+}
+
+static int
+unknown_key(struct pctx *p, const struct key *keys, const char *name)
+{
+	char list[200];
+	size_t n = 0;
+
+	list[0] = '\0';
+	for (; keys->name != NULL && n < sizeof(list); keys++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
+		    n == 0 ? "" : ", ", keys->name);
+	push(p, name);
+	return fail(p, "unknown key; expected one of: %s", list);
+}
+
+/*
+ * Every key of obj must be in the table, or be "comment" (a string the
+ * file may carry anywhere, ignored); then the table's keys are applied in
+ * table order.  Missing keys keep the defaults already in base.
+ */
+static int
+walk(struct pctx *p, json_t *obj, const struct key *keys, void *base)
+{
+	const struct key *k;
+	const char *name;
+	json_t *v;
+	size_t mark;
+
+	if (!json_is_object(obj))
+		return expected(p, obj, "an object");
+	json_object_foreach(obj, name, v) {
+		if (strcmp(name, "comment") == 0) {
+			if (json_is_string(v))
+				continue;
+			push(p, name);
+			return expected(p, v, "a string");
+		}
+		if (key_find(keys, name) == NULL)
+			return unknown_key(p, keys, name);
+	}
+	for (k = keys; k->name != NULL; k++) {
+		v = json_object_get(obj, k->name);
+		if (v == NULL && !(k->flags & K_REQUIRED))
+			continue;
+		mark = push(p, k->name);
+		if (k->set(p, v, base, k) != 0)
+			return -1;
+		pop(p, mark);
+	}
+	return 0;
+}
+
+/* ---- node, services, peers ---- */
+
+static int
+set_roles(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	uint32_t roles = 0;
+	char list[128];
+	json_t *r;
+	size_t i, mark;
+	int bit;
+
+	if (!json_is_array(v) || json_array_size(v) == 0)
+		return expected(p, v, "a non-empty array of roles");
+	name_list(conf_roles, list, sizeof(list));
+	json_array_foreach(v, i, r) {
+		mark = push_index(p, i);
+		bit = json_is_string(r) ?
+		    find_name(conf_roles, json_string_value(r)) : -1;
+		if (bit < 0)
+			return fail(p, "expected %s, got %s", list, got(p, r));
+		if (roles & (uint32_t)bit)
+			return fail(p, "expected each role once, got %s again",
+			    got(p, r));
+		roles |= (uint32_t)bit;
+		pop(p, mark);
+	}
+	memcpy((char *)base + k->off, &roles, sizeof(roles));
+	return 0;
+}
+
+static const struct key node_keys[] = {
+	STR("name", struct node_cfg, name, K_REQUIRED | K_NAME),
+	ADDR("address", struct node_cfg, addr, K_REQUIRED),
+	{ .name = "roles", .set = set_roles, FIELD(struct node_cfg, roles),
+	  .flags = K_REQUIRED },
+	END
+};
+
+/* An array of at most max objects. */
+static int
+check_array(struct pctx *p, json_t *v, size_t max, const char *what)
+{
+	if (!json_is_array(v))
+		return fail(p, "expected an array of %s, got %s", what,
+		    got(p, v));
+	if (json_array_size(v) > max)
+		return fail(p, "expected at most %zu %s, got %zu", max, what,
+		    json_array_size(v));
+	return 0;
+}
+
+static int
+set_service_id(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	struct node_service *sv = base;
+	size_t len;
+
+	(void)k;
+	if (!json_is_string(v) || (len = json_string_length(v)) == 0 ||
+	    len > NODE_SERVICE_ID_MAX)
+		return fail(p, "expected a string of 1 to %d octets, got %s",
+		    NODE_SERVICE_ID_MAX, got(p, v));
+	memcpy(sv->id, json_string_value(v), len);
+	sv->id_len = (uint8_t)len;
+	return 0;
+}
+
+static const struct key service_keys[] = {
+	CUSTOM("id", set_service_id, K_REQUIRED),
+	ADDR("address", struct node_service, addr, K_REQUIRED),
+	END
+};
+
+static int
+service_unique(struct pctx *p, json_t *o, size_t i)
+{
+	const struct node_cfg *n = &p->c->node;
+	const struct node_service *sv = &n->services[i];
+
+	for (size_t j = 0; j < i; j++) {
+		if (n->services[j].id_len == sv->id_len &&
+		    memcmp(n->services[j].id, sv->id, sv->id_len) == 0) {
+			push(p, "id");
+			return fail(p, "expected an id no other service has, "
+			    "got %s", got(p, json_object_get(o, "id")));
+		}
+		if (memcmp(n->services[j].addr, sv->addr, 16) == 0) {
+			push(p, "address");
+			return fail(p, "expected an address no other service "
+			    "has, got %s", got(p, json_object_get(o, "address")));
+		}
+	}
+	return 0;
+}
+
+/* Services are numbered in the C-PS by their position here. */
+static int
+set_services(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	struct node_cfg *n = &p->c->node;
+	size_t i, mark;
+	json_t *o;
+
+	(void)base, (void)k;
+	if (check_array(p, v, NODE_MAX_SERVICES, "services") != 0)
+		return -1;
+	json_array_foreach(v, i, o) {
+		mark = push_index(p, i);
+		if (walk(p, o, service_keys, &n->services[i]) != 0 ||
+		    service_unique(p, o, i) != 0)
+			return -1;
+		n->services[i].sel_id = (uint32_t)i;
+		n->nservices = i + 1;
+		pop(p, mark);
+	}
+	return 0;
+}
+
+static int
+set_peer_sid(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	(void)base, (void)k;
+	return get_addr(p, v, K_NULL | K_NONZERO, p->c->peers[p->peer].sid);
+}
+
+static const struct key peer_keys[] = {
+	STR("name", struct node_peer, name, K_REQUIRED | K_NAME),
+	ADDR("address", struct node_peer, addr, K_REQUIRED),
+	{ .name = "roles", .set = set_roles, FIELD(struct node_peer, roles),
+	  .flags = K_REQUIRED },
+	CUSTOM("sid", set_peer_sid, 0),
+	BOOL("query", struct node_peer, query),
+	BOOL("candidate", struct node_peer, candidate),
+	PREFIX("subprefix", struct node_peer, subprefix, 1, 128, K_NULL),
+	END
+};
+
+static int
+peer_unique(struct pctx *p, json_t *o, size_t i)
+{
+	const struct node_cfg *n = &p->c->node;
+	const struct node_peer *pr = &n->peers[i];
+	bool name = strcmp(pr->name, n->name) == 0;
+	bool self = memcmp(pr->addr, n->addr, 16) == 0;
+	bool addr = false;
+
+	for (size_t j = 0; j < i; j++) {
+		name = name || strcmp(n->peers[j].name, pr->name) == 0;
+		addr = addr || memcmp(n->peers[j].addr, pr->addr, 16) == 0;
+	}
+	if (name) {
+		push(p, "name");
+		return fail(p, "expected a name neither this node nor another "
+		    "peer has, got %s", got(p, json_object_get(o, "name")));
+	}
+	if (self || addr) {
+		push(p, "address");
+		return fail(p, "expected an address %s, got %s",
+		    self ? "other than this node's" : "no other peer has",
+		    got(p, json_object_get(o, "address")));
+	}
+	return 0;
+}
+
+/* Keys that only mean something for one role of the peer, and what a peer
+ * of that role gets when the key is left out. */
+static int
+peer_role_keys(struct pctx *p, json_t *o, struct node_peer *pr)
+{
+	static const struct { const char *key; uint32_t role; } only[] = {
+		{ "query", NODE_EGRESS },
+		{ "candidate", NODE_INGRESS },
+		{ "subprefix", NODE_INGRESS },
+	};
+
+	/* one sel_index per peer (node.h) cannot be both an ingress's and
+	 * an egress's index in the C-PS */
+	if ((pr->roles & NODE_INGRESS) && (pr->roles & NODE_EGRESS)) {
+		push(p, "roles");
+		return fail(p, "expected \"ingress\" or \"egress\", not both "
+		    "(a peer has one index in the path selector)");
+	}
+	for (size_t i = 0; i < sizeof(only) / sizeof(only[0]); i++) {
+		if (json_object_get(o, only[i].key) == NULL ||
+		    (pr->roles & only[i].role))
+			continue;
+		push(p, only[i].key);
+		return fail(p, "expected only on a peer with role \"%s\"",
+		    conf_name_of(conf_roles, (int)only[i].role));
+	}
+	if ((pr->roles & NODE_EGRESS) && json_object_get(o, "query") == NULL)
+		pr->query = true;
+	if ((pr->roles & NODE_INGRESS) &&
+	    json_object_get(o, "candidate") == NULL)
+		pr->candidate = (p->c->node.roles & NODE_INGRESS) != 0;
+	return 0;
+}
+
+/*
+ * The C-PS numbers ingresses 0.. and egresses 0.., each in file order with
+ * this node first; the indices only need to agree inside this node, whose
+ * own selector they address.
+ */
+static void
+assign_sel(struct node_cfg *n)
+{
+	uint32_t ingress = 0, egress = 0;
+
+	n->sel_index = 0;
+	if (n->roles & NODE_INGRESS)
+		ingress++;
+	if (n->roles & NODE_EGRESS)
+		egress++;
+	for (size_t i = 0; i < n->npeers; i++) {
+		struct node_peer *pr = &n->peers[i];
+
+		pr->sel_index = 0;
+		if (pr->roles & NODE_INGRESS)
+			pr->sel_index = ingress++;
+		else if (pr->roles & NODE_EGRESS)
+			pr->sel_index = egress++;
+	}
+}
+
+static int
+set_peers(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	struct node_cfg *n = &p->c->node;
+	size_t i, mark;
+	json_t *o;
+
+	(void)base, (void)k;
+	if (check_array(p, v, NODE_MAX_PEERS, "peers") != 0)
+		return -1;
+	json_array_foreach(v, i, o) {
+		mark = push_index(p, i);
+		p->peer = i;
+		if (walk(p, o, peer_keys, &n->peers[i]) != 0 ||
+		    peer_unique(p, o, i) != 0 ||
+		    peer_role_keys(p, o, &n->peers[i]) != 0)
+			return -1;
+		n->npeers = i + 1;
+		pop(p, mark);
+	}
+	assign_sel(n);
+	return 0;
+}
+
+/* ---- role sections ---- */
+
+static int
+set_lifetime(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	struct node_cfg *n = base;
+	json_int_t s;
+
+	(void)k;
+	if (!json_is_integer(v) || (s = json_integer_value(v)) < LIFETIME_UNIT ||
+	    s > LIFETIME_MAX_S || s % LIFETIME_UNIT != 0)
+		return fail(p, "expected a multiple of %d from %d to %d, got %s",
+		    LIFETIME_UNIT, LIFETIME_UNIT, LIFETIME_MAX_S, got(p, v));
+	n->lifetime = (uint16_t)(s / LIFETIME_UNIT);
+	return 0;
+}
+
+static const struct key ingress_keys[] = {
+	ENUM("setup", struct node_cfg, setup, conf_setups),
+	ENUM("find", struct node_cfg, find, conf_finds),
+	PREFIX("subprefix", struct node_cfg, subprefix, 1, 128, K_NULL),
+	UINT("query_deadline_ms", struct node_cfg, query_deadline_ms, 1, 60000,
+	    0),
+	CUSTOM("lifetime_s", set_lifetime, 0),
+	BOOL("transaction_switch", struct node_cfg, transaction_switch),
+	END
+};
+
+static int
+set_inst_service(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	struct node_instance *in = base;
+	int s = -1;
+
+	(void)k;
+	if (json_is_string(v))
+		s = node_service_find(&p->c->node,
+		    (const uint8_t *)json_string_value(v), json_string_length(v));
+	if (s < 0)
+		return expected(p, v, "the id of one of services");
+	in->service = (uint16_t)s;
+	return 0;
+}
+
+/* A controller's instance sits behind an egress peer, or behind this node
+ * when it is an egress too. */
+static int
+set_inst_egress(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	const struct node_cfg *n = &p->c->node;
+	struct node_instance *in = base;
+	const char *name;
+
+	(void)k;
+	if (!json_is_string(v))
+		goto bad;
+	name = json_string_value(v);
+	if ((n->roles & NODE_EGRESS) && strcmp(name, n->name) == 0) {
+		in->egress_sel = 0;	/* this node, the first egress */
+		return 0;
+	}
+	for (size_t i = 0; i < n->npeers; i++) {
+		if ((n->peers[i].roles & NODE_EGRESS) &&
+		    strcmp(n->peers[i].name, name) == 0) {
+			in->egress_sel = n->peers[i].sel_index;
+			return 0;
+		}
+	}
+bad:
+	return expected(p, v, "the name of a peer with role \"egress\"");
+}
+
+static const struct key egress_inst_keys[] = {
+	UINT("id", struct node_instance, id, 0, UINT32_MAX, K_REQUIRED),
+	CUSTOM("service", set_inst_service, K_REQUIRED),
+	ADDR("edge", struct node_instance, edge, K_REQUIRED),
+	END
+};
+
+static const struct key ctl_inst_keys[] = {
+	UINT("id", struct node_instance, id, 0, UINT32_MAX, K_REQUIRED),
+	CUSTOM("service", set_inst_service, K_REQUIRED),
+	CUSTOM("egress", set_inst_egress, K_REQUIRED),
+	END
+};
+
+static int
+instance_check(struct pctx *p, json_t *o, size_t i)
+{
+	const struct node_cfg *n = &p->c->node;
+	uint32_t id = n->instances[i].id;
+
+	for (size_t j = 0; j < i; j++) {
+		if (n->instances[j].id != id)
+			continue;
+		push(p, "id");
+		return fail(p, "expected an id no other instance has, got %s",
+		    got(p, json_object_get(o, "id")));
+	}
+	/* the controller's C-PS indexes instances by id */
+	if ((n->roles & NODE_CONTROLLER) && id >= p->c->sel.max_instances) {
+		push(p, "id");
+		return fail(p, "expected an integer from 0 to %u (the path "
+		    "selector's limit), got %s", p->c->sel.max_instances - 1,
+		    got(p, json_object_get(o, "id")));
+	}
+	return 0;
+}
+
+/* Egress and controller instances share node.instances: the egress's
+ * first (its egress_sel is this node's, 0), then the controller's. */
+static int
+set_instances(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	struct node_cfg *n = &p->c->node;
+	size_t i, at, mark;
+	json_t *o;
+
+	(void)base;
+	if (check_array(p, v, NODE_MAX_INSTANCES - n->ninstances,
+	    "instances") != 0)
+		return -1;
+	json_array_foreach(v, i, o) {
+		at = n->ninstances;
+		mark = push_index(p, i);
+		if (walk(p, o, k->aux, &n->instances[at]) != 0 ||
+		    instance_check(p, o, at) != 0)
+			return -1;
+		n->ninstances = at + 1;
+		pop(p, mark);
+	}
+	return 0;
+}
+
+static const struct key cond_keys[] = {
+	UINT("min_bw", struct mh_cats_req, min_bw, 0, UINT32_MAX, 0),
+	LIMIT("max_latency_ns", struct mh_cats_req, max_lat, UINT32_MAX - 1),
+	LIMIT("max_jitter_ns", struct mh_cats_req, max_jitter, UINT32_MAX - 1),
+	LIMIT("max_loss_ppb", struct mh_cats_req, max_loss, 1000000000),
+	LIMIT("comp_latency_ns", struct mh_cats_req, comp_lat, UINT32_MAX - 1),
+	END
+};
+
+static const struct key egress_keys[] = {
+	PREFIX("pool", struct node_cfg, pool, 1, 127, K_REQUIRED),
+	UINT("prefix_length", struct node_cfg, pool_plen, 1, 128, 0),
+	CUSTOM_AUX("instances", set_instances, egress_inst_keys, 0),
+	SUB("conditions", offsetof(struct node_cfg, conditions), cond_keys, 0, 0),
+	END
+};
+
+static const struct key controller_keys[] = {
+	CUSTOM_AUX("instances", set_instances, ctl_inst_keys, 0),
+	END
+};
+
+/* ---- selector ---- */
+
+static int
+set_policy(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	struct cats_sel_cfg *s = base;
+	char list[160];
+	size_t n = 0;
+	int x = -1;
+
+	(void)k;
+	if (json_is_string(v))
+		x = cats_policy_from_name(json_string_value(v));
+	if (x >= 0) {
+		s->policy = (enum cats_policy)x;
+		return 0;
+	}
+	list[0] = '\0';
+	for (int i = 0; i < CATS_POL__COUNT && n < sizeof(list); i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s\"%s\"",
+		    i == 0 ? "" : i + 1 == CATS_POL__COUNT ? " or " : ", ",
+		    cats_policy_name((enum cats_policy)i));
+	return fail(p, "expected %s, got %s", list, got(p, v));
+}
+
+static const struct key metric_keys[] = {
+	UINT("instance", struct conf_metric, instance, 0, UINT32_MAX,
+	    K_REQUIRED),
+	REAL("util", struct conf_metric, util, 0, 1),
+	REAL("capacity", struct conf_metric, capacity, 0, DBL_MAX),
+	REAL("proc_delay_ns", struct conf_metric, proc_delay_ns, 0, DBL_MAX),
+	END
+};
+
+static int
+metric_check(struct pctx *p, json_t *o, size_t i)
+{
+	const struct node_cfg *n = &p->c->node;
+	uint32_t id = p->c->metrics[i].instance;
+	bool known = false;
+
+	for (size_t j = 0; j < n->ninstances; j++)
+		known = known || n->instances[j].id == id;
+	for (size_t j = 0; j < i; j++) {
+		if (p->c->metrics[j].instance != id)
+			continue;
+		push(p, "instance");
+		return fail(p, "expected an instance no other metric names, "
+		    "got %s", got(p, json_object_get(o, "instance")));
+	}
+	if (!known) {
+		push(p, "instance");
+		return fail(p, "expected the id of one of this node's "
+		    "instances, got %s", got(p, json_object_get(o, "instance")));
+	}
+	return 0;
+}
+
+static int
+set_metrics(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	size_t i, mark;
+	json_t *o;
+
+	(void)base, (void)k;
+	if (check_array(p, v, NODE_MAX_INSTANCES, "metrics") != 0)
+		return -1;
+	json_array_foreach(v, i, o) {
+		mark = push_index(p, i);
+		if (walk(p, o, metric_keys, &p->c->metrics[i]) != 0 ||
+		    metric_check(p, o, i) != 0)
+			return -1;
+		p->c->nmetrics = i + 1;
+		pop(p, mark);
+	}
+	return 0;
+}
+
+static const struct key selector_keys[] = {
+	CUSTOM("policy", set_policy, 0),
+	REAL("hysteresis_rel", struct cats_sel_cfg, hyst_rel, 0, DBL_MAX),
+	REAL("hysteresis_abs", struct cats_sel_cfg, hyst_abs, 0, DBL_MAX),
+	UINT("affinity_timeout_ms", struct cats_sel_cfg, affinity_timeout_ms,
+	    0, INT64_MAX, 0),
+	REAL("herd_rel", struct cats_sel_cfg, herd_rel, 0, DBL_MAX),
+	REAL("herd_abs", struct cats_sel_cfg, herd_abs, 0, DBL_MAX),
+	UINT("herd_max", struct cats_sel_cfg, herd_max, 0, CATS_SEL_HERD_MAX,
+	    0),
+	UINT("max_flows", struct cats_sel_cfg, max_flows, 0, SEL_FLOWS_MAX, 0),
+	UINT("seed", struct cats_sel_cfg, seed, 0, INT64_MAX, 0),
+	CUSTOM("metrics", set_metrics, 0),
+	END
+};
+
+static bool
+wants_sel(const struct node_cfg *n)
+{
+	return (n->roles & NODE_CONTROLLER) ||
+	    ((n->roles & NODE_INGRESS) && n->setup == SETUP_QUERY_EGRESSES);
+}
+
+static int
+set_selector(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	(void)base, (void)k;
+	if (!wants_sel(&p->c->node))
+		return fail(p, "expected only on a node with role "
+		    "\"controller\", or \"ingress\" with setup \"egresses\"");
+	return walk(p, v, selector_keys, &p->c->sel);
+}
+
+/* ---- operation: signaling, log, data plane, timers ---- */
+
+static const struct key signaling_keys[] = {
+	ENUM("transport", struct conf, transport, conf_transports),
+	UINT("port", struct conf, udp_port, 1, 65535, 0),
+	END
+};
+
+static const struct key log_keys[] = {
+	ENUM("level", struct conf, log_level, conf_levels),
+	BOOL("syslog", struct conf, syslog),
+	END
+};
+
+static const struct key dataplane_keys[] = {
+	ENUM("backend", struct conf, dataplane, conf_backends),
+	ADDR("sid", struct conf, sid, K_NULL),
+	UINT("table", struct conf, table, 0, UINT32_MAX, 0),
+	STR("access_interface", struct conf, access_if, K_NULL | K_IFNAME),
+	STR("core_interface", struct conf, core_if, K_NULL | K_IFNAME),
+	UINT("buffer_packets", struct conf, buffer_packets, 0, 1u << 20, 0),
+	UINT("buffer_ms", struct conf, buffer_ms, 0, 3600000, 0),
+	END
+};
+
+static const struct key timer_keys[] = {
+	UINT("rtx_initial_ms", struct node_cfg, rtx_initial_ms, 1, 60000, 0),
+	UINT("rtx_max_ms", struct node_cfg, rtx_max_ms, 1, 600000, 0),
+	UINT("rtx_tries", struct node_cfg, rtx_tries, 1, 100, 0),
+	UINT("timestamp_window_ms", struct node_cfg, ts_window_ms, 1, 3600000,
+	    0),
+	UINT("max_sessions", struct node_cfg, max_sessions, 1, 1u << 24, 0),
+	END
+};
+
+#define NODE	offsetof(struct conf, node)
+
+/* In this order: each section may depend on those before it. */
+static const struct key top_keys[] = {
+	SUB("node", NODE, node_keys, 0, K_REQUIRED),
+	SUB("signaling", 0, signaling_keys, 0, 0),
+	STR("control", struct conf, control, 0),
+	SUB("log", 0, log_keys, 0, 0),
+	CUSTOM("services", set_services, 0),
+	CUSTOM("peers", set_peers, 0),
+	SUB("ingress", NODE, ingress_keys, NODE_INGRESS, 0),
+	SUB("egress", NODE, egress_keys, NODE_EGRESS, 0),
+	SUB("controller", NODE, controller_keys, NODE_CONTROLLER, 0),
+	CUSTOM("selector", set_selector, 0),
+	SUB("dataplane", 0, dataplane_keys, 0, 0),
+	SUB("timers", NODE, timer_keys, 0, 0),
+	END
+};
+
+/* ---- checks across sections ---- */
+
+static bool
+has_peer(const struct node_cfg *n, uint32_t role, bool query_only)
+{
+	for (size_t i = 0; i < n->npeers; i++)
+		if ((n->peers[i].roles & role) &&
+		    (!query_only || n->peers[i].query))
+			return true;
+	return false;
+}
+
+static int
+check_ingress(struct pctx *p)
+{
+	const struct node_cfg *n = &p->c->node;
+
+	if (!(n->roles & NODE_INGRESS))
+		return 0;
+	if (n->setup == SETUP_QUERY_CONTROLLER &&
+	    !has_peer(n, NODE_CONTROLLER, false)) {
+		push(p, "ingress.setup");
+		return fail(p, "expected a peer with role \"controller\" for "
+		    "setup \"controller\" (the default)");
+	}
+	if (n->setup == SETUP_QUERY_EGRESSES && !has_peer(n, NODE_EGRESS, true)) {
+		push(p, "ingress.setup");
+		return fail(p, "expected a peer with role \"egress\" and query "
+		    "true for setup \"egresses\"");
+	}
+	if (n->find == FIND_LOCATOR && !has_peer(n, NODE_LOCATOR, false)) {
+		push(p, "ingress.find");
+		return fail(p, "expected a peer with role \"locator\" for find "
+		    "\"locator\" (the default)");
+	}
+	return 0;
+}
+
+static int
+check_egress(struct pctx *p, json_t *root)
+{
+	const struct node_cfg *n = &p->c->node;
+
+	if (!(n->roles & NODE_EGRESS))
+		return 0;
+	if (json_object_get(root, "egress") == NULL) {
+		push(p, "egress");
+		return fail(p, "expected an object (an egress needs a pool), "
+		    "got nothing");
+	}
+	if (n->pool_plen <= n->pool.len) {
+		push(p, "egress.prefix_length");
+		return fail(p, "expected a length from %u to 128 (longer than "
+		    "the pool's), got %u", n->pool.len + 1u, n->pool_plen);
+	}
+	return 0;
+}
+
+static uint32_t
+count_role(const struct node_cfg *n, uint32_t role)
+{
+	uint32_t c = (n->roles & role) ? 1 : 0;
+
+	for (size_t i = 0; i < n->npeers; i++)
+		c += (n->peers[i].roles & role) ? 1 : 0;
+	return c;
+}
+
+static int
+check_sel(struct pctx *p)
+{
+	struct conf *c = p->c;
+
+	c->has_sel = wants_sel(&c->node);
+	if (!c->has_sel)
+		return 0;
+	if (count_role(&c->node, NODE_INGRESS) > c->sel.max_ingresses ||
+	    count_role(&c->node, NODE_EGRESS) > c->sel.max_egresses) {
+		push(p, "peers");
+		return fail(p, "expected at most %u ingresses and %u egresses "
+		    "(the path selector's limits)", c->sel.max_ingresses,
+		    c->sel.max_egresses);
+	}
+	return 0;
+}
+
+static int
+check_dataplane(struct pctx *p)
+{
+	const struct conf *c = p->c;
+
+	if (c->dataplane != CONF_DP_KERNEL)
+		return 0;
+	if (zero16(c->sid)) {
+		push(p, "dataplane.sid");
+		return fail(p, "expected an IPv6 address for backend "
+		    "\"kernel\", got none");
+	}
+	if (c->core_if[0] == '\0') {
+		push(p, "dataplane.core_interface");
+		return fail(p, "expected an interface name for backend "
+		    "\"kernel\", got none");
+	}
+	if ((c->node.roles & NODE_INGRESS) && c->access_if[0] == '\0') {
+		push(p, "dataplane.access_interface");
+		return fail(p, "expected an interface name for backend "
+		    "\"kernel\" on an ingress, got none");
+	}
+	return 0;
+}
+
+static int
+check_timers(struct pctx *p)
+{
+	const struct node_cfg *n = &p->c->node;
+
+	if (n->rtx_max_ms >= n->rtx_initial_ms)
+		return 0;
+	push(p, "timers.rtx_max_ms");
+	return fail(p, "expected at least rtx_initial_ms (%u), got %u",
+	    n->rtx_initial_ms, n->rtx_max_ms);
+}
+
+static int
+parse_root(struct pctx *p, json_t *root)
+{
+	struct conf *c = p->c;
+
+	if (walk(p, root, top_keys, c) != 0)
+		return -1;
+	if (check_ingress(p) != 0 || check_egress(p, root) != 0 ||
+	    check_sel(p) != 0 || check_dataplane(p) != 0 ||
+	    check_timers(p) != 0)
+		return -1;
+	if (json_object_get(root, "control") == NULL)
+		snprintf(c->control, sizeof(c->control), "/run/catsd/%s.sock",
+		    c->node.name);
+	return 0;
+}
+
+/* ---- the interface ---- */
+
+void
+conf_default(struct conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	node_cfg_default(&c->node);
+	c->transport = CONF_TRANSPORT_UDP;
+	c->udp_port = 5436;
+	snprintf(c->control, sizeof(c->control), "/run/catsd/catsd.sock");
+	c->log_level = LOG_NOTICE;
+	c->dataplane = CONF_DP_NONE;
+	c->buffer_packets = 1024;
+	c->buffer_ms = 2000;
+	cats_sel_cfg_default(&c->sel);
+}
+
+int
+conf_parse(const char *text, size_t len, const char *name, struct conf *c,
+    char *err, size_t errlen)
+{
+	struct pctx p = { .file = name, .err = err, .errlen = errlen };
+	json_error_t je;
+	json_t *root;
+	int r = -1;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	if (root == NULL) {
+		if (errlen > 0)
+			snprintf(err, errlen, "%s:%d:%d: %s", name, je.line,
+			    je.column, je.text);
+		return -1;
+	}
+	/* a whole new configuration, copied out only when it is valid */
+	if ((p.c = malloc(sizeof(*p.c))) == NULL) {
+		fail(&p, "out of memory");
+		goto out;
+	}
+	conf_default(p.c);
+	snprintf(p.c->path, sizeof(p.c->path), "%s", name);
+	if ((r = parse_root(&p, root)) == 0)
+		memcpy(c, p.c, sizeof(*c));
+out:
+	free(p.c);
+	json_decref(root);
+	return r;
+}
+
+static int
+read_file(const char *path, char **text, size_t *len, char *err,
+    size_t errlen)
+{
+	FILE *f;
+	size_t n;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	*text = malloc(CONF_FILE_MAX + 1);
+	if (*text == NULL) {
+		fclose(f);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	n = fread(*text, 1, CONF_FILE_MAX + 1, f);
+	if (ferror(f) || n > CONF_FILE_MAX) {
+		snprintf(err, errlen, "%s: %s", path, ferror(f) ?
+		    "read error" : "expected at most 1 MiB, got more");
+		fclose(f);
+		free(*text);
+		return -1;
+	}
+	fclose(f);
+	*len = n;
+	return 0;
+}
+
+int
+conf_load(const char *path, struct conf *c, char *err, size_t errlen)
+{
+	char buf[CONF_ERR_MAX], *text;
+	size_t len;
+	int r;
+
+	if (errlen == 0) {
+		err = buf;
+		errlen = sizeof(buf);
+	}
+	if (read_file(path, &text, &len, err, errlen) != 0)
+		return -1;
+	r = conf_parse(text, len, path, c, err, errlen);
+	free(text);
+	return r;
+}

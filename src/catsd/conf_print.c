@@ -1,0 +1,451 @@
+/*
+ * conf_print.c: the canonical form of a configuration (OpenBGPD's
+ * printconf): every key, defaults included, in the order docs/config.md
+ * gives, two-space indent.  What it writes parses again to the same
+ * struct conf, which is what `catsd -n` shows and what the tests and the
+ * fuzzer check.
+ *
+ * Builders return NULL on failure (jansson out of memory, or a value the
+ * parser could never have produced); add() counts those in one error flag
+ * that conf_print checks once.
+ */
+#include <arpa/inet.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cats/conf.h"
+#include "catsd/conf_int.h"
+
+struct pr {
+	int		 errs;
+	int		 prec;	/* digits the most precise real needs */
+};
+
+static void
+add(struct pr *w, json_t *obj, const char *key, json_t *v)
+{
+	if (v == NULL || json_object_set_new(obj, key, v) != 0)
+		w->errs++;
+}
+
+static void
+append(struct pr *w, json_t *arr, json_t *v)
+{
+	if (v == NULL || json_array_append_new(arr, v) != 0)
+		w->errs++;
+}
+
+static json_t *
+j_addr(const uint8_t a[16])
+{
+	char s[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(AF_INET6, a, s, sizeof(s)) == NULL)
+		return NULL;
+	return json_string(s);
+}
+
+static bool
+zero16(const uint8_t a[16])
+{
+	static const uint8_t z[16];
+
+	return memcmp(a, z, 16) == 0;
+}
+
+static json_t *
+j_addr_or_null(const uint8_t a[16])
+{
+	return zero16(a) ? json_null() : j_addr(a);
+}
+
+static json_t *
+j_prefix(const struct mh_prefix *p)
+{
+	char s[INET6_ADDRSTRLEN + 4];
+
+	if (p->len == 0)
+		return json_null();
+	if (inet_ntop(AF_INET6, p->addr, s, INET6_ADDRSTRLEN) == NULL)
+		return NULL;
+	snprintf(s + strlen(s), 5, "/%u", p->len);
+	return json_string(s);
+}
+
+static json_t *
+j_name(const struct conf_name *t, int value)
+{
+	const char *s = conf_name_of(t, value);
+
+	return s == NULL ? NULL : json_string(s);
+}
+
+static json_t *
+j_str_or_null(const char *s)
+{
+	return s[0] == '\0' ? json_null() : json_string(s);
+}
+
+static json_t *
+j_limit(uint32_t x)
+{
+	return x == MH_REQ_UNSET ? json_null() : json_integer(x);
+}
+
+/*
+ * jansson writes every real with one precision, 17 digits unless told:
+ * 0.1 would come out as 0.10000000000000001.  So a whole number is written
+ * as an integer (the parser takes integers for reals), and the document's
+ * precision is the least that gives back its most demanding real exactly.
+ */
+static json_t *
+j_real(struct pr *w, double x)
+{
+	char buf[40];
+	int p;
+
+	if (!isfinite(x))
+		return NULL;
+	if (x == floor(x) && fabs(x) < 9007199254740992.0)	/* 2^53 */
+		return json_integer((json_int_t)x);
+	for (p = 1; p < 17; p++) {
+		snprintf(buf, sizeof(buf), "%.*g", p, x);
+		if (strtod(buf, NULL) == x)
+			break;
+	}
+	if (p > w->prec)
+		w->prec = p;
+	return json_real(x);
+}
+
+static json_t *
+j_roles(struct pr *w, uint32_t roles)
+{
+	json_t *a = json_array();
+
+	if (a == NULL)
+		return NULL;
+	for (const struct conf_name *t = conf_roles; t->name != NULL; t++)
+		if (roles & (uint32_t)t->value)
+			append(w, a, json_string(t->name));
+	return a;
+}
+
+static json_t *
+pr_node(struct pr *w, const struct node_cfg *n)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	add(w, o, "name", json_string(n->name));
+	add(w, o, "address", j_addr(n->addr));
+	add(w, o, "roles", j_roles(w, n->roles));
+	return o;
+}
+
+static json_t *
+pr_services(struct pr *w, const struct node_cfg *n)
+{
+	json_t *a = json_array(), *o;
+
+	if (a == NULL)
+		return NULL;
+	for (size_t i = 0; i < n->nservices; i++) {
+		if ((o = json_object()) == NULL)
+			return json_decref(a), NULL;
+		add(w, o, "id", json_stringn((const char *)n->services[i].id,
+		    n->services[i].id_len));
+		add(w, o, "address", j_addr(n->services[i].addr));
+		append(w, a, o);
+	}
+	return a;
+}
+
+static json_t *
+pr_peer(struct pr *w, const struct node_peer *p, const struct conf_peer *cp)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	add(w, o, "name", json_string(p->name));
+	add(w, o, "address", j_addr(p->addr));
+	add(w, o, "roles", j_roles(w, p->roles));
+	add(w, o, "sid", j_addr_or_null(cp->sid));
+	if (p->roles & NODE_EGRESS)
+		add(w, o, "query", json_boolean(p->query));
+	if (p->roles & NODE_INGRESS) {
+		add(w, o, "candidate", json_boolean(p->candidate));
+		add(w, o, "subprefix", j_prefix(&p->subprefix));
+	}
+	return o;
+}
+
+static json_t *
+pr_peers(struct pr *w, const struct conf *c)
+{
+	json_t *a = json_array();
+
+	if (a == NULL)
+		return NULL;
+	for (size_t i = 0; i < c->node.npeers; i++)
+		append(w, a, pr_peer(w, &c->node.peers[i], &c->peers[i]));
+	return a;
+}
+
+static json_t *
+pr_ingress(struct pr *w, const struct node_cfg *n)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	add(w, o, "setup", j_name(conf_setups, (int)n->setup));
+	add(w, o, "find", j_name(conf_finds, (int)n->find));
+	add(w, o, "subprefix", j_prefix(&n->subprefix));
+	add(w, o, "query_deadline_ms", json_integer(n->query_deadline_ms));
+	add(w, o, "lifetime_s", json_integer((json_int_t)n->lifetime * 4));
+	add(w, o, "transaction_switch", json_boolean(n->transaction_switch));
+	return o;
+}
+
+static json_t *
+j_service(const struct node_cfg *n, uint16_t s)
+{
+	if (s >= n->nservices)
+		return NULL;
+	return json_stringn((const char *)n->services[s].id,
+	    n->services[s].id_len);
+}
+
+/* The egress an instance sits behind, by name: this node is egress 0
+ * when it is an egress, then its egress peers. */
+static json_t *
+j_egress(const struct node_cfg *n, uint32_t sel)
+{
+	if ((n->roles & NODE_EGRESS) && sel == 0)
+		return json_string(n->name);
+	for (size_t i = 0; i < n->npeers; i++)
+		if ((n->peers[i].roles & NODE_EGRESS) &&
+		    n->peers[i].sel_index == sel)
+			return json_string(n->peers[i].name);
+	return NULL;
+}
+
+/* On a node that is both, the egress's own instances are those with an
+ * edge (the parser requires one there); the controller's have none. */
+static bool
+is_egress_instance(const struct node_cfg *n, const struct node_instance *in)
+{
+	return (n->roles & NODE_EGRESS) && !zero16(in->edge);
+}
+
+static json_t *
+pr_instances(struct pr *w, const struct node_cfg *n, bool egress)
+{
+	const struct node_instance *in;
+	json_t *a = json_array(), *o;
+
+	if (a == NULL)
+		return NULL;
+	for (size_t i = 0; i < n->ninstances; i++) {
+		in = &n->instances[i];
+		if (is_egress_instance(n, in) != egress)
+			continue;
+		if ((o = json_object()) == NULL)
+			return json_decref(a), NULL;
+		add(w, o, "id", json_integer(in->id));
+		add(w, o, "service", j_service(n, in->service));
+		if (egress)
+			add(w, o, "edge", j_addr(in->edge));
+		else
+			add(w, o, "egress", j_egress(n, in->egress_sel));
+		append(w, a, o);
+	}
+	return a;
+}
+
+static json_t *
+pr_conditions(struct pr *w, const struct mh_cats_req *r)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	add(w, o, "min_bw", json_integer(r->min_bw));
+	add(w, o, "max_latency_ns", j_limit(r->max_lat));
+	add(w, o, "max_jitter_ns", j_limit(r->max_jitter));
+	add(w, o, "max_loss_ppb", j_limit(r->max_loss));
+	add(w, o, "comp_latency_ns", j_limit(r->comp_lat));
+	return o;
+}
+
+static json_t *
+pr_egress(struct pr *w, const struct node_cfg *n)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	add(w, o, "pool", j_prefix(&n->pool));
+	add(w, o, "prefix_length", json_integer(n->pool_plen));
+	add(w, o, "instances", pr_instances(w, n, true));
+	add(w, o, "conditions", pr_conditions(w, &n->conditions));
+	return o;
+}
+
+static json_t *
+pr_controller(struct pr *w, const struct node_cfg *n)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	add(w, o, "instances", pr_instances(w, n, false));
+	return o;
+}
+
+static json_t *
+pr_metrics(struct pr *w, const struct conf *c)
+{
+	const struct conf_metric *m;
+	json_t *a = json_array(), *o;
+
+	if (a == NULL)
+		return NULL;
+	for (size_t i = 0; i < c->nmetrics; i++) {
+		m = &c->metrics[i];
+		if ((o = json_object()) == NULL)
+			return json_decref(a), NULL;
+		add(w, o, "instance", json_integer(m->instance));
+		add(w, o, "util", j_real(w, m->util));
+		add(w, o, "capacity", j_real(w, m->capacity));
+		add(w, o, "proc_delay_ns", j_real(w, m->proc_delay_ns));
+		append(w, a, o);
+	}
+	return a;
+}
+
+static json_t *
+pr_selector(struct pr *w, const struct conf *c)
+{
+	const struct cats_sel_cfg *s = &c->sel;
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	add(w, o, "policy", json_string(cats_policy_name(s->policy)));
+	add(w, o, "hysteresis_rel", j_real(w, s->hyst_rel));
+	add(w, o, "hysteresis_abs", j_real(w, s->hyst_abs));
+	add(w, o, "affinity_timeout_ms",
+	    json_integer((json_int_t)s->affinity_timeout_ms));
+	add(w, o, "herd_rel", j_real(w, s->herd_rel));
+	add(w, o, "herd_abs", j_real(w, s->herd_abs));
+	add(w, o, "herd_max", json_integer(s->herd_max));
+	add(w, o, "max_flows", json_integer(s->max_flows));
+	add(w, o, "seed", json_integer((json_int_t)s->seed));
+	add(w, o, "metrics", pr_metrics(w, c));
+	return o;
+}
+
+static json_t *
+pr_dataplane(struct pr *w, const struct conf *c)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	add(w, o, "backend", j_name(conf_backends, (int)c->dataplane));
+	add(w, o, "sid", j_addr_or_null(c->sid));
+	add(w, o, "table", json_integer(c->table));
+	add(w, o, "access_interface", j_str_or_null(c->access_if));
+	add(w, o, "core_interface", j_str_or_null(c->core_if));
+	add(w, o, "buffer_packets", json_integer(c->buffer_packets));
+	add(w, o, "buffer_ms", json_integer(c->buffer_ms));
+	return o;
+}
+
+static json_t *
+pr_timers(struct pr *w, const struct node_cfg *n)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	add(w, o, "rtx_initial_ms", json_integer(n->rtx_initial_ms));
+	add(w, o, "rtx_max_ms", json_integer(n->rtx_max_ms));
+	add(w, o, "rtx_tries", json_integer(n->rtx_tries));
+	add(w, o, "timestamp_window_ms", json_integer(n->ts_window_ms));
+	add(w, o, "max_sessions", json_integer(n->max_sessions));
+	return o;
+}
+
+static json_t *
+pr_small(struct pr *w, const char *k1, json_t *v1, const char *k2,
+    json_t *v2)
+{
+	json_t *o = json_object();
+
+	if (o == NULL) {
+		json_decref(v1);
+		json_decref(v2);
+		return NULL;
+	}
+	add(w, o, k1, v1);
+	add(w, o, k2, v2);
+	return o;
+}
+
+static json_t *
+pr_conf(struct pr *w, const struct conf *c)
+{
+	const struct node_cfg *n = &c->node;
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	add(w, o, "node", pr_node(w, n));
+	add(w, o, "signaling", pr_small(w,
+	    "transport", j_name(conf_transports, (int)c->transport),
+	    "port", json_integer(c->udp_port)));
+	add(w, o, "control", json_string(c->control));
+	add(w, o, "log", pr_small(w,
+	    "level", j_name(conf_levels, c->log_level),
+	    "syslog", json_boolean(c->syslog)));
+	add(w, o, "services", pr_services(w, n));
+	add(w, o, "peers", pr_peers(w, c));
+	if (n->roles & NODE_INGRESS)
+		add(w, o, "ingress", pr_ingress(w, n));
+	if (n->roles & NODE_EGRESS)
+		add(w, o, "egress", pr_egress(w, n));
+	if (n->roles & NODE_CONTROLLER)
+		add(w, o, "controller", pr_controller(w, n));
+	if (c->has_sel)
+		add(w, o, "selector", pr_selector(w, c));
+	add(w, o, "dataplane", pr_dataplane(w, c));
+	add(w, o, "timers", pr_timers(w, n));
+	return o;
+}
+
+int
+conf_print(const struct conf *c, FILE *f)
+{
+	struct pr w = { 0, 0 };
+	json_t *root;
+	int r = -1;
+
+	if ((root = pr_conf(&w, c)) == NULL)
+		return -1;
+	if (w.errs == 0 &&
+	    json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(w.prec)) == 0 && fputc('\n', f) != EOF)
+		r = 0;
+	json_decref(root);
+	return r;
+}
