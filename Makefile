@@ -120,7 +120,11 @@ $(O)/san/cats-client: $(O)/san/apps/client.o $(APP_SAN_LIB)
 # simulator's helpers, their objects too (everything but main).
 CTL_SAN_LIB := $(filter-out $(O)/san/src/catsctl/main.o,$(CTL_SRC:%.c=$(O)/san/%.o))
 SIM_SAN_LIB := $(filter-out $(O)/san/src/sim/main.o,$(SIM_SRC:%.c=$(O)/san/%.o))
-$(O)/san/tests/%: tests/unit/%.c $(CTL_SAN_LIB) $(SIM_SAN_LIB) $(APP_SAN_LIB) $(IO_SAN_LIB) $(O)/san/libcats.a
+# ... and the daemon's objects that stand alone: its configuration parser
+# and printer (the others call into catsd.c and libev).
+CATSD_SRC := $(wildcard src/catsd/*.c)
+CATSD_SAN_LIB := $(filter $(O)/san/src/catsd/conf%.o,$(CATSD_SRC:%.c=$(O)/san/%.o))
+$(O)/san/tests/%: tests/unit/%.c $(CTL_SAN_LIB) $(SIM_SAN_LIB) $(APP_SAN_LIB) $(IO_SAN_LIB) $(CATSD_SAN_LIB) $(O)/san/libcats.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests -Iapps $(CSTD) $(WARN) $(SANFLAGS) -o $@ $^ \
 		-lcmocka $(CTL_LIBS) $(IO_LIBS) -lm
@@ -148,6 +152,12 @@ $(O)/fuzz/fuzz_appproto: tests/fuzz/fuzz_appproto.c apps/appproto.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) -Iapps $(CSTD) $(WARN) -g -O1 \
 		-fsanitize=fuzzer,address,undefined -o $@ $^
+
+# The configuration parser's harness links it and its printer.
+$(O)/fuzz/fuzz_conf: tests/fuzz/fuzz_conf.c $(CORE_SRC) $(wildcard src/catsd/conf*.c)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) $(WARN) -g -O1 \
+		-fsanitize=fuzzer,address,undefined -o $@ $^ -ljansson -lm
 
 # Harnesses of catsctl's parsers link its objects (all but main) too.
 CTL_LIB_SRC := $(filter-out src/catsctl/main.c,$(CTL_SRC))
