@@ -574,6 +574,21 @@ static const struct bad bad[] = {
 	  "1000000001 } } }",
 	  "t.json: egress.conditions.max_loss_ppb: expected null or an "
 	  "integer from 0 to 1000000000, got 1000000001" },
+	{ "duplicate-service-address", "{ " NODE_LOC ", 'services': [ { "
+	  "'id': 'a', 'address': '2001:db8:cafe::1' }, { 'id': 'b', "
+	  "'address': '2001:db8:cafe::1' } ] }",
+	  "t.json: services[1].address: expected an address no other service "
+	  "has, got \"2001:db8:cafe::1\"" },
+	{ "subprefix-on-egress-peer", "{ " NODE_LOC ", 'peers': [ { 'name': "
+	  "'e', 'address': '2001:db8::e', 'roles': ['egress'], 'subprefix': "
+	  "'2001:db8:a::/48' } ] }",
+	  "t.json: peers[0].subprefix: expected only on a peer with role "
+	  "\"ingress\"" },
+	{ "kernel-ingress-without-access", "{ " NODE("'ingress'") ", "
+	  PEERS_ING ", 'dataplane': { 'backend': 'kernel', 'sid': 'fc00::', "
+	  "'core_interface': 'c0' } }",
+	  "t.json: dataplane.access_interface: expected an interface name for "
+	  "backend \"kernel\" on an ingress, got none" },
 	{ "control-empty", "{ " NODE_LOC ", 'control': '' }",
 	  "t.json: control: expected a string of 1 to 107 characters, got "
 	  "\"\"" },
