@@ -28,6 +28,7 @@ CTL_OBJ  := $(CTL_SRC:%.c=$(O)/%.o)
 CTL_LIBS := -ljansson -lpcap
 
 SIM_SRC  := $(wildcard src/sim/*.c)
+CATSD_SRC := $(wildcard src/catsd/*.c)
 SIM_OBJ  := $(SIM_SRC:%.c=$(O)/%.o)
 
 TEST_SRC := $(wildcard tests/unit/test_*.c)
@@ -40,7 +41,7 @@ BENCHES   := $(BENCH_SRC:bench/%.c=$(O)/bench/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=$(O)/fuzz/%)
 
-PROGS    := $(O)/catsctl $(O)/cats-sim
+PROGS    := $(O)/catsctl $(O)/cats-sim $(O)/catsd
 
 # The reference edge service and its client (apps/, docs/apps.md): the
 # testbed's measurable service; the shell test runs the sanitized builds.
@@ -104,6 +105,14 @@ $(O)/catsctl: $(CTL_OBJ) $(O)/libcats.a
 $(O)/cats-sim: $(SIM_OBJ) $(O)/libcats.a
 	$(CC) $(CFLAGS) -o $@ $^ -lm
 
+# The daemon: src/catsd, the kernel data plane, libev and jansson.
+CATSD_LIBS := -ljansson -lev $(IO_LIBS) -lm
+$(O)/catsd: $(CATSD_SRC:%.c=$(O)/%.o) $(O)/libcatsio.a $(O)/libcats.a
+	$(CC) $(CFLAGS) -o $@ $^ $(CATSD_LIBS)
+
+$(O)/san/catsd: $(CATSD_SRC:%.c=$(O)/san/%.o) $(O)/san/libcatsio.a $(O)/san/libcats.a
+	$(CC) $(SANFLAGS) -o $@ $^ $(CATSD_LIBS)
+
 $(O)/cats-edge: $(O)/apps/edge.o $(O)/apps/appproto.o
 	$(CC) $(CFLAGS) -o $@ $^ -lev
 
@@ -122,7 +131,6 @@ CTL_SAN_LIB := $(filter-out $(O)/san/src/catsctl/main.o,$(CTL_SRC:%.c=$(O)/san/%
 SIM_SAN_LIB := $(filter-out $(O)/san/src/sim/main.o,$(SIM_SRC:%.c=$(O)/san/%.o))
 # ... and the daemon's objects that stand alone: its configuration parser
 # and printer (the others call into catsd.c and libev).
-CATSD_SRC := $(wildcard src/catsd/*.c)
 CATSD_SAN_LIB := $(filter $(O)/san/src/catsd/conf%.o,$(CATSD_SRC:%.c=$(O)/san/%.o))
 $(O)/san/tests/%: tests/unit/%.c $(CTL_SAN_LIB) $(SIM_SAN_LIB) $(APP_SAN_LIB) $(IO_SAN_LIB) $(CATSD_SAN_LIB) $(O)/san/libcats.a
 	@mkdir -p $(@D)
@@ -177,8 +185,8 @@ check: deps-check $(PROGS) $(O)/san/catsctl $(TESTS) $(FUZZERS)
 	scripts/run-tests.sh fuzz $(FUZZERS); \
 	scripts/run-tests.sh total $(O)/check.counts
 
-# The namespace test (tests/sh/kroute.sh) runs the sanitized tool.
-check shtest: $(IO_TOOLS)
+# The namespace tests (tests/sh/kroute.sh, catsd.sh) run sanitized builds.
+check shtest: $(IO_TOOLS) $(O)/san/catsd
 
 # The apps test (tests/sh/apps.sh) runs the sanitized edge and client.
 check shtest: $(APPS_SAN)

@@ -122,8 +122,8 @@ op_dp(void *ctx, const struct dp_intent *in)
 
 	inet_ntop(AF_INET6, in->client, c, sizeof(c));
 	inet_ntop(AF_INET6, in->peer, p, sizeof(p));
-	log_debug("dp %s client %s peer %s service %u", dp_names[in->op], c, p,
-	    in->service);
+	log_debug("dp %s client %s peer %s service %u instance %u",
+	    dp_names[in->op], c, p, in->service, in->instance);
 	/* hold before the route into the buffer exists; release after the
 	 * new path replaced it */
 	if (in->op == DP_BUFFER)
@@ -206,7 +206,11 @@ dataplane_new(struct catsd *d)
 	dc.table = c->table;
 	memcpy(dc.sid, c->sid, 16);
 	dc.core_oif = ifindex(c->core_if);
-	dc.access_oif = ifindex(c->access_if);
+	/* an egress's access interface is its link to the edge servers */
+	if (c->node.roles & NODE_EGRESS)
+		dc.edge_oif = ifindex(c->access_if);
+	if (c->node.roles & NODE_INGRESS)
+		dc.access_oif = ifindex(c->access_if);
 	dc.buffer_oif = d->tun_fd >= 0 ? if_nametoindex(TUNBUF_NAME) : 0;
 	for (i = 0; i < c->node.npeers; i++) {
 		memcpy(peers[i].addr, c->node.peers[i].addr, 16);

@@ -4,6 +4,7 @@
  * messages go to the node with their source; the node decodes and verifies
  * them, and counts what it refuses.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -45,11 +46,41 @@ mh_open(const struct conf *c)
 	return fd;
 }
 
+/* Debug level: one line per message, rate-limited per peer (a flood from
+ * one sender cannot drown the log). */
+static void
+trace(struct catsd *d, const char *dir, const uint8_t peer[16],
+    const uint8_t *buf, size_t len)
+{
+	const struct mh_kind_info *ki;
+	char a[INET6_ADDRSTRLEN];
+	struct mh_error e;
+	struct mh_msg m;
+	int p;
+
+	if (log_getlevel() < LOG_DEBUG)
+		return;
+	p = node_peer_find(&d->conf.node, peer);
+	inet_ntop(AF_INET6, peer, a, sizeof(a));
+	if (mh_decode(buf, len, NULL, &m, &e) != MH_OK) {
+		log_trace((unsigned)(p + 1), catsd_now(d), "%s %s: malformed at "
+		    "offset %zu: %s", dir, a, e.off, mh_strerror(e.code));
+		return;
+	}
+	ki = mh_kind_info(m.kind);
+	log_trace((unsigned)(p + 1), catsd_now(d), "%s %s: %s seq %u status %u%s%u",
+	    dir, p >= 0 ? d->conf.node.peers[p].name : a, ki ? ki->name : "?",
+	    m.seq, m.status, (m.present & MH_BIT(MH_O_CIS_ID)) ? " cis-id " : "",
+	    (m.present & MH_BIT(MH_O_CIS_ID)) ? m.cis_id : 0);
+}
+
 static void
 deliver(struct catsd *d, const struct sockaddr_in6 *from, const uint8_t *buf,
     size_t len)
 {
 	struct ev ev;
+
+	trace(d, "rx", from->sin6_addr.s6_addr, buf, len);
 
 	memset(&ev, 0, sizeof(ev));
 	ev.type = EV_MSG;
@@ -95,6 +126,7 @@ mh_send(struct catsd *d, const uint8_t dst[16], const uint8_t *buf, size_t len)
 	if (len > sizeof(out))
 		return;
 	memcpy(out, buf, len);
+	trace(d, "tx", dst, buf, len);
 	memset(&to, 0, sizeof(to));
 	to.sin6_family = AF_INET6;
 	memcpy(&to.sin6_addr, dst, 16);

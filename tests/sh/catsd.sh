@@ -1,0 +1,300 @@
+#!/bin/sh
+# catsd on real sockets and the kernel's SRv6 data plane, in network
+# namespaces (issue [4]):
+#
+#   client C --- ingress I1 ---+                 +--- egress E1 --- edge D1
+#          \---- ingress I2 ---+-- core bridge --+--- egress E2 --- edge D2
+#                   controller K ---+
+#
+# A catsd runs in I1, I2, E1, E2 and K, signaling over UDP 5436 on the core.
+# The client's first packet to the CS-ID starts a session (option 2: the
+# controller picks the egress from the metrics set with catsctl); the kernel
+# of I1 steers the client's traffic to the chosen egress (checked in its
+# own route dump), the edge there answers (checked in its log), results
+# come back; malformed signaling sent at a bounded rate is counted and
+# leaves the session alone; catsd killed with SIGKILL and restarted finds
+# and reconciles its routes; SIGTERM removes every route catsd installed.
+# Needs root and ip netns; exits 77 otherwise.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+B=${CATSD_BUILD:-$PWD/build/san}
+CATSD=$B/catsd
+CTL=$B/catsctl
+EDGE=$B/cats-edge
+CLIENT=$B/cats-client
+PROTO=252
+
+[ "$(id -u)" -eq 0 ] || { echo "skip: not root"; exit 77; }
+command -v ip >/dev/null || { echo "skip: no ip(8)"; exit 77; }
+for p in "$CATSD" "$CTL" "$EDGE" "$CLIENT"; do
+	[ -x "$p" ] || { echo "no $p"; exit 1; }
+done
+P=cd$$
+ip netns add ${P}probe 2>/dev/null || { echo "skip: ip netns unavailable"; exit 77; }
+ip netns del ${P}probe
+
+ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}exitcode=86
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-}${UBSAN_OPTIONS:+:}exitcode=86:print_stacktrace=1
+export ASAN_OPTIONS UBSAN_OPTIONS
+
+NSS="C I1 I2 E1 E2 K D1 D2 B"
+NODES="I1 I2 E1 E2 K"
+T=$(mktemp -d) || exit 1
+PIDS=""
+cleanup() {
+	for pid in $PIDS; do kill "$pid" 2>/dev/null; done
+	sleep 0.3
+	for pid in $PIDS; do kill -9 "$pid" 2>/dev/null; done
+	for n in $NSS; do ip netns del "$P$n" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+# KEEP=1 keeps the configurations and logs in /tmp/catsd-keep
+[ -n "${KEEP:-}" ] && trap "cp -r \"$T\" /tmp/catsd-keep; cleanup" EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+pass() { echo "ok   $*"; }
+# (these helpers must not touch the callers' loop variables)
+x() { _ns=$1; shift; ip -n "$P$_ns" "$@"; }
+in_ns() { _ns=$1; shift; ip netns exec "$P$_ns" "$@"; }
+ctl() { _cn=$1; shift; in_ns "$_cn" "$CTL" -s "$T/$_cn.sock" "$@"; }
+
+# ---------------------------------------------------------------- topology
+for n in $NSS; do
+	ip netns add "$P$n" || exit 1
+	x "$n" link set lo up
+	in_ns "$n" sysctl -qw net.ipv6.conf.all.forwarding=1 \
+	    net.ipv6.conf.all.seg6_enabled=1 net.ipv6.conf.default.seg6_enabled=1 \
+	    net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+	    >/dev/null
+done
+x B link add br0 type bridge
+x B link set br0 up
+core=1
+for n in $NODES; do
+	ip link add core0 netns "$P$n" mtu 9000 type veth peer name "c$n" netns ${P}B mtu 9000
+	x B link set "c$n" master br0 up
+	x "$n" addr add "2001:db8:ff::$core/64" dev core0 nodad
+	x "$n" link set core0 up
+	eval "CORE_$n=2001:db8:ff::$core"
+	core=$((core + 1))
+done
+# access links, and the edges behind the egresses
+ip link add a1 netns ${P}C type veth peer name acc0 netns ${P}I1
+ip link add a2 netns ${P}C type veth peer name acc0 netns ${P}I2
+x C addr add 2001:db8:a::10/64 dev a1 nodad; x C link set a1 up
+x C link set a2 up
+x I1 addr add 2001:db8:a::1/64 dev acc0 nodad; x I1 link set acc0 up
+x I2 addr add 2001:db8:a::1/64 dev acc0 nodad; x I2 link set acc0 up
+x C route add default via 2001:db8:a::1 dev a1
+for i in 1 2; do
+	ip link add edge0 netns "${P}E$i" type veth peer name up0 netns "${P}D$i"
+	x "E$i" addr add "2001:db8:d$i::1/64" dev edge0 nodad; x "E$i" link set edge0 up
+	x "D$i" addr add "2001:db8:d$i::100/64" dev up0 nodad; x "D$i" link set up0 up
+	x "D$i" addr add 2001:db8:cafe::1/128 dev lo
+	x "D$i" route add default via "2001:db8:d$i::1"
+done
+# every node's SIDs live in fc00:N::/32, reached over the core
+sid_of() { case $1 in I1) echo fc00:11::;; I2) echo fc00:12::;; E1) echo fc00:e1::;; E2) echo fc00:e2::;; K) echo fc00:c::;; esac; }
+for n in $NODES; do
+	for m in $NODES; do
+		[ "$n" = "$m" ] && continue
+		eval "via=\$CORE_$m"
+		x "$n" route add "$(sid_of "$m")/32" via "$via" dev core0
+	done
+done
+
+# ---------------------------------------------------------------- configs
+roles_of() { case $1 in I*) echo '"ingress"';; E*) echo '"egress"';; K) echo '"controller"';; esac; }
+name_of() { case $1 in I1) echo ingress1;; I2) echo ingress2;; E1) echo egress1;; E2) echo egress2;; K) echo controller;; esac; }
+peers_of() {
+	first=1
+	for m in $NODES; do
+		[ "$1" = "$m" ] && continue
+		eval "a=\$CORE_$m"
+		[ $first -eq 1 ] || printf ',\n'
+		first=0
+		printf '    { "name": "%s", "address": "%s", "roles": [%s], "sid": "%s" }' \
+		    "$(name_of "$m")" "$a" "$(roles_of "$m")" "$(sid_of "$m")"
+	done
+	printf '\n'
+}
+conf() {
+	n=$1
+	eval "addr=\$CORE_$n"
+	{
+	printf '{\n  "node": { "name": "%s", "address": "%s", "roles": [%s] },\n' \
+	    "$(name_of "$n")" "$addr" "$(roles_of "$n")"
+	printf '  "signaling": { "transport": "udp", "port": 5436 },\n'
+	printf '  "control": "%s/%s.sock",\n' "$T" "$n"
+	printf '  "log": { "level": "debug", "syslog": false },\n'
+	printf '  "services": [ { "id": "video.cats", "address": "2001:db8:cafe::1" } ],\n'
+	printf '  "peers": [\n'; peers_of "$n"; printf '  ],\n'
+	case $n in
+	I*) printf '  "ingress": { "setup": "controller", "find": "prefix", "subprefix": "2001:db8:a::/64" },\n'
+	    dpif='"access_interface": "acc0", ';;
+	E1) printf '  "egress": { "pool": "2001:db8:5e01::/48", "prefix_length": 64, "instances": [ { "id": 101, "service": "video.cats", "edge": "2001:db8:d1::100" } ] },\n'
+	    dpif='"access_interface": "edge0", ';;
+	E2) printf '  "egress": { "pool": "2001:db8:5e02::/48", "prefix_length": 64, "instances": [ { "id": 201, "service": "video.cats", "edge": "2001:db8:d2::100" } ] },\n'
+	    dpif='"access_interface": "edge0", ';;
+	K) printf '  "controller": { "instances": [ { "id": 101, "service": "video.cats", "egress": "egress1" }, { "id": 201, "service": "video.cats", "egress": "egress2" } ] },\n'
+	   printf '  "selector": { "policy": "response-time", "metrics": [ { "instance": 101, "util": 0.3, "capacity": 1000, "proc_delay_ns": 2000000 }, { "instance": 201, "util": 0.3, "capacity": 1000, "proc_delay_ns": 2000000 } ] },\n'
+	   dpif='';;
+	esac
+	printf '  "dataplane": { "backend": "%s", "sid": "%s", %s"core_interface": "core0" }\n}\n' \
+	    "$([ "$n" = K ] && echo none || echo kernel)" "$(sid_of "$n")" "$dpif"
+	} >"$T/$n.json"
+}
+for n in $NODES; do
+	conf "$n"
+	if in_ns "$n" "$CATSD" -n -f "$T/$n.json" >"$T/$n.canon" 2>"$T/$n.err"; then
+		pass "catsd -n accepts $(name_of "$n")'s configuration"
+	else
+		fail "catsd -n $(name_of "$n"): $(cat "$T/$n.err")"
+	fi
+done
+
+# Background processes are started with ip netns exec itself, never through
+# a shell function: $! must be the daemon's pid, not a subshell's.
+start_node() {
+	ip netns exec "$P$1" "$CATSD" -d -f "$T/$1.json" >>"$T/$1.log" 2>&1 &
+	eval "PID_$1=$!"
+	PIDS="$PIDS $!"
+}
+wait_sock() {
+	i=0
+	while [ ! -S "$T/$1.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -S "$T/$1.sock" ] || { fail "$1: no control socket"; cat "$T/$1.log"; }
+}
+for n in $NODES; do start_node "$n"; done
+for n in $NODES; do wait_sock "$n"; done
+
+# edges: cats-edge answers on the CS-ID address, each with its name
+for i in 1 2; do
+	ip netns exec "${P}D$i" "$EDGE" --name "edge$i" \
+	    --listen "[2001:db8:cafe::1]:7000" >"$T/D$i.log" 2>&1 &
+	PIDS="$PIDS $!"
+done
+
+# metrics: from ingress1, egress1 is near (5 ms) and egress2 far (20 ms)
+ctl K metric set net 0 0 owd_ns 5000000 >/dev/null || fail "metric set"
+ctl K metric set net 0 1 owd_ns 20000000 >/dev/null || fail "metric set"
+ctl K metric set net 1 0 owd_ns 20000000 >/dev/null || fail "metric set"
+ctl K metric set net 1 1 owd_ns 5000000 >/dev/null || fail "metric set"
+
+# ---------------------------------------------------------------- session
+ctl I1 client attach 2001:db8:a::10 02:00:5e:10:00:01 >/dev/null || fail "attach"
+ctl I1 client request 2001:db8:a::10 video.cats >/dev/null || fail "request"
+i=0
+until x I1 -6 route show proto $PROTO | grep -q "2001:db8:cafe::1 from 2001:db8:a::10"; do
+	i=$((i + 1)); [ $i -lt 50 ] || break; sleep 0.1
+done
+if x I1 -6 route show proto $PROTO | grep "2001:db8:cafe::1 from 2001:db8:a::10" | grep -q "fc00:e1::"; then
+	pass "ingress1's kernel steers the client to egress1: $(x I1 -6 route show proto $PROTO | grep cafe)"
+else
+	fail "no steering route at ingress1:"; x I1 -6 route show proto $PROTO table all
+	cat "$T/I1.log"
+fi
+if ctl I1 -j show sessions | grep -q '"state":"established"'; then
+	pass "catsctl show sessions: established"
+else
+	fail "session not established: $(ctl I1 show sessions)"
+fi
+if x E1 -6 route show proto $PROTO | grep -q "2001:db8:a::10"; then
+	pass "egress1 returns results to ingress1: $(x E1 -6 route show proto $PROTO | grep a::10)"
+else
+	fail "no return route at egress1"
+fi
+
+# results: the client's transaction through the steered path
+if in_ns C timeout 20 "$CLIENT" --to "[2001:db8:cafe::1]:7000" --tx 1 \
+    --count 50 --interval 10 --timeout 15000 --retry 500 >"$T/client.out" 2>&1 &&
+    grep -q "missing=0 duplicated=0" "$T/client.out" &&
+    grep -q "edges=edge1" "$T/client.out"; then
+	pass "results from edge1: $(cat "$T/client.out")"
+else
+	fail "client: $(cat "$T/client.out")"
+fi
+if grep -q "2001:db8:a::10" "$T/D1.log" && ! grep -q "2001:db8:a::10" "$T/D2.log"; then
+	pass "edge1's log has the client, edge2's does not"
+else
+	fail "edge logs: D1: $(tail -n 3 "$T/D1.log") D2: $(tail -n 3 "$T/D2.log")"
+fi
+
+# ---------------------------------------------------------------- malformed
+if [ -f tests/fuzz/seeds/mh.hex ]; then
+	before=$(ctl E1 -j show counters | sed -n 's/.*"malformed":{\([^}]*\)}.*/\1/p')
+	sent=0
+	# every message of the corpus, corrupted in its checksum, from egress2's
+	# address toward egress1, at most 50 per second
+	while read -r name hex; do
+		bad=$(printf '%s' "$hex" | sed 's/^\(........\)..../\1dead/')
+		in_ns E2 "$CTL" pkt send --udp "$CORE_E1" 5436 "$bad" >/dev/null 2>&1 &&
+		    sent=$((sent + 1))
+		sleep 0.02
+	done <tests/fuzz/seeds/mh.hex
+	n=$(ctl E1 -j show counters | sed -n 's/.*"checksum does not verify":\([0-9]*\).*/\1/p')
+	if [ "${n:-0}" -ge "$sent" ] && [ "$sent" -gt 0 ]; then
+		pass "$sent malformed messages counted at egress1 ($n checksum failures)"
+	else
+		fail "malformed: sent $sent, counted '${n:-}' (before: $before)"
+	fi
+	if ctl I1 -j show sessions | grep -q '"state":"established"' &&
+	    x I1 -6 route show proto $PROTO | grep -q cafe; then
+		pass "the session is undisturbed"
+	else
+		fail "session disturbed by malformed messages"
+	fi
+fi
+
+# ---------------------------------------------------------------- SIGKILL
+kill -9 "$PID_I1"
+wait "$PID_I1" 2>/dev/null
+if x I1 -6 route show proto $PROTO | grep -q cafe; then
+	pass "after SIGKILL ingress1's routes are still in the kernel"
+else
+	fail "routes vanished with SIGKILL"
+fi
+start_node I1
+wait_sock I1
+sleep 0.5
+if grep -q "reconciled" "$T/I1.log" && ! x I1 -6 route show proto $PROTO | grep -q "cafe"; then
+	pass "restarted catsd found and reconciled its routes: $(grep reconciled "$T/I1.log" | tail -n 1)"
+else
+	fail "reconcile: $(grep -i reconcil "$T/I1.log" | tail -n 2); routes: $(x I1 -6 route show proto $PROTO)"
+fi
+if x I1 -6 route show proto $PROTO | grep -q "End.DT6"; then
+	pass "its own SID is installed again"
+else
+	fail "no End.DT6 at ingress1 after restart"
+fi
+
+# ---------------------------------------------------------------- SIGTERM
+for n in $NODES; do
+	eval "pid=\$PID_$n"
+	kill -TERM "$pid"
+done
+for n in $NODES; do
+	eval "pid=\$PID_$n"
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -0 "$pid" 2>/dev/null && fail "$n did not stop on SIGTERM"
+	wait "$pid"; rc=$?
+	[ $rc -eq 0 ] || fail "$n exited $rc: $(tail -n 5 "$T/$n.log")"
+done
+left=""
+for n in $NODES; do
+	left="$left$(x "$n" -6 route show proto $PROTO table all)"
+done
+if [ -z "$left" ]; then
+	pass "SIGTERM: no route of protocol $PROTO left anywhere"
+else
+	fail "routes left after SIGTERM: $left"
+fi
+grep -h "ERROR: \(Address\|Leak\|Undefined\)Sanitizer\|runtime error" "$T"/*.log && fail "sanitizer report"
+
+[ $failures -eq 0 ] || { echo "$failures failures"; exit 1; }
+echo "all catsd tests passed"
