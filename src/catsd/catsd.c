@@ -131,7 +131,9 @@ op_dp(void *ctx, const struct dp_intent *in)
 	if (d->dp != NULL && dp_apply(d->dp, in) < 0)
 		log_warnx("dp %s client %s: %s", dp_names[in->op], c,
 		    dp_error(d->dp));
-	if (in->op == DP_FLUSH)
+	/* a flushed client's held packets, or a new client's first ones once
+	 * it is steered, go back to the kernel, which now knows the way */
+	if (in->op == DP_FLUSH || in->op == DP_STEER)
 		tunbuf_release(d, in->client);
 }
 
@@ -248,6 +250,43 @@ dataplane_new(struct catsd *d)
 	return 0;
 }
 
+/* At an ingress on the kernel data plane: packets for a CS-ID that match
+ * no client's source-specific steering route fall through to this route
+ * into the handover TUN, where catsd meets a CATS-unaware client's first
+ * packet.  It is source-specific too, from the clients' sub-prefix: with
+ * IPv6 subtrees a source-less route beside source-specific ones at the
+ * same destination is not their fallback (the lookup backtracks to a
+ * shorter destination instead).  Our protocol, so a flush removes it. */
+static int
+catch_routes(struct catsd *d)
+{
+	struct kr_route r;
+	struct kr *k;
+	char err[256];
+	uint32_t oif = if_nametoindex(TUNBUF_NAME);
+	size_t i;
+	int rc = 0;
+
+	if ((k = kr_open(RTPROT_CATS, err, sizeof(err))) == NULL) {
+		log_warnx("catch routes: %s", err);
+		return -1;
+	}
+	for (i = 0; i < d->conf.node.nservices && rc == 0; i++) {
+		memset(&r, 0, sizeof(r));
+		r.family = AF_INET6;
+		r.table = d->conf.table;
+		memcpy(r.dst, d->conf.node.services[i].addr, 16);
+		r.dst_len = 128;
+		memcpy(r.src, d->conf.node.subprefix.addr, 16);
+		r.src_len = d->conf.node.subprefix.len;
+		r.oif = oif;
+		if ((rc = kr_change(k, &r, KR_REPLACE)) < 0)
+			log_warnx("catch route: %s", kr_strerror(k));
+	}
+	kr_close(k);
+	return rc;
+}
+
 /* ------------------------------------------------------------------ */
 /* Signals                                                             */
 
@@ -337,7 +376,7 @@ start(struct catsd *d)
 		d->tun_w.data = d;
 		ev_io_start(d->loop, &d->tun_w);
 	}
-	if (dataplane_new(d) < 0)
+	if (dataplane_new(d) < 0 || (d->tun_fd >= 0 && catch_routes(d) < 0))
 		return -1;
 	if ((d->node = node_new(&d->conf.node, &ops, d, &why)) == NULL) {
 		log_warnx("%s: %s", d->conf.path, why);

@@ -49,6 +49,7 @@ struct catsd {
 	struct table	 holds;		/* client -> held packets */
 	uint64_t	 buf_held, buf_flushed, buf_expired, buf_overflow;
 	uint64_t	 buf_unheld, buf_write_err;
+	uint64_t	 first_packets;	/* CATS-unaware clients detected */
 };
 
 #define TUNBUF_NAME	"catsbuf"

@@ -141,12 +141,13 @@ show_counters(struct catsd *d)
 {
 	const struct node_counters *c = node_counters(d->node);
 
-	json_t *buf = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
+	json_t *buf = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "held", (json_int_t)d->buf_held, "flushed", (json_int_t)d->buf_flushed,
 	    "expired", (json_int_t)d->buf_expired,
 	    "overflow", (json_int_t)d->buf_overflow,
 	    "not_held", (json_int_t)d->buf_unheld,
-	    "write_errors", (json_int_t)d->buf_write_err);
+	    "write_errors", (json_int_t)d->buf_write_err,
+	    "first_packets", (json_int_t)d->first_packets);
 
 	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o}",
 	    "rx", (json_int_t)c->rx, "tx", (json_int_t)c->tx,

@@ -7,6 +7,12 @@
  * the new path (the tunnel to the new ingress, or the access link), so
  * writing the packets back into the TUN hands them to the kernel again,
  * in order, and it sends them the new way.
+ *
+ * The same device catches a CATS-unaware client's first packet (anchoring
+ * section 3): a route sends packets for each CS-ID address that match no
+ * client's steering route into it.  Such a packet's source is a client we
+ * know nothing of yet: we tell the node it attached and asked for the
+ * service, hold its packets, and hand them back once it is steered.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +43,7 @@ struct hold {
 	struct held_pkt	*head, *tail;
 	uint32_t	 n;
 	bool		 holding;
+	bool		 first;		/* held until steered, not until flushed */
 };
 
 static void
@@ -128,15 +135,57 @@ hold_expire(struct catsd *d, struct hold *h, uint64_t now)
 		h->tail = NULL;
 }
 
+static int
+cs_id_of(const struct catsd *d, const uint8_t dst[16])
+{
+	size_t i;
+
+	for (i = 0; i < d->conf.node.nservices; i++)
+		if (memcmp(d->conf.node.services[i].addr, dst, 16) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A packet to a CS-ID from a client with no steering yet: its first. */
+static struct hold *
+first_packet(struct catsd *d, const uint8_t client[16], int service)
+{
+	struct hold *h;
+	struct ev ev;
+	bool created;
+
+	if ((h = table_put(&d->holds, client, &created)) == NULL)
+		return NULL;
+	if (!created)
+		return h;
+	h->holding = h->first = true;
+	d->first_packets++;
+	memset(&ev, 0, sizeof(ev));
+	memcpy(ev.client, client, 16);
+	ev.service = (uint16_t)service;
+	ev.type = EV_ATTACH;
+	catsd_event(d, &ev);
+	ev.type = EV_SERVICE_REQUEST;
+	catsd_event(d, &ev);
+	/* the node may have answered at once; the table may have moved */
+	return table_get(&d->holds, client);
+}
+
 static void
 hold_add(struct catsd *d, const uint8_t *pkt, size_t len, uint64_t now)
 {
-	struct hold *h;
+	struct hold *h = NULL;
 	struct held_pkt *p;
+	int service;
 
-	/* RFC 8200 3: the destination is octets 24..39 of an IPv6 header */
-	if (len < 40 || (pkt[0] >> 4) != 6 ||
-	    (h = table_get(&d->holds, pkt + 24)) == NULL || !h->holding) {
+	/* RFC 8200 3: source at octets 8..23, destination at 24..39 */
+	if (len >= 40 && (pkt[0] >> 4) == 6) {
+		if ((service = cs_id_of(d, pkt + 24)) >= 0)
+			h = first_packet(d, pkt + 8, service);
+		else
+			h = table_get(&d->holds, pkt + 24);
+	}
+	if (h == NULL || !h->holding) {
 		d->buf_unheld++;
 		return;
 	}

@@ -128,7 +128,7 @@ conf() {
 	{
 	printf '{\n  "node": { "name": "%s", "address": "%s", "roles": [%s] },\n' \
 	    "$(name_of "$n")" "$addr" "$(roles_of "$n")"
-	printf '  "signaling": { "transport": "udp", "port": 5436 },\n'
+	printf '  "signaling": { "transport": "%s", "port": 5436 },\n' "$TRANSPORT"
 	printf '  "control": "%s/%s.sock",\n' "$T" "$n"
 	printf '  "log": { "level": "debug", "syslog": false },\n'
 	printf '  "services": [ { "id": "video.cats", "address": "2001:db8:cafe::1" } ],\n'
@@ -148,6 +148,7 @@ conf() {
 	    "$([ "$n" = K ] && echo none || echo kernel)" "$(sid_of "$n")" "$dpif"
 	} >"$T/$n.json"
 }
+TRANSPORT=udp
 for n in $NODES; do
 	conf "$n"
 	if in_ns "$n" "$CATSD" -n -f "$T/$n.json" >"$T/$n.canon" 2>"$T/$n.err"; then
@@ -189,11 +190,11 @@ ctl K metric set net 1 1 owd_ns 5000000 >/dev/null || fail "metric set"
 ctl I1 client attach 2001:db8:a::10 02:00:5e:10:00:01 >/dev/null || fail "attach"
 ctl I1 client request 2001:db8:a::10 video.cats >/dev/null || fail "request"
 i=0
-until x I1 -6 route show proto $PROTO | grep -q "2001:db8:cafe::1 from 2001:db8:a::10"; do
+until x I1 -6 route show proto $PROTO | grep -q "2001:db8:cafe::1 from 2001:db8:a::10 "; do
 	i=$((i + 1)); [ $i -lt 50 ] || break; sleep 0.1
 done
-if x I1 -6 route show proto $PROTO | grep "2001:db8:cafe::1 from 2001:db8:a::10" | grep -q "fc00:e1::"; then
-	pass "ingress1's kernel steers the client to egress1: $(x I1 -6 route show proto $PROTO | grep cafe)"
+if x I1 -6 route show proto $PROTO | grep "2001:db8:cafe::1 from 2001:db8:a::10 " | grep -q "fc00:e1::"; then
+	pass "ingress1's kernel steers the client to egress1: $(x I1 -6 route show proto $PROTO | grep "from 2001:db8:a::10 ")"
 else
 	fail "no steering route at ingress1:"; x I1 -6 route show proto $PROTO table all
 	cat "$T/I1.log"
@@ -224,6 +225,51 @@ else
 	fail "edge logs: D1: $(tail -n 3 "$T/D1.log") D2: $(tail -n 3 "$T/D2.log")"
 fi
 
+# ---------------------------------------------------------------- unaware
+# A CATS-unaware client: no event, no request; its first packet to the
+# CS-ID falls into ingress1's catch route, which starts the session.
+unaware() {
+	addr=$1 tx=$2
+	if in_ns C timeout 20 "$CLIENT" --to "[2001:db8:cafe::1]:7000" \
+	    --bind "[$addr]" --tx "$tx" --count 30 --interval 10 --timeout 15000 \
+	    --retry 300 >"$T/client$tx.out" 2>&1 &&
+	    grep -q "missing=0 duplicated=0" "$T/client$tx.out"; then
+		pass "$3: $(cat "$T/client$tx.out")"
+	else
+		fail "$3: $(cat "$T/client$tx.out")"
+	fi
+	if x I1 -6 route show proto $PROTO | grep -q "2001:db8:cafe::1 from $addr "; then
+		pass "$3: steered by its first packet"
+	else
+		fail "$3: no steering route for $addr"
+	fi
+}
+x C addr add 2001:db8:a::11/64 dev a1 nodad
+unaware 2001:db8:a::11 2 "unaware client (UDP signaling)"
+if ctl I1 -j show counters | grep -q '"first_packets":[1-9]'; then
+	pass "catsctl show counters: first packet detected"
+else
+	fail "first packet not counted: $(ctl I1 -j show counters)"
+fi
+
+# ---------------------------------------------------------------- SIGHUP
+sed 's/"level": "debug"/"level": "info"/' "$T/I2.json" >"$T/I2.new" &&
+    mv "$T/I2.new" "$T/I2.json"
+kill -HUP "$PID_I2"
+sleep 0.3
+grep -q "reloaded" "$T/I2.log" && pass "SIGHUP reloads a good file" ||
+    fail "no reload: $(tail -n 3 "$T/I2.log")"
+cp "$T/I2.json" "$T/I2.good"
+echo '{ "node": ' >"$T/I2.json"
+kill -HUP "$PID_I2"
+sleep 0.3
+if grep -q "reload refused" "$T/I2.log" && kill -0 "$PID_I2" 2>/dev/null; then
+	pass "SIGHUP refuses a broken file and runs on: $(grep 'reload refused' "$T/I2.log" | tail -n 1)"
+else
+	fail "broken reload: $(tail -n 3 "$T/I2.log")"
+fi
+cp "$T/I2.good" "$T/I2.json"
+
 # ---------------------------------------------------------------- malformed
 if [ -f tests/fuzz/seeds/mh.hex ]; then
 	before=$(ctl E1 -j show counters | sed -n 's/.*"malformed":{\([^}]*\)}.*/\1/p')
@@ -243,7 +289,7 @@ if [ -f tests/fuzz/seeds/mh.hex ]; then
 		fail "malformed: sent $sent, counted '${n:-}' (before: $before)"
 	fi
 	if ctl I1 -j show sessions | grep -q '"state":"established"' &&
-	    x I1 -6 route show proto $PROTO | grep -q cafe; then
+	    x I1 -6 route show proto $PROTO | grep -q "cafe::1 from 2001:db8:a::10 "; then
 		pass "the session is undisturbed"
 	else
 		fail "session disturbed by malformed messages"
@@ -253,7 +299,7 @@ fi
 # ---------------------------------------------------------------- SIGKILL
 kill -9 "$PID_I1"
 wait "$PID_I1" 2>/dev/null
-if x I1 -6 route show proto $PROTO | grep -q cafe; then
+if x I1 -6 route show proto $PROTO | grep -q "cafe::1 from 2001:db8:a::10 "; then
 	pass "after SIGKILL ingress1's routes are still in the kernel"
 else
 	fail "routes vanished with SIGKILL"
@@ -261,7 +307,8 @@ fi
 start_node I1
 wait_sock I1
 sleep 0.5
-if grep -q "reconciled" "$T/I1.log" && ! x I1 -6 route show proto $PROTO | grep -q "cafe"; then
+if grep -q "reconciled, [1-9]" "$T/I1.log" &&
+    ! x I1 -6 route show proto $PROTO | grep -q "cafe::1 from 2001:db8:a::10 "; then
 	pass "restarted catsd found and reconciled its routes: $(grep reconciled "$T/I1.log" | tail -n 1)"
 else
 	fail "reconcile: $(grep -i reconcil "$T/I1.log" | tail -n 2); routes: $(x I1 -6 route show proto $PROTO)"
@@ -273,27 +320,48 @@ else
 fi
 
 # ---------------------------------------------------------------- SIGTERM
-for n in $NODES; do
-	eval "pid=\$PID_$n"
-	kill -TERM "$pid"
-done
-for n in $NODES; do
+stop_all() {
+	for n in $NODES; do
+		eval "pid=\$PID_$n"
+		kill -TERM "$pid"
+	done
+	for n in $NODES; do
 	eval "pid=\$PID_$n"
 	i=0
 	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	kill -0 "$pid" 2>/dev/null && fail "$n did not stop on SIGTERM"
-	wait "$pid"; rc=$?
-	[ $rc -eq 0 ] || fail "$n exited $rc: $(tail -n 5 "$T/$n.log")"
-done
-left=""
-for n in $NODES; do
-	left="$left$(x "$n" -6 route show proto $PROTO table all)"
-done
-if [ -z "$left" ]; then
-	pass "SIGTERM: no route of protocol $PROTO left anywhere"
+		kill -0 "$pid" 2>/dev/null && fail "$n did not stop on SIGTERM"
+		wait "$pid"; rc=$?
+		[ $rc -eq 0 ] || fail "$n exited $rc: $(tail -n 5 "$T/$n.log")"
+	done
+	left=""
+	for n in $NODES; do
+		left="$left$(x "$n" -6 route show proto $PROTO table all)"
+	done
+	if [ -z "$left" ]; then
+		pass "SIGTERM ($TRANSPORT): no route of protocol $PROTO left anywhere"
+	else
+		fail "routes left after SIGTERM: $left"
+	fi
+}
+stop_all
+
+# ---------------------------------------------------------------- raw MH
+# The same daemons over IPv6 next header 135 (raw sockets; the kernel
+# fills the checksum, the receiver verifies it).
+TRANSPORT=raw
+for n in $NODES; do conf "$n"; rm -f "$T/$n.sock"; done
+for n in $NODES; do start_node "$n"; done
+for n in $NODES; do wait_sock "$n"; done
+ctl K metric set net 0 0 owd_ns 5000000 >/dev/null
+ctl K metric set net 0 1 owd_ns 20000000 >/dev/null
+x C addr add 2001:db8:a::12/64 dev a1 nodad
+unaware 2001:db8:a::12 3 "unaware client (raw next header 135)"
+if ctl E1 -j show counters | grep -q '"cats-request":[1-9]'; then
+	pass "egress1 received the request over raw MH"
 else
-	fail "routes left after SIGTERM: $left"
+	fail "raw MH: $(ctl E1 -j show counters)"
 fi
+stop_all
 grep -h "ERROR: \(Address\|Leak\|Undefined\)Sanitizer\|runtime error" "$T"/*.log && fail "sanitizer report"
 
 [ $failures -eq 0 ] || { echo "$failures failures"; exit 1; }
