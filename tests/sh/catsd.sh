@@ -252,6 +252,52 @@ else
 	fail "first packet not counted: $(ctl I1 -j show counters)"
 fi
 
+# ---------------------------------------------------------------- handover
+# Proactive handover (mobility fig. 1) of a running transaction: ingress1
+# holds the client's results in its TUN while it is between links, then
+# forwards them to ingress2 (kernel redirect), and egress1 sends the rest
+# to ingress2 directly.  Every result must arrive exactly once.
+ip netns exec ${P}C "$CLIENT" --to "[2001:db8:cafe::1]:7000" \
+    --bind "[2001:db8:a::10]" --tx 9 --count 300 --interval 10 \
+    --timeout 20000 --retry 300 >"$T/client9.out" 2>&1 &
+cpid=$!
+sleep 1
+ctl I1 client move 2001:db8:a::10 >/dev/null
+ctl I1 client detach 2001:db8:a::10 >/dev/null
+x C addr del 2001:db8:a::10/64 dev a1
+x C route del default via 2001:db8:a::1 dev a1 2>/dev/null
+sleep 0.1		# off both links for a moment: ingress1 holds
+x C addr add 2001:db8:a::10/64 dev a2 nodad
+x C route add default via 2001:db8:a::1 dev a2 2>/dev/null
+ctl I2 client attach 2001:db8:a::10 02:00:5e:10:00:01 >/dev/null
+wait $cpid
+if grep -q "received=300 missing=0 duplicated=0" "$T/client9.out"; then
+	pass "proactive handover in the kernel: $(cat "$T/client9.out")"
+else
+	fail "handover: $(cat "$T/client9.out")"
+fi
+if x I1 -6 route show proto $PROTO | grep "^2001:db8:a::10 " | grep -q "fc00:12::"; then
+	pass "ingress1 redirects the client to ingress2: $(x I1 -6 route show proto $PROTO | grep '^2001:db8:a::10 ')"
+else
+	fail "no redirect at ingress1: $(x I1 -6 route show proto $PROTO)"
+fi
+if x E1 -6 route show proto $PROTO | grep "^2001:db8:a::10 " | grep -q "fc00:12::"; then
+	pass "egress1 returns results to ingress2 directly"
+else
+	fail "egress1 still returns to: $(x E1 -6 route show proto $PROTO | grep a::10)"
+fi
+held=$(ctl I1 -j show counters | sed -n 's/.*"flushed":\([0-9]*\).*/\1/p')
+if [ "${held:-0}" -gt 0 ]; then
+	pass "ingress1's handover buffer held and flushed $held packets"
+else
+	fail "nothing went through the handover buffer: $(ctl I1 -j show counters)"
+fi
+# back where it was, for what follows
+x C addr del 2001:db8:a::10/64 dev a2
+x C route del default via 2001:db8:a::1 dev a2 2>/dev/null
+x C addr add 2001:db8:a::10/64 dev a1 nodad
+x C route add default via 2001:db8:a::1 dev a1 2>/dev/null
+
 # ---------------------------------------------------------------- SIGHUP
 sed 's/"level": "debug"/"level": "info"/' "$T/I2.json" >"$T/I2.new" &&
     mv "$T/I2.new" "$T/I2.json"
