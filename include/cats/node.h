@@ -195,6 +195,7 @@ enum node_drop {
 	NODE_DROP_UNKNOWN_SERVICE,
 	NODE_DROP_NO_RESOURCES,	/* a table or the prefix pool is full */
 	NODE_DROP_RTX_EXHAUSTED,	/* gave up after the last retransmission */
+	NODE_DROP_WRONG_ROLE,	/* a peer sent what its role never sends */
 	NODE_DROP__COUNT
 };
 

@@ -95,7 +95,8 @@ choose(struct node *n, const struct rx *rx, int s, uint64_t now,
 		return node_peer_by_sel(n, NODE_EGRESS, ch.egress);
 	}
 	if (cats_sel_select(n->cfg.sel, ing->sel_index, sid, &r,
-	    flow_key(rx->m.client_addr, s), now, &ch) != CATS_SEL_OK)
+	    (rx->m.present & MH_BIT(MH_O_CLIENT_ADDR)) ?
+	    flow_key(rx->m.client_addr, s) : 0, now, &ch) != CATS_SEL_OK)
 		return -1;
 	*instance = ch.instance;
 	return node_peer_by_sel(n, NODE_EGRESS, ch.egress);

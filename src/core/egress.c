@@ -34,6 +34,8 @@ struct binding {
 	int16_t		 ingress;	/* peer the results go to */
 	int16_t		 requester;	/* peer waiting for tx-confirm */
 	uint32_t	 prefix;	/* pool index + 1, 0 for none */
+	struct mh_prefix moved;		/* a prefix another egress anchored,
+					 * kept after a transaction switch */
 	uint64_t	 last_ts;	/* timestamp of the last accepted request */
 	uint64_t	 expires;	/* ms, 0 for never */
 	struct mh_tx	 tx;
@@ -134,6 +136,18 @@ pool_prefix(const struct node *n, uint32_t idx1, struct mh_prefix *p)
 	}
 }
 
+/* The client's service prefix: ours from the pool, or the one it brought
+ * from the egress its transaction moved from. */
+static void
+binding_prefix(const struct node *n, const struct binding *b,
+    struct mh_prefix *p)
+{
+	if (b->prefix != 0)
+		pool_prefix(n, b->prefix, p);
+	else
+		*p = b->moved;
+}
+
 /* ------------------------------------------------------------------ */
 
 static bool
@@ -171,8 +185,7 @@ dp_client(struct node *n, enum dp_op op, const struct binding *b,
 		memcpy(d.peer, peer, 16);
 	d.service = b->key.service;
 	d.instance = instance_of(n, b->key.service);
-	if (b->prefix != 0)
-		pool_prefix(n, b->prefix, &d.prefix);
+	binding_prefix(n, b, &d.prefix);
 	d.tx = b->tx;
 	node_dp(n, &d);
 }
@@ -254,10 +267,12 @@ ack_request(struct node *n, const struct rx *rx, const struct binding *b,
 	a.crid_format = MH_CRID_IP;
 	a.crid.p = n->cfg.addr;
 	a.crid.len = 16;
-	msg_client(&a, rx->m.client_addr);
-	if (b != NULL && b->prefix != 0 && status == MH_ST_CATS_AVAILABLE) {
-		a.present |= MH_BIT(MH_O_SVC_PREFIX) | MH_BIT(MH_O_CIS_ID);
-		pool_prefix(n, b->prefix, &a.svc_prefix);
+	if (rx->m.present & MH_BIT(MH_O_CLIENT_ADDR))
+		msg_client(&a, rx->m.client_addr);
+	if (b != NULL && status == MH_ST_CATS_AVAILABLE) {
+		binding_prefix(n, b, &a.svc_prefix);
+		a.present |= MH_BIT(MH_O_CIS_ID) |
+		    (a.svc_prefix.len > 0 ? MH_BIT(MH_O_SVC_PREFIX) : 0);
 		a.cis_id = instance_of(n, b->key.service);
 	}
 	node_send(n, rx->src, &a);
@@ -291,15 +306,23 @@ ts_check(const struct node *n, const struct mh_msg *m, const struct binding *b,
 
 /* A refused request changes nothing: the checks run before the binding is
  * created or touched. */
+static bool
+m_has_ts(const struct mh_msg *m)
+{
+	return (m->present & MH_BIT(MH_O_TIMESTAMP)) != 0;
+}
+
 static uint8_t
 request_check(struct node *n, const struct rx *rx, const struct binding *b,
     uint64_t now)
 {
 	uint8_t st;
 
-	/* Sequence numbers are per sender: after a handover the new ingress
-	 * re-registers with its own, and (RFC 5213 5.5) the timestamp orders
-	 * requests from different ingresses. */
+	/* RFC 5213 5.5: with a timestamp, the timestamp orders requests (from
+	 * one ingress or several) and the sequence number only pairs a request
+	 * with its answer; without one, sequence numbers are per sender. */
+	if (m_has_ts(&rx->m))
+		goto timestamp;
 	if (b != NULL && b->has_seq && b->ingress == rx->peer &&
 	    seq_stale(rx->m.seq, b->last_seq)) {
 		node_drop(n, rx->m.seq == b->last_seq ? NODE_DROP_DUPLICATE :
@@ -307,9 +330,20 @@ request_check(struct node *n, const struct rx *rx, const struct binding *b,
 		return rx->m.seq == b->last_seq ? MH_ST_ACCEPTED :
 		    MH_ST_SEQ_OUT_OF_WINDOW;
 	}
+timestamp:
 	if ((st = ts_check(n, &rx->m, b, now)) != MH_ST_ACCEPTED)
 		node_drop(n, NODE_DROP_TIMESTAMP);
 	return st;
+}
+
+/* The same request again (a retransmission): same sender, number and, if
+ * any, timestamp.  It gets its answer again and changes nothing. */
+static bool
+is_repeat(const struct binding *b, const struct rx *rx)
+{
+	return b != NULL && b->has_seq && b->ingress == rx->peer &&
+	    rx->m.seq == b->last_seq &&
+	    (!m_has_ts(&rx->m) || rx->m.timestamp == b->last_ts);
 }
 
 static void
@@ -327,9 +361,13 @@ eg_request(struct node *n, const struct rx *rx, uint64_t now)
 		ack_request(n, rx, NULL, MH_ST_CATS_UNAVAILABLE);
 		return;
 	}
+	if (is_repeat(b, rx)) {
+		node_drop(n, NODE_DROP_DUPLICATE);
+		ack_request(n, rx, b, MH_ST_CATS_AVAILABLE);
+		return;
+	}
 	st = request_check(n, rx, b, now);
-	if (st != MH_ST_ACCEPTED || (b != NULL && rx->m.seq == b->last_seq &&
-	    b->has_seq && b->ingress == rx->peer)) {
+	if (st != MH_ST_ACCEPTED) {
 		/* a retransmission gets the answer again, nothing else */
 		ack_request(n, rx, b, st == MH_ST_ACCEPTED ? MH_ST_CATS_AVAILABLE : st);
 		return;
@@ -348,7 +386,8 @@ eg_request(struct node *n, const struct rx *rx, uint64_t now)
 	memcpy(k.client, rx->m.client_addr, 16);
 	k.service = (uint16_t)s;
 	if ((b = table_put(&E(n)->bindings, &k, &created)) == NULL ||
-	    (b->prefix == 0 && (b->prefix = pool_get(E(n))) == 0)) {
+	    (b->prefix == 0 && b->moved.len == 0 &&
+	    (b->prefix = pool_get(E(n))) == 0)) {
 		if (b != NULL)
 			table_del(&E(n)->bindings, b);
 		node_drop(n, NODE_DROP_NO_RESOURCES);
@@ -383,6 +422,29 @@ eg_indication(struct node *n, const struct rx *rx)
 		node_ack(n, rx, MH_ST_CATS_UNKNOWN_CLIENT);
 		return;
 	}
+	/* mobility 4.2: the old ingress it names must be the one that holds
+	 * the binding, and a late indication (older than the last
+	 * registration) must not take the results back */
+	if (b->ingress != rx->peer && (b->ingress < 0 ||
+	    memcmp(node_peer_addr(n, b->ingress), rx->m.cats_addr, 16) != 0)) {
+		node_drop(n, NODE_DROP_UNEXPECTED);
+		node_ack(n, rx, MH_ST_PROHIBITED);
+		return;
+	}
+	/* once registrations are timestamped, an indication must be too:
+	 * without one it cannot be ordered against them */
+	if (!m_has_ts(&rx->m) && b->last_ts != 0) {
+		node_drop(n, NODE_DROP_TIMESTAMP);
+		node_ack(n, rx, MH_ST_TIMESTAMP_MISMATCH);
+		return;
+	}
+	if (m_has_ts(&rx->m) && rx->m.timestamp < b->last_ts) {
+		node_drop(n, NODE_DROP_TIMESTAMP);
+		node_ack(n, rx, MH_ST_TIMESTAMP_LOWER);
+		return;
+	}
+	if (m_has_ts(&rx->m))
+		b->last_ts = rx->m.timestamp;
 	if (b->ingress != rx->peer) {
 		b->ingress = (int16_t)rx->peer;
 		b->has_seq = false;	/* the new ingress numbers its own */
@@ -414,6 +476,14 @@ send_tx_answer(struct node *n, enum mh_kind kind, const struct binding *b,
 	node_send(n, dst, &a);
 }
 
+static bool
+peer_is_egress(const struct node *n, const uint8_t addr[16])
+{
+	int p = node_peer_find(&n->cfg, addr);
+
+	return p >= 0 && (n->cfg.peers[p].roles & NODE_EGRESS);
+}
+
 /* At the old egress: hand the state to the new egress (CATS address). */
 static void
 eg_transfer_request(struct node *n, const struct rx *rx)
@@ -433,6 +503,10 @@ eg_transfer_request(struct node *n, const struct rx *rx)
 		if (s >= 0)
 			send_tx_answer(n, MH_K_TX_CONFIRM, &none, rx->src,
 			    MH_ST_CATS_UNKNOWN_CLIENT);
+		return;
+	}
+	if (b->ingress != rx->peer || !peer_is_egress(n, rx->m.cats_addr)) {
+		node_drop(n, NODE_DROP_UNEXPECTED);
 		return;
 	}
 	if (b->state == EB_EXPORTING) {
@@ -486,9 +560,17 @@ eg_transfer_notify(struct node *n, const struct rx *rx, uint64_t now)
 		send_tx_answer(n, MH_K_TX_RECEIVED, b, rx->src, MH_ST_ACCEPTED);
 		return;
 	}
+	if (!peer_is_egress(n, rx->m.cats_addr)) {
+		node_drop(n, NODE_DROP_UNEXPECTED);
+		if (created)
+			table_del(&E(n)->bindings, b);
+		return;
+	}
 	b->ingress = (int16_t)rx->peer;
 	b->ans_seq = rx->m.seq;
 	b->expires = now + (uint64_t)n->cfg.lifetime * 4000;
+	if (b->prefix == 0 && (rx->m.present & MH_BIT(MH_O_SVC_PREFIX)))
+		b->moved = rx->m.svc_prefix;	/* anchored elsewhere, kept */
 	sweep_arm(n, now);
 	if (created || b->state != EB_STATE_ONLY) {
 		b->state = EB_AWAIT_STATE;
@@ -524,6 +606,10 @@ eg_local(struct node *n, const struct ev *ev, uint64_t now)
 			return true;
 		b->state = EB_EXPORTED;
 		b->tx = ev->tx;			/* what the edge actually handed over */
+		/* the client keeps its prefix behind the new egress: it must
+		 * never go back into our pool (one prefix per moved client is
+		 * lost to reuse; two clients sharing one would be far worse) */
+		b->prefix = 0;
 		b->expires = now + SWEEP_MS;	/* long enough to re-confirm */
 		dp_client(n, DP_UNRETURN, b, NULL);	/* fig. 3: close tunnel */
 		send_tx_answer(n, MH_K_TX_CONFIRM, b,
@@ -617,8 +703,7 @@ eg_walk(const struct node *n, node_walk_fn fn, void *arg)
 		i.service = b->key.service;
 		i.egress = -1;
 		i.other = b->ingress;
-		if (b->prefix != 0)
-			pool_prefix(n, b->prefix, &i.prefix);
+		binding_prefix(n, b, &i.prefix);
 		i.expires_ms = b->expires;
 		fn(arg, &i);
 	}

@@ -68,6 +68,7 @@ struct isess {
 	uint8_t		 pending;
 	uint8_t		 offers;	/* option 1 responses so far */
 	uint8_t		 queried;	/* option 1 queries sent */
+	uint8_t		 stale;		/* 135/156 answers in a row */
 	uint8_t		 rounds;	/* option 1 query rounds */
 	int8_t		 egress;	/* peer indices, -1 none */
 	int8_t		 other;		/* old ingress (new side) or new (old side) */
@@ -204,6 +205,21 @@ client_next(const struct node *n, const uint8_t client[16], size_t *k)
 			return idx;
 	}
 	return 0;
+}
+
+static bool
+serving(const struct isess *s)
+{
+	return s->state == IS_ESTABLISHED || s->state == IS_LEFT ||
+	    s->state == IS_MOVED_IN || s->state == IS_SWITCHING;
+}
+
+static bool
+has_sessions(const struct node *n, const uint8_t client[16])
+{
+	size_t k = 0;
+
+	return client_next(n, client, &k) != 0;
 }
 
 static struct client *
@@ -373,8 +389,9 @@ start_session(struct node *n, const uint8_t client[16], int service,
 	uint32_t idx = sess_find(n, client, (uint16_t)service);
 	struct isess *s;
 
-	if (idx != 0 && S(n, idx)->state == IS_ESTABLISHED) {
+	if (idx != 0 && serving(S(n, idx)) && S(n, idx)->state != IS_LEFT) {
 		s = S(n, idx);			/* asked again: same answer */
+		s->flags |= aware ? SF_AWARE : 0;
 		s->client_seq = client_seq;
 		reply_client(n, s, MH_ST_CATS_AVAILABLE);
 		return;
@@ -386,6 +403,7 @@ start_session(struct node *n, const uint8_t client[16], int service,
 	s = S(n, idx);
 	if ((s->state == IS_QUERYING && s->rounds > 0) ||
 	    s->state == IS_REQUESTING) {
+		s->flags |= aware ? SF_AWARE : 0;
 		s->client_seq = client_seq;	/* already asking: answer this one */
 		return;
 	}
@@ -552,7 +570,7 @@ on_ack(struct node *n, uint32_t idx, const struct rx *rx, uint64_t now)
 	 * ingress it went to, which must win. */
 	if (rx->m.status == MH_ST_SEQ_OUT_OF_WINDOW ||
 	    rx->m.status == MH_ST_TIMESTAMP_LOWER) {
-		if (attached(n, s->key.client))
+		if (attached(n, s->key.client) && ++s->stale < n->cfg.rtx_tries)
 			send_request(n, idx, n->cfg.lifetime, now);
 		else if (s->state == IS_REQUESTING)
 			sess_del(n, idx);
@@ -566,6 +584,7 @@ on_ack(struct node *n, uint32_t idx, const struct rx *rx, uint64_t now)
 		return;
 	}
 	refresh_arm(n, idx, rx->m.lifetime, now);
+	s->stale = 0;
 	if (s->state != IS_REQUESTING)
 		return;				/* a refresh */
 	if (rx->m.present & MH_BIT(MH_O_SVC_PREFIX))
@@ -605,12 +624,6 @@ notify(struct node *n, uint32_t idx, int peer, uint64_t now)
 	send_rel(n, idx, peer, &m, W_NOTIFY, now);
 }
 
-static bool
-serving(const struct isess *s)
-{
-	return s->state == IS_ESTABLISHED || s->state == IS_LEFT ||
-	    s->state == IS_MOVED_IN || s->state == IS_SWITCHING;
-}
 
 static void
 move_detected(struct node *n, const uint8_t client[16], uint64_t now)
@@ -640,6 +653,10 @@ detach(struct node *n, const uint8_t client[16])
 	uint32_t idx;
 	size_t k = 0;
 
+	if (c != NULL && !has_sessions(n, client)) {
+		table_del(&I(n)->clients, c);	/* nothing to remember it by */
+		return;
+	}
 	if (c != NULL)
 		c->attached = false;
 	while ((idx = client_next(n, client, &k)) != 0) {
@@ -729,7 +746,10 @@ send_indications(struct node *n, uint32_t idx, uint64_t now)
 	msg_about(&m, n, s, MH_K_MOB_INDICATION);
 	send_rel(n, idx, s->other, &m, W_IND_OLD, now);
 	msg_about(&m, n, s, MH_K_MOB_INDICATION);
-	m.present |= MH_BIT(MH_O_CATS_ADDR);
+	/* timestamped: the egress orders it against the registrations it has
+	 * seen, so a late copy cannot take the results back (RFC 5213 5.5) */
+	m.present |= MH_BIT(MH_O_CATS_ADDR) | MH_BIT(MH_O_TIMESTAMP);
+	m.timestamp = node_timestamp(now);
 	memcpy(m.cats_addr, node_peer_addr(n, s->other), 16);
 	send_rel(n, idx, s->egress, &m, W_IND_EGRESS, now);
 	/* the locator now points here, for the next move; and this ingress
@@ -839,13 +859,21 @@ ask_locator(struct node *n, uint32_t idx, uint64_t now)
 	sess_del(n, idx);			/* no locator: a new client */
 }
 
-static bool
-has_sessions(const struct node *n, const uint8_t client[16])
+/* A client back after a short absence: deliver what was held, and keep
+ * the binding alive if its refresh fell in the absence. */
+static void
+come_back(struct node *n, uint32_t idx, uint64_t now)
 {
-	size_t k = 0;
+	struct isess *s = S(n, idx);
+	uint64_t ms = (uint64_t)n->cfg.lifetime * 4000;
+	uint64_t due = s->expires - ms * (100 - REFRESH_PCT) / 100;
 
-	return client_next(n, client, &k) != 0;
+	s->state = IS_ESTABLISHED;
+	dp(n, DP_FLUSH, s, -1);
+	if (s->expires != 0 && due <= now)
+		send_request(n, idx, n->cfg.lifetime, now);
 }
+
 
 static void
 attach(struct node *n, const struct ev *ev, uint64_t now)
@@ -867,12 +895,17 @@ attach(struct node *n, const struct ev *ev, uint64_t now)
 		k = 0;
 		while ((idx = client_next(n, ev->client, &k)) != 0) {
 			s = S(n, idx);
+			if (s->state == IS_FORWARDING) {
+				/* back where it was before the last move: stop
+				 * sending its results away, and say it is here
+				 * (the other ingress flushes what it holds) */
+				dp(n, DP_UNFORWARD, s, s->other);
+				s->state = IS_EXPECTED;
+			}
 			if (s->state == IS_EXPECTED)
 				send_indications(n, idx, now);	/* fig. 1 */
-			else if (s->state == IS_LEFT) {
-				s->state = IS_ESTABLISHED;	/* came back */
-				dp(n, DP_FLUSH, s, -1);
-			}
+			else if (s->state == IS_LEFT)
+				come_back(n, idx, now);
 		}
 		return;
 	}
@@ -974,6 +1007,10 @@ on_switch_answer(struct node *n, uint32_t idx, const struct rx *rx, uint64_t now
 	send_rel(n, idx, s->egress, &m, W_TX_REQ, now);
 	msg_about(&m, n, s, MH_K_TX_TRANSFER_NOTIFY);
 	m.present |= MH_BIT(MH_O_CATS_ADDR) | MH_BIT(MH_O_TRANSACTION);
+	if (s->prefix.len > 0) {	/* the client keeps it: the new egress too */
+		m.present |= MH_BIT(MH_O_SVC_PREFIX);
+		m.svc_prefix = s->prefix;
+	}
 	memcpy(m.cats_addr, node_peer_addr(n, s->egress), 16);
 	m.tx.id = s->tx_id;
 	send_rel(n, idx, better, &m, W_TX_NOTIFY, now);
@@ -1077,6 +1114,12 @@ on_svc_request(struct node *n, const struct rx *rx, uint64_t now)
 	const uint8_t *client = rx->src;
 	struct mh_msg a;
 
+	/* Only a client on our access link may anchor a binding: anyone else
+	 * reaching port 5436 could empty the prefix pools. */
+	if (!attached(n, client)) {
+		node_drop(n, NODE_DROP_UNKNOWN_CLIENT);
+		return;
+	}
 	if (sv < 0) {
 		mh_msg_init(&a, MH_K_SVC_REPLY);
 		a.seq = rx->m.seq;
@@ -1123,6 +1166,19 @@ in_msg(struct node *n, const struct rx *rx, uint64_t now)
 /* ------------------------------------------------------------------ */
 /* Local events and timers                                             */
 
+static bool
+other_service_here(const struct node *n, uint32_t idx)
+{
+	const struct isess *s = S(n, idx);
+	uint32_t o;
+	size_t k = 0;
+
+	while ((o = client_next(n, s->key.client, &k)) != 0)
+		if (o != idx && serving(S(n, o)) && (S(n, o)->flags & SF_CONTINUITY))
+			return true;
+	return false;
+}
+
 static void
 results_done(struct node *n, const struct ev *ev, uint64_t now)
 {
@@ -1131,8 +1187,9 @@ results_done(struct node *n, const struct ev *ev, uint64_t now)
 
 	if (s == NULL)
 		return;
-	/* Mobility 3: the locator record goes once every result is delivered. */
-	if (s->flags & SF_LOCREG)
+	/* Mobility 3: the locator record goes once every result is delivered,
+	 * of every service: the record is the client's, not one service's. */
+	if ((s->flags & SF_LOCREG) && !other_service_here(n, idx))
 		locator_register(n, idx, 0, now);
 	s->flags &= (uint8_t)~SF_CONTINUITY;
 }
@@ -1204,8 +1261,11 @@ sweep(struct node *n, uint64_t now)
 			dp(n, DP_UNFORWARD, s, s->other);
 		else if (serving(s))
 			dp(n, DP_UNSTEER, s, s->egress);
-		if (s->state == IS_LEFT)
+		if (s->state == IS_LEFT) {
 			deregister(n, idx, now);	/* the client vanished */
+			if (s->flags & SF_LOCREG)
+				locator_register(n, idx, 0, now);
+		}
 		sess_del(n, idx);
 	}
 	if (I(n)->sess.n > 0)

@@ -9,8 +9,11 @@
 
 #include "node_int.h"
 
+#define LOC_SWEEP_MS	5000
+
 struct loc_rec {
 	uint8_t		 client[16];	/* key */
+	uint64_t	 expires;	/* the registration's lifetime */
 	int16_t		 ingress;	/* peer that registered it */
 	int16_t		 egress;	/* peer, -1 if not one */
 	uint8_t		 egress_addr[16];
@@ -20,6 +23,7 @@ struct loc_rec {
 
 struct locator {
 	struct table	 recs;
+	bool		 sweeping;
 };
 
 static struct locator *
@@ -53,8 +57,34 @@ loc_free(struct node *n)
 
 /* Lifetime 0 removes the record, but only for the ingress that holds it:
  * an old ingress cleaning up late must not erase the new one's record. */
+/* A record lives as long as its registration says: an ingress that lost
+ * its client without a goodbye cannot leave it behind for ever. */
 static void
-loc_register(struct node *n, const struct rx *rx)
+loc_sweep_arm(struct node *n, uint64_t now)
+{
+	if (L(n)->sweeping)
+		return;
+	L(n)->sweeping = true;
+	node_timer(n, ROLE_LOCATOR, 1, now + LOC_SWEEP_MS);
+}
+
+static void
+loc_timer(struct node *n, uint64_t sub, uint64_t now)
+{
+	struct loc_rec *r;
+	size_t pos = 0;
+
+	(void)sub;
+	L(n)->sweeping = false;
+	while ((r = table_next(&L(n)->recs, &pos)) != NULL)
+		if (r->expires <= now)
+			table_del(&L(n)->recs, r);
+	if (L(n)->recs.n > 0)
+		loc_sweep_arm(n, now);
+}
+
+static void
+loc_register(struct node *n, const struct rx *rx, uint64_t now)
 {
 	const struct mh_msg *m = &rx->m;
 	struct loc_rec *r;
@@ -74,6 +104,8 @@ loc_register(struct node *n, const struct rx *rx)
 		return;
 	}
 	r->ingress = (int16_t)rx->peer;
+	r->expires = now + (uint64_t)m->lifetime * 4000;
+	loc_sweep_arm(n, now);
 	memcpy(r->egress_addr, m->cats_addr, 16);
 	r->egress = (int16_t)node_peer_find(&n->cfg, m->cats_addr);
 	r->ll_len = 0;
@@ -116,10 +148,9 @@ loc_query(struct node *n, const struct rx *rx)
 static bool
 loc_msg(struct node *n, const struct rx *rx, uint64_t now)
 {
-	(void)now;
 	switch (rx->m.kind) {
 	case MH_K_LOC_REGISTER:
-		loc_register(n, rx);
+		loc_register(n, rx, now);
 		return true;
 	case MH_K_LOC_QUERY:
 		loc_query(n, rx);
@@ -144,6 +175,7 @@ loc_walk(const struct node *n, node_walk_fn fn, void *arg)
 		i.service = -1;
 		i.egress = r->egress;
 		i.other = r->ingress;
+		i.expires_ms = r->expires;
 		fn(arg, &i);
 	}
 }
@@ -166,6 +198,7 @@ const struct role role_locator = {
 	.init = loc_init,
 	.free = loc_free,
 	.msg = loc_msg,
+	.timer = loc_timer,
 	.walk = loc_walk,
 	.sessions = loc_sessions,
 	.memory = loc_memory,

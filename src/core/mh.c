@@ -505,7 +505,7 @@ static const struct mh_kind_info kind_tab[] = {
 	  COMMON | B(CR_ID) },
 	{ MH_K_TX_TRANSFER_NOTIFY, MH_TYPE_BU, false, "tx-transfer-notify",
 	  B(CLIENT_ADDR) | B(CATS_ADDR) | B(SERVICE_ID) | B(TRANSACTION),
-	  COMMON | B(CR_ID) },
+	  COMMON | B(CR_ID) | B(SVC_PREFIX) },
 	{ MH_K_LOC_REGISTER, MH_TYPE_BU, false, "loc-register",
 	  B(CLIENT_ADDR) | B(CATS_ADDR), COMMON | B(LLID) | B(SERVICE_ID) },
 	{ MH_K_LOC_QUERY, MH_TYPE_BU, false, "loc-query",

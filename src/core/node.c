@@ -32,7 +32,45 @@ static const char *const drop_names[NODE_DROP__COUNT] = {
 	[NODE_DROP_UNKNOWN_SERVICE] = "unknown-service",
 	[NODE_DROP_NO_RESOURCES] = "no-resources",
 	[NODE_DROP_RTX_EXHAUSTED] = "retransmissions-exhausted",
+	[NODE_DROP_WRONG_ROLE] = "wrong-role",
 };
+
+/*
+ * Who may send what: a peer in the wrong role (the locator sending an
+ * indication, an egress asking another egress to export a client's state)
+ * is refused before any role sees the message.  Kinds not listed (msg-ack,
+ * plain PBU/PBA) may come from any peer; svc-request only from a client.
+ */
+static const struct {
+	uint8_t		 kind;
+	uint32_t	 roles;
+} sender_tab[] = {
+	{ MH_K_CATS_QUERY, NODE_INGRESS },
+	{ MH_K_CATS_REQUEST, NODE_INGRESS },
+	{ MH_K_MOB_NOTIFY, NODE_INGRESS },
+	{ MH_K_MOB_REQUEST, NODE_INGRESS },
+	{ MH_K_MOB_INDICATION, NODE_INGRESS },
+	{ MH_K_TX_TRANSFER_REQ, NODE_INGRESS },
+	{ MH_K_TX_TRANSFER_NOTIFY, NODE_INGRESS },
+	{ MH_K_LOC_REGISTER, NODE_INGRESS },
+	{ MH_K_LOC_QUERY, NODE_INGRESS },
+	{ MH_K_CATS_RESPONSE, NODE_EGRESS | NODE_CONTROLLER },
+	{ MH_K_CATS_ACK, NODE_EGRESS },
+	{ MH_K_TX_CONFIRM, NODE_EGRESS },
+	{ MH_K_TX_RECEIVED, NODE_EGRESS },
+	{ MH_K_LOC_REPLY, NODE_LOCATOR },
+};
+
+static bool
+sender_allowed(const struct node *n, const struct rx *rx)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sender_tab) / sizeof(sender_tab[0]); i++)
+		if (sender_tab[i].kind == rx->m.kind)
+			return (n->cfg.peers[rx->peer].roles & sender_tab[i].roles) != 0;
+	return true;
+}
 
 /* A message sent reliably, waiting for its answer. */
 struct rtx_entry {
@@ -302,12 +340,16 @@ node_rtx_send(struct node *n, enum role_id role, const uint8_t dst[16],
 	size_t len;
 	bool created;
 
-	m->seq = node_next_seq(n);
+	/* a number still waiting for its answer is not given out again: its
+	 * answer would be taken for ours */
+	do
+		m->seq = node_next_seq(n);
+	while (table_get(&n->rtx, &m->seq) != NULL && n->rtx.n < RTX_MAX_PENDING);
 	if (!encode(n, dst, m, buf, &len))
 		return m->seq;
 	e = table_put(&n->rtx, &m->seq, &created);
 	if (e != NULL && !created)
-		free(e->buf);		/* 65536 sends later: the old one is long dead */
+		free(e->buf);		/* all 65536 pending: the oldest number goes */
 	if (e == NULL || (e->buf = malloc(len)) == NULL) {
 		if (e != NULL)
 			table_del(&n->rtx, e);
@@ -463,6 +505,10 @@ on_message(struct node *n, const struct ev *ev, uint64_t now)
 	/* Only a client's own request may come from outside the peers. */
 	if (rx.peer < 0 && rx.m.kind != MH_K_SVC_REQUEST) {
 		node_drop(n, NODE_DROP_NOT_PEER);
+		return;
+	}
+	if (rx.peer >= 0 && !sender_allowed(n, &rx)) {
+		node_drop(n, NODE_DROP_WRONG_ROLE);
 		return;
 	}
 	for (r = 0; r < ROLE__COUNT; r++)

@@ -399,6 +399,17 @@ fill_request(struct mh_msg *m, uint16_t seq, uint64_t ts)
 	m->timestamp = ts;
 }
 
+/* A message about our client and its service. */
+static void
+msg_fill_client(struct mh_msg *m)
+{
+	m->present |= MH_BIT(MH_O_CLIENT_ADDR) | MH_BIT(MH_O_SERVICE_ID);
+	memcpy(m->client_addr, client, 16);
+	m->service_id.p = (const uint8_t *)svc;
+	m->service_id.len = sizeof(svc) - 1;
+	m->seq = 900;
+}
+
 /* What a node queued last for another node, decoded. */
 static void
 queued_answer(struct world *w, struct mh_msg *m)
@@ -437,8 +448,10 @@ test_stale_sequence(void **state)
 	assert_int_equal(node_session_count(w->net->nodes[IN1]), 0);
 	assert_int_equal(node_session_count(w->net->nodes[EG1]), 1);
 	assert_int_equal(w->net->dp_count[DP_RETURN], 1);
-	/* RFC 5213 5.5: an older sequence number is refused, nothing changes */
+	/* RFC 5213 5.5: without a timestamp, an older sequence number from
+	 * the same ingress is refused, and nothing changes */
 	fill_request(&m, 9, ts);
+	m.present &= ~MH_BIT(MH_O_TIMESTAMP);
 	inject_to(w, EG1, addr_of[IN1], &m);
 	queued_answer(w, &a);
 	assert_int_equal(a.status, MH_ST_SEQ_OUT_OF_WINDOW);
@@ -582,6 +595,253 @@ test_lifetime(void **state)
 	world_free(w);
 }
 
+/* ------------------------------------------------------------------ */
+/* Found by review, kept as regression tests                           */
+
+static struct dp_intent
+last_dp(const struct world *w, enum dp_op op)
+{
+	size_t i;
+
+	for (i = w->net->ndps; i-- > 0;)
+		if (w->net->dps[i % MN_DPS].op == op)
+			return w->net->dps[i % MN_DPS];
+	fail_msg("no intent %d", op);
+	return w->net->dps[0];
+}
+
+static void
+svc_request_from(struct world *w, int to, const uint8_t src[16], uint16_t seq)
+{
+	uint8_t buf[MH_MAX_LEN];
+	struct mh_msg m;
+	size_t len;
+
+	mh_msg_init(&m, MH_K_SVC_REQUEST);
+	m.seq = seq;
+	m.present |= MH_BIT(MH_O_SERVICE_ID);
+	m.service_id.p = (const uint8_t *)svc;
+	m.service_id.len = sizeof(svc) - 1;
+	len = encode(&m, src, addr_of[to], buf);
+	mn_inject(w->net, to, src, buf, len);
+	mn_run(w->net);
+}
+
+/* A short absence across the refresh point must not let the binding die. */
+static void
+test_blip_across_refresh(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+
+	(void)state;
+	client_request(w, IN1);
+	mn_fire(w->net, 239 * 1000);
+	local(w, IN1, EV_DETACH);
+	mn_fire(w->net, 241 * 1000);
+	local(w, IN1, EV_ATTACH);
+	mn_fire(w->net, 330 * 1000);
+	assert_int_equal(node_session_count(w->net->nodes[IN1]), 1);
+	assert_int_equal(node_session_count(w->net->nodes[EG1]), 1);
+	assert_int_equal(w->net->dp_count[DP_UNSTEER] + w->net->dp_count[DP_UNRETURN], 0);
+	world_free(w);
+}
+
+/* Reactive there and back: the first ingress stops forwarding, the egress
+ * returns to it again. */
+static void
+test_ping_pong(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+
+	(void)state;
+	client_request(w, IN1);
+	local(w, IN1, EV_DETACH);
+	local(w, IN2, EV_ATTACH);
+	local(w, IN2, EV_DETACH);
+	local(w, IN1, EV_ATTACH);
+	assert_int_equal(w->net->dp_count[DP_UNFORWARD], 1);
+	assert_memory_equal(last_dp(w, DP_RETURN).peer, addr_of[IN1], 16);
+	assert_memory_equal(last_dp(w, DP_FORWARD).peer, addr_of[IN1], 16);
+	mn_fire(w->net, 330 * 1000);		/* and it stays alive */
+	assert_int_equal(node_session_count(w->net->nodes[EG1]), 1);
+	world_free(w);
+}
+
+/* Only an attached client may anchor a binding. */
+static void
+test_request_from_stranger(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+	uint8_t src[16];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 50; i++) {
+		memcpy(src, stranger, 16);
+		src[15] = (uint8_t)i;
+		svc_request_from(w, IN1, src, 1);
+	}
+	assert_int_equal(node_counters(w->net->nodes[IN1])->drop[NODE_DROP_UNKNOWN_CLIENT], 50);
+	assert_int_equal(node_session_count(w->net->nodes[EG1]) +
+	    node_session_count(w->net->nodes[EG2]), 0);
+	assert_int_equal(w->net->to_outside, 0);	/* no answer to them */
+	world_free(w);
+}
+
+/* RFC 5213 5.5: with timestamps, the timestamp orders requests and an
+ * "old" sequence number (after the 16-bit counter moved far) is fine. */
+static void
+test_timestamp_orders(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+	struct mh_msg m, a;
+	uint64_t ts = (uint64_t)1 << 16;
+
+	(void)state;
+	w->net->now = 1000;
+	fill_request(&m, 40000, ts);
+	inject_to(w, EG1, addr_of[IN1], &m);
+	queued_answer(w, &a);
+	assert_int_equal(a.status, MH_ST_CATS_AVAILABLE);
+	fill_request(&m, 5, ts + 1);		/* 40000 -> 5: "stale" by number */
+	inject_to(w, EG1, addr_of[IN1], &m);
+	queued_answer(w, &a);
+	assert_int_equal(a.status, MH_ST_CATS_AVAILABLE);
+	assert_int_equal(node_counters(w->net->nodes[EG1])->drop[NODE_DROP_STALE_SEQ], 0);
+	world_free(w);
+}
+
+/* A CATS-unaware client that then asks gets its answer. */
+static void
+test_aware_after_unaware(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+	struct mh_msg m;
+
+	(void)state;
+	local(w, IN1, EV_ATTACH);
+	local(w, IN1, EV_SERVICE_REQUEST);
+	assert_int_equal(w->net->to_outside, 0);
+	svc_request_from(w, IN1, client, 78);
+	last_reply(w, &m, MH_K_SVC_REPLY);
+	assert_int_equal(m.seq, 78);
+	assert_int_equal(m.status, MH_ST_CATS_AVAILABLE);
+	world_free(w);
+}
+
+/* A peer in the wrong role, or not holding the binding, changes nothing. */
+static void
+test_wrong_sender(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+	struct mh_msg m;
+
+	(void)state;
+	client_request(w, IN1);
+	mh_msg_init(&m, MH_K_MOB_INDICATION);
+	msg_fill_client(&m);
+	inject_to(w, IN1, addr_of[LOC], &m);		/* the locator */
+	m.present |= MH_BIT(MH_O_CATS_ADDR);
+	memcpy(m.cats_addr, addr_of[IN1], 16);
+	inject_to(w, EG1, addr_of[EG2], &m);		/* another egress */
+	assert_int_equal(node_counters(w->net->nodes[IN1])->drop[NODE_DROP_WRONG_ROLE], 1);
+	assert_int_equal(node_counters(w->net->nodes[EG1])->drop[NODE_DROP_WRONG_ROLE], 1);
+	mh_msg_init(&m, MH_K_TX_TRANSFER_REQ);
+	msg_fill_client(&m);
+	m.present |= MH_BIT(MH_O_CATS_ADDR) | MH_BIT(MH_O_TRANSACTION);
+	memcpy(m.cats_addr, addr_of[EG2], 16);
+	inject_to(w, EG1, addr_of[IN2], &m);		/* not the holder */
+	memcpy(m.cats_addr, stranger, 16);
+	inject_to(w, EG1, addr_of[IN1], &m);		/* not to an egress */
+	assert_int_equal(node_counters(w->net->nodes[EG1])->drop[NODE_DROP_UNEXPECTED], 2);
+	assert_int_equal(w->net->dp_count[DP_FORWARD] + w->net->dp_count[DP_STATE_EXPORT], 0);
+	assert_int_equal(w->net->dp_count[DP_RETURN], 1);
+	world_free(w);
+}
+
+/* A late indication cannot take the results back once the client moved
+ * on: it must be timestamped, and not older than the last registration. */
+static void
+test_late_indication(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+	struct mh_msg m, a;
+
+	(void)state;
+	client_request(w, IN1);
+	local(w, IN1, EV_MOVE_DETECTED);
+	local(w, IN1, EV_DETACH);
+	w->net->now += 1000;
+	local(w, IN2, EV_ATTACH);
+	local(w, IN2, EV_MOVE_DETECTED);
+	local(w, IN2, EV_DETACH);
+	w->net->now += 1000;
+	local(w, IN1, EV_ATTACH);			/* back at ingress1 */
+	assert_memory_equal(last_dp(w, DP_RETURN).peer, addr_of[IN1], 16);
+	mh_msg_init(&m, MH_K_MOB_INDICATION);
+	msg_fill_client(&m);
+	m.present |= MH_BIT(MH_O_CATS_ADDR);
+	memcpy(m.cats_addr, addr_of[IN1], 16);
+	inject_to(w, EG1, addr_of[IN2], &m);		/* no timestamp */
+	queued_answer(w, &a);
+	assert_int_equal(a.status, MH_ST_TIMESTAMP_MISMATCH);
+	m.present |= MH_BIT(MH_O_TIMESTAMP);
+	m.timestamp = (uint64_t)1 << 16;		/* from t = 1 s */
+	inject_to(w, EG1, addr_of[IN2], &m);
+	queued_answer(w, &a);
+	assert_int_equal(a.status, MH_ST_TIMESTAMP_LOWER);
+	assert_memory_equal(last_dp(w, DP_RETURN).peer, addr_of[IN1], 16);
+	world_free(w);
+}
+
+/* Records of a client that left and was never claimed do not stay. */
+static void
+test_locator_expiry(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+
+	(void)state;
+	client_request(w, IN1);
+	assert_int_equal(node_session_count(w->net->nodes[LOC]), 1);
+	local(w, IN1, EV_DETACH);
+	mn_fire(w->net, 3600 * 1000);
+	assert_int_equal(node_session_count(w->net->nodes[LOC]), 0);
+	assert_int_equal(node_session_count(w->net->nodes[IN1]), 0);
+	world_free(w);
+}
+
+/* After a transaction switch the client keeps its prefix behind the new
+ * egress, and the old egress never gives it to anyone else. */
+static void
+test_prefix_after_switch(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, true);
+	uint8_t other[16];
+	struct dp_intent exp;
+	struct mh_msg m;
+	struct mh_prefix moved;
+
+	(void)state;
+	client_request(w, IN1);
+	last_reply(w, &m, MH_K_SVC_REPLY);
+	moved = m.svc_prefix;
+	local(w, IN1, EV_DETACH);
+	local(w, IN2, EV_ATTACH);
+	exp = last_dp(w, DP_STATE_EXPORT);
+	state_event(w, EG2, EV_STATE_RECEIVED, &exp, EG1);
+	state_event(w, EG1, EV_STATE_SENT, &exp, EG2);
+	mn_fire(w->net, 250 * 1000);			/* refreshed at egress2 */
+	assert_memory_equal(last_dp(w, DP_RETURN).prefix.addr, moved.addr, 16);
+	memcpy(other, client, 16);
+	other[15] = 0x99;
+	mn_local(w->net, IN1, EV_ATTACH, other, 0);
+	svc_request_from(w, IN1, other, 5);
+	last_reply(w, &m, MH_K_SVC_REPLY);
+	assert_int_equal(m.status, MH_ST_CATS_AVAILABLE);
+	assert_memory_not_equal(m.svc_prefix.addr, moved.addr, 16);
+	world_free(w);
+}
+
 int
 main(void)
 {
@@ -598,6 +858,15 @@ main(void)
 		cmocka_unit_test(test_malformed_counted),
 		cmocka_unit_test(test_retransmission),
 		cmocka_unit_test(test_lifetime),
+		cmocka_unit_test(test_blip_across_refresh),
+		cmocka_unit_test(test_ping_pong),
+		cmocka_unit_test(test_request_from_stranger),
+		cmocka_unit_test(test_timestamp_orders),
+		cmocka_unit_test(test_aware_after_unaware),
+		cmocka_unit_test(test_wrong_sender),
+		cmocka_unit_test(test_late_indication),
+		cmocka_unit_test(test_locator_expiry),
+		cmocka_unit_test(test_prefix_after_switch),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
