@@ -776,6 +776,10 @@ kr_parse_route(const void *msg, size_t len, struct kr_route *r,
 		FAIL(KR_MALFORMED, "prefix length without its address");
 	if (tb[RTA_MULTIPATH] != NULL || tb[RTA_VIA] != NULL)
 		FAIL(KR_UNSUPPORTED, "multipath or RTA_VIA route");
+	/* IPv4 has no source routing here (docs/dataplane.md): kr_build
+	 * refuses such a route, so one from a dump could not even be deleted */
+	if (r->family == AF_INET && r->src_len > 0)
+		FAIL(KR_UNSUPPORTED, "an IPv4 route with a source prefix");
 	if (tb[RTA_OIF] != NULL)
 		r->oif = mnl_attr_get_u32(tb[RTA_OIF]);
 	if (tb[RTA_PRIORITY] != NULL)
