@@ -29,8 +29,9 @@ static const struct pkt_cmd pkt_cmds[] = {
 	  "read messages as JSON (a file or stdin) and write hex, one line\n"
 	  "\tper message, or a pcap of IPv6 packets" },
 	{ "send", pkt_send,
-	  "--udp ADDRESS PORT HEX...",
-	  "send each message given as hex, as it is, to ADDRESS over UDP" },
+	  "--udp ADDRESS PORT HEX... | --raw ADDRESS HEX...",
+	  "send each message given as hex to ADDRESS, over UDP or as IPv6\n"
+	  "\tnext header 135 (the kernel fills the checksum)" },
 };
 
 #define PKT_NCMDS	(sizeof(pkt_cmds) / sizeof(pkt_cmds[0]))

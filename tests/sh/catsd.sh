@@ -407,6 +407,28 @@ if ctl E1 -j show counters | grep -q '"cats-request":[1-9]'; then
 else
 	fail "raw MH: $(ctl E1 -j show counters)"
 fi
+# the codec's named malformed cases (tests/data/mh-malformed.hex), sent
+# from a raw socket at no more than 50 a second: each counted, none
+# disturbing the session
+sent=0
+while read -r name hex; do
+	in_ns E2 "$CTL" pkt send --raw "$CORE_E1" "$hex" >/dev/null 2>&1 &&
+	    sent=$((sent + 1))
+	sleep 0.02
+done <tests/data/mh-malformed.hex
+sleep 0.2
+bad=$(ctl E1 -j show counters | sed -n 's/.*"dropped":{[^}]*"malformed":\([0-9]*\).*/\1/p')
+if [ "$sent" -gt 30 ] && [ "${bad:-0}" -ge "$sent" ]; then
+	pass "$sent malformed messages from a raw socket, $bad counted as malformed: $(ctl E1 -j show counters | sed -n 's/.*"malformed":\({[^}]*}\).*/\1/p')"
+else
+	fail "raw malformed: sent $sent, counted '${bad:-}': $(ctl E1 -j show counters)"
+fi
+if ctl E1 -j show sessions | grep -q '"state":"active"' &&
+    x I1 -6 route show proto $PROTO | grep -q "cafe::1 from 2001:db8:a::12 "; then
+	pass "the session is undisturbed"
+else
+	fail "session disturbed by malformed messages"
+fi
 stop_all
 grep -h "ERROR: \(Address\|Leak\|Undefined\)Sanitizer\|runtime error" "$T"/*.log && fail "sanitizer report"
 
