@@ -59,8 +59,9 @@ app_name_ok(const char *s, size_t n)
 
 /* --- decoders, one per type, each reading the body's own cursor ------- */
 
+/* any_port: port 0 allowed (a wildcard EXPORT); the caller decides. */
 static enum app_status
-dec_addr(struct dec *d, struct app_addr *a)
+dec_addr_port(struct dec *d, struct app_addr *a, bool any_port)
 {
 	size_t at = cur_off(&d->c);
 	uint8_t fam;
@@ -75,9 +76,15 @@ dec_addr(struct dec *d, struct app_addr *a)
 	a->family = fam;
 	if (!cur_bytes(&d->c, a->a, fam == APP_AF_INET ? 4 : 16))
 		return truncated(d);
-	if (a->port == 0)
+	if (a->port == 0 && !any_port)
 		return bad(d, APP_E_RANGE, at + 1);
 	return APP_OK;
+}
+
+static enum app_status
+dec_addr(struct dec *d, struct app_addr *a)
+{
+	return dec_addr_port(d, a, false);
 }
 
 static enum app_status
@@ -145,12 +152,23 @@ dec_result(struct dec *d, struct app_msg *m)
 	return APP_OK;
 }
 
+/* Port 0 is the wildcard "the client's transaction at this address"; it
+ * names no transaction id, so tx must be 0 with it. */
 static enum app_status
 dec_export(struct dec *d, struct app_msg *m)
 {
-	if (!cur_u32(&d->c, &m->u.exp.tx))
+	struct app_export *x = &m->u.exp;
+	enum app_status rc;
+	size_t at;
+
+	if (!cur_u32(&d->c, &x->tx))
 		return truncated(d);
-	return dec_addr(d, &m->u.exp.client);
+	at = cur_off(&d->c);
+	if ((rc = dec_addr_port(d, &x->client, true)) != APP_OK)
+		return rc;
+	if (x->client.port == 0 && x->tx != 0)
+		return bad(d, APP_E_RANGE, at + 1);
+	return APP_OK;
 }
 
 static enum app_status
@@ -210,6 +228,26 @@ dec_import(struct dec *d, struct app_msg *m)
 	im->has_return = (flags & APP_IMPORT_F_RETURN) != 0;
 	memset(&im->ret, 0, sizeof(im->ret));
 	return im->has_return ? dec_addr(d, &im->ret) : APP_OK;
+}
+
+static enum app_status
+dec_transfer(struct dec *d, struct app_msg *m)
+{
+	struct app_transfer *x = &m->u.xfer;
+	size_t at;
+
+	cur_bytes(&d->c, x->client, sizeof(x->client));
+	at = cur_off(&d->c);
+	cur_u8(&d->c, &x->service_len);
+	if (d->c.err)
+		return truncated(d);
+	if (x->service_len == 0)
+		return bad(d, APP_E_RANGE, at);
+	if (x->service_len > APP_SERVICE_MAX)
+		return bad(d, APP_E_TOOBIG, at);
+	if (!cur_bytes(&d->c, x->service, x->service_len))
+		return truncated(d);
+	return dec_state_body(d, &x->state);
 }
 
 static enum app_status
@@ -302,6 +340,17 @@ enc_import(struct wbuf *w, const struct app_msg *m)
 }
 
 static void
+enc_transfer(struct wbuf *w, const struct app_msg *m)
+{
+	const struct app_transfer *x = &m->u.xfer;
+
+	wb_bytes(w, x->client, sizeof(x->client));
+	wb_u8(w, x->service_len);
+	wb_bytes(w, x->service, x->service_len);
+	enc_state_body(w, &x->state);
+}
+
+static void
 enc_error(struct wbuf *w, const struct app_msg *m)
 {
 	wb_u8(w, m->u.err.code);
@@ -323,6 +372,8 @@ static const struct app_typeinfo {
 	[APP_STATE]   = { "STATE", 27, dec_state, enc_state },
 	[APP_IMPORT]  = { "IMPORT", 28, dec_import, enc_import },
 	[APP_ERROR]   = { "ERROR", 6, dec_error, enc_error },
+	/* client 16, service_len 1, a 1-octet service, the STATE's 27 */
+	[APP_TRANSFER] = { "TRANSFER", 45, dec_transfer, enc_transfer },
 };
 
 static const struct app_typeinfo *
@@ -402,6 +453,11 @@ enc_lengths_ok(const struct app_msg *m)
 		break;
 	case APP_IMPORT:
 		if (m->u.imp.state.blob_len > APP_BLOB_MAX)
+			return APP_E_TOOBIG;
+		break;
+	case APP_TRANSFER:
+		if (m->u.xfer.service_len > APP_SERVICE_MAX ||
+		    m->u.xfer.state.blob_len > APP_BLOB_MAX)
 			return APP_E_TOOBIG;
 		break;
 	default:
@@ -495,6 +551,7 @@ app_errcode_name(uint8_t code)
 		[APP_ERR_MOVED] = "moved",
 		[APP_ERR_FULL] = "full",
 		[APP_ERR_UNSUPPORTED] = "unsupported",
+		[APP_ERR_AMBIGUOUS] = "ambiguous",
 	};
 
 	if (code >= sizeof(names) / sizeof(names[0]) || names[code] == NULL)

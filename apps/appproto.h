@@ -28,6 +28,7 @@
 #define APP_COUNT_MAX		1000000	/* results in one transaction */
 #define APP_INTERVAL_MAX	60000	/* ms between results */
 #define APP_MSG_MAX		1280	/* no message is longer */
+#define APP_SERVICE_MAX		64	/* CS-ID octets in a TRANSFER */
 
 enum app_type {
 	APP_REQUEST = 1,	/* client -> edge (UDP): start a transaction */
@@ -36,7 +37,9 @@ enum app_type {
 	APP_STATE,		/* control: a transaction's state (answer) */
 	APP_IMPORT,		/* control: resume a transaction from a state */
 	APP_ERROR,		/* any direction: why a message was refused */
-	APP_TYPE_MAX = APP_ERROR
+	APP_TRANSFER,		/* catsd -> catsd: a STATE moving to another
+				 * egress, with its CATS client and service */
+	APP_TYPE_MAX = APP_TRANSFER
 };
 
 /* Decode and encode outcomes; app_strerror names each. */
@@ -63,6 +66,7 @@ enum app_errcode {
 	APP_ERR_MOVED,			/* already exported: its state left */
 	APP_ERR_FULL,			/* no room for another transaction */
 	APP_ERR_UNSUPPORTED,		/* a message type this port does not take */
+	APP_ERR_AMBIGUOUS,		/* a wildcard EXPORT matches several */
 };
 
 #define APP_AF_INET	4
@@ -92,6 +96,9 @@ struct app_result {
 	const uint8_t	*payload;	/* decode: view into the input */
 };
 
+/* client.port 0 is a wildcard (then tx must be 0): the one transaction
+ * running for that client address, whatever its port and id.  A CATS egress
+ * knows the client's address only (docs/apps.md). */
 struct app_export {
 	uint32_t	 tx;
 	struct app_addr	 client;
@@ -116,6 +123,16 @@ struct app_import {
 	struct app_addr	 ret;		/* results go here, not to client */
 };
 
+/* What one catsd hands another in transaction switching: the client as
+ * the CATS engine names it (an IPv6 address; IPv4 clients mapped), the
+ * service's CS-ID, and the edge's STATE. */
+struct app_transfer {
+	uint8_t		 client[16];
+	uint8_t		 service_len;	/* 1..APP_SERVICE_MAX */
+	uint8_t		 service[APP_SERVICE_MAX];
+	struct app_state state;
+};
+
 struct app_error {
 	uint8_t		 code;		/* enum app_errcode, others kept */
 	uint32_t	 tx;
@@ -132,6 +149,7 @@ struct app_msg {
 		struct app_state	state;
 		struct app_import	imp;
 		struct app_error	err;
+		struct app_transfer	xfer;
 	} u;
 };
 

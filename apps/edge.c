@@ -435,12 +435,54 @@ error_msg(struct app_msg *m, uint8_t code, uint32_t tx, const char *text)
 	memcpy(m->u.err.text, text, m->u.err.text_len);
 }
 
+static bool
+same_host(const struct app_addr *x, const struct app_addr *y)
+{
+	return x->family == y->family && memcmp(x->a, y->a,
+	    x->family == APP_AF_INET ? 4 : 16) == 0;
+}
+
+/* A wildcard EXPORT (port 0): a CATS egress knows the client's address,
+ * not its port or transaction id.  It names the one transaction running
+ * for that address; when none runs, one already exported makes it
+ * "moved" (a repeated export), and several running are refused rather
+ * than guessed at. */
+static struct tx *
+tx_find_host(struct edge *e, const struct app_addr *host, bool *ambiguous)
+{
+	struct tx *t, *run = NULL, *moved = NULL;
+	size_t i;
+
+	*ambiguous = false;
+	for (i = 0; i < NBUCKETS; i++) {
+		for (t = e->bucket[i]; t != NULL; t = t->next) {
+			if (!same_host(&t->client, host))
+				continue;
+			if (t->st == TX_MOVED)
+				moved = t;
+			if (t->st != TX_RUNNING)
+				continue;
+			*ambiguous = *ambiguous || run != NULL;
+			run = t;
+		}
+	}
+	return run != NULL ? run : moved;
+}
+
 static void
 cmd_export(struct edge *e, const struct app_export *x, struct app_msg *ans)
 {
 	char as[APP_ADDRSTRLEN];
-	struct tx *t = tx_find(e, &x->client, x->tx);
+	bool ambiguous = false;
+	struct tx *t = x->client.port == 0 ?
+	    tx_find_host(e, &x->client, &ambiguous) :
+	    tx_find(e, &x->client, x->tx);
 
+	if (ambiguous) {
+		error_msg(ans, APP_ERR_AMBIGUOUS, x->tx,
+		    "several transactions run for this address");
+		return;
+	}
 	if (t == NULL) {
 		error_msg(ans, APP_ERR_NO_TX, x->tx, "no such transaction");
 		return;

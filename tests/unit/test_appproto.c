@@ -30,6 +30,11 @@
 	"20010db8000b00000000000000000010"
 #define HEX_ERROR "01|06|001d|02|00000007|13|" \
 	"6e6f2073756368207472616e73616374696f6e"
+#define HEX_EXPORT_ANY "01|03|001b|00000000|06|0000|" \
+	"20010db8000a00000000000000000010"
+#define XFER_CLIENT "20010db8000a00000000000000000010"
+#define HEX_TRANSFER "01|07|0046|" XFER_CLIENT "|0a|766964656f2e63617473|" \
+	STATE_BODY
 
 static size_t
 bytes(const char *hex, uint8_t *out, size_t cap)
@@ -115,6 +120,47 @@ test_export(void **state)
 	encode_same(&m, HEX_EXPORT);
 }
 
+/* The wildcard: port 0 and tx 0, "the client's transaction here". */
+static void
+test_export_wildcard(void **state)
+{
+	struct app_msg m;
+
+	(void)state;
+	decode_ok(HEX_EXPORT_ANY, &m, APP_EXPORT);
+	assert_int_equal(m.u.exp.tx, 0);
+	assert_int_equal(m.u.exp.client.port, 0);
+	encode_same(&m, HEX_EXPORT_ANY);
+	/* a wildcard names no transaction: tx 7 with port 0 is refused */
+	m.u.exp.tx = 7;
+	{
+		uint8_t buf[APP_MSG_MAX];
+		size_t len;
+
+		assert_int_equal(app_encode(&m, buf, sizeof(buf), &len),
+		    APP_E_RANGE);
+	}
+}
+
+static void
+test_transfer(void **state)
+{
+	struct app_msg m;
+	uint8_t client[16];
+
+	(void)state;
+	decode_ok(HEX_TRANSFER, &m, APP_TRANSFER);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:a::10", client), 1);
+	assert_memory_equal(m.u.xfer.client, client, 16);
+	assert_int_equal(m.u.xfer.service_len, 10);
+	assert_memory_equal(m.u.xfer.service, "video.cats", 10);
+	assert_int_equal(m.u.xfer.state.tx, 7);
+	assert_int_equal(m.u.xfer.state.next, 47);
+	assert_int_equal(m.u.xfer.state.blob_len, 12);
+	assert_string_equal(app_type_name(APP_TRANSFER), "TRANSFER");
+	encode_same(&m, HEX_TRANSFER);
+}
+
 static void
 test_state(void **state)
 {
@@ -190,7 +236,7 @@ static const struct bad {
 	    APP_E_VERSION, 0 },
 	{ "type-0", "01|00|0012|00000007|00000064|00000014|0040",
 	    APP_E_TYPE, 1 },
-	{ "type-7", "01|07|0004", APP_E_TYPE, 1 },
+	{ "type-8", "01|08|0004", APP_E_TYPE, 1 },
 	{ "length-past-end", "01|01|0013|00000007|00000064|00000014|0040",
 	    APP_E_TRUNC, 2 },
 	{ "length-over-max", "01|01|0501", APP_E_TOOBIG, 2 },
@@ -255,6 +301,19 @@ static const struct bad {
 	    APP_E_RESERVED, 43 },
 	{ "import-return-missing", "01|05|002c|" STATE_BODY "|01",
 	    APP_E_TRUNC, 44 },
+	{ "transfer-service-0", "01|07|003c|" XFER_CLIENT "|00|" STATE_BODY,
+	    APP_E_RANGE, 20 },
+	{ "transfer-service-oversize", "01|07|0046|" XFER_CLIENT "|41|"
+	    "766964656f2e63617473|" STATE_BODY, APP_E_TOOBIG, 20 },
+	{ "transfer-service-past-end", "01|07|0031|" XFER_CLIENT "|20|"
+	    "00000000000000000000000000000000000000000000000000000000",
+	    APP_E_TRUNC, 21 },
+	{ "transfer-under-fixed", "01|07|0030|" XFER_CLIENT "|01|00|"
+	    "0000000000000000000000000000000000000000000000000000",
+	    APP_E_SHORT, 2 },
+	{ "transfer-state-next-0", "01|07|0046|" XFER_CLIENT "|0a|"
+	    "766964656f2e63617473|00000007|00000000|00000064|00000014|0040|04|"
+	    "9c40|7f000001|000c|6f726967696e3d6564676531", APP_E_RANGE, 35 },
 	{ "error-text-past-end", "01|06|001d|02|00000007|14|"
 	    "6e6f2073756368207472616e73616374696f6e", APP_E_TRUNC, 10 },
 };
@@ -284,7 +343,8 @@ static void
 test_every_truncation(void **state)
 {
 	static const char *const valid[] = { HEX_REQUEST, HEX_RESULT,
-		HEX_EXPORT, HEX_STATE, HEX_IMPORT, HEX_ERROR };
+		HEX_EXPORT, HEX_STATE, HEX_IMPORT, HEX_ERROR, HEX_EXPORT_ANY,
+		HEX_TRANSFER };
 	uint8_t buf[APP_MSG_MAX], *copy;
 	struct app_msg m;
 	size_t i, n, k;
@@ -438,6 +498,8 @@ main(void)
 		cmocka_unit_test(test_request),
 		cmocka_unit_test(test_result),
 		cmocka_unit_test(test_export),
+		cmocka_unit_test(test_export_wildcard),
+		cmocka_unit_test(test_transfer),
 		cmocka_unit_test(test_state),
 		cmocka_unit_test(test_import),
 		cmocka_unit_test(test_error),
