@@ -22,6 +22,8 @@
 #define CONF_PATH_MAX		108	/* sun_path */
 #define CONF_IFNAME_MAX		16	/* IFNAMSIZ */
 #define CONF_ERR_MAX		256
+#define CONF_EDGE_CTL_MAX	(5 + CONF_PATH_MAX)	/* "unix:" PATH */
+#define CONF_TRANSFER_PORT	5437	/* egress to egress state stream */
 
 enum conf_transport {
 	CONF_TRANSPORT_RAW,		/* IPv6 next header 135 */
@@ -36,6 +38,13 @@ enum conf_dataplane {
 /* What the daemon needs for each peer besides struct node_peer. */
 struct conf_peer {
 	uint8_t		 sid[16];	/* its SRv6 SID; all zero: none */
+};
+
+/* What the daemon needs for each instance besides struct node_instance:
+ * where its edge's control port is (transaction switching). */
+struct conf_instance {
+	char		 edge_control[CONF_EDGE_CTL_MAX];	/* "[ADDR]:PORT",
+					 * "A.B.C.D:PORT", "unix:PATH"; "" none */
 };
 
 /* A C-PS instance as the controller's config lists it. */
@@ -71,6 +80,12 @@ struct conf {
 	char		 core_if[CONF_IFNAME_MAX];	/* toward peers */
 	uint32_t	 buffer_packets;	/* per detached client */
 	uint32_t	 buffer_ms;
+
+	/* transaction switching (egress): the state stream's TCP port, the
+	 * same on every egress of the domain (0: off), and each instance's
+	 * edge control port, same order as node.instances */
+	uint16_t	 transfer_port;
+	struct conf_instance instances[NODE_MAX_INSTANCES];
 
 	/* path selector (controller, and ingress with option 1) */
 	struct cats_sel_cfg sel;

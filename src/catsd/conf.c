@@ -96,6 +96,7 @@ struct pctx {
 	char		 got[96];	/* what got() last rendered */
 	struct conf	*c;
 	size_t		 peer;		/* the peer being parsed (its sid) */
+	size_t		 inst;		/* the instance being parsed */
 };
 
 static int fail(struct pctx *, const char *, ...)
@@ -908,10 +909,72 @@ bad:
 	return expected(p, v, "the name of a peer with role \"egress\"");
 }
 
+/* A decimal port 1..65535, no sign, no leading zero. */
+static bool
+port_ok(const char *s)
+{
+	size_t n = strlen(s);
+	unsigned long v;
+
+	if (n == 0 || n > 5 || s[0] == '0' || strspn(s, "0123456789") != n)
+		return false;
+	v = strtoul(s, NULL, 10);
+	return v >= 1 && v <= 65535;
+}
+
+/* "[IPv6]:PORT", "IPv4:PORT" or "unix:PATH", as cats-edge --control. */
+static bool
+edge_control_ok(const char *s)
+{
+	char host[INET6_ADDRSTRLEN];
+	uint8_t a[16];
+	const char *end;
+	size_t n;
+
+	if (strncmp(s, "unix:", 5) == 0)
+		return s[5] != '\0' && strlen(s + 5) < CONF_PATH_MAX;
+	if (s[0] == '[') {
+		if ((end = strchr(s, ']')) == NULL || end[1] != ':')
+			return false;
+		n = (size_t)(end - s - 1);
+		if (n == 0 || n >= sizeof(host))
+			return false;
+		memcpy(host, s + 1, n);
+		host[n] = '\0';
+		return inet_pton(AF_INET6, host, a) == 1 && port_ok(end + 2);
+	}
+	if ((end = strchr(s, ':')) == NULL ||
+	    (n = (size_t)(end - s)) == 0 || n >= sizeof(host))
+		return false;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	return inet_pton(AF_INET, host, a) == 1 && port_ok(end + 1);
+}
+
+static int
+set_edge_control(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	char *out = p->c->instances[p->inst].edge_control;
+
+	(void)base, (void)k;
+	if (json_is_null(v)) {
+		out[0] = '\0';
+		return 0;
+	}
+	if (!json_is_string(v) || json_string_length(v) >= CONF_EDGE_CTL_MAX ||
+	    strlen(json_string_value(v)) != json_string_length(v) ||
+	    !edge_control_ok(json_string_value(v)))
+		return expected(p, v, "null, \"[IPv6]:PORT\", \"IPv4:PORT\" or "
+		    "\"unix:PATH\"");
+	memcpy(out, json_string_value(v), json_string_length(v) + 1);
+	return 0;
+}
+
 static const struct key egress_inst_keys[] = {
 	UINT("id", struct node_instance, id, 0, UINT32_MAX, K_REQUIRED),
 	CUSTOM("service", set_inst_service, K_REQUIRED),
 	ADDR("edge", struct node_instance, edge, K_REQUIRED),
+	CUSTOM("edge_control", set_edge_control, 0),
 	END
 };
 
@@ -960,6 +1023,7 @@ set_instances(struct pctx *p, json_t *v, void *base, const struct key *k)
 		return -1;
 	json_array_foreach(v, i, o) {
 		at = n->ninstances;
+		p->inst = at;
 		mark = push_index(p, i);
 		if (walk(p, o, k->aux, &n->instances[at]) != 0 ||
 		    instance_check(p, o, at) != 0)
@@ -979,11 +1043,24 @@ static const struct key cond_keys[] = {
 	END
 };
 
+static int
+set_transfer_port(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	uint64_t x = 0;
+
+	(void)base, (void)k;
+	if (get_int(p, v, 0, 65535, &x) != 0)
+		return -1;
+	p->c->transfer_port = (uint16_t)x;
+	return 0;
+}
+
 static const struct key egress_keys[] = {
 	PREFIX("pool", struct node_cfg, pool, 1, 127, K_REQUIRED),
 	UINT("prefix_length", struct node_cfg, pool_plen, 1, 128, 0),
 	CUSTOM_AUX("instances", set_instances, egress_inst_keys, 0),
 	SUB("conditions", offsetof(struct node_cfg, conditions), cond_keys, 0, 0),
+	CUSTOM("transfer_port", set_transfer_port, 0),
 	END
 };
 
@@ -1311,6 +1388,7 @@ conf_default(struct conf *c)
 	c->dataplane = CONF_DP_NONE;
 	c->buffer_packets = 1024;
 	c->buffer_ms = 2000;
+	c->transfer_port = CONF_TRANSFER_PORT;
 	cats_sel_cfg_default(&c->sel);
 }
 

@@ -247,8 +247,9 @@ is_egress_instance(const struct node_cfg *n, const struct node_instance *in)
 }
 
 static json_t *
-pr_instances(struct pr *w, const struct node_cfg *n, bool egress)
+pr_instances(struct pr *w, const struct conf *c, bool egress)
 {
+	const struct node_cfg *n = &c->node;
 	const struct node_instance *in;
 	json_t *a = json_array(), *o;
 
@@ -262,9 +263,11 @@ pr_instances(struct pr *w, const struct node_cfg *n, bool egress)
 			return json_decref(a), NULL;
 		add(w, o, "id", json_integer(in->id));
 		add(w, o, "service", j_service(n, in->service));
-		if (egress)
+		if (egress) {
 			add(w, o, "edge", j_addr(in->edge));
-		else
+			add(w, o, "edge_control",
+			    j_str_or_null(c->instances[i].edge_control));
+		} else
 			add(w, o, "egress", j_egress(n, in->egress_sel));
 		append(w, a, o);
 	}
@@ -287,27 +290,29 @@ pr_conditions(struct pr *w, const struct mh_cats_req *r)
 }
 
 static json_t *
-pr_egress(struct pr *w, const struct node_cfg *n)
+pr_egress(struct pr *w, const struct conf *c)
 {
+	const struct node_cfg *n = &c->node;
 	json_t *o = json_object();
 
 	if (o == NULL)
 		return NULL;
 	add(w, o, "pool", j_prefix(&n->pool));
 	add(w, o, "prefix_length", json_integer(n->pool_plen));
-	add(w, o, "instances", pr_instances(w, n, true));
+	add(w, o, "instances", pr_instances(w, c, true));
 	add(w, o, "conditions", pr_conditions(w, &n->conditions));
+	add(w, o, "transfer_port", json_integer(c->transfer_port));
 	return o;
 }
 
 static json_t *
-pr_controller(struct pr *w, const struct node_cfg *n)
+pr_controller(struct pr *w, const struct conf *c)
 {
 	json_t *o = json_object();
 
 	if (o == NULL)
 		return NULL;
-	add(w, o, "instances", pr_instances(w, n, false));
+	add(w, o, "instances", pr_instances(w, c, false));
 	return o;
 }
 
@@ -423,9 +428,9 @@ pr_conf(struct pr *w, const struct conf *c)
 	if (n->roles & NODE_INGRESS)
 		add(w, o, "ingress", pr_ingress(w, n));
 	if (n->roles & NODE_EGRESS)
-		add(w, o, "egress", pr_egress(w, n));
+		add(w, o, "egress", pr_egress(w, c));
 	if (n->roles & NODE_CONTROLLER)
-		add(w, o, "controller", pr_controller(w, n));
+		add(w, o, "controller", pr_controller(w, c));
 	if (c->has_sel)
 		add(w, o, "selector", pr_selector(w, c));
 	add(w, o, "dataplane", pr_dataplane(w, c));

@@ -216,6 +216,8 @@ test_example_egress(void **state)
 	assert_int_equal(n->instances[0].service, 0);
 	assert_int_equal(n->instances[0].egress_sel, 0);
 	assert_memory_equal(n->instances[0].edge, addr6("2001:db8:e1::100"), 16);
+	assert_string_equal(c.instances[0].edge_control, "[2001:db8:e1::100]:7001");
+	assert_int_equal(c.transfer_port, 5437);
 	assert_int_equal(n->conditions.min_bw, 125000000);
 	assert_int_equal(n->conditions.max_lat, 20000000);
 	assert_int_equal(n->conditions.max_jitter, MH_REQ_UNSET);
@@ -458,6 +460,38 @@ static const struct bad bad[] = {
 	  "'service': 'video.cats', 'edge': '::' } ] } }",
 	  "t.json: egress.instances[0].edge: expected an IPv6 address other "
 	  "than ::, got \"::\"" },
+	{ "edge-control-no-port", "{ " NODE("'egress'") ", " SVC ", "
+	  "'egress': { 'pool': '2001:db8:5e::/48', 'instances': [ { 'id': 1, "
+	  "'service': 'video.cats', 'edge': '2001:db8::100', "
+	  "'edge_control': '[2001:db8::100]' } ] } }",
+	  "t.json: egress.instances[0].edge_control: expected null, "
+	  "\"[IPv6]:PORT\", \"IPv4:PORT\" or \"unix:PATH\", got "
+	  "\"[2001:db8::100]\"" },
+	{ "edge-control-v6-unbracketed", "{ " NODE("'egress'") ", " SVC ", "
+	  "'egress': { 'pool': '2001:db8:5e::/48', 'instances': [ { 'id': 1, "
+	  "'service': 'video.cats', 'edge': '2001:db8::100', "
+	  "'edge_control': '2001:db8::100:7001' } ] } }",
+	  "t.json: egress.instances[0].edge_control: expected null, "
+	  "\"[IPv6]:PORT\", \"IPv4:PORT\" or \"unix:PATH\", got "
+	  "\"2001:db8::100:7001\"" },
+	{ "edge-control-port-0", "{ " NODE("'egress'") ", " SVC ", "
+	  "'egress': { 'pool': '2001:db8:5e::/48', 'instances': [ { 'id': 1, "
+	  "'service': 'video.cats', 'edge': '2001:db8::100', "
+	  "'edge_control': '192.0.2.1:0' } ] } }",
+	  "t.json: egress.instances[0].edge_control: expected null, "
+	  "\"[IPv6]:PORT\", \"IPv4:PORT\" or \"unix:PATH\", got "
+	  "\"192.0.2.1:0\"" },
+	{ "edge-control-unix-empty", "{ " NODE("'egress'") ", " SVC ", "
+	  "'egress': { 'pool': '2001:db8:5e::/48', 'instances': [ { 'id': 1, "
+	  "'service': 'video.cats', 'edge': '2001:db8::100', "
+	  "'edge_control': 'unix:' } ] } }",
+	  "t.json: egress.instances[0].edge_control: expected null, "
+	  "\"[IPv6]:PORT\", \"IPv4:PORT\" or \"unix:PATH\", got "
+	  "\"unix:\"" },
+	{ "transfer-port-big", "{ " NODE("'egress'") ", "
+	  "'egress': { 'pool': '2001:db8:5e::/48', 'transfer_port': 65536 } }",
+	  "t.json: egress.transfer_port: expected an integer from 0 to 65535, "
+	  "got 65536" },
 	{ "instance-missing-id", "{ " NODE("'egress'") ", " SVC ", "
 	  "'egress': { 'pool': '2001:db8:5e::/48', 'instances': [ { "
 	  "'service': 'video.cats', 'edge': '2001:db8::100' } ] } }",
@@ -660,6 +694,8 @@ test_defaults(void **state)
 	assert_int_equal(c.dataplane, CONF_DP_NONE);
 	assert_int_equal(c.buffer_packets, d.buffer_packets);
 	assert_int_equal(c.buffer_ms, d.buffer_ms);
+	assert_int_equal(c.transfer_port, 5437);
+	assert_string_equal(c.instances[0].edge_control, "");
 	assert_memory_equal(&c.sel, &d.sel, sizeof(c.sel));
 	assert_false(c.has_sel);
 	assert_int_equal(c.node.npeers, 0);
