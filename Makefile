@@ -106,11 +106,13 @@ $(O)/cats-sim: $(SIM_OBJ) $(O)/libcats.a
 	$(CC) $(CFLAGS) -o $@ $^ -lm
 
 # The daemon: src/catsd, the kernel data plane, libev and jansson.
+# Transaction switching (xfer.c) speaks the edge's protocol (apps/).
 CATSD_LIBS := -ljansson -lev $(IO_LIBS) -lm
-$(O)/catsd: $(CATSD_SRC:%.c=$(O)/%.o) $(O)/libcatsio.a $(O)/libcats.a
+$(O)/src/catsd/xfer.o $(O)/san/src/catsd/xfer.o: CPPFLAGS += -Iapps
+$(O)/catsd: $(CATSD_SRC:%.c=$(O)/%.o) $(O)/apps/appproto.o $(O)/libcatsio.a $(O)/libcats.a
 	$(CC) $(CFLAGS) -o $@ $^ $(CATSD_LIBS)
 
-$(O)/san/catsd: $(CATSD_SRC:%.c=$(O)/san/%.o) $(O)/san/libcatsio.a $(O)/san/libcats.a
+$(O)/san/catsd: $(CATSD_SRC:%.c=$(O)/san/%.o) $(APP_SAN_LIB) $(O)/san/libcatsio.a $(O)/san/libcats.a
 	$(CC) $(SANFLAGS) -o $@ $^ $(CATSD_LIBS)
 
 $(O)/cats-edge: $(O)/apps/edge.o $(O)/apps/appproto.o

@@ -135,6 +135,11 @@ op_dp(void *ctx, const struct dp_intent *in)
 	 * it is steered, go back to the kernel, which now knows the way */
 	if (in->op == DP_FLUSH || in->op == DP_STEER)
 		tunbuf_release(d, in->client);
+	/* the edges hold the transaction: their control ports move it */
+	if (in->op == DP_STATE_EXPORT)
+		xfer_export(d, in);
+	if (in->op == DP_STATE_IMPORT)
+		xfer_import(d, in);
 }
 
 static const struct node_ops ops = {
@@ -382,7 +387,8 @@ start(struct catsd *d)
 		log_warnx("%s: %s", d->conf.path, why);
 		return -1;
 	}
-	if ((d->mh_fd = mh_open(&d->conf)) < 0 || ctl_open(d) < 0)
+	if ((d->mh_fd = mh_open(&d->conf)) < 0 || ctl_open(d) < 0 ||
+	    xfer_open(d) < 0)
 		return -1;
 	ev_io_init(&d->mh_w, mh_cb, d->mh_fd, EV_READ);
 	d->mh_w.data = d;
@@ -400,6 +406,7 @@ stop(struct catsd *d)
 	size_t pos = 0;
 
 	ctl_close(d);
+	xfer_close(d);
 	if (d->mh_fd >= 0)
 		close(d->mh_fd);
 	if (d->tun_fd >= 0)

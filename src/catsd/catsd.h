@@ -27,6 +27,17 @@ struct ctl_conn {
 	char		 buf[CTL_BUF];
 };
 
+/* Transaction switching (xfer.c), shown by catsctl show counters. */
+struct xfer_counters {
+	uint64_t	 exports;	/* states our edges handed out */
+	uint64_t	 imports;	/* states our edges took in */
+	uint64_t	 states_sent;	/* acknowledged by the new egress */
+	uint64_t	 states_received;
+	uint64_t	 errors;	/* every failure, each logged */
+};
+
+struct xfer;
+
 struct catsd {
 	struct conf	 conf;
 	struct ev_loop	*loop;
@@ -50,6 +61,10 @@ struct catsd {
 	uint64_t	 buf_held, buf_flushed, buf_expired, buf_overflow;
 	uint64_t	 buf_unheld, buf_write_err;
 	uint64_t	 first_packets;	/* CATS-unaware clients detected */
+
+	/* transaction switching (xfer.c); NULL when not an egress */
+	struct xfer	*xfer;
+	struct xfer_counters xfer_cnt;
 };
 
 #define TUNBUF_NAME	"catsbuf"
@@ -70,6 +85,12 @@ void	 tunbuf_close(struct catsd *);
 void	 tunbuf_readable(struct catsd *);
 void	 tunbuf_hold(struct catsd *, const uint8_t client[16]);
 void	 tunbuf_release(struct catsd *, const uint8_t client[16]);
+
+/* xfer.c: transaction switching between egresses */
+int	 xfer_open(struct catsd *);
+void	 xfer_close(struct catsd *);
+void	 xfer_export(struct catsd *, const struct dp_intent *);
+void	 xfer_import(struct catsd *, const struct dp_intent *);
 
 /* catsd.c */
 uint64_t catsd_now(const struct catsd *);

@@ -149,7 +149,15 @@ show_counters(struct catsd *d)
 	    "write_errors", (json_int_t)d->buf_write_err,
 	    "first_packets", (json_int_t)d->first_packets);
 
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o}",
+	const struct xfer_counters *x = &d->xfer_cnt;
+	json_t *xf = json_pack("{s:I,s:I,s:I,s:I,s:I}",
+	    "exports", (json_int_t)x->exports,
+	    "imports", (json_int_t)x->imports,
+	    "states_sent", (json_int_t)x->states_sent,
+	    "states_received", (json_int_t)x->states_received,
+	    "errors", (json_int_t)x->errors);
+
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o}",
 	    "rx", (json_int_t)c->rx, "tx", (json_int_t)c->tx,
 	    "retransmissions", (json_int_t)c->rtx,
 	    "socket_dropped", (json_int_t)d->rx_dropped,
@@ -157,7 +165,7 @@ show_counters(struct catsd *d)
 	    "rx_by_kind", counts_by_name(c->rx_kind, 256, kind_name),
 	    "dropped", counts_by_name(c->drop, NODE_DROP__COUNT, drop_name),
 	    "malformed", counts_by_name(c->decode_err, MH_E__COUNT, err_name),
-	    "handover_buffer", buf);
+	    "handover_buffer", buf, "transfer", xf);
 }
 
 static json_t *

@@ -1,0 +1,745 @@
+/*
+ * xfer: transaction switching on real sockets (mobility fig. 3,
+ * docs/catsd.md).  The engine says what moves (DP_STATE_EXPORT at the old
+ * egress, DP_STATE_IMPORT at the new one); this file moves it:
+ *
+ *   old egress: EXPORT (wildcard: the client's transaction) to the local
+ *     edge's control port -> its STATE -> TRANSFER over TCP to the new
+ *     egress's transfer port -> its acknowledgement (the STATE echoed)
+ *     -> EV_STATE_SENT;
+ *   new egress: accept (egress peers only) -> one TRANSFER -> kept per
+ *     (client, service), acknowledged -> EV_STATE_RECEIVED; on
+ *     DP_STATE_IMPORT, IMPORT of the kept state into the local edge.
+ *
+ * Every message goes through appproto's codec (docs/apps.md).  Nothing here
+ * is fatal: a failure is logged and counted.  Everything is bounded: at most
+ * XFER_MAX_CONN connections, each with one message's buffer each way and a
+ * deadline, and at most XFER_MAX_KEPT states waiting for their import.
+ */
+#define _GNU_SOURCE		/* accept4 */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "appproto.h"
+#include "cats/log.h"
+#include "catsd.h"
+
+#define XFER_MAX_CONN	32
+#define XFER_MAX_KEPT	256
+#define XFER_TIMEOUT	5.0	/* s: a connection must be done by then */
+#define XFER_KEEP_MS	60000	/* a received state waits this for its import */
+#define XFER_ACCEPTS	8	/* per wake-up */
+
+enum xc_kind {
+	XC_EXPORT,		/* to our edge: EXPORT, wait for STATE */
+	XC_SEND,		/* to the new egress: TRANSFER, wait for the ack */
+	XC_IMPORT,		/* to our edge: IMPORT, wait for STATE */
+	XC_RECV,		/* from the old egress: TRANSFER in, ack out */
+};
+
+static const char *const xc_names[] = {
+	[XC_EXPORT] = "export", [XC_SEND] = "send", [XC_IMPORT] = "import",
+	[XC_RECV] = "receive",
+};
+
+struct xconn {
+	struct xfer	*x;
+	enum xc_kind	 kind;
+	int		 fd;
+	ev_io		 rw, ww;
+	ev_timer	 deadline;
+	bool		 connecting;
+	bool		 closing;	/* XC_RECV: close once the ack is out */
+	uint8_t		 in[APP_MSG_MAX];
+	size_t		 inlen;
+	uint8_t		 out[APP_MSG_MAX];
+	size_t		 outlen, outoff;
+	/* what it is about */
+	uint8_t		 client[16];
+	uint16_t	 service;
+	uint32_t	 instance;
+	uint8_t		 peer[16];	/* the other egress */
+	struct app_state st;		/* XC_SEND, XC_IMPORT */
+};
+
+struct xkept {
+	bool		 used;
+	uint8_t		 client[16];
+	uint16_t	 service;
+	uint64_t	 expires;
+	struct app_state st;
+};
+
+struct xfer {
+	struct catsd	*d;
+	int		 fd;		/* the transfer port, -1 none */
+	ev_io		 w;
+	struct xconn	*conns[XFER_MAX_CONN];
+	struct xkept	 kept[XFER_MAX_KEPT];
+};
+
+static void	 xc_readable(struct ev_loop *, ev_io *, int);
+static void	 xc_writable(struct ev_loop *, ev_io *, int);
+static void	 xc_timeout(struct ev_loop *, ev_timer *, int);
+static void	 import_start(struct xfer *, const uint8_t client[16],
+		    uint16_t service, uint32_t instance,
+		    const struct app_state *);
+
+static const char *
+a6(const uint8_t a[16], char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+/* ------------------------------------------------------------------ */
+/* Connections                                                         */
+
+static struct xconn *
+xc_new(struct xfer *x, enum xc_kind kind, int fd)
+{
+	struct xconn *c;
+	size_t i;
+
+	for (i = 0; i < XFER_MAX_CONN && x->conns[i] != NULL; i++)
+		;
+	if (i == XFER_MAX_CONN || (c = calloc(1, sizeof(*c))) == NULL) {
+		log_warnx("transfer: %s: too many connections",
+		    xc_names[kind]);
+		x->d->xfer_cnt.errors++;
+		return NULL;
+	}
+	c->x = x;
+	c->kind = kind;
+	c->fd = fd;
+	ev_io_init(&c->rw, xc_readable, fd, EV_READ);
+	ev_io_init(&c->ww, xc_writable, fd, EV_WRITE);
+	ev_timer_init(&c->deadline, xc_timeout, XFER_TIMEOUT, 0);
+	c->rw.data = c->ww.data = c->deadline.data = c;
+	ev_timer_start(x->d->loop, &c->deadline);
+	x->conns[i] = c;
+	return c;
+}
+
+static void
+xc_free(struct xconn *c)
+{
+	struct xfer *x = c->x;
+
+	for (size_t i = 0; i < XFER_MAX_CONN; i++)
+		if (x->conns[i] == c)
+			x->conns[i] = NULL;
+	ev_io_stop(x->d->loop, &c->rw);
+	ev_io_stop(x->d->loop, &c->ww);
+	ev_timer_stop(x->d->loop, &c->deadline);
+	close(c->fd);
+	free(c);
+}
+
+/*
+ * A transfer that failed.  When the state left our edge but not one octet
+ * of it reached the new egress, our edge takes it back, so the client goes
+ * on being served from here; once anything was written the new egress may
+ * hold it, and a second copy would send results twice.
+ */
+static void
+xc_fail(struct xconn *c, const char *why)
+{
+	struct xfer *x = c->x;
+	char a[INET6_ADDRSTRLEN];
+
+	log_warnx("transfer: %s for client %s failed: %s", xc_names[c->kind],
+	    a6(c->client, a), why);
+	x->d->xfer_cnt.errors++;
+	if (c->kind == XC_SEND && c->connecting) {
+		log_warnx("transfer: the state goes back to our edge");
+		import_start(x, c->client, c->service, c->instance, &c->st);
+	}
+	xc_free(c);
+}
+
+static bool
+xc_queue(struct xconn *c, const struct app_msg *m)
+{
+	if (app_encode(m, c->out, sizeof(c->out), &c->outlen) != APP_OK)
+		return false;
+	c->outoff = 0;
+	ev_io_start(c->x->d->loop, &c->ww);
+	return true;
+}
+
+/* Where an instance's edge listens for control commands. */
+static socklen_t
+edge_sockaddr(const char *spec, struct sockaddr_storage *ss)
+{
+	struct sockaddr_un *sun = (struct sockaddr_un *)ss;
+	struct app_addr a;
+
+	memset(ss, 0, sizeof(*ss));
+	if (strncmp(spec, "unix:", 5) == 0) {
+		if (strlen(spec + 5) >= sizeof(sun->sun_path))
+			return 0;
+		sun->sun_family = AF_UNIX;
+		memcpy(sun->sun_path, spec + 5, strlen(spec + 5) + 1);
+		return sizeof(*sun);
+	}
+	if (!app_addr_parse(spec, true, &a))
+		return 0;
+	/* an IPv4 edge through an AF_INET socket, an IPv6 one through AF_INET6 */
+	return (socklen_t)app_addr_to_sa(&a, a.family == APP_AF_INET6, ss);
+}
+
+/* Non-blocking connect; the first writable event tells how it went. */
+static struct xconn *
+xc_connect(struct xfer *x, enum xc_kind kind, const struct sockaddr_storage *ss,
+    socklen_t sl, bool bind_node)
+{
+	struct sockaddr_in6 src;
+	struct xconn *c;
+	int fd;
+
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		log_warn("transfer: %s: socket", xc_names[kind]);
+		x->d->xfer_cnt.errors++;
+		return NULL;
+	}
+	/* from our signaling address: the new egress takes states from its
+	 * egress peers only; without it the kernel picks the source */
+	if (bind_node) {
+		memset(&src, 0, sizeof(src));
+		src.sin6_family = AF_INET6;
+		memcpy(&src.sin6_addr, x->d->conf.node.addr, 16);
+		if (bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0)
+			log_warn("transfer: bind to the node's address");
+	}
+	if (connect(fd, (const struct sockaddr *)ss, sl) < 0 &&
+	    errno != EINPROGRESS) {
+		log_warn("transfer: %s: connect", xc_names[kind]);
+		x->d->xfer_cnt.errors++;
+		close(fd);
+		return NULL;
+	}
+	if ((c = xc_new(x, kind, fd)) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	c->connecting = true;
+	return c;
+}
+
+static void
+xc_writable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct xconn *c = w->data;
+	socklen_t sl = sizeof(int);
+	int err = 0;
+	ssize_t n;
+
+	(void)loop, (void)revents;
+	if (c->connecting) {
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &sl) < 0 ||
+		    err != 0) {
+			xc_fail(c, strerror(err != 0 ? err : errno));
+			return;
+		}
+	}
+	while (c->outoff < c->outlen) {
+		n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
+		    MSG_NOSIGNAL);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			xc_fail(c, n < 0 ? strerror(errno) : "closed");
+			return;
+		}
+		c->connecting = false;	/* something is on its way */
+		c->outoff += (size_t)n;
+	}
+	ev_io_stop(c->x->d->loop, &c->ww);
+	if (c->closing) {
+		xc_free(c);
+		return;
+	}
+	ev_io_start(c->x->d->loop, &c->rw);
+}
+
+static void
+xc_timeout(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop, (void)revents;
+	xc_fail(w->data, "timed out");
+}
+
+/* ------------------------------------------------------------------ */
+/* The old egress                                                      */
+
+static void
+client_app_addr(const uint8_t client[16], struct app_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)client)) {
+		a->family = APP_AF_INET;
+		memcpy(a->a, client + 12, 4);
+	} else {
+		a->family = APP_AF_INET6;
+		memcpy(a->a, client, 16);
+	}
+}
+
+/* The control port of our instance 'id', or NULL. */
+static const char *
+edge_control(const struct catsd *d, uint32_t id)
+{
+	const struct node_cfg *n = &d->conf.node;
+
+	for (size_t i = 0; i < n->ninstances; i++)
+		if (n->instances[i].id == id &&
+		    d->conf.instances[i].edge_control[0] != '\0')
+			return d->conf.instances[i].edge_control;
+	return NULL;
+}
+
+static struct xconn *
+edge_connect(struct xfer *x, enum xc_kind kind, uint32_t instance)
+{
+	const char *spec = edge_control(x->d, instance);
+	struct sockaddr_storage ss;
+	socklen_t sl;
+
+	if (spec == NULL || (sl = edge_sockaddr(spec, &ss)) == 0) {
+		log_warnx("transfer: %s: instance %u: %s", xc_names[kind],
+		    instance, spec == NULL ? "no edge_control" :
+		    "edge_control unusable");
+		x->d->xfer_cnt.errors++;
+		return NULL;
+	}
+	return xc_connect(x, kind, &ss, sl, false);
+}
+
+void
+xfer_export(struct catsd *d, const struct dp_intent *in)
+{
+	struct xfer *x = d->xfer;
+	struct app_msg m;
+	struct xconn *c;
+
+	if (x == NULL) {
+		log_warnx("transfer: export asked, but transfer_port is 0");
+		d->xfer_cnt.errors++;
+		return;
+	}
+	if ((c = edge_connect(x, XC_EXPORT, in->instance)) == NULL)
+		return;
+	memcpy(c->client, in->client, 16);
+	memcpy(c->peer, in->peer, 16);
+	c->service = in->service;
+	c->instance = in->instance;
+	/* the engine knows the client's address, not its port or id */
+	memset(&m, 0, sizeof(m));
+	m.type = APP_EXPORT;
+	client_app_addr(in->client, &m.u.exp.client);
+	if (!xc_queue(c, &m))
+		xc_fail(c, "cannot encode EXPORT");
+}
+
+/* The edge gave us the state: on to the new egress. */
+static void
+send_start(struct xconn *from, const struct app_state *st)
+{
+	struct xfer *x = from->x;
+	const struct node_service *sv = &x->d->conf.node.services[from->service];
+	struct sockaddr_in6 *sin;
+	struct sockaddr_storage ss;
+	struct app_msg m;
+	struct xconn *c;
+
+	memset(&ss, 0, sizeof(ss));
+	sin = (struct sockaddr_in6 *)&ss;
+	sin->sin6_family = AF_INET6;
+	sin->sin6_port = htons(x->d->conf.transfer_port);
+	memcpy(&sin->sin6_addr, from->peer, 16);
+	c = xc_connect(x, XC_SEND, &ss, sizeof(*sin), true);
+	if (c == NULL) {
+		/* nothing left: the edge takes the state back */
+		import_start(x, from->client, from->service, from->instance, st);
+		return;
+	}
+	memcpy(c->client, from->client, 16);
+	memcpy(c->peer, from->peer, 16);
+	c->service = from->service;
+	c->instance = from->instance;
+	c->st = *st;
+	memset(&m, 0, sizeof(m));
+	m.type = APP_TRANSFER;
+	memcpy(m.u.xfer.client, from->client, 16);
+	m.u.xfer.service_len = sv->id_len;
+	memcpy(m.u.xfer.service, sv->id, sv->id_len);
+	m.u.xfer.state = *st;
+	if (!xc_queue(c, &m))
+		xc_fail(c, "cannot encode TRANSFER");
+}
+
+static void
+on_exported(struct xconn *c, const struct app_msg *m)
+{
+	char a[INET6_ADDRSTRLEN], p[INET6_ADDRSTRLEN];
+
+	if (m->type != APP_STATE) {
+		xc_fail(c, "the edge answered neither STATE nor ERROR");
+		return;
+	}
+	c->x->d->xfer_cnt.exports++;
+	log_info("transfer: tx %u of client %s exported at %u of %u, to %s",
+	    m->u.state.tx, a6(c->client, a), m->u.state.next, m->u.state.count,
+	    a6(c->peer, p));
+	send_start(c, &m->u.state);
+	xc_free(c);
+}
+
+/* The new egress has it: the engine confirms and closes our tunnel. */
+static void
+on_sent(struct xconn *c, const struct app_msg *m, size_t len)
+{
+	struct catsd *d = c->x->d;
+	uint8_t peer[16];
+	struct ev ev;
+
+	if (m->type != APP_STATE || m->u.state.tx != c->st.tx ||
+	    m->u.state.next != c->st.next) {
+		xc_fail(c, "the new egress did not acknowledge the state");
+		return;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.type = EV_STATE_SENT;
+	memcpy(ev.client, c->client, 16);
+	memcpy(peer, c->peer, 16);
+	ev.peer = peer;
+	ev.service = c->service;
+	ev.tx.id = c->st.tx;
+	ev.tx.next_seq = c->st.next;
+	ev.tx.state_len = (uint32_t)len;
+	ev.tx.port = d->conf.transfer_port;
+	d->xfer_cnt.states_sent++;
+	xc_free(c);
+	catsd_event(d, &ev);
+}
+
+/* ------------------------------------------------------------------ */
+/* The new egress                                                      */
+
+static struct xkept *
+kept_find(struct xfer *x, const uint8_t client[16], uint16_t service)
+{
+	for (size_t i = 0; i < XFER_MAX_KEPT; i++)
+		if (x->kept[i].used && x->kept[i].service == service &&
+		    memcmp(x->kept[i].client, client, 16) == 0)
+			return &x->kept[i];
+	return NULL;
+}
+
+/* A newer state for the same client and service replaces the old one;
+ * states never imported expire, so their slots come back. */
+static struct xkept *
+kept_put(struct xfer *x, const uint8_t client[16], uint16_t service)
+{
+	uint64_t now = catsd_now(x->d);
+	struct xkept *k = kept_find(x, client, service);
+
+	for (size_t i = 0; k == NULL && i < XFER_MAX_KEPT; i++)
+		if (!x->kept[i].used || x->kept[i].expires <= now)
+			k = &x->kept[i];
+	if (k == NULL)
+		return NULL;
+	k->used = true;
+	memcpy(k->client, client, 16);
+	k->service = service;
+	k->expires = now + XFER_KEEP_MS;
+	return k;
+}
+
+static bool
+peer_is_egress(const struct catsd *d, const uint8_t addr[16])
+{
+	int p = node_peer_find(&d->conf.node, addr);
+
+	return p >= 0 && (d->conf.node.peers[p].roles & NODE_EGRESS);
+}
+
+static void
+on_received(struct xconn *c, const struct app_msg *m)
+{
+	struct catsd *d = c->x->d;
+	const struct app_transfer *t = &m->u.xfer;
+	char a[INET6_ADDRSTRLEN], p[INET6_ADDRSTRLEN];
+	struct app_msg ack;
+	struct xkept *k;
+	struct ev ev;
+	int s;
+
+	if (m->type != APP_TRANSFER) {
+		xc_fail(c, "not a TRANSFER");
+		return;
+	}
+	memcpy(c->client, t->client, 16);
+	if ((s = node_service_find(&d->conf.node, t->service,
+	    t->service_len)) < 0) {
+		xc_fail(c, "a service we do not know");
+		return;
+	}
+	if ((k = kept_put(c->x, t->client, (uint16_t)s)) == NULL) {
+		xc_fail(c, "no room for another state");
+		return;
+	}
+	k->st = t->state;
+	/* the acknowledgement first: the event may start the import */
+	memset(&ack, 0, sizeof(ack));
+	ack.type = APP_STATE;
+	ack.u.state = t->state;
+	c->closing = true;
+	if (!xc_queue(c, &ack)) {
+		xc_fail(c, "cannot encode the acknowledgement");
+		return;
+	}
+	d->xfer_cnt.states_received++;
+	log_info("transfer: tx %u of client %s received from %s, next %u of %u",
+	    t->state.tx, a6(t->client, a), a6(c->peer, p), t->state.next,
+	    t->state.count);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = EV_STATE_RECEIVED;
+	memcpy(ev.client, t->client, 16);
+	ev.peer = c->peer;
+	ev.service = (uint16_t)s;
+	ev.tx.id = t->state.tx;
+	ev.tx.next_seq = t->state.next;
+	ev.tx.state_len = (uint32_t)c->inlen;
+	ev.tx.port = d->conf.transfer_port;
+	catsd_event(d, &ev);
+}
+
+/* Results go to the client's own address, as they did from the old edge:
+ * the return route of this egress takes them to its ingress. */
+static void
+import_start(struct xfer *x, const uint8_t client[16], uint16_t service,
+    uint32_t instance, const struct app_state *st)
+{
+	struct app_msg m;
+	struct xconn *c;
+
+	if ((c = edge_connect(x, XC_IMPORT, instance)) == NULL)
+		return;
+	memcpy(c->client, client, 16);
+	c->service = service;
+	c->instance = instance;
+	c->st = *st;
+	memset(&m, 0, sizeof(m));
+	m.type = APP_IMPORT;
+	m.u.imp.state = *st;
+	if (!xc_queue(c, &m))
+		xc_fail(c, "cannot encode IMPORT");
+}
+
+void
+xfer_import(struct catsd *d, const struct dp_intent *in)
+{
+	char a[INET6_ADDRSTRLEN];
+	struct xkept *k;
+	struct app_state st;
+
+	if (d->xfer == NULL ||
+	    (k = kept_find(d->xfer, in->client, in->service)) == NULL) {
+		log_warnx("transfer: import for client %s: no state received",
+		    a6(in->client, a));
+		d->xfer_cnt.errors++;
+		return;
+	}
+	st = k->st;
+	k->used = false;	/* it goes with the import, right or wrong */
+	import_start(d->xfer, in->client, in->service, in->instance, &st);
+}
+
+static void
+on_imported(struct xconn *c, const struct app_msg *m)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (m->type != APP_STATE) {
+		xc_fail(c, "the edge answered neither STATE nor ERROR");
+		return;
+	}
+	c->x->d->xfer_cnt.imports++;
+	log_info("transfer: tx %u of client %s imported at %u of %u",
+	    m->u.state.tx, a6(c->client, a), m->u.state.next,
+	    m->u.state.count);
+	xc_free(c);
+}
+
+/* ------------------------------------------------------------------ */
+/* Input: one message per connection                                   */
+
+static void
+xc_message(struct xconn *c, size_t len)
+{
+	char why[APP_TEXT_MAX + 64];
+	struct app_msg m;
+	enum app_status rc;
+	size_t off = 0;
+
+	if ((rc = app_decode(c->in, len, &m, &off)) != APP_OK) {
+		snprintf(why, sizeof(why), "malformed answer: offset %zu: %s",
+		    off, app_strerror(rc));
+		xc_fail(c, why);
+		return;
+	}
+	if (m.type == APP_ERROR) {
+		snprintf(why, sizeof(why), "error %s: %s",
+		    app_errcode_name(m.u.err.code), m.u.err.text);
+		xc_fail(c, why);
+		return;
+	}
+	switch (c->kind) {
+	case XC_EXPORT: on_exported(c, &m); break;
+	case XC_SEND: on_sent(c, &m, len); break;
+	case XC_IMPORT: on_imported(c, &m); break;
+	case XC_RECV: on_received(c, &m); break;
+	}
+}
+
+static void
+xc_readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct xconn *c = w->data;
+	ssize_t n;
+	long fl;
+
+	(void)loop, (void)revents;
+	n = recv(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen, 0);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		xc_fail(c, n < 0 ? strerror(errno) : "closed before an answer");
+		return;
+	}
+	c->inlen += (size_t)n;
+	if ((fl = app_frame_len(c->in, c->inlen)) < 0) {
+		xc_fail(c, "not a version 1 message");
+		return;
+	}
+	if (fl == 0 || (size_t)fl > c->inlen)
+		return;			/* the rest is on its way */
+	if ((size_t)fl < c->inlen) {
+		xc_fail(c, "more than one message");
+		return;
+	}
+	ev_io_stop(c->x->d->loop, &c->rw);	/* one message, no more */
+	xc_message(c, (size_t)fl);
+}
+
+static void
+accept_one(struct xfer *x)
+{
+	struct sockaddr_in6 sin;
+	socklen_t sl = sizeof(sin);
+	char a[INET6_ADDRSTRLEN];
+	struct xconn *c;
+	int fd;
+
+	fd = accept4(x->fd, (struct sockaddr *)&sin, &sl,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (sl < sizeof(sin) || sin.sin6_family != AF_INET6 ||
+	    !peer_is_egress(x->d, sin.sin6_addr.s6_addr)) {
+		log_warnx("transfer: connection from %s refused: not an "
+		    "egress peer", a6(sin.sin6_addr.s6_addr, a));
+		x->d->xfer_cnt.errors++;
+		close(fd);
+		return;
+	}
+	if ((c = xc_new(x, XC_RECV, fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	memcpy(c->peer, sin.sin6_addr.s6_addr, 16);
+	ev_io_start(x->d->loop, &c->rw);
+}
+
+static void
+accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop, (void)revents;
+	for (int i = 0; i < XFER_ACCEPTS; i++)
+		accept_one(w->data);
+}
+
+/* ------------------------------------------------------------------ */
+/* Set-up                                                              */
+
+static int
+listen_open(const struct conf *c)
+{
+	struct sockaddr_in6 sin;
+	int fd, on = 1;
+
+	fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		log_warn("transfer port: socket");
+		return -1;
+	}
+	memset(&sin, 0, sizeof(sin));
+	sin.sin6_family = AF_INET6;
+	sin.sin6_port = htons(c->transfer_port);
+	memcpy(&sin.sin6_addr, c->node.addr, 16);
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+	    listen(fd, XFER_MAX_CONN) < 0) {
+		log_warn("transfer port %u", c->transfer_port);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+xfer_open(struct catsd *d)
+{
+	struct xfer *x;
+
+	if (!(d->conf.node.roles & NODE_EGRESS) || d->conf.transfer_port == 0)
+		return 0;
+	if ((x = calloc(1, sizeof(*x))) == NULL) {
+		log_warnx("transfer: out of memory");
+		return -1;
+	}
+	x->d = d;
+	if ((x->fd = listen_open(&d->conf)) < 0) {
+		free(x);
+		return -1;
+	}
+	ev_io_init(&x->w, accept_cb, x->fd, EV_READ);
+	x->w.data = x;
+	ev_io_start(d->loop, &x->w);
+	d->xfer = x;
+	return 0;
+}
+
+void
+xfer_close(struct catsd *d)
+{
+	struct xfer *x = d->xfer;
+
+	if (x == NULL)
+		return;
+	for (size_t i = 0; i < XFER_MAX_CONN; i++)
+		if (x->conns[i] != NULL)
+			xc_free(x->conns[i]);
+	ev_io_stop(d->loop, &x->w);
+	close(x->fd);
+	free(x);
+	d->xfer = NULL;
+}
