@@ -1,0 +1,208 @@
+#!/bin/sh
+# testbed/run.sh: the CATS testbed in network namespaces (docs/testbed.md).
+#
+#   testbed/run.sh up                  bring the topology up, wait for Ctrl-C
+#   testbed/run.sh scenario NAME...    bring it up, run the scenarios, tear down
+#   testbed/run.sh all                 every scenario, with ladder and pcap
+#   testbed/run.sh bench               the handover and set-up times
+#   testbed/run.sh down                remove what a crashed run left behind
+#
+# Scenarios: select proactive reactive-locator reactive-prefix
+# transaction-switch curl.  Root and a working "ip netns" are needed; the
+# exit status is 0 when every scenario passed, 77 when the testbed cannot
+# run here, 1 otherwise.  Everything is removed on exit or interrupt.
+#
+# Environment: TB_BIN (build), TB_TOPO (testbed/topology.conf), TB_OUT
+# (build/testbed: ladders, pcap, logs), TB_REPEAT (1: each scenario that
+# many times), TB_KEEP=1 keeps the work directory.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+. testbed/lib.sh
+. testbed/scenarios.sh
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+TB_OUT=${TB_OUT:-build/testbed}
+
+case $cmd in
+up|scenario|all|bench|down) ;;
+*) sed -n '3,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2;;
+esac
+
+why=$(tb_can_run) || { echo "testbed: skipped: $why"; exit 77; }
+tb_init || exit 1
+tb_parse || exit 1
+
+# Whatever happens, our processes and namespaces go.
+tb_exit() {
+	_st=$?
+	trap - EXIT INT TERM
+	[ "${TB_UP:-0}" = 1 ] && { tb_capture_stop; tb_down; }
+	exit $_st
+}
+trap tb_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+tb_clean_stale
+[ "$cmd" = down ] && exit 0
+
+# ------------------------------------------------------------------ bring up
+tb_bring_up() {
+	_t=$(tb_now_ns)
+	tb_up || return 1
+	# transaction switching needs catsd's egress side of it: probe
+	tb_txswitch_supported && TB_TXSWITCH=true || TB_TXSWITCH=false
+	tb_start || return 1
+	echo "testbed: up in $(( ($(tb_now_ns) - _t) / 1000000 )) ms: namespaces ${TB_P}*," \
+	    "client $TB_CLIENT, ingresses$TB_INGRESSES, egresses$TB_EGRESSES (sites$TB_SITES)," \
+	    "controller $TB_CONTROLLER${TB_LOCATOR:+, locator $TB_LOCATOR}; work dir $TB_DIR"
+	echo "testbed: netem $TB_NETEM"
+	echo "testbed: transaction switching in catsd: $([ "$TB_TXSWITCH" = true ] && echo yes || echo 'no (scenario skipped)')"
+}
+
+# ------------------------------------------------------------------ ladder
+# The message ladder of a capture: "TIME_MS SRC -> DST KIND seq=N", node
+# names for addresses, time from the first message.  The kinds come from
+# catsctl's decoder, the times and addresses from tshark.
+tb_ladder() {
+	_pcap=$1
+	"$CTL" pkt decode -r "$_pcap" 2>/dev/null |
+	    awk '/^    "packet":/ { gsub(/[^0-9]/, ""); p = $0 }
+		 /^    "kind":/ { v = $2; gsub(/[",]/, "", v); k[p] = v }
+		 /^    "seq":/ { v = $2; gsub(/,/, "", v); s[p] = v }
+		 END { for (i in k) print i, k[i], s[i] }' | sort -n >"$TB_DIR/kinds.txt"
+	tshark -r "$_pcap" -T fields -e frame.number -e frame.time_epoch \
+	    -e ipv6.src -e ipv6.dst 2>/dev/null >"$TB_DIR/frames.txt"
+	_names=""
+	for _n in $TB_NODES; do _names="$_names $(tb_core "$_n")=$(tb_name "$_n")"; done
+	awk -v names="$_names" '
+	    BEGIN { n = split(names, a, " "); for (i = 1; i <= n; i++) { split(a[i], b, "="); nm[b[1]] = b[2] } }
+	    NR == FNR { k[$1] = $2; s[$1] = $3; next }
+	    { if (t0 == "") t0 = $2
+	      src = ($3 in nm) ? nm[$3] : $3; dst = ($4 in nm) ? nm[$4] : $4
+	      printf "%9.1f %s -> %s %s seq=%s\n", ($2 - t0) * 1000, src, dst,
+		  ($1 in k) ? k[$1] : "?", s[$1] }' "$TB_DIR/kinds.txt" "$TB_DIR/frames.txt"
+}
+
+# Checks of the capture: tshark shows every message as a Binding Update or
+# Acknowledgement with nothing malformed, and catsctl decodes every one.
+tb_check_pcap() {
+	_pcap=$1
+	_all=$(tshark -r "$_pcap" 2>/dev/null | wc -l)
+	_mh=$(tshark -r "$_pcap" -Y "mip6.mhtype == 5 || mip6.mhtype == 6" 2>/dev/null | wc -l)
+	_bad=$(tshark -r "$_pcap" -Y "_ws.malformed || _ws.expert.severity >= warning" 2>/dev/null | wc -l)
+	_cats=$("$CTL" pkt decode -r "$_pcap" 2>/dev/null | grep -c '^    "checksum": "ok"')
+	echo "pcap: $_all messages; tshark: $_mh Binding Update/Acknowledgement, $_bad malformed or with warnings; catsctl: $_cats decoded, checksums verified"
+	[ "$_all" -gt 0 ] && [ "$_mh" -eq "$_all" ] && [ "$_bad" -eq 0 ] && [ "$_cats" -eq "$_all" ]
+}
+
+# ------------------------------------------------------------------ runs
+# tb_run_set NAME...: each scenario TB_REPEAT times under one signaling
+# capture; the ladder and pcap go to TB_OUT.
+tb_run_set() {
+	mkdir -p "$TB_OUT"
+	tb_capture_start "$TB_DIR/signaling.pcap" || echo "testbed: no dumpcap: no capture"
+	_fails=0 _passes=0 _skips=0
+	for _s in "$@"; do
+		_r=0
+		while [ $_r -lt "${TB_REPEAT:-1}" ]; do
+			tb_scenario "$_s"
+			case $? in
+			0) _passes=$((_passes + 1));;
+			77) _skips=$((_skips + 1)); break;;
+			*) _fails=$((_fails + 1));;
+			esac
+			_r=$((_r + 1))
+		done
+	done
+	tb_capture_stop
+	echo
+	echo "== summary"
+	printf '%s' "$TB_SUMMARY"
+	if [ -s "$TB_DIR/signaling.pcap" ]; then
+		cp "$TB_DIR/signaling.pcap" "$TB_OUT/signaling.pcap"
+		tb_ladder "$TB_OUT/signaling.pcap" >"$TB_OUT/signaling.ladder"
+		echo "ladder: $TB_OUT/signaling.ladder ($(wc -l <"$TB_OUT/signaling.ladder") messages)"
+		tb_check_pcap "$TB_OUT/signaling.pcap" || { echo "FAIL: the capture"; _fails=$((_fails + 1)); }
+	fi
+	for _n in $TB_NODES $TB_SITES; do cp "$TB_DIR/$_n.log" "$TB_OUT/" 2>/dev/null; done
+	if grep -h "ERROR: \(Address\|Leak\|Undefined\)Sanitizer\|runtime error" "$TB_DIR"/*.log; then
+		echo "FAIL: sanitizer report"; _fails=$((_fails + 1))
+	fi
+	echo "testbed: $_passes passed, $_fails failed, $_skips skipped"
+	[ $_fails -eq 0 ]
+}
+
+# median of the numbers on stdin ("none" lines count as failures)
+tb_median() { grep -v none | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "none"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# The bench: 20 handovers of each kind, each a transaction moved from
+# ingress1 to ingress2 (proactive) or ingress3 (reactive, by prefix); the
+# time is from the new ingress's first signaling message after the attach
+# to the first result captured on the client's new link (see
+# tb_data_start in scenarios.sh for why not from the catsctl command).  Set-up: from the first
+# packet of a CATS-unaware client (its request, held by ingress1 while
+# the session is set up) to the first result, both captured on its link.
+# (the loop variables are _b*: the scenario functions use _i, _n, ...)
+tb_bench() {
+	_bn=${TB_BENCH_N:-20}
+	TB_COUNT=160 TB_INTERVAL=5	# 0.8 s: the move comes at 0.4 s
+	_log=$TB_DIR/bench.log
+	TB_BENCHING=1
+	for _bk in proactive reactive; do
+		tb_data_start
+		_bi=0
+		while [ $_bi -lt "$_bn" ]; do
+			if [ $_bk = proactive ]; then sc_proactive; else sc_reactive_prefix; fi >>"$_log" 2>&1 ||
+			    { echo "testbed: bench: a $_bk handover failed:"; tail -n 3 "$_log"; return 1; }
+			_bi=$((_bi + 1))
+		done
+		tb_data_stop
+		tb_attach_to_first >"$TB_DIR/bench.$_bk"
+	done
+	TB_BENCHING=
+	# set-up: the data capture on ingress1's link, one unaware client each
+	: >"$TB_DIR/bench.setup"
+	_bi=0
+	_bi1=$(tb_ingress 1)
+	while [ $_bi -lt "$_bn" ]; do
+		tb_new_client; _addr=$TB_ADDR
+		tb_client_place "$_addr" "$(tb_link_of "$_bi1")"
+		_l=$(tb_link_of "$_bi1")
+		tb_dump "$TB_CLIENT" "$TB_DIR/req.pcapng" "udp port $TB_SVC_port" "$_l"
+		_rq=$TB_DP
+		tb_run_client "$_addr" 1 5 5 "$TB_DIR/setup.client"
+		tb_wait_client
+		tb_undump $_rq
+		tb_client_ok "$TB_DIR/setup.client" 5 || { echo "testbed: bench: set-up failed: $(cat "$TB_DIR/setup.client")"; return 1; }
+		_req=$(tshark -r "$TB_DIR/req.pcapng" -Y "udp.dstport == $TB_SVC_port" -T fields -e frame.time_epoch 2>/dev/null | head -n 1)
+		_res=$(tshark -r "$TB_DIR/req.pcapng" -Y "udp.srcport == $TB_SVC_port" -T fields -e frame.time_epoch 2>/dev/null | head -n 1)
+		echo "$_req $_res" | awk 'NF == 2 { printf "%.2f\n", ($2 - $1) * 1000; next } { print "none" }' >>"$TB_DIR/bench.setup"
+		ctl "$_bi1" client detach "$_addr" >/dev/null
+		tb_client_unplace "$_addr" "$(tb_link_of "$_bi1")"
+		_bi=$((_bi + 1))
+	done
+	echo "testbed.handover_ms.proactive: $(tb_median <"$TB_DIR/bench.proactive") ms (median of $_bn: the new ingress's first message after the attach -> first result on the client's new link)"
+	echo "testbed.handover_ms.reactive: $(tb_median <"$TB_DIR/bench.reactive") ms (median of $_bn, old ingress found by prefix; same method)"
+	echo "testbed.setup_ms: $(tb_median <"$TB_DIR/bench.setup") ms (median of $_bn: an unaware client's first request packet -> first result, on its link)"
+}
+
+case $cmd in
+up)
+	tb_bring_up || exit 1
+	echo "testbed: up; catsctl: ip netns exec ${TB_P}I1 $CTL -s $TB_DIR/I1.sock show sessions"
+	echo "testbed: Ctrl-C tears it down"
+	while :; do sleep 3600; done;;
+scenario)
+	[ $# -gt 0 ] || { echo "testbed: which scenario? ($TB_SCENARIOS)"; exit 2; }
+	tb_bring_up || exit 1
+	tb_run_set "$@";;
+all)
+	tb_bring_up || exit 1
+	tb_run_set $TB_SCENARIOS;;
+bench)
+	TB_LOG=notice
+	tb_bring_up >/dev/null || exit 1
+	tb_bench;;
+esac

@@ -1,0 +1,368 @@
+# testbed/scenarios.sh: the scenarios, on a topology that testbed/lib.sh
+# brought up (sourced after it).  Each sc_NAME prints its timeline lines
+# ("  +MS what happened"), then one summary line, and returns 0 (passed),
+# 1 (failed) or 77 (skipped, the line says why).  Every result of every
+# transaction must arrive exactly once.
+#
+# Client addresses: each run of a scenario takes fresh addresses from
+# ingress1's sub-prefix (2001:db8:a:1::/64), so runs never share state.
+
+TB_NEXT_HOST=${TB_NEXT_HOST:-16}	# the next client host number (hex)
+TB_SUMMARY=""				# one line per scenario run, for the end
+
+# a fresh client address in ingress1's sub-prefix, in TB_ADDR (not
+# printed: a command substitution would lose the count)
+tb_new_client() {
+	TB_NEXT_HOST=$((TB_NEXT_HOST + 1))
+	TB_ADDR=$(printf '2001:db8:a:1::%x' "$TB_NEXT_HOST")
+}
+# a link-layer address for catsctl client attach, from the host number
+tb_mac() { printf '02:00:5e:10:%02x:%02x' $(((TB_NEXT_HOST >> 8) & 255)) $((TB_NEXT_HOST & 255)); }
+
+# timeline: milliseconds since the scenario started
+tb_t0() { TB_T0=$(tb_now_ns); }
+tb_at() { printf '  %+7.1f ms  %s\n' "$(echo "$(tb_now_ns) $TB_T0" | awk '{ printf "%.1f", ($1 - $2) / 1e6 }')" "$*"; }
+tb_summary() { TB_SUMMARY="$TB_SUMMARY$*
+"; printf '%s\n' "$*"; }
+
+# "client: received=.. missing=0 duplicated=0 ..." with the count asked
+tb_client_ok() { grep -q "received=$2 missing=0 duplicated=0" "$1"; }
+tb_field() { sed -n "s/.*$2=\([^ ]*\).*/\1/p" "$1"; }
+
+# tb_run_client ADDR TX COUNT INTERVAL OUT: the reference client in the
+# background (TB_CPID), bound to ADDR, sending to the CS-ID address
+tb_run_client() {
+	ip netns exec "$TB_P$TB_CLIENT" timeout 30 "$CLIENT" \
+	    --to "[$TB_SVC_address]:$TB_SVC_port" --bind "[$1]" --tx "$2" \
+	    --count "$3" --interval "$4" --timeout 5000 --retry 200 >"$5" 2>&1 &
+	TB_CPID=$!
+	tb_track $TB_CPID
+}
+tb_wait_client() {
+	wait "$TB_CPID"; _rc=$?
+	tb_untrack "$TB_CPID"
+	return $_rc
+}
+
+# the egress (node) a client's session at ingress NODE is anchored at
+tb_session_egress() {
+	ctl "$1" -j show sessions 2>/dev/null | tr '{' '\n' |
+	    sed -n "s/.*\"client\":\"$2\".*\"egress\":\"\([^\"]*\)\".*/\1/p" | head -n 1
+}
+# the edge at the site of an egress name: egress3 -> edge3
+tb_edge_of() { echo "edge${1#egress}"; }
+
+# the selector's cost of an instance from an ingress index, as the
+# controller computes it (ns for response-time: T = 2d + R)
+tb_cost() {
+	ctl "$TB_CONTROLLER" -j show metrics | tr '{' '\n' |
+	    sed -n "s/.*\"instance\":$1,\"ingress\":$2,\"cost\":\([0-9.e+]*\).*/\1/p"
+}
+
+# ------------------------------------------------------------------ data capture
+# To time a handover, two captures: the results arriving at the client on
+# every access link, and the ingresses' signaling on the core.  "Attach at
+# the new ingress" is taken as the new ingress's first signaling message
+# after the script told it (its first reaction to the attach event: the
+# indication, the locator query or the mobility request).  The time the
+# catsctl process takes to start and reach catsd (20-30 ms on this
+# machine, mostly process creation) is thereby left out.
+tb_dump() {		# tb_dump NS FILE FILTER IF...: dumpcap in the background, pid in TB_DP
+	_dns=$1 _dfile=$2 _dflt=$3; shift 3
+	_difs=""
+	for _d in "$@"; do _difs="$_difs -i $_d"; done
+	rm -f "$_dfile"
+	ip netns exec "$TB_P$_dns" dumpcap -q -f "$_dflt" $_difs -w "$_dfile" \
+	    >"$_dfile.log" 2>&1 &
+	TB_DP=$!
+	tb_track $TB_DP
+	wait_for 5 grep -q "^File:" "$_dfile.log"
+}
+tb_undump() {
+	sleep 0.3		# libpcap hands packets over in blocks
+	kill -INT "$1" 2>/dev/null
+	_w=60
+	while kill -0 "$1" 2>/dev/null && [ $_w -gt 0 ]; do sleep 0.05; _w=$((_w - 1)); done
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	tb_untrack "$1"
+}
+tb_data_start() {
+	_l="" _c=""
+	for _i in $TB_INGRESSES; do _l="$_l $(tb_link_of "$_i")"; _c="$_c c$_i"; done
+	tb_dump "$TB_CLIENT" "$TB_DIR/data.pcapng" "udp src port $TB_SVC_port" $_l
+	TB_DCAP=$TB_DP
+	tb_dump B "$TB_DIR/ingsig.pcapng" "udp port 5436" $_c
+	TB_SCAP=$TB_DP
+	: >"$TB_DIR/attach.times"
+}
+tb_data_stop() { tb_undump "$TB_DCAP"; tb_undump "$TB_SCAP"; }
+# For every "ATTACH_NS LINK CLIENT CORE_ADDR" line of attach.times: ms
+# from the new ingress's first message after ATTACH_NS to the first
+# result to CLIENT on LINK after that message.
+tb_attach_to_first() {
+	tshark -r "$TB_DIR/data.pcapng" -T fields -e frame.time_epoch \
+	    -e frame.interface_name -e ipv6.dst 2>/dev/null | sed 's/^/R /' >"$TB_DIR/data.txt"
+	tshark -r "$TB_DIR/ingsig.pcapng" -T fields -e frame.time_epoch \
+	    -e ipv6.src 2>/dev/null | sed 's/^/S /' >>"$TB_DIR/data.txt"
+	sort -k2,2n -o "$TB_DIR/data.txt" "$TB_DIR/data.txt"
+	awk 'function ns(t,  p) { split(t, p, "."); return p[1] * 1e9 + substr(p[2] "000000000", 1, 9) }
+	    NR == FNR { t[NR] = $1; l[NR] = $2; c[NR] = $3; a[NR] = $4; n = NR; next }
+	    { x = ns($2)
+	      for (i = 1; i <= n; i++) {
+		if ($1 == "S" && !(i in s) && $3 == a[i] && x >= t[i]) s[i] = x
+		if ($1 == "R" && (i in s) && !(i in d) && $3 == l[i] && $4 == c[i] && x >= s[i])
+			d[i] = (x - s[i]) / 1e6 } }
+	    END { for (i = 1; i <= n; i++)
+		if (i in d) printf "%.2f\n", d[i]; else print "none" }' \
+	    "$TB_DIR/attach.times" "$TB_DIR/data.txt"
+}
+
+# ------------------------------------------------------------------ handover
+# tb_handover KIND FROM TO ADDR: move a client with a running transaction
+# from ingress FROM to ingress TO.
+#   proactive: FROM sees the move coming (mobility fig. 1): move, detach
+#   reactive:  FROM only loses the client (fig. 2): detach
+# The client is off both links for TB_OFFLINK seconds (its results wait in
+# FROM's handover buffer), then its address appears on TO's link and TO is
+# told it attached.
+TB_OFFLINK=${TB_OFFLINK:-0.05}
+tb_handover() {
+	_kind=$1 _from=$2 _to=$3 _addr=$4
+	if [ "$_kind" = proactive ]; then
+		ctl "$_from" client move "$_addr" >/dev/null
+		tb_at "$(tb_name "$_from") sees $_addr about to move (client move)"
+	fi
+	ctl "$_from" client detach "$_addr" >/dev/null
+	tb_client_unplace "$_addr" "$(tb_link_of "$_from")"
+	tb_at "client leaves $(tb_name "$_from") (client detach)"
+	sleep "$TB_OFFLINK"
+	tb_client_place "$_addr" "$(tb_link_of "$_to")"
+	_ta=$(tb_now_ns)
+	ctl "$_to" client attach "$_addr" "$(tb_mac)" >/dev/null
+	echo "$_ta $(tb_link_of "$_to") $_addr $(tb_core "$_to")" >>"$TB_DIR/attach.times"
+	tb_at "client attaches at $(tb_name "$_to") (client attach)"
+}
+
+# tb_handover_scenario NAME KIND FROM TO
+tb_handover_scenario() {
+	_name=$1 _kind=$2 _from=$3 _to=$4
+	tb_t0
+	tb_new_client; _addr=$TB_ADDR
+	_n=${TB_COUNT:-200} _iv=${TB_INTERVAL:-5}
+	# (the bench runs one pair of captures for all its handovers)
+	[ -n "${TB_BENCHING:-}" ] || tb_data_start
+	tb_client_place "$_addr" "$(tb_link_of "$_from")"
+	ctl "$_from" client attach "$_addr" "$(tb_mac)" >/dev/null
+	tb_run_client "$_addr" 7 "$_n" "$_iv" "$TB_DIR/$_name.client"
+	tb_at "client $_addr at $(tb_name "$_from") asks for $_n results, one every $_iv ms"
+	wait_for 5 test -n "$(tb_session_egress "$_from" "$_addr")"
+	_eg=$(tb_session_egress "$_from" "$_addr")
+	tb_at "session set up: $(tb_name "$_from") steers it to ${_eg:-nothing}"
+	sleep 0.4
+	tb_handover "$_kind" "$_from" "$_to" "$_addr"
+	tb_wait_client
+	tb_at "client done: $(cat "$TB_DIR/$_name.client")"
+	_first=-
+	if [ -z "${TB_BENCHING:-}" ]; then
+		tb_data_stop
+		_first=$(tb_attach_to_first | head -n 1)
+	fi
+	_rc=0
+	tb_client_ok "$TB_DIR/$_name.client" "$_n" || _rc=1
+	# the new ingress has the session, its kernel steers the client
+	_eg2=$(tb_session_egress "$_to" "$_addr")
+	[ -n "$_eg2" ] || { tb_at "FAIL: no session for $_addr at $(tb_name "$_to")"; _rc=1; }
+	x "$_to" -6 route show proto $TB_PROTO | grep -q "$TB_SVC_address from $_addr " ||
+	    { tb_at "FAIL: $(tb_name "$_to")'s kernel does not steer $_addr"; _rc=1; }
+	tb_summary "$(printf '%-18s %s  %s -> %s at %s: received=%s missing=%s duplicated=%s longest_gap_ms=%s attach_to_first_result_ms=%s' \
+	    "$_name" "$([ $_rc -eq 0 ] && echo PASS || echo FAIL)" "$(tb_name "$_from")" \
+	    "$(tb_name "$_to")" "$_eg" "$(tb_field "$TB_DIR/$_name.client" received)" \
+	    "$(tb_field "$TB_DIR/$_name.client" missing)" \
+	    "$(tb_field "$TB_DIR/$_name.client" duplicated)" \
+	    "$(tb_field "$TB_DIR/$_name.client" longest_gap_ms)" "$_first")"
+	# leave nothing behind for the next run: the client goes away
+	ctl "$_to" client detach "$_addr" >/dev/null
+	tb_client_unplace "$_addr" "$(tb_link_of "$_to")"
+	return $_rc
+}
+
+# ingresses by position in the file
+tb_ingress() { _k=$1; set -- $TB_INGRESSES; eval "echo \${$_k}"; }
+
+sc_proactive() {
+	tb_handover_scenario proactive proactive "$(tb_ingress 1)" "$(tb_ingress 2)"
+}
+# the new ingress finds the old one through the locator: ingress2 (find locator)
+sc_reactive_locator() {
+	tb_handover_scenario reactive-locator reactive "$(tb_ingress 1)" "$(tb_ingress 2)"
+}
+# ... or from the client's address: ingress3 (find prefix)
+sc_reactive_prefix() {
+	tb_handover_scenario reactive-prefix reactive "$(tb_ingress 1)" "$(tb_ingress 3)"
+}
+
+# ------------------------------------------------------------------ select
+# The same three clients, one after another, from ingress1 under the same
+# metrics, with the controller's selector running each policy in turn.
+# What is measured: which site really served each client (the edge's name
+# in its results), and the response time the metric model predicts for
+# that site (T = 2 d + R, read from the controller's response-time costs).
+# Without netem and without a processing delay in cats-edge the response
+# times are predictions, not measurements (docs/testbed.md).
+sc_select() {
+	tb_t0
+	_i1=$(tb_ingress 1)
+	_rc=0
+	tb_restart_controller response-time || return 1
+	for _e in $TB_EGRESSES; do
+		eval "_T_$_e=$(tb_cost "$(tb_v "$_e" instance)" 0)"
+	done
+	_line=""
+	for _pol in response-time nearest round-robin; do
+		[ "$_pol" = response-time ] || tb_restart_controller "$_pol" || return 1
+		_sites="" _sum=0
+		for _j in 1 2 3; do
+			tb_new_client; _addr=$TB_ADDR
+			tb_client_place "$_addr" "$(tb_link_of "$_i1")"
+			# a CATS-unaware client: its first packet starts the session
+			tb_run_client "$_addr" "$_j" 20 5 "$TB_DIR/select.client"
+			tb_wait_client
+			_eg=$(tb_session_egress "$_i1" "$_addr")
+			_edge=$(tb_field "$TB_DIR/select.client" edges)
+			tb_client_ok "$TB_DIR/select.client" 20 || { _rc=1; tb_at "FAIL: $(cat "$TB_DIR/select.client")"; }
+			[ "$_edge" = "$(tb_edge_of "$_eg")" ] ||
+			    { _rc=1; tb_at "FAIL: session at $_eg but results from $_edge"; }
+			_en=$(tb_node_of_name "$_eg")
+			eval "_t=\$_T_$_en"
+			_sum=$(echo "$_sum $_t" | awk '{ print $1 + $2 }')
+			tb_at "$_pol: client $_addr -> $_eg, results from $_edge (predicted T $(echo "$_t" | awk '{ printf "%.1f", $1 / 1e6 }') ms)"
+			_sites="$_sites${_sites:+,}$_edge"
+			ctl "$_i1" client detach "$_addr" >/dev/null
+			tb_client_unplace "$_addr" "$(tb_link_of "$_i1")"
+		done
+		eval "_S_$(echo "$_pol" | tr - _)=\$_sites"
+		_line="$_line $_pol=$_sites(mean T $(echo "$_sum" | awk '{ printf "%.1f", $1 / 3e6 }') ms)"
+	done
+	tb_restart_controller "$(tb_v "$TB_CONTROLLER" policy)" || return 1
+	# the expected choices: the least predicted T, the least delay, a turn each
+	_best="" _bt="" _near="" _nd=""
+	for _e in $TB_EGRESSES; do
+		eval "_t=\$_T_$_e; _d=\${TB_DELAY_${_i1}_${_e}}"
+		if [ -z "$_bt" ] || awk "BEGIN { exit !($_t < $_bt) }"; then _bt=$_t; _best=$_e; fi
+		if [ -z "$_nd" ] || [ "$_d" -lt "$_nd" ]; then _nd=$_d; _near=$_e; fi
+	done
+	_b=edge$(tb_v "$_best" n) _nr=edge$(tb_v "$_near" n)
+	[ "$_S_response_time" = "$_b,$_b,$_b" ] || { _rc=1; tb_at "FAIL: response-time chose $_S_response_time, not $_b"; }
+	[ "$_S_nearest" = "$_nr,$_nr,$_nr" ] || { _rc=1; tb_at "FAIL: nearest chose $_S_nearest, not $_nr"; }
+	case $_S_round_robin in
+	*edge1*edge2*edge3*|*edge1*edge3*edge2*|*edge2*edge1*edge3*|*edge2*edge3*edge1*|*edge3*edge1*edge2*|*edge3*edge2*edge1*) ;;
+	*) _rc=1; tb_at "FAIL: round-robin chose $_S_round_robin";;
+	esac
+	tb_summary "$(printf '%-18s %s  from %s, every result exactly once:%s' select \
+	    "$([ $_rc -eq 0 ] && echo PASS || echo FAIL)" "$(tb_name "$_i1")" "$_line")"
+	return $_rc
+}
+
+# ------------------------------------------------------------------ curl
+# A CATS-unaware client runs unmodified curl against the CS-ID address:
+# the TCP SYN is its first packet, held at ingress1 while the session is
+# set up, then steered; the page must come from the site the selector
+# chose for that client.
+sc_curl() {
+	tb_t0
+	command -v curl >/dev/null 2>&1 || { tb_summary "$(printf '%-18s SKIP  no curl installed' curl)"; return 77; }
+	_i1=$(tb_ingress 1)
+	tb_new_client; _addr=$TB_ADDR
+	tb_client_place "$_addr" "$(tb_link_of "$_i1")"
+	tb_at "curl -g http://[$TB_SVC_address]:$TB_SVC_http/ from $_addr at $(tb_name "$_i1")"
+	in_ns "$TB_CLIENT" curl -sS -g --max-time 10 --interface "$_addr" \
+	    -D "$TB_DIR/curl.headers" -o "$TB_DIR/curl.page" \
+	    "http://[$TB_SVC_address]:$TB_SVC_http/" 2>"$TB_DIR/curl.err"
+	_crc=$?
+	_eg=$(tb_session_egress "$_i1" "$_addr")
+	_page=$(sed -n 's/.*<h1>cats edge \([A-Za-z0-9._-]*\)<\/h1>.*/\1/p' "$TB_DIR/curl.page" 2>/dev/null)
+	_rc=0
+	[ $_crc -eq 0 ] || { _rc=1; tb_at "FAIL: curl: $(cat "$TB_DIR/curl.err")"; }
+	[ -n "$_eg" ] && [ "$_page" = "$(tb_edge_of "$_eg")" ] || _rc=1
+	tb_at "the selector chose ${_eg:-nothing}; the page says \"cats edge ${_page:-?}\""
+	tb_summary "$(printf '%-18s %s  unmodified curl at %s: selector chose %s, page from %s' curl \
+	    "$([ $_rc -eq 0 ] && echo PASS || echo FAIL)" "$(tb_name "$_i1")" "${_eg:-none}" "${_page:-none}")"
+	ctl "$_i1" client detach "$_addr" >/dev/null
+	tb_client_unplace "$_addr" "$(tb_link_of "$_i1")"
+	return $_rc
+}
+
+# ------------------------------------------------------------------ transaction switch
+# Mobility fig. 3: after a reactive handover to ingress2, the C-PS finds
+# a better site than the current one and the transaction's state moves
+# from the old edge to the new one through the egresses.  Needs catsd's
+# egress side of it (edge control, state stream: "edge_control" and
+# "transfer_port" in docs/config.md).
+tb_txswitch_supported() {
+	_e=$(set -- $TB_EGRESSES; echo "$1")
+	_was=${TB_TXSWITCH:-false}
+	TB_TXSWITCH=true
+	tb_conf "$_e" >/dev/null 2>&1; _ok=$?
+	TB_TXSWITCH=$_was
+	return $_ok
+}
+sc_transaction_switch() {
+	tb_t0
+	if [ "${TB_TXSWITCH:-false}" != true ]; then
+		tb_summary "$(printf '%-18s SKIP  %s' transaction-switch \
+		    "this catsd does not move transaction state (no edge_control/transfer_port in its configuration)")"
+		return 77
+	fi
+	_i1=$(tb_ingress 1) _i2=$(tb_ingress 2)
+	tb_new_client; _addr=$TB_ADDR
+	# long enough that the transaction still runs when the switch comes
+	_n=400 _iv=5
+	tb_data_start
+	tb_client_place "$_addr" "$(tb_link_of "$_i1")"
+	ctl "$_i1" client attach "$_addr" "$(tb_mac)" >/dev/null
+	tb_run_client "$_addr" 9 "$_n" "$_iv" "$TB_DIR/txswitch.client"
+	tb_at "client $_addr at $(tb_name "$_i1") asks for $_n results"
+	wait_for 5 test -n "$(tb_session_egress "$_i1" "$_addr")"
+	_eg=$(tb_session_egress "$_i1" "$_addr")
+	_en=$(tb_node_of_name "$_eg")
+	tb_at "session set up at $_eg"
+	# the current site gets busy: from ingress2 another one is now better
+	ctl "$TB_CONTROLLER" metric set instance "$(tb_v "$_en" instance)" util 0.8 >/dev/null
+	tb_at "$_eg's site load rises to 0.8 (catsctl metric set instance)"
+	sleep 0.3
+	tb_handover reactive "$_i1" "$_i2" "$_addr"
+	tb_wait_client
+	tb_at "client done: $(cat "$TB_DIR/txswitch.client")"
+	tb_data_stop
+	_eg2=$(tb_session_egress "$_i2" "$_addr")
+	_rc=0
+	tb_client_ok "$TB_DIR/txswitch.client" "$_n" || _rc=1
+	_edges=$(tb_field "$TB_DIR/txswitch.client" edges)
+	case $_edges in *,*) ;; *) _rc=1; tb_at "FAIL: results from $_edges only: no switch";; esac
+	ctl "$TB_CONTROLLER" metric set instance "$(tb_v "$_en" instance)" util "$(tb_v "$_en" util)" >/dev/null
+	tb_summary "$(printf '%-18s %s  %s -> %s, site %s -> %s: received=%s missing=%s duplicated=%s longest_gap_ms=%s edges=%s' \
+	    transaction-switch "$([ $_rc -eq 0 ] && echo PASS || echo FAIL)" \
+	    "$(tb_name "$_i1")" "$(tb_name "$_i2")" "$_eg" "${_eg2:-?}" \
+	    "$(tb_field "$TB_DIR/txswitch.client" received)" \
+	    "$(tb_field "$TB_DIR/txswitch.client" missing)" \
+	    "$(tb_field "$TB_DIR/txswitch.client" duplicated)" \
+	    "$(tb_field "$TB_DIR/txswitch.client" longest_gap_ms)" "$_edges")"
+	ctl "$_i2" client detach "$_addr" >/dev/null
+	tb_client_unplace "$_addr" "$(tb_link_of "$_i2")"
+	return $_rc
+}
+
+TB_SCENARIOS="select proactive reactive-locator reactive-prefix transaction-switch curl"
+
+# tb_scenario NAME: run one, with its header
+tb_scenario() {
+	printf '\n-- %s\n' "$1"
+	case $1 in
+	select|proactive|curl) "sc_$1";;
+	reactive-locator) sc_reactive_locator;;
+	reactive-prefix) sc_reactive_prefix;;
+	transaction-switch) sc_transaction_switch;;
+	*) echo "testbed: no scenario '$1' (one of: $TB_SCENARIOS)" >&2; return 2;;
+	esac
+}
