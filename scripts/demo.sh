@@ -5,7 +5,9 @@
 #     message ladder and what the client received;
 #  2. the same with 5 % loss, duplication and reordering of the signaling;
 #  3. every message kind written to a pcap, read back by catsctl and by
-#     tshark as the independent decoder.
+#     tshark as the independent decoder;
+#  4. as root, the scenarios again in the kernel testbed (testbed/run.sh,
+#     docs/testbed.md): timeline, summary, ladder and pcap of a real run.
 set -eu
 O=${O:-build}
 out=$O/demo
@@ -45,4 +47,21 @@ if command -v tshark >/dev/null 2>&1; then
 	    -e mip6.mhtype -e mip6.bu.seqnr -e mip6.ba.seqnr -e _ws.col.Info 2>/dev/null |
 	    head -n 8
 	echo "..."
+fi
+
+echo
+echo "== 4. The same scenarios on real sockets and the kernel's SRv6 data plane"
+# testbed/run.sh: network namespaces, catsd on every node, the reference
+# service at three edge sites (docs/testbed.md).  It needs root and ip netns.
+if [ "$(id -u)" -ne 0 ]; then
+	echo "skipped: the kernel testbed needs root (make demo as root runs it)"
+elif ! ip netns add "demoprobe$$" 2>/dev/null; then
+	echo "skipped: ip netns does not work here"
+else
+	ip netns del "demoprobe$$"
+	TB_BIN=$O TB_OUT=$out/testbed testbed/run.sh all
+	echo
+	echo "-- the message ladder of the run ($out/testbed/signaling.ladder), its start:"
+	head -n 12 "$out/testbed/signaling.ladder"
+	echo "pcap of all signaling: $out/testbed/signaling.pcap"
 fi
