@@ -193,7 +193,14 @@ up)
 	tb_bring_up || exit 1
 	echo "testbed: up; catsctl: ip netns exec ${TB_P}I1 $CTL -s $TB_DIR/I1.sock show sessions"
 	echo "testbed: Ctrl-C tears it down"
-	while :; do sleep 3600; done;;
+	# a sleep in the background and wait: a shell runs its traps only
+	# after a foreground child ends, but "wait" returns at a signal
+	while :; do
+		sleep 3600 & _sl=$!
+		tb_track $_sl
+		wait $_sl
+		tb_untrack $_sl
+	done;;
 scenario)
 	[ $# -gt 0 ] || { echo "testbed: which scenario? ($TB_SCENARIOS)"; exit 2; }
 	tb_bring_up || exit 1
