@@ -16,7 +16,7 @@
 # and reconciles its routes; SIGTERM removes every route catsd installed.
 # Needs root and ip netns; exits 77 otherwise.
 DOMAIN_TAG=cd
-. "$(dirname "$0")/domain.sh"
+. "$(dirname "$0")/../lib/domain.sh"
 configure_all
 
 for n in $NODES; do start_node "$n"; done

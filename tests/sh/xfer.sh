@@ -17,7 +17,7 @@
 # egress1 closed its return route.  Needs root and ip netns; exits 77
 # otherwise.
 DOMAIN_TAG=xf
-. "$(dirname "$0")/domain.sh"
+. "$(dirname "$0")/../lib/domain.sh"
 
 # ingress2 switches transactions; the egresses move state with their edges
 ingress_json() {

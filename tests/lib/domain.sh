@@ -1,5 +1,5 @@
 #!/bin/sh
-# domain.sh: a small CATS domain in network namespaces, for the shell tests
+# tests/lib/domain.sh: a small CATS domain in network namespaces, for the shell tests
 # that run catsd for real (catsd.sh, xfer.sh).  Sourced, after setting
 # DOMAIN_TAG (a short prefix for the namespaces).
 #
