@@ -30,6 +30,7 @@
 
 #define PKT_MAX		9216	/* the core MTU the testbed uses */
 #define TUN_BURST	64
+#define TUN_DRAIN_MAX	4096	/* at most what the device queues */
 
 struct held_pkt {
 	struct held_pkt	*next;
@@ -208,22 +209,30 @@ hold_add(struct catsd *d, const uint8_t *pkt, size_t len, uint64_t now)
 	d->buf_held++;
 }
 
-void
-tunbuf_readable(struct catsd *d)
+/* Read up to 'max' queued packets; false once the device is empty. */
+static bool
+tun_read(struct catsd *d, unsigned max)
 {
 	uint8_t pkt[PKT_MAX];
 	ssize_t n;
-	int i;
+	unsigned i;
 
-	for (i = 0; i < TUN_BURST; i++) {
+	for (i = 0; i < max; i++) {
 		n = read(d->tun_fd, pkt, sizeof(pkt));
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EINTR)
 				log_warn("handover buffer: read");
-			return;
+			return false;
 		}
 		hold_add(d, pkt, (size_t)n, catsd_now(d));
 	}
+	return true;
+}
+
+void
+tunbuf_readable(struct catsd *d)
+{
+	tun_read(d, TUN_BURST);	/* bounded: the other sockets get their turn */
 }
 
 /* DP_BUFFER: start holding this client's packets. */
@@ -249,7 +258,13 @@ tunbuf_release(struct catsd *d, const uint8_t client[16])
 	struct hold *h;
 	struct held_pkt *p;
 
-	if (d->tun_fd < 0 || (h = table_get(&d->holds, client)) == NULL)
+	if (d->tun_fd < 0)
+		return;
+	/* Packets the kernel queued on the device before the new route went
+	 * in, and we have not read yet, belong to this hold: read them first,
+	 * or they would arrive after it is gone and be lost. */
+	tun_read(d, TUN_DRAIN_MAX);
+	if ((h = table_get(&d->holds, client)) == NULL)
 		return;
 	hold_expire(d, h, catsd_now(d));
 	while ((p = h->head) != NULL) {
