@@ -13,12 +13,11 @@
 
 #define MH_MAX_PAD_RUN	7	/* any xn+y alignment needs at most 7 octets */
 
-typedef bool (*opt_dec_fn)(struct cur *, struct mh_msg *);
 typedef void (*opt_enc_fn)(struct wbuf *, const struct mh_msg *, int);
 
+/* An option's facts and its encoder; its decoder is in dec_body(). */
 struct opt_row {
 	struct mh_opt_info	 info;
-	opt_dec_fn		 dec;	/* false: a field value is invalid */
 	opt_enc_fn		 enc;
 };
 
@@ -414,41 +413,41 @@ enc_auth(struct wbuf *w, const struct mh_msg *m, int i)
  */
 static const struct opt_row opt_tab[MH_O__COUNT] = {
 	[MH_O_CATS_MSG]    = { { MH_OT_CATS_MSG, "cats-msg", 2, 2, 0, 0, 1 },
-			       dec_cats_msg, enc_cats_msg },
+			       enc_cats_msg },
 	[MH_O_MNID]        = { { MH_OT_MNID, "mn-id", 2, 255, 0, 0, 1 },
-			       dec_mnid, enc_mnid },
+			       enc_mnid },
 	[MH_O_HI]          = { { MH_OT_HI, "handoff-indicator", 2, 2, 0, 0, 1 },
-			       dec_hi, enc_hi },
+			       enc_hi },
 	[MH_O_ATT]         = { { MH_OT_ATT, "access-tech-type", 2, 2, 0, 0, 1 },
-			       dec_att, enc_att },
+			       enc_att },
 	[MH_O_LLID]        = { { MH_OT_LLID, "mn-link-layer-id", 3, 255, 8, 2, 1 },
-			       dec_llid, enc_llid },
+			       enc_llid },
 	[MH_O_HNP]         = { { MH_OT_HNP, "home-network-prefix", 18, 18, 8, 4,
-				 MH_MAX_HNP }, dec_hnp, enc_hnp },
+				 MH_MAX_HNP }, enc_hnp },
 	[MH_O_TIMESTAMP]   = { { MH_OT_TIMESTAMP, "timestamp", 8, 8, 8, 2, 1 },
-			       dec_timestamp, enc_timestamp },
+			       enc_timestamp },
 	[MH_O_LLA]         = { { MH_OT_LLA, "link-local-address", 16, 16, 8, 6, 1 },
-			       dec_lla, enc_lla },
+			       enc_lla },
 	[MH_O_CR_ID]       = { { MH_OT_CR_ID, "cr-id", 3, 255, 0, 0, 1 },
-			       dec_crid, enc_crid },
+			       enc_crid },
 	[MH_O_SERVICE_ID]  = { { MH_OT_SERVICE_ID, "service-id", 3, 255, 0, 0, 1 },
-			       dec_service_id, enc_service_id },
+			       enc_service_id },
 	[MH_O_CATS_REQ]    = { { MH_OT_CATS_REQ, "cats-requirements", 20, 255, 4, 2,
-				 1 }, dec_req, enc_req },
+				 1 }, enc_req },
 	[MH_O_CATS_COND]   = { { MH_OT_CATS_COND, "cats-conditions", 20, 255, 4, 2,
-				 1 }, dec_cond, enc_cond },
+				 1 }, enc_cond },
 	[MH_O_SVC_PREFIX]  = { { MH_OT_SVC_PREFIX, "service-prefix", 18, 18, 8, 4, 1 },
-			       dec_svc_prefix, enc_svc_prefix },
+			       enc_svc_prefix },
 	[MH_O_CLIENT_ADDR] = { { MH_OT_CLIENT_ADDR, "client-addr", 16, 16, 8, 6, 1 },
-			       dec_client_addr, enc_client_addr },
+			       enc_client_addr },
 	[MH_O_CATS_ADDR]   = { { MH_OT_CATS_ADDR, "cats-addr", 16, 16, 8, 6, 1 },
-			       dec_cats_addr, enc_cats_addr },
+			       enc_cats_addr },
 	[MH_O_TRANSACTION] = { { MH_OT_TRANSACTION, "transaction", 16, 16, 4, 2, 1 },
-			       dec_tx, enc_tx },
+			       enc_tx },
 	[MH_O_CIS_ID]      = { { MH_OT_CIS_ID, "cis-id", 4, 4, 4, 2, 1 },
-			       dec_cis_id, enc_cis_id },
+			       enc_cis_id },
 	[MH_O_AUTH]        = { { MH_OT_AUTH, "authentication", 5, 255, 4, 1, 1 },
-			       dec_auth, enc_auth },
+			       enc_auth },
 };
 
 /* Option type -> row of opt_tab plus one; 0 for unknown types. */
@@ -775,6 +774,38 @@ dec_pad(struct cur *body, size_t *run, size_t off, struct mh_error *e)
 	return MH_OK;
 }
 
+/*
+ * The option's decoder.  A switch, not a pointer in opt_tab, so that the
+ * compiler inlines each one: this is the inner loop of every decode, and
+ * it is measurably faster (make bench).  opt_tab keeps what is data.
+ */
+static bool
+dec_body(uint8_t idx, struct cur *c, struct mh_msg *m)
+{
+	switch ((enum mh_opt)idx) {
+	case MH_O_CATS_MSG:	return dec_cats_msg(c, m);
+	case MH_O_MNID:		return dec_mnid(c, m);
+	case MH_O_HI:		return dec_hi(c, m);
+	case MH_O_ATT:		return dec_att(c, m);
+	case MH_O_LLID:		return dec_llid(c, m);
+	case MH_O_HNP:		return dec_hnp(c, m);
+	case MH_O_TIMESTAMP:	return dec_timestamp(c, m);
+	case MH_O_LLA:		return dec_lla(c, m);
+	case MH_O_CR_ID:	return dec_crid(c, m);
+	case MH_O_SERVICE_ID:	return dec_service_id(c, m);
+	case MH_O_CATS_REQ:	return dec_req(c, m);
+	case MH_O_CATS_COND:	return dec_cond(c, m);
+	case MH_O_SVC_PREFIX:	return dec_svc_prefix(c, m);
+	case MH_O_CLIENT_ADDR:	return dec_client_addr(c, m);
+	case MH_O_CATS_ADDR:	return dec_cats_addr(c, m);
+	case MH_O_TRANSACTION:	return dec_tx(c, m);
+	case MH_O_CIS_ID:	return dec_cis_id(c, m);
+	case MH_O_AUTH:		return dec_auth(c, m);
+	case MH_O__COUNT:	break;
+	}
+	return false;
+}
+
 static enum mh_err
 dec_known(struct cur *body, uint8_t idx, size_t off, uint8_t count[],
     struct mh_msg *m, struct mh_error *e)
@@ -789,7 +820,7 @@ dec_known(struct cur *body, uint8_t idx, size_t off, uint8_t count[],
 	if (count[idx] >= r->info.max_count)
 		return fail(e, MH_E_OPT_DUP, off, r->info.type);
 	count[idx]++;
-	if (!r->dec(body, m) || !cur_done(body))
+	if (!dec_body(idx, body, m) || !cur_done(body))
 		return fail(e, MH_E_OPT_VALUE, off + 2, r->info.type);
 	m->present |= MH_BIT(idx);
 	return MH_OK;
