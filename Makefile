@@ -118,13 +118,13 @@ $(O)/san/catsd: $(CATSD_SRC:%.c=$(O)/san/%.o) $(APP_SAN_LIB) $(O)/san/libcatsio.
 $(O)/cats-edge: $(O)/apps/edge.o $(O)/apps/appproto.o
 	$(CC) $(CFLAGS) -o $@ $^ -lev
 
-$(O)/cats-client: $(O)/apps/client.o $(O)/apps/appproto.o
+$(O)/cats-client: $(O)/apps/client.o $(O)/apps/appproto.o $(O)/src/catsctl/hex.o
 	$(CC) $(CFLAGS) -o $@ $^
 
 $(O)/san/cats-edge: $(O)/san/apps/edge.o $(APP_SAN_LIB)
 	$(CC) $(SANFLAGS) -o $@ $^ -lev
 
-$(O)/san/cats-client: $(O)/san/apps/client.o $(APP_SAN_LIB)
+$(O)/san/cats-client: $(O)/san/apps/client.o $(APP_SAN_LIB) $(O)/san/src/catsctl/hex.o
 	$(CC) $(SANFLAGS) -o $@ $^
 
 # Unit tests link the sanitized core and, where they test catsctl's or the

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "appproto.h"
+#include "catsctl/hex.h"
 
 #define MAX_EDGES	16
 #define CTL_TIMEOUT_S	5	/* a control exchange never takes longer */
@@ -73,50 +74,26 @@ now_ms(void)
 
 /* --- hex ------------------------------------------------------------- */
 
-static void
-print_hex(FILE *f, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		fprintf(f, "%02x", p[i]);
-	fputc('\n', f);
-}
-
-static int
-hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-/* Hex to octets; whitespace is ignored.  -1 on anything else. */
+/* Hex to octets in out (cap octets) through catsctl's parser; -1 on error. */
 static long
-unhex(const char *s, uint8_t *out, size_t cap)
+unhex(const char *what, const char *s, uint8_t *out, size_t cap)
 {
-	size_t n = 0;
-	int hi = -1, v;
+	char err[128];
+	uint8_t *p;
+	size_t n;
 
-	for (; *s != '\0'; s++) {
-		if (*s == ' ' || *s == '\n' || *s == '\t')
-			continue;
-		if ((v = hexval((unsigned char)*s)) < 0)
-			return -1;
-		if (hi < 0) {
-			hi = v;
-			continue;
-		}
-		if (n == cap)
-			return -1;
-		out[n++] = (uint8_t)(hi << 4 | v);
-		hi = -1;
+	if (hex_parse(s, &p, &n, err, sizeof(err)) == -1) {
+		cwarn("%s: %s", what, err);
+		return -1;
 	}
-	return hi < 0 ? (long)n : -1;
+	if (n > cap) {
+		cwarn("%s: %zu octets, at most %zu", what, n, cap);
+		free(p);
+		return -1;
+	}
+	memcpy(out, p, n);
+	free(p);
+	return (long)n;
 }
 
 /* --- sockets ----------------------------------------------------------- */
@@ -357,7 +334,7 @@ run_raw(const struct opts *o)
 	int fd;
 
 	if (!app_addr_parse(o->to, true, &to) ||
-	    (n = unhex(o->raw, buf, sizeof(buf))) < 0) {
+	    (n = unhex("--raw", o->raw, buf, sizeof(buf))) < 0) {
 		cwarn("--raw needs --to ADDR:PORT and hex");
 		return 2;
 	}
@@ -458,6 +435,7 @@ ctl_exchange(const char *spec, const char *what, const struct app_msg *m)
 	struct app_msg ans;
 	enum app_status rc;
 	size_t len, off;
+	char *hex;
 	long n;
 	int fd;
 
@@ -487,7 +465,12 @@ ctl_exchange(const char *spec, const char *what, const struct app_msg *m)
 		return 1;
 	}
 	describe_state(what, &ans.u.state);
-	print_hex(stdout, buf, (size_t)n);
+	if ((hex = hex_string(buf, (size_t)n)) == NULL) {
+		cwarn("%s: out of memory", what);
+		return 1;
+	}
+	puts(hex);
+	free(hex);
 	return 0;
 }
 
@@ -513,7 +496,7 @@ run_import(const struct opts *o)
 	size_t off;
 	long n;
 
-	if (o->state == NULL || (n = unhex(o->state, buf, sizeof(buf))) < 0 ||
+	if (o->state == NULL || (n = unhex("--state", o->state, buf, sizeof(buf))) < 0 ||
 	    app_decode(buf, (size_t)n, &st, &off) != APP_OK ||
 	    st.type != APP_STATE) {
 		cwarn("--import needs --state HEX, a STATE message "
