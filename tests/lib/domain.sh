@@ -174,3 +174,22 @@ wait_sock() {
 	while [ ! -S "$T/$1.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 	[ -S "$T/$1.sock" ] || { fail "$1: no control socket"; cat "$T/$1.log"; }
 }
+
+# From ingress i, egress i is near (5 ms) and the other one far (20 ms).
+set_metrics() {
+	ctl K metric set net 0 0 owd_ns 5000000 >/dev/null || fail "metric set"
+	ctl K metric set net 0 1 owd_ns 20000000 >/dev/null || fail "metric set"
+	ctl K metric set net 1 0 owd_ns 20000000 >/dev/null || fail "metric set"
+	ctl K metric set net 1 1 owd_ns 5000000 >/dev/null || fail "metric set"
+}
+
+# Attach client $2 (link-layer $3) at ingress $1, ask for video.cats and
+# wait up to 5 s for the kernel's steering route; the caller checks it.
+attach_request() {
+	ctl "$1" client attach "$2" "$3" >/dev/null || fail "attach"
+	ctl "$1" client request "$2" video.cats >/dev/null || fail "request"
+	i=0
+	until x "$1" -6 route show proto $PROTO | grep -q "2001:db8:cafe::1 from $2 "; do
+		i=$((i + 1)); [ $i -lt 50 ] || break; sleep 0.1
+	done
+}

@@ -30,18 +30,10 @@ for i in 1 2; do
 done
 
 # metrics: from ingress1, egress1 is near (5 ms) and egress2 far (20 ms)
-ctl K metric set net 0 0 owd_ns 5000000 >/dev/null || fail "metric set"
-ctl K metric set net 0 1 owd_ns 20000000 >/dev/null || fail "metric set"
-ctl K metric set net 1 0 owd_ns 20000000 >/dev/null || fail "metric set"
-ctl K metric set net 1 1 owd_ns 5000000 >/dev/null || fail "metric set"
+set_metrics
 
 # ---------------------------------------------------------------- session
-ctl I1 client attach 2001:db8:a::10 02:00:5e:10:00:01 >/dev/null || fail "attach"
-ctl I1 client request 2001:db8:a::10 video.cats >/dev/null || fail "request"
-i=0
-until x I1 -6 route show proto $PROTO | grep -q "2001:db8:cafe::1 from 2001:db8:a::10 "; do
-	i=$((i + 1)); [ $i -lt 50 ] || break; sleep 0.1
-done
+attach_request I1 2001:db8:a::10 02:00:5e:10:00:01
 if x I1 -6 route show proto $PROTO | grep "2001:db8:cafe::1 from 2001:db8:a::10 " | grep -q "fc00:e1::"; then
 	pass "ingress1's kernel steers the client to egress1: $(x I1 -6 route show proto $PROTO | grep "from 2001:db8:a::10 ")"
 else

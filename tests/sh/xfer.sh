@@ -33,13 +33,7 @@ egress_json() {
 configure_all
 
 # ---------------------------------------------------------------- start
-# Background processes are started with ip netns exec itself, never through
-# a shell function: $! must be the process's pid, not a subshell's.
-for n in $NODES; do
-	ip netns exec "$P$n" "$CATSD" -d -f "$T/$n.json" >>"$T/$n.log" 2>&1 &
-	eval "PID_$n=$!"
-	PIDS="$PIDS $!"
-done
+for n in $NODES; do start_node "$n"; done
 ip netns exec ${P}D1 "$EDGE" --name edge1 --listen "[2001:db8:cafe::1]:7000" \
     --control "[2001:db8:d1::100]:7001" >"$T/D1.log" 2>&1 &
 PID_D1=$!
@@ -48,29 +42,17 @@ ip netns exec ${P}D2 "$EDGE" --name edge2 --listen "[2001:db8:cafe::1]:7000" \
     --control "[2001:db8:d2::100]:7001" >"$T/D2.log" 2>&1 &
 PID_D2=$!
 PIDS="$PIDS $!"
-for n in $NODES; do
-	i=0
-	while [ ! -S "$T/$n.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	[ -S "$T/$n.sock" ] || { fail "$n: no control socket"; cat "$T/$n.log"; }
-done
+for n in $NODES; do wait_sock "$n"; done
 for d in D1 D2; do
 	i=0
 	until grep -q "ready:" "$T/$d.log" || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
 done
 
 # metrics: from ingress1 egress1 is near (5 ms), from ingress2 egress2
-ctl K metric set net 0 0 owd_ns 5000000 >/dev/null || fail "metric set"
-ctl K metric set net 0 1 owd_ns 20000000 >/dev/null || fail "metric set"
-ctl K metric set net 1 0 owd_ns 20000000 >/dev/null || fail "metric set"
-ctl K metric set net 1 1 owd_ns 5000000 >/dev/null || fail "metric set"
+set_metrics
 
 # ---------------------------------------------------------------- session
-ctl I1 client attach 2001:db8:a::10 02:00:5e:10:00:01 >/dev/null || fail "attach"
-ctl I1 client request 2001:db8:a::10 video.cats >/dev/null || fail "request"
-i=0
-until x I1 -6 route show proto $PROTO | grep -q "2001:db8:cafe::1 from 2001:db8:a::10 "; do
-	i=$((i + 1)); [ $i -lt 50 ] || break; sleep 0.1
-done
+attach_request I1 2001:db8:a::10 02:00:5e:10:00:01
 if x I1 -6 route show proto $PROTO | grep "cafe::1 from 2001:db8:a::10 " | grep -q "fc00:e1::"; then
 	pass "ingress1 steers the client to egress1"
 else
