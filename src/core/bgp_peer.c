@@ -1,0 +1,668 @@
+/*
+ * bgp_peer: the finite state machine of one BGP session, RFC 4271 section 8.
+ *
+ * Sans-I/O: the driver feeds it stream bytes, transport events and the
+ * time; it answers through the ops.  Like the daemons operators know, it
+ * restarts itself after an error (RFC 4271 8.1.1, AllowAutomaticStart),
+ * with an idle hold time that doubles on each failure up to a minute so a
+ * peer that keeps failing is not hammered (the DampPeerOscillations idea).
+ * Messages are parsed in place from the caller's bytes; only a partial
+ * message at the end of a read is copied, into one 4096-octet buffer.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cats/bgp.h"
+
+/* RFC 4271 8.2.2: "sets the HoldTimer to a large value", suggested 4 min. */
+#define BGP_OPEN_HOLD_MS	(240 * 1000)
+#define BGP_CONNECT_RETRY_MS	5000
+#define BGP_IDLE_HOLD_MS	1000
+#define BGP_IDLE_HOLD_MAX_MS	(60 * 1000)
+
+struct bgp_peer {
+	struct bgp_peer_cfg	 cfg;
+	const struct bgp_peer_ops *ops;
+	void			*ctx;
+	enum bgp_state		 st;
+	bool			 started;	/* ManualStart without ManualStop */
+	struct bgp_open		 remote;
+	uint32_t		 afs;		/* negotiated */
+	uint16_t		 hold_s;	/* negotiated */
+	uint64_t		 t_connect;	/* deadlines, 0 = off */
+	uint64_t		 t_hold;
+	uint64_t		 t_keepalive;
+	uint64_t		 t_idle;
+	uint64_t		 t_armed;	/* last deadline given to the driver */
+	uint32_t		 idle_hold_ms;	/* current back-off */
+	struct bgp_peer_counters cnt;
+	size_t			 ilen;		/* octets in ibuf */
+	uint8_t			 ibuf[BGP_MAX_LEN];
+};
+
+static const char *const state_names[BGP_ST__COUNT] = {
+	[BGP_ST_IDLE] = "Idle",
+	[BGP_ST_CONNECT] = "Connect",
+	[BGP_ST_ACTIVE] = "Active",
+	[BGP_ST_OPENSENT] = "OpenSent",
+	[BGP_ST_OPENCONFIRM] = "OpenConfirm",
+	[BGP_ST_ESTABLISHED] = "Established",
+};
+
+const char *
+bgp_state_name(enum bgp_state s)
+{
+	if ((unsigned)s >= BGP_ST__COUNT)
+		return "?";
+	return state_names[s];
+}
+
+static uint64_t
+min_deadline(uint64_t a, uint64_t b)
+{
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return a < b ? a : b;
+}
+
+/* Tell the driver the earliest deadline, when it changed. */
+static void
+rearm(struct bgp_peer *p)
+{
+	uint64_t t;
+
+	t = min_deadline(min_deadline(p->t_connect, p->t_hold),
+	    min_deadline(p->t_keepalive, p->t_idle));
+	if (t == p->t_armed)
+		return;
+	p->t_armed = t;
+	if (p->ops->timer != NULL)
+		p->ops->timer(p->ctx, t);
+}
+
+static void
+set_state(struct bgp_peer *p, enum bgp_state to)
+{
+	enum bgp_state from = p->st;
+
+	if (from == to)
+		return;
+	p->st = to;
+	if (to == BGP_ST_ESTABLISHED) {
+		p->cnt.established++;
+		p->idle_hold_ms = p->cfg.idle_hold_ms;
+	}
+	if (from == BGP_ST_ESTABLISHED)
+		p->cnt.flaps++;
+	if (p->ops->state != NULL)
+		p->ops->state(p->ctx, from, to);
+}
+
+static void
+send_raw(struct bgp_peer *p, const uint8_t *buf, size_t len)
+{
+	if (len >= BGP_HDR_LEN && buf[18] < 6)
+		p->cnt.tx_msgs[buf[18]]++;
+	p->ops->send(p->ctx, buf, len);
+}
+
+static void
+send_keepalive(struct bgp_peer *p, uint64_t now)
+{
+	uint8_t buf[BGP_HDR_LEN];
+	struct wbuf w;
+
+	wb_init(&w, buf, sizeof(buf));
+	if (!bgp_keepalive_encode(&w))
+		return;
+	send_raw(p, buf, w.len);
+	if (p->hold_s != 0 && p->st >= BGP_ST_OPENCONFIRM)
+		p->t_keepalive = now + (uint64_t)p->hold_s * 1000 / 3;
+}
+
+static void
+send_open(struct bgp_peer *p)
+{
+	uint8_t buf[BGP_MAX_LEN];
+	struct bgp_open o = {
+		.version = BGP_VERSION,
+		.as = p->cfg.local_as,
+		.hold = p->cfg.hold,
+		.id = p->cfg.router_id,
+		.afs = p->cfg.afs,
+	};
+	struct wbuf w;
+
+	wb_init(&w, buf, sizeof(buf));
+	if (bgp_open_encode(&w, &o))
+		send_raw(p, buf, w.len);
+}
+
+static void
+send_notif(struct bgp_peer *p, uint8_t code, uint8_t subcode,
+    const uint8_t *data, size_t len)
+{
+	uint8_t buf[BGP_MAX_LEN];
+	struct bgp_notif n = {
+		.code = code, .subcode = subcode, .data = data,
+		.len = (uint16_t)(len > 64 ? 64 : len),
+	};
+	struct wbuf w;
+
+	wb_init(&w, buf, sizeof(buf));
+	if (!bgp_notif_encode(&w, &n))
+		return;
+	p->cnt.notif_tx++;
+	send_raw(p, buf, w.len);
+}
+
+/*
+ * Drop the transport and go to Idle; with the session still started, come
+ * back after the idle hold time, doubled each time (RFC 4271 8.1.1).
+ */
+static void
+drop_session(struct bgp_peer *p, uint64_t now)
+{
+	p->ops->disconnect(p->ctx);
+	p->ilen = 0;
+	p->t_connect = p->t_hold = p->t_keepalive = 0;
+	p->t_idle = 0;
+	p->afs = 0;
+	set_state(p, BGP_ST_IDLE);
+	if (p->started) {
+		p->t_idle = now + p->idle_hold_ms;
+		p->idle_hold_ms *= 2;
+		if (p->idle_hold_ms > BGP_IDLE_HOLD_MAX_MS)
+			p->idle_hold_ms = BGP_IDLE_HOLD_MAX_MS;
+	}
+	rearm(p);
+}
+
+/* An error of ours to report: NOTIFICATION, then close (RFC 4271 6). */
+static void
+fail(struct bgp_peer *p, enum bgp_err e, size_t off, const uint8_t *data,
+    size_t len, uint64_t now)
+{
+	uint8_t code, subcode;
+
+	p->cnt.rx_err[e < BGP_E__COUNT ? e : 0]++;
+	bgp_err_notif(e, &code, &subcode);
+	send_notif(p, code, subcode, data, len);
+	if (p->ops->error != NULL)
+		p->ops->error(p->ctx, e, off, true);
+	drop_session(p, now);
+}
+
+/* RFC 4271 8.2.2: an event that is not expected in this state. */
+static void
+fsm_error(struct bgp_peer *p, uint64_t now)
+{
+	uint8_t sub;
+
+	switch (p->st) {
+	case BGP_ST_OPENSENT:
+		sub = 1;
+		break;
+	case BGP_ST_OPENCONFIRM:
+		sub = 2;
+		break;
+	default:
+		sub = 3;	/* RFC 6608 subcodes */
+		break;
+	}
+	send_notif(p, BGP_NC_FSM, sub, NULL, 0);
+	drop_session(p, now);
+}
+
+static void
+begin_connect(struct bgp_peer *p, uint64_t now)
+{
+	uint32_t retry = p->cfg.connect_retry_ms;
+
+	p->t_idle = 0;
+	p->t_connect = now + retry;
+	if (p->cfg.passive) {
+		set_state(p, BGP_ST_ACTIVE);
+		p->t_connect = 0;
+	} else {
+		set_state(p, BGP_ST_CONNECT);
+		p->ops->connect(p->ctx);
+	}
+	rearm(p);
+}
+
+struct bgp_peer *
+bgp_peer_new(const struct bgp_peer_cfg *cfg, const struct bgp_peer_ops *ops,
+    void *ctx, const char **why)
+{
+	struct bgp_peer *p;
+
+	if (cfg->router_id == 0 || cfg->local_as == 0) {
+		*why = "router id and local AS must be non-zero";
+		return NULL;
+	}
+	if (cfg->hold == 1 || cfg->hold == 2) {
+		*why = "hold time must be 0 or at least 3 s (RFC 4271 4.2)";
+		return NULL;
+	}
+	if (cfg->afs == 0 || cfg->afs >= 1u << BGP_AF__COUNT) {
+		*why = "no (or an unknown) address family";
+		return NULL;
+	}
+	if (ops->send == NULL || ops->connect == NULL ||
+	    ops->disconnect == NULL) {
+		*why = "send, connect and disconnect ops are required";
+		return NULL;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		*why = "out of memory";
+		return NULL;
+	}
+	p->cfg = *cfg;
+	if (p->cfg.connect_retry_ms == 0)
+		p->cfg.connect_retry_ms = BGP_CONNECT_RETRY_MS;
+	if (p->cfg.idle_hold_ms == 0)
+		p->cfg.idle_hold_ms = BGP_IDLE_HOLD_MS;
+	p->idle_hold_ms = p->cfg.idle_hold_ms;
+	p->ops = ops;
+	p->ctx = ctx;
+	return p;
+}
+
+void
+bgp_peer_free(struct bgp_peer *p)
+{
+	free(p);
+}
+
+void
+bgp_peer_start(struct bgp_peer *p, uint64_t now)
+{
+	if (p->started)
+		return;
+	p->started = true;
+	p->idle_hold_ms = p->cfg.idle_hold_ms;
+	if (p->st == BGP_ST_IDLE)
+		begin_connect(p, now);
+}
+
+void
+bgp_peer_stop(struct bgp_peer *p, uint64_t now)
+{
+	p->started = false;
+	if (p->st >= BGP_ST_OPENSENT)
+		send_notif(p, BGP_NC_CEASE, 2, NULL, 0);	/* RFC 4486 */
+	drop_session(p, now);
+}
+
+void
+bgp_peer_connected(struct bgp_peer *p, uint64_t now)
+{
+	if (!p->started || (p->st != BGP_ST_CONNECT &&
+	    p->st != BGP_ST_ACTIVE)) {
+		/* Not wanted now: refuse by closing (RFC 4271 8.2.2 Idle). */
+		p->ops->disconnect(p->ctx);
+		return;
+	}
+	p->ilen = 0;
+	p->t_connect = 0;
+	send_open(p);
+	p->t_hold = now + BGP_OPEN_HOLD_MS;
+	set_state(p, BGP_ST_OPENSENT);
+	rearm(p);
+}
+
+void
+bgp_peer_closed(struct bgp_peer *p, uint64_t now)
+{
+	switch (p->st) {
+	case BGP_ST_IDLE:
+		return;
+	case BGP_ST_CONNECT:
+	case BGP_ST_OPENSENT:
+		/* RFC 4271 8.2.2: TcpConnectionFails -> Active, retry. */
+		p->ilen = 0;
+		p->t_hold = 0;
+		p->t_connect = p->cfg.passive ? 0 :
+		    now + p->cfg.connect_retry_ms;
+		p->ops->disconnect(p->ctx);
+		set_state(p, BGP_ST_ACTIVE);
+		rearm(p);
+		return;
+	case BGP_ST_ACTIVE:
+		return;
+	default:
+		drop_session(p, now);
+		return;
+	}
+}
+
+/* RFC 4271 4.2 and 6.2: the peer's OPEN against what we expect. */
+static void
+on_open(struct bgp_peer *p, const uint8_t *body, size_t len, uint64_t now)
+{
+	struct bgp_open o;
+	enum bgp_err e;
+	size_t off = 0;
+	uint16_t hold;
+
+	if (p->st != BGP_ST_OPENSENT) {
+		fsm_error(p, now);
+		return;
+	}
+	if ((e = bgp_open_decode(body, len, &o, &off)) != BGP_OK) {
+		fail(p, e, BGP_HDR_LEN + off, NULL, 0, now);
+		return;
+	}
+	if (p->cfg.peer_as != 0 && o.as != p->cfg.peer_as) {
+		fail(p, BGP_E_OPEN_AS, BGP_HDR_LEN + 1, NULL, 0, now);
+		return;
+	}
+	p->remote = o;
+	p->afs = o.afs & p->cfg.afs;
+	hold = o.hold < p->cfg.hold ? o.hold : p->cfg.hold;
+	p->hold_s = hold;
+	send_keepalive(p, now);
+	set_state(p, BGP_ST_OPENCONFIRM);
+	p->t_hold = hold != 0 ? now + (uint64_t)hold * 1000 : 0;
+	p->t_keepalive = hold != 0 ? now + (uint64_t)hold * 1000 / 3 : 0;
+	rearm(p);
+}
+
+static void
+on_keepalive(struct bgp_peer *p, uint64_t now)
+{
+	if (p->st == BGP_ST_OPENCONFIRM) {
+		set_state(p, BGP_ST_ESTABLISHED);
+		return;
+	}
+	if (p->st != BGP_ST_ESTABLISHED)
+		fsm_error(p, now);
+}
+
+static bool
+af_negotiated(const struct bgp_peer *p, uint16_t afi, uint8_t safi)
+{
+	int af = bgp_af_of(afi, safi);
+
+	return af >= 0 && (p->afs & 1u << af);
+}
+
+static void
+on_update(struct bgp_peer *p, const uint8_t *body, size_t len, uint64_t now)
+{
+	struct bgp_update u;
+
+	if (p->st != BGP_ST_ESTABLISHED) {
+		fsm_error(p, now);
+		return;
+	}
+	bgp_update_decode(body, len, (p->remote.as4), &u);
+	if (u.err != BGP_OK) {
+		if (u.action == BGP_ACT_SESSION_RESET) {
+			fail(p, u.err, BGP_HDR_LEN + u.off, NULL, 0, now);
+			return;
+		}
+		p->cnt.rx_err[u.err]++;
+		if (u.action == BGP_ACT_TREAT_AS_WITHDRAW)
+			p->cnt.treat_as_withdraw++;
+		else
+			p->cnt.attr_discard++;
+		if (p->ops->error != NULL)
+			p->ops->error(p->ctx, u.err, BGP_HDR_LEN + u.off,
+			    false);
+	}
+	/* RFC 4760 7 and RFC 4271 9: what was not negotiated is ignored. */
+	if (u.nlri_len != 0 || u.withdrawn_len != 0)
+		p->cnt.ignored_nlri++;
+	if (u.a.reach_len != 0 && !af_negotiated(p, u.a.reach_afi,
+	    u.a.reach_safi)) {
+		p->cnt.ignored_nlri++;
+		u.a.reach_len = 0;
+	}
+	if (u.a.unreach_len != 0 && !af_negotiated(p, u.a.unreach_afi,
+	    u.a.unreach_safi)) {
+		p->cnt.ignored_nlri++;
+		u.a.unreach_len = 0;
+	}
+	if (p->ops->update != NULL)
+		p->ops->update(p->ctx, &u);
+}
+
+static void
+on_notification(struct bgp_peer *p, const uint8_t *body, size_t len,
+    uint64_t now)
+{
+	struct bgp_notif n;
+
+	p->cnt.notif_rx++;
+	if (bgp_notif_decode(body, len, &n) != BGP_OK)
+		p->cnt.rx_err[BGP_E_NOTIF]++;
+	/* RFC 4271 8.2.2: NotifMsg in any state -> Idle, no reply. */
+	drop_session(p, now);
+}
+
+static void
+on_refresh(struct bgp_peer *p, const uint8_t *body, size_t len,
+    uint64_t now)
+{
+	uint16_t afi;
+	uint8_t safi;
+	int af;
+
+	if (p->st != BGP_ST_ESTABLISHED) {
+		fsm_error(p, now);
+		return;
+	}
+	if (bgp_refresh_decode(body, len, &afi, &safi) != BGP_OK) {
+		fail(p, BGP_E_REFRESH, BGP_HDR_LEN, NULL, 0, now);
+		return;
+	}
+	/* RFC 2918 4: a family not negotiated is ignored. */
+	af = bgp_af_of(afi, safi);
+	if (af < 0 || !(p->afs & 1u << af))
+		return;
+	if (p->ops->refresh != NULL)
+		p->ops->refresh(p->ctx, (enum bgp_af)af);
+}
+
+/* One whole message; false once the session has gone. */
+static bool
+dispatch(struct bgp_peer *p, const uint8_t *msg, size_t len, uint8_t type,
+    uint64_t now)
+{
+	const uint8_t *body = msg + BGP_HDR_LEN;
+	size_t blen = len - BGP_HDR_LEN;
+
+	p->cnt.rx_msgs[type]++;
+	/* RFC 4271 6.5: any KEEPALIVE or UPDATE restarts the hold timer. */
+	if (p->hold_s != 0 && p->st == BGP_ST_ESTABLISHED)
+		p->t_hold = now + (uint64_t)p->hold_s * 1000;
+	switch (type) {
+	case BGP_OPEN:
+		on_open(p, body, blen, now);
+		break;
+	case BGP_UPDATE:
+		on_update(p, body, blen, now);
+		break;
+	case BGP_NOTIFICATION:
+		on_notification(p, body, blen, now);
+		break;
+	case BGP_KEEPALIVE:
+		if (p->hold_s != 0 && p->st >= BGP_ST_OPENCONFIRM)
+			p->t_hold = now + (uint64_t)p->hold_s * 1000;
+		on_keepalive(p, now);
+		break;
+	case BGP_ROUTE_REFRESH:
+		on_refresh(p, body, blen, now);
+		break;
+	}
+	rearm(p);
+	return p->st >= BGP_ST_OPENSENT;
+}
+
+/*
+ * Parse whole messages from p[0..n); returns what was consumed, which is
+ * less than n only for a partial message at the end.
+ */
+static size_t
+consume(struct bgp_peer *peer, const uint8_t *p, size_t n, uint64_t now,
+    bool *gone)
+{
+	size_t off = 0;
+	uint16_t len;
+	uint8_t type;
+	enum bgp_err e;
+
+	*gone = false;
+	while (n - off >= BGP_HDR_LEN) {
+		e = bgp_hdr_decode(p + off, n - off, &type, &len);
+		if (e != BGP_OK) {
+			/* RFC 4271 6.1: the bad length goes back as data. */
+			fail(peer, e, 0, p + off + 16,
+			    e == BGP_E_LENGTH || e == BGP_E_MSG_LENGTH ? 2 :
+			    e == BGP_E_TYPE ? 1 : 0, now);
+			*gone = true;
+			return n;
+		}
+		if (len > n - off)
+			break;
+		if (!dispatch(peer, p + off, len, type, now)) {
+			*gone = true;
+			return n;
+		}
+		off += len;
+	}
+	return off;
+}
+
+/* Complete the message held from the last read; returns octets taken. */
+static size_t
+fill_held(struct bgp_peer *p, const uint8_t *buf, size_t n, uint64_t now,
+    bool *gone)
+{
+	size_t need, take, taken = 0;
+	uint16_t len;
+	uint8_t type;
+
+	*gone = false;
+	for (;;) {
+		need = BGP_HDR_LEN;
+		if (p->ilen >= BGP_HDR_LEN) {
+			if (bgp_hdr_decode(p->ibuf, p->ilen, &type, &len) !=
+			    BGP_OK) {
+				consume(p, p->ibuf, p->ilen, now, gone);
+				return n;
+			}
+			need = len;
+		}
+		if (p->ilen == need) {
+			consume(p, p->ibuf, p->ilen, now, gone);
+			p->ilen = 0;
+			return taken;
+		}
+		if (taken == n)
+			return taken;
+		take = need - p->ilen < n - taken ? need - p->ilen : n - taken;
+		memcpy(p->ibuf + p->ilen, buf + taken, take);
+		p->ilen += take;
+		taken += take;
+	}
+}
+
+void
+bgp_peer_input(struct bgp_peer *p, const uint8_t *buf, size_t n,
+    uint64_t now)
+{
+	size_t used;
+	bool gone;
+
+	if (p->st < BGP_ST_OPENSENT)
+		return;
+	if (p->ilen > 0) {
+		used = fill_held(p, buf, n, now, &gone);
+		if (gone || p->ilen > 0)
+			return;
+		buf += used;
+		n -= used;
+	}
+	used = consume(p, buf, n, now, &gone);
+	if (gone)
+		return;
+	memcpy(p->ibuf, buf + used, n - used);
+	p->ilen = n - used;
+}
+
+void
+bgp_peer_tick(struct bgp_peer *p, uint64_t now)
+{
+	if (p->t_idle != 0 && now >= p->t_idle) {
+		p->t_idle = 0;
+		if (p->started && p->st == BGP_ST_IDLE)
+			begin_connect(p, now);
+	}
+	if (p->t_connect != 0 && now >= p->t_connect) {
+		/* RFC 4271 8.2.2: ConnectRetryTimer_Expires, try again. */
+		p->ops->disconnect(p->ctx);
+		begin_connect(p, now);
+	}
+	if (p->t_hold != 0 && now >= p->t_hold) {
+		p->t_hold = 0;
+		send_notif(p, BGP_NC_HOLD, 0, NULL, 0);
+		drop_session(p, now);
+		return;
+	}
+	if (p->t_keepalive != 0 && now >= p->t_keepalive)
+		send_keepalive(p, now);
+	p->t_armed = UINT64_MAX;	/* the driver's timer has gone off */
+	rearm(p);
+}
+
+bool
+bgp_peer_send(struct bgp_peer *p, const uint8_t *msg, size_t len,
+    uint64_t now)
+{
+	(void)now;
+	if (p->st != BGP_ST_ESTABLISHED || len < BGP_HDR_LEN)
+		return false;
+	send_raw(p, msg, len);
+	return true;
+}
+
+enum bgp_state
+bgp_peer_state(const struct bgp_peer *p)
+{
+	return p->st;
+}
+
+const struct bgp_open *
+bgp_peer_remote(const struct bgp_peer *p)
+{
+	return &p->remote;
+}
+
+uint32_t
+bgp_peer_afs(const struct bgp_peer *p)
+{
+	return p->afs;
+}
+
+uint16_t
+bgp_peer_hold(const struct bgp_peer *p)
+{
+	return p->hold_s;
+}
+
+const struct bgp_peer_counters *
+bgp_peer_counters(const struct bgp_peer *p)
+{
+	return &p->cnt;
+}
+
+const struct bgp_peer_cfg *
+bgp_peer_config(const struct bgp_peer *p)
+{
+	return &p->cfg;
+}

@@ -1,0 +1,780 @@
+/*
+ * The BGP session state machine (src/core/bgp_peer.c, RFC 4271 section 8)
+ * and the RIB (src/core/bgp_rib.c), driven with a fake transport and
+ * clock: every message the FSM sends is captured and decoded again.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cats/bgp.h"
+
+#define ASN	65000
+
+struct wire {
+	uint8_t		 out[16384];	/* what the FSM sent, concatenated */
+	size_t		 olen;
+	unsigned	 connects, disconnects, updates;
+	uint64_t	 timer;
+	enum bgp_state	 states[32];
+	size_t		 nstates;
+	struct bgp_update last;
+	uint8_t		 last_body[BGP_MAX_LEN];
+	enum bgp_err	 last_err;
+	bool		 err_sent;
+};
+
+static void
+w_send(void *ctx, const uint8_t *b, size_t n)
+{
+	struct wire *w = ctx;
+
+	assert_true(w->olen + n <= sizeof(w->out));
+	memcpy(w->out + w->olen, b, n);
+	w->olen += n;
+}
+
+static void
+w_connect(void *ctx)
+{
+	((struct wire *)ctx)->connects++;
+}
+
+static void
+w_disconnect(void *ctx)
+{
+	((struct wire *)ctx)->disconnects++;
+}
+
+static void
+w_timer(void *ctx, uint64_t at)
+{
+	((struct wire *)ctx)->timer = at;
+}
+
+static void
+w_state(void *ctx, enum bgp_state from, enum bgp_state to)
+{
+	struct wire *w = ctx;
+
+	(void)from;
+	if (w->nstates < 32)
+		w->states[w->nstates++] = to;
+}
+
+static void
+w_update(void *ctx, const struct bgp_update *u)
+{
+	struct wire *w = ctx;
+
+	w->updates++;
+	w->last = *u;
+}
+
+static void
+w_error(void *ctx, enum bgp_err e, size_t off, bool sent)
+{
+	struct wire *w = ctx;
+
+	(void)off;
+	w->last_err = e;
+	w->err_sent = sent;
+}
+
+static const struct bgp_peer_ops wire_ops = {
+	.send = w_send, .connect = w_connect, .disconnect = w_disconnect,
+	.timer = w_timer, .state = w_state, .update = w_update,
+	.error = w_error,
+};
+
+/* The type of the i-th message the FSM sent, or 0. */
+static uint8_t
+sent_type(const struct wire *w, size_t i, const uint8_t **body, size_t *blen)
+{
+	size_t off = 0;
+	uint16_t len;
+	uint8_t type;
+
+	for (;;) {
+		if (off >= w->olen)
+			return 0;
+		assert_int_equal(bgp_hdr_decode(w->out + off, w->olen - off,
+		    &type, &len), BGP_OK);
+		if (i-- == 0)
+			break;
+		off += len;
+	}
+	if (body != NULL) {
+		*body = w->out + off + BGP_HDR_LEN;
+		*blen = len - BGP_HDR_LEN;
+	}
+	return type;
+}
+
+static size_t
+sent_count(const struct wire *w)
+{
+	size_t n = 0;
+
+	while (sent_type(w, n, NULL, NULL) != 0)
+		n++;
+	return n;
+}
+
+static void
+cfg_default(struct bgp_peer_cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "t");
+	c->local_as = ASN;
+	c->peer_as = ASN;
+	c->router_id = 0x0a000001;
+	c->hold = 9;
+	c->afs = 1u << BGP_AF_IPV6_MUP | 1u << BGP_AF_IPV6_UNICAST;
+}
+
+static size_t
+peer_open(uint8_t *buf, size_t cap, uint32_t as, uint16_t hold, uint32_t afs)
+{
+	struct bgp_open o = { .version = 4, .as = as, .hold = hold,
+	    .id = 0x0a000002, .afs = afs };
+	struct wbuf w;
+
+	wb_init(&w, buf, cap);
+	assert_true(bgp_open_encode(&w, &o));
+	return w.len;
+}
+
+static size_t
+keepalive(uint8_t *buf)
+{
+	struct wbuf w;
+
+	wb_init(&w, buf, BGP_HDR_LEN);
+	assert_true(bgp_keepalive_encode(&w));
+	return w.len;
+}
+
+/* A one-route DSD UPDATE, as a site PE sends it. */
+static size_t
+dsd_update(uint8_t *buf, size_t cap, uint32_t cis, bool withdraw)
+{
+	struct bgp_attrs a;
+	struct bgp_mup k;
+	struct wbuf w;
+
+	memset(&k, 0, sizeof(k));
+	k.afi = BGP_AFI_IPV6;
+	k.type = BGP_MUP_DSD;
+	k.rd[7] = (uint8_t)cis;
+	k.addr[0] = 0xfc;
+	k.addr[15] = (uint8_t)cis;
+	memset(&a, 0, sizeof(a));
+	a.seen = BGP_SEEN(BGP_ATTR_ORIGIN) | BGP_SEEN(BGP_ATTR_AS_PATH) |
+	    BGP_SEEN_CATS;
+	a.nh_len = 16;
+	a.nh[0] = 0xfc;
+	a.cats.has_cs_id = a.cats.has_cis_id = true;
+	a.cats.cs_id = 1;
+	a.cats.cis_id = cis;
+	wb_init(&w, buf, cap);
+	assert_true(withdraw ?
+	    bgp_update_encode_mup(&w, BGP_AF_IPV6_MUP, &a, NULL, 0, &k, 1) :
+	    bgp_update_encode_mup(&w, BGP_AF_IPV6_MUP, &a, &k, 1, NULL, 0));
+	return w.len;
+}
+
+/* Start, connect, exchange OPEN and KEEPALIVE: Established at t=100. */
+static struct bgp_peer *
+established(struct wire *w, const struct bgp_peer_cfg *c)
+{
+	uint8_t buf[512];
+	struct bgp_peer *p;
+	const char *why;
+	size_t n;
+
+	memset(w, 0, sizeof(*w));
+	assert_non_null(p = bgp_peer_new(c, &wire_ops, w, &why));
+	bgp_peer_start(p, 0);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_CONNECT);
+	assert_int_equal(w->connects, 1);
+	bgp_peer_connected(p, 10);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_OPENSENT);
+	n = peer_open(buf, sizeof(buf), ASN, 90, 1u << BGP_AF_IPV6_MUP);
+	n += keepalive(buf + n);
+	bgp_peer_input(p, buf, n, 100);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_ESTABLISHED);
+	return p;
+}
+
+static void
+open_exchange(void **state)
+{
+	struct bgp_peer_cfg c;
+	struct wire w;
+	struct bgp_peer *p;
+	struct bgp_open o;
+	const uint8_t *body;
+	size_t blen, off;
+
+	(void)state;
+	cfg_default(&c);
+	p = established(&w, &c);
+	/* We sent OPEN (our AS, hold and families) then KEEPALIVE. */
+	assert_int_equal(sent_type(&w, 0, &body, &blen), BGP_OPEN);
+	assert_int_equal(bgp_open_decode(body, blen, &o, &off), BGP_OK);
+	assert_int_equal(o.as, ASN);
+	assert_int_equal(o.hold, 9);
+	assert_int_equal(o.afs, c.afs);
+	assert_true(o.as4 && o.route_refresh);
+	assert_int_equal(sent_type(&w, 1, NULL, NULL), BGP_KEEPALIVE);
+	/* Hold is the smaller; families the intersection (RFC 4760 8). */
+	assert_int_equal(bgp_peer_hold(p), 9);
+	assert_int_equal(bgp_peer_afs(p), 1u << BGP_AF_IPV6_MUP);
+	assert_int_equal(w.nstates, 4);
+	assert_int_equal(w.states[3], BGP_ST_ESTABLISHED);
+	assert_int_equal(bgp_peer_counters(p)->established, 1);
+	bgp_peer_free(p);
+}
+
+/* A stream cut anywhere gives the same messages. */
+static void
+byte_by_byte(void **state)
+{
+	uint8_t buf[4096];
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	const char *why;
+	struct wire w;
+	size_t n;
+
+	(void)state;
+	cfg_default(&c);
+	memset(&w, 0, sizeof(w));
+	assert_non_null(p = bgp_peer_new(&c, &wire_ops, &w, &why));
+	bgp_peer_start(p, 0);
+	bgp_peer_connected(p, 1);
+	n = peer_open(buf, sizeof(buf), ASN, 90, c.afs);
+	n += keepalive(buf + n);
+	n += dsd_update(buf + n, sizeof(buf) - n, 7, false);
+	n += dsd_update(buf + n, sizeof(buf) - n, 8, false);
+	for (size_t i = 0; i < n; i++)
+		bgp_peer_input(p, buf + i, 1, 2);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_ESTABLISHED);
+	assert_int_equal(w.updates, 2);
+	assert_int_equal(w.last.err, BGP_OK);
+	assert_int_equal(w.last.a.cats.cis_id, 8);
+	bgp_peer_free(p);
+}
+
+static void
+timers(void **state)
+{
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	struct wire w;
+	const uint8_t *body;
+	size_t blen, before;
+
+	(void)state;
+	cfg_default(&c);
+	p = established(&w, &c);
+	/* KEEPALIVE every hold/3 = 3 s (RFC 4271 4.4). */
+	before = sent_count(&w);
+	assert_int_equal(w.timer, 100 + 3000);
+	bgp_peer_tick(p, 3100);
+	assert_int_equal(sent_count(&w), before + 1);
+	assert_int_equal(sent_type(&w, before, NULL, NULL), BGP_KEEPALIVE);
+	/* Nothing heard for 9 s: NOTIFICATION 4 (hold timer), Idle. */
+	bgp_peer_tick(p, 9100);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_IDLE);
+	assert_int_equal(sent_type(&w, sent_count(&w) - 1, &body, &blen),
+	    BGP_NOTIFICATION);
+	assert_int_equal(body[0], BGP_NC_HOLD);
+	assert_int_equal(w.disconnects, 1);
+	assert_int_equal(bgp_peer_counters(p)->flaps, 1);
+	/* It comes back by itself after the idle hold time. */
+	assert_int_equal(w.timer, 9100 + 1000);
+	bgp_peer_tick(p, 10100);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_CONNECT);
+	assert_int_equal(w.connects, 2);
+	bgp_peer_free(p);
+}
+
+static void
+expect_notif(const struct wire *w, uint8_t code, uint8_t sub)
+{
+	const uint8_t *body;
+	size_t blen;
+
+	assert_int_equal(sent_type(w, sent_count(w) - 1, &body, &blen),
+	    BGP_NOTIFICATION);
+	assert_int_equal(body[0], code);
+	assert_int_equal(body[1], sub);
+}
+
+static void
+bad_marker(void **state)
+{
+	uint8_t buf[BGP_HDR_LEN];
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	struct wire w;
+
+	(void)state;
+	cfg_default(&c);
+	p = established(&w, &c);
+	keepalive(buf);
+	buf[3] = 0;
+	bgp_peer_input(p, buf, sizeof(buf), 200);
+	expect_notif(&w, BGP_NC_HEADER, 1);	/* connection not synchronized */
+	assert_int_equal(bgp_peer_state(p), BGP_ST_IDLE);
+	assert_int_equal(bgp_peer_counters(p)->rx_err[BGP_E_MARKER], 1);
+	/* Back-off doubles: the second failure waits 2 s. */
+	bgp_peer_tick(p, 1200);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_CONNECT);
+	bgp_peer_connected(p, 1300);
+	bgp_peer_input(p, buf, sizeof(buf), 1300);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_IDLE);
+	assert_int_equal(w.timer, 1300 + 2000);
+	bgp_peer_free(p);
+}
+
+/* RFC 4271 8.2.2: an UPDATE in OpenConfirm is an FSM error. */
+static void
+update_too_early(void **state)
+{
+	uint8_t buf[2048];
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	const char *why;
+	struct wire w;
+	size_t n;
+
+	(void)state;
+	cfg_default(&c);
+	memset(&w, 0, sizeof(w));
+	assert_non_null(p = bgp_peer_new(&c, &wire_ops, &w, &why));
+	bgp_peer_start(p, 0);
+	bgp_peer_connected(p, 1);
+	n = peer_open(buf, sizeof(buf), ASN, 90, c.afs);
+	n += dsd_update(buf + n, sizeof(buf) - n, 7, false);
+	bgp_peer_input(p, buf, n, 2);
+	expect_notif(&w, BGP_NC_FSM, 2);	/* RFC 6608: in OpenConfirm */
+	assert_int_equal(w.updates, 0);
+	bgp_peer_free(p);
+}
+
+static void
+wrong_as(void **state)
+{
+	uint8_t buf[512];
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	const char *why;
+	struct wire w;
+	size_t n;
+
+	(void)state;
+	cfg_default(&c);
+	memset(&w, 0, sizeof(w));
+	assert_non_null(p = bgp_peer_new(&c, &wire_ops, &w, &why));
+	bgp_peer_start(p, 0);
+	bgp_peer_connected(p, 1);
+	n = peer_open(buf, sizeof(buf), ASN + 1, 90, c.afs);
+	bgp_peer_input(p, buf, n, 2);
+	expect_notif(&w, BGP_NC_OPEN, 2);	/* bad peer AS */
+	assert_int_equal(bgp_peer_state(p), BGP_ST_IDLE);
+	bgp_peer_free(p);
+}
+
+/* A NOTIFICATION from the peer: Idle, and no answer. */
+static void
+notification_in(void **state)
+{
+	uint8_t buf[64];
+	struct bgp_notif nt = { .code = BGP_NC_CEASE, .subcode = 2 };
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	struct wbuf wb;
+	struct wire w;
+	size_t before;
+
+	(void)state;
+	cfg_default(&c);
+	p = established(&w, &c);
+	before = sent_count(&w);
+	wb_init(&wb, buf, sizeof(buf));
+	assert_true(bgp_notif_encode(&wb, &nt));
+	bgp_peer_input(p, buf, wb.len, 200);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_IDLE);
+	assert_int_equal(sent_count(&w), before);
+	assert_int_equal(bgp_peer_counters(p)->notif_rx, 1);
+	bgp_peer_free(p);
+}
+
+/* RFC 7606: a bad CATS attribute withdraws, the session stays up. */
+static void
+treat_as_withdraw(void **state)
+{
+	uint8_t buf[2048];
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	struct wire w;
+	size_t n, i;
+
+	(void)state;
+	cfg_default(&c);
+	p = established(&w, &c);
+	n = dsd_update(buf, sizeof(buf), 7, false);
+	/* Find the CATS attribute (flags c0, type ff) and break a TLV. */
+	for (i = BGP_HDR_LEN; i + 4 < n; i++)
+		if (buf[i] == 0xc0 && buf[i + 1] == 0xff)
+			break;
+	assert_true(i + 4 < n);
+	buf[i + 4] = 0x02;	/* CS-ID TLV type... */
+	buf[i + 5] = 3;		/* ...with 3 octets: malformed */
+	bgp_peer_input(p, buf, n, 200);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_ESTABLISHED);
+	assert_int_equal(w.updates, 1);
+	assert_int_equal(w.last.action, BGP_ACT_TREAT_AS_WITHDRAW);
+	assert_int_equal(w.last_err, BGP_E_CATS);
+	assert_false(w.err_sent);
+	assert_int_equal(bgp_peer_counters(p)->treat_as_withdraw, 1);
+	bgp_peer_free(p);
+}
+
+/* RFC 4760 7: routes of a family not negotiated are ignored. */
+static void
+family_not_negotiated(void **state)
+{
+	uint8_t buf[2048];
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	struct wire w;
+	size_t n;
+
+	(void)state;
+	cfg_default(&c);
+	c.afs = 1u << BGP_AF_IPV4_MUP;
+	p = established(&w, &c);
+	assert_int_equal(bgp_peer_afs(p), 0);
+	n = dsd_update(buf, sizeof(buf), 7, false);
+	bgp_peer_input(p, buf, n, 200);
+	assert_int_equal(w.updates, 1);
+	assert_int_equal(w.last.a.reach_len, 0);
+	assert_int_equal(bgp_peer_counters(p)->ignored_nlri, 1);
+	bgp_peer_free(p);
+}
+
+static void
+stop_sends_cease(void **state)
+{
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	struct wire w;
+
+	(void)state;
+	cfg_default(&c);
+	p = established(&w, &c);
+	bgp_peer_stop(p, 300);
+	expect_notif(&w, BGP_NC_CEASE, 2);	/* administrative shutdown */
+	assert_int_equal(bgp_peer_state(p), BGP_ST_IDLE);
+	assert_int_equal(w.timer, 0);		/* no restart */
+	bgp_peer_free(p);
+}
+
+static void
+passive_and_config(void **state)
+{
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	const char *why = NULL;
+	struct wire w;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	cfg_default(&c);
+	c.passive = true;
+	assert_non_null(p = bgp_peer_new(&c, &wire_ops, &w, &why));
+	bgp_peer_start(p, 0);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_ACTIVE);
+	assert_int_equal(w.connects, 0);
+	bgp_peer_free(p);
+	c.hold = 2;
+	assert_null(bgp_peer_new(&c, &wire_ops, &w, &why));
+	cfg_default(&c);
+	c.router_id = 0;
+	assert_null(bgp_peer_new(&c, &wire_ops, &w, &why));
+	cfg_default(&c);
+	c.afs = 0;
+	assert_null(bgp_peer_new(&c, &wire_ops, &w, &why));
+}
+
+/* ---- the RIB ---- */
+
+struct ribrec {
+	unsigned	 add, replace, withdraw;
+	uint32_t	 last_cis;
+};
+
+static void
+rib_cb(void *ctx, uint32_t peer, enum bgp_rib_op op, const struct bgp_mup *k,
+    const struct bgp_rattr *old, const struct bgp_rattr *now)
+{
+	struct ribrec *r = ctx;
+
+	(void)peer;
+	(void)k;
+	switch (op) {
+	case BGP_RIB_ADD:
+		assert_null(old);
+		r->add++;
+		r->last_cis = now->cats.cis_id;
+		break;
+	case BGP_RIB_REPLACE:
+		assert_non_null(old);
+		r->replace++;
+		r->last_cis = now->cats.cis_id;
+		break;
+	case BGP_RIB_WITHDRAW:
+		assert_null(now);
+		r->withdraw++;
+		r->last_cis = old->cats.cis_id;
+		break;
+	}
+}
+
+static long
+apply(struct bgp_rib *rib, uint32_t peer, const uint8_t *msg, size_t n)
+{
+	struct bgp_update u;
+	enum bgp_err e;
+
+	bgp_update_decode(msg + BGP_HDR_LEN, n - BGP_HDR_LEN, true, &u);
+	return bgp_rib_apply(rib, peer, &u, &e);
+}
+
+/* T2ST UPDATE of 'n' routes with TEIDs first..first+n-1. */
+static size_t
+t2st_update(uint8_t *buf, size_t cap, uint32_t first, size_t n,
+    uint32_t cis, bool withdraw)
+{
+	struct bgp_mup k[100];
+	struct bgp_attrs a;
+	struct wbuf w;
+
+	assert_true(n <= 100);
+	for (size_t i = 0; i < n; i++) {
+		memset(&k[i], 0, sizeof(k[i]));
+		k[i].afi = BGP_AFI_IPV6;
+		k[i].type = BGP_MUP_T2ST;
+		k[i].ep[0] = 0x20;
+		k[i].ep_len = 160;
+		k[i].teid = first + (uint32_t)i;
+	}
+	memset(&a, 0, sizeof(a));
+	a.seen = BGP_SEEN(BGP_ATTR_ORIGIN) | BGP_SEEN(BGP_ATTR_AS_PATH) |
+	    BGP_SEEN_CATS;
+	a.nh_len = 16;
+	a.cats.has_cs_id = a.cats.has_cis_id = true;
+	a.cats.cs_id = 1;
+	a.cats.cis_id = cis;
+	wb_init(&w, buf, cap);
+	assert_true(withdraw ?
+	    bgp_update_encode_mup(&w, BGP_AF_IPV6_MUP, &a, NULL, 0, k, n) :
+	    bgp_update_encode_mup(&w, BGP_AF_IPV6_MUP, &a, k, n, NULL, 0));
+	return w.len;
+}
+
+static void
+rib_basic(void **state)
+{
+	uint8_t buf[BGP_MAX_LEN];
+	struct ribrec r = { 0 };
+	struct bgp_rib *rib;
+	struct bgp_rib_stats st;
+	struct bgp_mup k;
+	size_t n;
+
+	(void)state;
+	assert_non_null(rib = bgp_rib_new(rib_cb, &r));
+	n = t2st_update(buf, sizeof(buf), 1, 50, 11, false);
+	assert_int_equal(apply(rib, 0, buf, n), 50);
+	n = t2st_update(buf, sizeof(buf), 51, 50, 11, false);
+	assert_int_equal(apply(rib, 0, buf, n), 50);
+	bgp_rib_stats(rib, &st);
+	assert_int_equal(st.routes, 100);
+	assert_int_equal(st.attrs, 1);		/* shared */
+	assert_int_equal(r.add, 100);
+	/* The same routes with new attributes: replaced, old set freed. */
+	n = t2st_update(buf, sizeof(buf), 1, 100, 12, false);
+	assert_int_equal(apply(rib, 0, buf, n), 100);
+	assert_int_equal(r.replace, 100);
+	bgp_rib_stats(rib, &st);
+	assert_int_equal(st.attrs, 1);
+	memset(&k, 0, sizeof(k));
+	k.afi = BGP_AFI_IPV6;
+	k.type = BGP_MUP_T2ST;
+	k.ep[0] = 0x20;
+	k.ep_len = 160;
+	k.teid = 42;
+	assert_non_null(bgp_rib_get(rib, 0, &k));
+	assert_int_equal(bgp_rib_get(rib, 0, &k)->cats.cis_id, 12);
+	assert_null(bgp_rib_get(rib, 1, &k));	/* per peer */
+	/* Withdraw some, one of them twice. */
+	n = t2st_update(buf, sizeof(buf), 40, 10, 12, true);
+	assert_int_equal(apply(rib, 0, buf, n), 10);
+	assert_int_equal(apply(rib, 0, buf, n), 10);
+	bgp_rib_stats(rib, &st);
+	assert_int_equal(st.routes, 90);
+	assert_int_equal(st.unknown_withdraws, 10);
+	assert_null(bgp_rib_get(rib, 0, &k));
+	assert_int_equal(r.withdraw, 10);
+	bgp_rib_free(rib);
+}
+
+/* Many routes in, every other one out: the table must still find the
+ * rest (backward-shift deletion keeps probe chains whole). */
+static void
+rib_many(void **state)
+{
+	uint8_t buf[BGP_MAX_LEN];
+	struct bgp_rib *rib;
+	struct bgp_rib_stats st;
+	struct bgp_mup k;
+	size_t n;
+
+	(void)state;
+	assert_non_null(rib = bgp_rib_new(NULL, NULL));
+	for (uint32_t t = 1; t <= 20000; t += 100) {
+		n = t2st_update(buf, sizeof(buf), t, 100, 11 + t % 7, false);
+		assert_int_equal(apply(rib, 3, buf, n), 100);
+	}
+	for (uint32_t t = 1; t <= 20000; t += 2) {
+		n = t2st_update(buf, sizeof(buf), t, 1, 11, true);
+		assert_int_equal(apply(rib, 3, buf, n), 1);
+	}
+	bgp_rib_stats(rib, &st);
+	assert_int_equal(st.routes, 10000);
+	memset(&k, 0, sizeof(k));
+	k.afi = BGP_AFI_IPV6;
+	k.type = BGP_MUP_T2ST;
+	k.ep[0] = 0x20;
+	k.ep_len = 160;
+	for (uint32_t t = 1; t <= 20000; t++) {
+		k.teid = t;
+		if (t % 2)
+			assert_null(bgp_rib_get(rib, 3, &k));
+		else
+			assert_non_null(bgp_rib_get(rib, 3, &k));
+	}
+	bgp_rib_free(rib);
+}
+
+static void
+rib_flush(void **state)
+{
+	uint8_t buf[BGP_MAX_LEN];
+	struct ribrec r = { 0 };
+	struct bgp_rib *rib;
+	struct bgp_rib_stats st;
+	size_t n;
+
+	(void)state;
+	assert_non_null(rib = bgp_rib_new(rib_cb, &r));
+	n = t2st_update(buf, sizeof(buf), 1, 80, 11, false);
+	apply(rib, 0, buf, n);
+	apply(rib, 1, buf, n);
+	assert_int_equal(bgp_rib_flush(rib, 0), 80);
+	assert_int_equal(r.withdraw, 80);
+	bgp_rib_stats(rib, &st);
+	assert_int_equal(st.routes, 80);	/* peer 1's stay */
+	assert_int_equal(bgp_rib_flush(rib, 0), 0);
+	bgp_rib_free(rib);
+}
+
+/* A treat-as-withdraw UPDATE takes its announced routes away. */
+static void
+rib_treat_as_withdraw(void **state)
+{
+	uint8_t buf[BGP_MAX_LEN];
+	struct bgp_rib *rib;
+	struct bgp_rib_stats st;
+	struct bgp_update u;
+	enum bgp_err e;
+	size_t n;
+
+	(void)state;
+	assert_non_null(rib = bgp_rib_new(NULL, NULL));
+	n = t2st_update(buf, sizeof(buf), 1, 5, 11, false);
+	apply(rib, 0, buf, n);
+	bgp_update_decode(buf + BGP_HDR_LEN, n - BGP_HDR_LEN, true, &u);
+	u.action = BGP_ACT_TREAT_AS_WITHDRAW;
+	assert_int_equal(bgp_rib_apply(rib, 0, &u, &e), 5);
+	bgp_rib_stats(rib, &st);
+	assert_int_equal(st.routes, 0);
+	bgp_rib_free(rib);
+}
+
+/* IPv6 unicast (CS-ID anycast prefixes) share the RIB as type 0. */
+static void
+rib_prefix(void **state)
+{
+	uint8_t buf[BGP_MAX_LEN];
+	struct bgp_prefix pf = { .plen = 48, .addr = { 0x20, 0x01, 0x0d,
+	    0xb8, 0, 1 } };
+	struct bgp_attrs a;
+	struct bgp_rib *rib;
+	struct bgp_mup k;
+	struct wbuf w;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.seen = BGP_SEEN(BGP_ATTR_ORIGIN) | BGP_SEEN(BGP_ATTR_AS_PATH);
+	a.nh_len = 16;
+	a.nh[0] = 0xfc;
+	wb_init(&w, buf, sizeof(buf));
+	assert_true(bgp_update_encode_prefix(&w, BGP_AF_IPV6_UNICAST, &a, &pf,
+	    1, NULL, 0));
+	assert_non_null(rib = bgp_rib_new(NULL, NULL));
+	assert_int_equal(apply(rib, 0, buf, w.len), 1);
+	memset(&k, 0, sizeof(k));
+	k.afi = BGP_AFI_IPV6;
+	k.type = BGP_MUP_PREFIX;
+	k.plen = 48;
+	memcpy(k.prefix, pf.addr, 16);
+	assert_non_null(bgp_rib_get(rib, 0, &k));
+	assert_int_equal(bgp_rib_get(rib, 0, &k)->nh[0], 0xfc);
+	bgp_rib_free(rib);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(open_exchange),
+		cmocka_unit_test(byte_by_byte),
+		cmocka_unit_test(timers),
+		cmocka_unit_test(bad_marker),
+		cmocka_unit_test(update_too_early),
+		cmocka_unit_test(wrong_as),
+		cmocka_unit_test(notification_in),
+		cmocka_unit_test(treat_as_withdraw),
+		cmocka_unit_test(family_not_negotiated),
+		cmocka_unit_test(stop_sends_cease),
+		cmocka_unit_test(passive_and_config),
+		cmocka_unit_test(rib_basic),
+		cmocka_unit_test(rib_many),
+		cmocka_unit_test(rib_flush),
+		cmocka_unit_test(rib_treat_as_withdraw),
+		cmocka_unit_test(rib_prefix),
+	};
+
+	return cmocka_run_group_tests_name("bgp_peer", tests, NULL, NULL);
+}
