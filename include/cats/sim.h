@@ -225,4 +225,27 @@ uint32_t	 sim_link_delay(enum sim_ep, enum sim_ep);
 void		 sim_summary_format(const struct sim_summary *, char *out,
 		    size_t cap);
 
+/* ---- CATS-MUP scenarios (src/sim/mup.c) ---- */
+
+/*
+ * draft-dcn-dmm-cats-mup figures 3, 4, 6 and 7 with the real CATS-MUP
+ * roles, BGP codec and RIB behind a route-target-filtering reflector.
+ * Deterministic: no randomness, no impairments.
+ */
+struct sim_mup_result {
+	uint64_t	 updates;	/* UPDATEs delivered */
+	uint64_t	 lines;		/* ladder lines */
+	uint32_t	 final_cis;	/* where the session ends, at its RAN PE */
+	bool		 stale;		/* the other RAN PE still steers it */
+	bool		 ok;		/* ended as the figure says */
+};
+
+size_t		 sim_mup_count(void);
+const char	*sim_mup_name(size_t i);	/* NULL past the end */
+const char	*sim_mup_desc(size_t i);
+/* Run one; each ladder line goes to 'line' (may be NULL).  false with
+ * *why set when it could not run ("unknown scenario"). */
+bool		 sim_mup_run(const char *name, sim_line_fn line, void *arg,
+		    struct sim_mup_result *, const char **why);
+
 #endif /* CATS_SIM_H */

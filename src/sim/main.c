@@ -196,6 +196,25 @@ print_stats(const struct sim_summary *m)
 	    m->hit_time_limit ? "hit" : "no");
 }
 
+/* The CATS-MUP scenarios: BGP routes, not signaling; deterministic. */
+static int
+run_mup(const struct args *a)
+{
+	struct sim_mup_result r;
+	const char *why;
+
+	if (!sim_mup_run(a->scenario, a->ladder ? print_line : NULL, stdout,
+	    &r, &why)) {
+		fprintf(stderr, "cats-sim: %s: %s\n", a->scenario, why);
+		return strcmp(why, "unknown scenario") == 0 ? EXIT_USAGE : 1;
+	}
+	if (!a->ladder)
+		printf("%s: %s, %llu updates\n", a->scenario,
+		    r.ok ? "as the figure" : "NOT as the figure",
+		    (unsigned long long)r.updates);
+	return r.ok ? 0 : 1;
+}
+
 static int
 cmd_scenario(int argc, char **argv)
 {
@@ -208,6 +227,8 @@ cmd_scenario(int argc, char **argv)
 
 	if ((rc = parse(argc, argv, &a)) != 0)
 		return rc;
+	if (strncmp(a.scenario, "mup-", 4) == 0)
+		return run_mup(&a);
 	if (a.ladder) {
 		a.opts.on_line = print_line;
 		a.opts.line_arg = stdout;
@@ -233,6 +254,8 @@ cmd_list(int argc)
 		return bad("list takes no arguments");
 	for (size_t i = 0; i < sim_scenario_count(); i++)
 		printf("%-20s %s\n", sim_scenario_name(i), sim_scenario_desc(i));
+	for (size_t i = 0; i < sim_mup_count(); i++)
+		printf("%-24s %s\n", sim_mup_name(i), sim_mup_desc(i));
 	return 0;
 }
 

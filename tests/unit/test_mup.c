@@ -1,0 +1,537 @@
+/*
+ * The CATS-MUP scenarios of draft-dcn-dmm-cats-mup (src/sim/mup.c): each
+ * ladder, with the times left out, must be exactly the figure's sequence
+ * of routes and steering decisions; plus the roles' edge cases driven
+ * directly (a withdrawn DSD, a T2ST with no DSD, a route without the CATS
+ * attribute, metric validation and damping).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cats/mup.h"
+#include "cats/sim.h"
+
+#define MAX_LINES	64
+
+struct seq {
+	char	 line[MAX_LINES][160];
+	size_t	 n;
+};
+
+/* Drop the time: "51 a -> b X" and "-- 51 a steer" become "a -> b X" and
+ * "-- a steer". */
+static void
+collect(void *arg, const char *line)
+{
+	struct seq *q = arg;
+	const char *p = line;
+	bool ev = strncmp(p, "-- ", 3) == 0;
+
+	if (q->n == MAX_LINES)
+		return;
+	if (ev)
+		p += 3;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	while (*p == ' ')
+		p++;
+	snprintf(q->line[q->n++], sizeof(q->line[0]), "%s%s", ev ? "-- " : "",
+	    p);
+}
+
+static void
+run(const char *name, struct seq *q, struct sim_mup_result *r)
+{
+	const char *why = NULL;
+
+	memset(q, 0, sizeof(*q));
+	assert_true(sim_mup_run(name, collect, q, r, &why));
+	assert_true(r->ok);
+}
+
+/* The expected lines, in order and nothing else (summary aside). */
+static void
+expect(const struct seq *q, const char *const *want, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i >= q->n || strcmp(q->line[i], want[i]) != 0) {
+			print_error("line %zu: got '%s'\n       want '%s'\n", i,
+			    i < q->n ? q->line[i] : "(end)", want[i]);
+			fail();
+		}
+	}
+	assert_int_equal(q->n, n + 1);
+	assert_true(strncmp(q->line[n], "summary:", 8) == 0);
+}
+
+#define DSD_A	"DSD pe=fc00:0:a::1 cs-id=S1 cis-id=S1A"
+#define DSD_B	"DSD pe=fc00:0:b::1 cs-id=S1 cis-id=S1B"
+#define SID_A	"sid=fc00:0:a:1::"
+#define SID_B	"sid=fc00:0:b:1::"
+#define MET(u)	"utilisation=" u " processing-delay=2e+06"
+#define T2ST	"T2ST teid=100 ep=fc00:0:c::99"
+
+/* Step 0 of every figure: a DSD per instance to every RAN PE, once. */
+#define STEP0 \
+	"siteA-pe -> ran1-pe UPDATE " DSD_A " " SID_A " rt=65000:1", \
+	"siteA-pe -> ran2-pe UPDATE " DSD_A " " SID_A " rt=65000:1", \
+	"siteB-pe -> ran1-pe UPDATE " DSD_B " " SID_B " rt=65000:1", \
+	"siteB-pe -> ran2-pe UPDATE " DSD_B " " SID_B " rt=65000:1", \
+	"-- siteA-pe C-SMA util=0.2", \
+	"-- siteB-pe C-SMA util=0.3"
+
+/* Centralized: metrics go to the controller only, as CMU routes. */
+#define CMU1 \
+	"siteA-pe -> mup-c UPDATE CMU pe=fc00:0:a::1 cs-id=S1 cis-id=S1A " \
+	    MET("0.2") " rt=65000:2", \
+	"siteB-pe -> mup-c UPDATE CMU pe=fc00:0:b::1 cs-id=S1 cis-id=S1B " \
+	    MET("0.3") " rt=65000:2"
+
+/* Distributed: the DSDs themselves carry the metrics to every RAN PE. */
+#define DSD1 \
+	"siteA-pe -> ran1-pe UPDATE " DSD_A " " MET("0.2") " " SID_A \
+	    " rt=65000:1", \
+	"siteA-pe -> ran2-pe UPDATE " DSD_A " " MET("0.2") " " SID_A \
+	    " rt=65000:1", \
+	"siteB-pe -> ran1-pe UPDATE " DSD_B " " MET("0.3") " " SID_B \
+	    " rt=65000:1", \
+	"siteB-pe -> ran2-pe UPDATE " DSD_B " " MET("0.3") " " SID_B \
+	    " rt=65000:1"
+
+#define N(a)	(sizeof(a) / sizeof(a[0]))
+
+/* Figure 3. */
+static void
+central_new(void **state)
+{
+	static const char *const want[] = {
+		STEP0, CMU1,
+		"-- mobility session-up teid=100 cs-id=S1 ran=ran1-pe",
+		/* 3-4: the controller picks S1A and says so in the T2ST */
+		"mup-c -> ran1-pe UPDATE " T2ST " cs-id=S1 cis-id=S1A "
+		    "rt=65000:100",
+		/* 5: the RAN PE resolves it with the DSD of S1A */
+		"-- ran1-pe steer teid=100 -> cis-id=S1A " SID_A,
+		"-- siteA-pe C-SMA util=0.97",
+		"siteA-pe -> mup-c UPDATE CMU pe=fc00:0:a::1 cs-id=S1 "
+		    "cis-id=S1A " MET("0.97") " rt=65000:2",
+		/* 6-8: the optimum moved to S1B: a new T2ST */
+		"mup-c -> ran1-pe UPDATE " T2ST " cs-id=S1 cis-id=S1B "
+		    "rt=65000:100",
+		/* 9 */
+		"-- ran1-pe steer teid=100 -> cis-id=S1B " SID_B,
+	};
+	struct sim_mup_result r;
+	struct seq q;
+
+	(void)state;
+	run("mup-central-new", &q, &r);
+	expect(&q, want, N(want));
+}
+
+/* Figure 4 without 3a. */
+static void
+central_move(void **state)
+{
+	static const char *const want[] = {
+		STEP0, CMU1,
+		"-- mobility session-up teid=100 cs-id=S1 ran=ran1-pe",
+		"mup-c -> ran1-pe UPDATE " T2ST " cs-id=S1 cis-id=S1A "
+		    "rt=65000:100",
+		"-- ran1-pe steer teid=100 -> cis-id=S1A " SID_A,
+		/* 2: the UE moves to RAN2 */
+		"-- mobility session-move teid=100 ran=ran2-pe",
+		"mup-c -> ran1-pe WITHDRAW " T2ST,
+		"-- ran1-pe steer teid=100 removed",
+		/* 3-4: the optimum from RAN2 is S1B */
+		"mup-c -> ran2-pe UPDATE " T2ST " cs-id=S1 cis-id=S1B "
+		    "rt=65000:101",
+		/* 5 */
+		"-- ran2-pe steer teid=100 -> cis-id=S1B " SID_B,
+	};
+	struct sim_mup_result r;
+	struct seq q;
+
+	(void)state;
+	run("mup-central-move", &q, &r);
+	expect(&q, want, N(want));
+}
+
+/* Figure 4 with 3a: the stateful session keeps S1A until released. */
+static void
+central_move_sticky(void **state)
+{
+	static const char *const want[] = {
+		STEP0, CMU1,
+		"-- mobility session-up teid=100 cs-id=S1 ran=ran1-pe sticky",
+		"mup-c -> ran1-pe UPDATE " T2ST " cs-id=S1 cis-id=S1A "
+		    "rt=65000:100",
+		"-- ran1-pe steer teid=100 -> cis-id=S1A " SID_A,
+		"-- mobility session-move teid=100 ran=ran2-pe sticky",
+		"mup-c -> ran1-pe WITHDRAW " T2ST,
+		"-- ran1-pe steer teid=100 removed",
+		/* 3a: the T2ST maps the session to the previous instance */
+		"mup-c -> ran2-pe UPDATE " T2ST " cs-id=S1 cis-id=S1A "
+		    "rt=65000:101",
+		"-- ran2-pe steer teid=100 -> cis-id=S1A " SID_A,
+		/* 3a: after the migration / the flow completed; 3-5 */
+		"-- mobility session-release teid=100",
+		"mup-c -> ran2-pe UPDATE " T2ST " cs-id=S1 cis-id=S1B "
+		    "rt=65000:101",
+		"-- ran2-pe steer teid=100 -> cis-id=S1B " SID_B,
+	};
+	struct sim_mup_result r;
+	struct seq q;
+
+	(void)state;
+	run("mup-central-move-sticky", &q, &r);
+	expect(&q, want, N(want));
+}
+
+/* Figure 6. */
+static void
+dist_new(void **state)
+{
+	static const char *const want[] = {
+		STEP0, DSD1,
+		"-- mobility session-up teid=100 cs-id=S1 ran=ran1-pe",
+		/* 2: the T2ST carries the CS-ID only */
+		"mup-c -> ran1-pe UPDATE " T2ST " cs-id=S1 rt=65000:100",
+		/* 3: the RAN PE's C-PS picks S1A */
+		"-- ran1-pe steer teid=100 -> cis-id=S1A " SID_A,
+		"-- siteA-pe C-SMA util=0.97",
+		"siteA-pe -> ran1-pe UPDATE " DSD_A " " MET("0.97") " " SID_A
+		    " rt=65000:1",
+		/* 4-5: the RAN PE's C-PS moves it to S1B, no T2ST needed */
+		"-- ran1-pe steer teid=100 -> cis-id=S1B " SID_B,
+		"siteA-pe -> ran2-pe UPDATE " DSD_A " " MET("0.97") " " SID_A
+		    " rt=65000:1",
+	};
+	struct sim_mup_result r;
+	struct seq q;
+
+	(void)state;
+	run("mup-dist-new", &q, &r);
+	expect(&q, want, N(want));
+}
+
+/* Figure 7 without 3a. */
+static void
+dist_move(void **state)
+{
+	static const char *const want[] = {
+		STEP0, DSD1,
+		"-- mobility session-up teid=100 cs-id=S1 ran=ran1-pe",
+		"mup-c -> ran1-pe UPDATE " T2ST " cs-id=S1 rt=65000:100",
+		"-- ran1-pe steer teid=100 -> cis-id=S1A " SID_A,
+		"-- mobility session-move teid=100 ran=ran2-pe",
+		"mup-c -> ran1-pe WITHDRAW " T2ST,
+		"-- ran1-pe steer teid=100 removed",
+		/* 3 */
+		"mup-c -> ran2-pe UPDATE " T2ST " cs-id=S1 rt=65000:101",
+		/* 4: the C-PS at RAN2 picks S1B */
+		"-- ran2-pe steer teid=100 -> cis-id=S1B " SID_B,
+	};
+	struct sim_mup_result r;
+	struct seq q;
+
+	(void)state;
+	run("mup-dist-move", &q, &r);
+	expect(&q, want, N(want));
+}
+
+/* Figure 7 with 3a: a special T2ST pins the previous CIS-ID. */
+static void
+dist_move_sticky(void **state)
+{
+	static const char *const want[] = {
+		STEP0, DSD1,
+		"-- mobility session-up teid=100 cs-id=S1 ran=ran1-pe sticky",
+		"mup-c -> ran1-pe UPDATE " T2ST " cs-id=S1 rt=65000:100",
+		"-- ran1-pe steer teid=100 -> cis-id=S1A " SID_A,
+		"-- mobility session-move teid=100 ran=ran2-pe sticky",
+		"mup-c -> ran1-pe WITHDRAW " T2ST,
+		"-- ran1-pe steer teid=100 removed",
+		"mup-c -> ran2-pe UPDATE " T2ST " cs-id=S1 cis-id=S1A "
+		    "rt=65000:101",
+		"-- ran2-pe steer teid=100 -> cis-id=S1A " SID_A " pinned",
+		"-- mobility session-release teid=100",
+		/* the normal T2ST: the C-PS at RAN2 now picks S1B */
+		"mup-c -> ran2-pe UPDATE " T2ST " cs-id=S1 rt=65000:101",
+		"-- ran2-pe steer teid=100 -> cis-id=S1B " SID_B,
+	};
+	struct sim_mup_result r;
+	struct seq q;
+
+	(void)state;
+	run("mup-dist-move-sticky", &q, &r);
+	expect(&q, want, N(want));
+}
+
+static void
+unknown_scenario(void **state)
+{
+	struct sim_mup_result r;
+	const char *why = NULL;
+
+	(void)state;
+	assert_false(sim_mup_run("mup-nope", NULL, NULL, &r, &why));
+	assert_string_equal(why, "unknown scenario");
+	assert_int_equal(sim_mup_count(), 6);
+	assert_null(sim_mup_name(6));
+}
+
+/* ---- the roles driven directly ---- */
+
+struct rec {
+	size_t		 announced, withdrawn, steered;
+	struct bgp_mup	 last_key;
+	struct bgp_rattr last_attr;
+	struct mup_steer last_steer;
+};
+
+static void
+rec_announce(void *ctx, const struct bgp_mup *k, const struct bgp_rattr *a)
+{
+	struct rec *r = ctx;
+
+	r->announced++;
+	r->last_key = *k;
+	r->last_attr = *a;
+}
+
+static void
+rec_withdraw(void *ctx, const struct bgp_mup *k)
+{
+	struct rec *r = ctx;
+
+	r->withdrawn++;
+	r->last_key = *k;
+}
+
+static void
+rec_steer(void *ctx, const struct mup_steer *s)
+{
+	struct rec *r = ctx;
+
+	r->steered++;
+	r->last_steer = *s;
+}
+
+static const struct mup_ops rec_ops = {
+	.announce = rec_announce, .withdraw = rec_withdraw,
+	.steer = rec_steer,
+};
+
+static void
+base_cfg(struct mup_cfg *c, uint32_t roles, enum mup_mode mode)
+{
+	memset(c, 0, sizeof(*c));
+	c->roles = roles;
+	c->mode = mode;
+	c->asn = 65000;
+	c->afi = BGP_AFI_IPV6;
+	c->addr[0] = 0xfc;
+	c->addr[15] = 1;
+	cats_damp_cfg_default(&c->damp);
+	cats_sel_cfg_default(&c->sel);
+}
+
+static void
+site_pe(void **state)
+{
+	struct mup_instance in = { .cs_id = 1, .cis_id = 7, .behavior = 0x12 };
+	struct cats_sample s = { .id = CATS_M_UTIL, .stat = CATS_STAT_CUR,
+	    .value = 0.5 };
+	struct cats_sample bad = { .id = CATS_M_OWD, .stat = CATS_STAT_CUR,
+	    .value = 1 };
+	struct rec r = { 0 };
+	struct mup_cfg c;
+	struct mup *m;
+	const char *why;
+
+	(void)state;
+	base_cfg(&c, MUP_SITE_PE, MUP_CENTRAL);
+	assert_non_null(m = mup_new(&c, &rec_ops, &r, &why));
+	assert_true(mup_instance_add(m, &in, 0));
+	assert_int_equal(r.announced, 1);
+	assert_int_equal(r.last_key.type, BGP_MUP_DSD);
+	assert_true(r.last_attr.has_sid && r.last_attr.has_mup_ec);
+	assert_int_equal(r.last_attr.mup_ec_id, 1);	/* CS-ID as the EC */
+	assert_int_equal(r.last_attr.cats.cis_id, 7);
+	assert_false(mup_instance_add(m, &in, 0));	/* twice */
+	in.cis_id = MUP_CMU_RD_BIT;			/* collides with CMU */
+	assert_false(mup_instance_add(m, &in, 0));
+	/* A network metric is not the site's to send: refused, counted. */
+	assert_int_equal(mup_metrics(m, 7, &bad, 1, 10), CATS_MERR_WRONG_KIND);
+	assert_int_equal(mup_counters(m)->bad_metric, 1);
+	assert_int_equal(mup_metrics(m, 99, &s, 1, 10),
+	    CATS_MERR_UNKNOWN_INSTANCE);
+	/* First value goes out as a CMU; the same value again is damped. */
+	assert_int_equal(mup_metrics(m, 7, &s, 1, 10), CATS_MERR_OK);
+	assert_int_equal(r.announced, 2);
+	assert_int_equal(r.last_attr.cats.kind, BGP_CATS_KIND_CMU);
+	assert_true(r.last_key.rd[4] & 0x80);
+	assert_int_equal(mup_metrics(m, 7, &s, 1, 20), CATS_MERR_OK);
+	assert_int_equal(r.announced, 2);
+	/* Removal withdraws the DSD and the CMU. */
+	assert_true(mup_instance_remove(m, 7, 30));
+	assert_int_equal(r.withdrawn, 2);
+	assert_false(mup_instance_remove(m, 7, 30));
+	mup_free(m);
+}
+
+static void
+dsd_attrs(struct bgp_rattr *a, uint32_t cs, uint32_t cis)
+{
+	memset(a, 0, sizeof(*a));
+	a->has_cats = true;
+	a->cats.has_cs_id = a->cats.has_cis_id = true;
+	a->cats.cs_id = cs;
+	a->cats.cis_id = cis;
+	a->has_sid = true;
+	a->sid.sid[0] = 0xfc;
+	a->sid.sid[1] = (uint8_t)cis;
+	a->nrt = 1;
+	a->rt[0] = bgp_rt_as2(65000, MUP_RT_RAN);
+}
+
+/* Central RAN PE: T2ST before its DSD, DSD withdrawn, bad routes. */
+static void
+ran_pe_central(void **state)
+{
+	struct rec r = { 0 };
+	struct bgp_rattr dsd, t2, nocats;
+	struct bgp_mup kd, kt;
+	struct mup_steer st;
+	uint8_t pe[16] = { 0xfc, 0, 0, 0, 0, 0x0a }, ep[16] = { 0x20, 1 };
+	struct mup_cfg c;
+	struct mup *m;
+	const char *why;
+
+	(void)state;
+	base_cfg(&c, MUP_RAN_PE, MUP_CENTRAL);
+	c.ran_index = 3;
+	assert_non_null(m = mup_new(&c, &rec_ops, &r, &why));
+	mup_dsd_key(&kd, BGP_AFI_IPV6, 65000, pe, 21, false);
+	mup_t2st_key(&kt, BGP_AFI_IPV6, 65000, ep, 500);
+	dsd_attrs(&dsd, 1, 21);
+	t2 = dsd;
+	t2.has_sid = false;
+	t2.rt[0] = bgp_rt_as2(65000, MUP_RT_RAN_BASE + 3);
+	/* The T2ST first: nothing to resolve it with yet. */
+	mup_rib_change(m, 0, BGP_RIB_ADD, &kt, NULL, &t2);
+	assert_int_equal(r.steered, 0);
+	assert_int_equal(mup_counters(m)->unresolved, 1);
+	/* The DSD arrives: the session is steered to its SID. */
+	mup_rib_change(m, 0, BGP_RIB_ADD, &kd, NULL, &dsd);
+	assert_int_equal(r.steered, 1);
+	assert_true(mup_steer_get(m, 500, &st));
+	assert_int_equal(st.cis_id, 21);
+	assert_int_equal(st.sid[1], 21);
+	/* The DSD goes: steering removed, not left pointing nowhere. */
+	mup_rib_change(m, 0, BGP_RIB_WITHDRAW, &kd, &dsd, NULL);
+	assert_int_equal(r.steered, 2);
+	assert_int_equal(r.last_steer.cis_id, 0);
+	assert_false(mup_steer_get(m, 500, &st));
+	/* A T2ST for another RAN PE is not ours. */
+	t2.rt[0] = bgp_rt_as2(65000, MUP_RT_RAN_BASE + 4);
+	mup_t2st_key(&kt, BGP_AFI_IPV6, 65000, ep, 501);
+	mup_rib_change(m, 0, BGP_RIB_ADD, &kt, NULL, &t2);
+	assert_int_equal(mup_steer_list(m, NULL, 0), 0);
+	/* A DSD without the CATS attribute is counted and ignored. */
+	memset(&nocats, 0, sizeof(nocats));
+	mup_rib_change(m, 0, BGP_RIB_ADD, &kd, NULL, &nocats);
+	assert_int_equal(mup_counters(m)->bad_route, 1);
+	mup_free(m);
+}
+
+/* Plain MUP routes (a gobgp CLI user's: no attribute 255) still steer:
+ * CS-ID from the direct segment community, CIS-ID from the DSD's RD. */
+static void
+ran_pe_plain_mup(void **state)
+{
+	struct rec r = { 0 };
+	struct bgp_rattr dsd, t2;
+	struct bgp_mup kd, kt;
+	struct mup_steer st;
+	uint8_t pe[16] = { 0xfc, 0, 0, 0, 0, 0x0b }, ep[16] = { 0x20, 1 };
+	struct mup_cfg c;
+	struct mup *m;
+	const char *why;
+
+	(void)state;
+	base_cfg(&c, MUP_RAN_PE, MUP_CENTRAL);
+	assert_non_null(m = mup_new(&c, &rec_ops, &r, &why));
+	mup_dsd_key(&kd, BGP_AFI_IPV6, 65000, pe, 31, false);
+	memset(&dsd, 0, sizeof(dsd));
+	dsd.has_mup_ec = true;
+	dsd.mup_ec_asn = 65000;
+	dsd.mup_ec_id = 5;
+	dsd.has_sid = true;
+	dsd.sid.sid[0] = 0xfc;
+	dsd.sid.sid[2] = 0xbb;
+	t2 = dsd;
+	t2.has_sid = false;
+	t2.nrt = 1;
+	t2.rt[0] = bgp_rt_as2(65000, MUP_RT_RAN_BASE);
+	mup_rib_change(m, 0, BGP_RIB_ADD, &kd, NULL, &dsd);
+	mup_t2st_key(&kt, BGP_AFI_IPV6, 65000, ep, 77);
+	mup_rib_change(m, 0, BGP_RIB_ADD, &kt, NULL, &t2);
+	assert_true(mup_steer_get(m, 77, &st));
+	assert_int_equal(st.cs_id, 5);
+	assert_int_equal(st.cis_id, 31);
+	assert_int_equal(st.sid[2], 0xbb);
+	/* Withdrawn by the CLI: steering goes. */
+	mup_rib_change(m, 0, BGP_RIB_WITHDRAW, &kt, &t2, NULL);
+	assert_false(mup_steer_get(m, 77, &st));
+	assert_int_equal(r.last_steer.cis_id, 0);
+	mup_free(m);
+}
+
+static void
+bad_config(void **state)
+{
+	struct mup_cfg c;
+	const char *why = NULL;
+	struct mup_ops none = { 0 };
+
+	(void)state;
+	base_cfg(&c, 0, MUP_CENTRAL);
+	assert_null(mup_new(&c, &rec_ops, NULL, &why));
+	base_cfg(&c, MUP_RAN_PE, MUP_CENTRAL);
+	c.afi = 3;
+	assert_null(mup_new(&c, &rec_ops, NULL, &why));
+	base_cfg(&c, MUP_RAN_PE, MUP_CENTRAL);
+	assert_null(mup_new(&c, &none, NULL, &why));
+	base_cfg(&c, MUP_CONTROLLER, MUP_CENTRAL);
+	c.asn = 70000;		/* RD type 0 and the EC hold two octets */
+	assert_null(mup_new(&c, &rec_ops, NULL, &why));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(central_new),
+		cmocka_unit_test(central_move),
+		cmocka_unit_test(central_move_sticky),
+		cmocka_unit_test(dist_new),
+		cmocka_unit_test(dist_move),
+		cmocka_unit_test(dist_move_sticky),
+		cmocka_unit_test(unknown_scenario),
+		cmocka_unit_test(site_pe),
+		cmocka_unit_test(ran_pe_central),
+		cmocka_unit_test(ran_pe_plain_mup),
+		cmocka_unit_test(bad_config),
+	};
+
+	return cmocka_run_group_tests_name("mup", tests, NULL, NULL);
+}
