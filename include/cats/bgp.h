@@ -470,6 +470,14 @@ void		 bgp_peer_closed(struct bgp_peer *, uint64_t now_ms);
 void		 bgp_peer_input(struct bgp_peer *, const uint8_t *, size_t,
 		    uint64_t now_ms);
 void		 bgp_peer_tick(struct bgp_peer *, uint64_t now_ms);
+/*
+ * An error the owner found in what the peer sent (an NLRI the RIB could not
+ * read, RFC 7606 5.3): NOTIFICATION for it, close, and the usual automatic
+ * restart.  Safe to call from the update op; the rest of that read is
+ * dropped.
+ */
+void		 bgp_peer_reset(struct bgp_peer *, enum bgp_err, size_t off,
+		    uint64_t now_ms);
 /* Send a whole UPDATE written by the caller; false unless Established. */
 bool		 bgp_peer_send(struct bgp_peer *, const uint8_t *msg,
 		    size_t len, uint64_t now_ms);

@@ -620,6 +620,14 @@ bgp_peer_tick(struct bgp_peer *p, uint64_t now)
 	rearm(p);
 }
 
+void
+bgp_peer_reset(struct bgp_peer *p, enum bgp_err e, size_t off, uint64_t now)
+{
+	if (p->st < BGP_ST_OPENSENT)
+		return;
+	fail(p, e, off, NULL, 0, now);
+}
+
 bool
 bgp_peer_send(struct bgp_peer *p, const uint8_t *msg, size_t len,
     uint64_t now)

@@ -1073,6 +1073,28 @@ bad_bytes(const struct bad *t, uint8_t *b, size_t cap)
 	return h + n;
 }
 
+/*
+ * One line per case a peer can send in Established (not OPEN nor
+ * NOTIFICATION): "bad NAME ACTION CODE SUBCODE HEX ERROR", where ACTION is
+ * reset, withdraw, discard or none, CODE/SUBCODE the NOTIFICATION a reset
+ * sends and ERROR the reason's name (several words) to the end.
+ */
+static void
+print_case(const struct bad *t, const uint8_t *b, size_t len, char *h)
+{
+	static const char *const act[] = { "none", "discard", "withdraw",
+	    "reset" };
+	uint8_t code = 0, sub = 0;
+
+	if (t->kind == OPEN || t->kind == NOTIF)
+		return;
+	if (t->act == BGP_ACT_SESSION_RESET)
+		bgp_err_notif(t->err, &code, &sub);
+	bin2hex(b, len, h);
+	printf("bad %s %s %u %u %s %s\n", t->name, act[t->act], code, sub, h,
+	    bgp_err_name(t->err));
+}
+
 static void
 test_malformed(void **state)
 {
@@ -1081,6 +1103,7 @@ test_malformed(void **state)
 	struct outcome o;
 	size_t i, len;
 	bool gen = getenv("CATS_BGP_GEN_BAD") != NULL;
+	bool table = getenv("CATS_BGP_BAD_TABLE") != NULL;
 
 	(void)state;
 	assert_true(sizeof(bads) / sizeof(bads[0]) >= 30);
@@ -1091,6 +1114,10 @@ test_malformed(void **state)
 		if (gen) {	/* seeds for tests/fuzz/seeds/bgp.hex */
 			bin2hex(b, len, h);
 			printf("%s %s\n", t->name, h);
+			continue;
+		}
+		if (table) {	/* what tests/sh/bgp.sh sends a running catsd */
+			print_case(t, b, len, h);
 			continue;
 		}
 		decode_msg(b, len, &o);

@@ -27,6 +27,7 @@ struct wire {
 	uint8_t		 last_body[BGP_MAX_LEN];
 	enum bgp_err	 last_err;
 	bool		 err_sent;
+	struct bgp_peer	*reset_on_update;	/* the owner finds an error */
 };
 
 static void
@@ -74,6 +75,8 @@ w_update(void *ctx, const struct bgp_update *u)
 
 	w->updates++;
 	w->last = *u;
+	if (w->reset_on_update != NULL)
+		bgp_peer_reset(w->reset_on_update, BGP_E_NLRI, 23, 500);
 }
 
 static void
@@ -472,6 +475,31 @@ family_not_negotiated(void **state)
 	bgp_peer_free(p);
 }
 
+/* RFC 7606 5.3 found by the owner (the RIB), from inside the update op:
+ * NOTIFICATION 3/10, and the UPDATE behind it in the same read is dropped. */
+static void
+owner_reset(void **state)
+{
+	uint8_t buf[4096];
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	struct wire w;
+	size_t n;
+
+	(void)state;
+	cfg_default(&c);
+	p = established(&w, &c);
+	w.reset_on_update = p;
+	n = dsd_update(buf, sizeof(buf), 7, false);
+	n += dsd_update(buf + n, sizeof(buf) - n, 8, false);
+	bgp_peer_input(p, buf, n, 500);
+	assert_int_equal(w.updates, 1);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_IDLE);
+	expect_notif(&w, BGP_NC_UPDATE, 10);
+	assert_int_equal(bgp_peer_counters(p)->rx_err[BGP_E_NLRI], 1);
+	bgp_peer_free(p);
+}
+
 static void
 stop_sends_cease(void **state)
 {
@@ -767,6 +795,7 @@ main(void)
 		cmocka_unit_test(notification_in),
 		cmocka_unit_test(treat_as_withdraw),
 		cmocka_unit_test(family_not_negotiated),
+		cmocka_unit_test(owner_reset),
 		cmocka_unit_test(stop_sends_cease),
 		cmocka_unit_test(passive_and_config),
 		cmocka_unit_test(rib_basic),
