@@ -109,10 +109,11 @@ $(O)/cats-sim: $(SIM_OBJ) $(O)/libcats.a
 # Transaction switching (xfer.c) speaks the edge's protocol (apps/).
 CATSD_LIBS := -ljansson -lev $(IO_LIBS) -lm
 $(O)/src/catsd/xfer.o $(O)/san/src/catsd/xfer.o: CPPFLAGS += -Iapps
-$(O)/catsd: $(CATSD_SRC:%.c=$(O)/%.o) $(O)/apps/appproto.o $(O)/libcatsio.a $(O)/libcats.a
+# It checks "bgp route" requests with catsctl's checker (bgp_route.c).
+$(O)/catsd: $(CATSD_SRC:%.c=$(O)/%.o) $(O)/apps/appproto.o $(O)/src/catsctl/bgp_route.o $(O)/libcatsio.a $(O)/libcats.a
 	$(CC) $(CFLAGS) -o $@ $^ $(CATSD_LIBS)
 
-$(O)/san/catsd: $(CATSD_SRC:%.c=$(O)/san/%.o) $(APP_SAN_LIB) $(O)/san/libcatsio.a $(O)/san/libcats.a
+$(O)/san/catsd: $(CATSD_SRC:%.c=$(O)/san/%.o) $(APP_SAN_LIB) $(O)/san/src/catsctl/bgp_route.o $(O)/san/libcatsio.a $(O)/san/libcats.a
 	$(CC) $(SANFLAGS) -o $@ $^ $(CATSD_LIBS)
 
 $(O)/cats-edge: $(O)/apps/edge.o $(O)/apps/appproto.o
@@ -171,7 +172,7 @@ $(O)/fuzz/fuzz_conf: tests/fuzz/fuzz_conf.c $(CORE_SRC) $(wildcard src/catsd/con
 
 # Harnesses of catsctl's parsers link its objects (all but main) too.
 CTL_LIB_SRC := $(filter-out src/catsctl/main.c,$(CTL_SRC))
-$(O)/fuzz/fuzz_frame $(O)/fuzz/fuzz_pktjson: $(O)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(CTL_LIB_SRC)
+$(O)/fuzz/fuzz_frame $(O)/fuzz/fuzz_pktjson $(O)/fuzz/fuzz_bgp_route: $(O)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(CTL_LIB_SRC)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) $(WARN) -g -O1 \
 		-fsanitize=fuzzer,address,undefined -o $@ $^ $(CTL_LIBS) -lm
@@ -193,6 +194,10 @@ check shtest: $(IO_TOOLS) $(O)/san/catsd
 # The apps test (tests/sh/apps.sh) runs the sanitized edge and client.
 check shtest: $(APPS_SAN)
 
+# The BGP test (tests/sh/bgp.sh) sends test_bgp's malformed table with the
+# benchmark's sender.
+check shtest: $(O)/bgp-blast $(O)/san/tests/test_bgp
+
 # The README's main command.
 demo: deps-check $(PROGS)
 	@O=$(O) scripts/demo.sh
@@ -205,9 +210,15 @@ shtest: $(PROGS) $(O)/san/catsctl
 
 # The benchmarks of the core, then the testbed's handover and set-up times
 # (docs/testbed.md) as root with ip netns; else one line says why not (77).
-bench: deps-check $(BENCHES) $(PROGS)
+bench: deps-check $(BENCHES) $(PROGS) $(O)/bgp-blast
 	@for b in $(BENCHES); do $$b || exit 1; done
 	@testbed/run.sh bench; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
+
+# The peer that benchmarks and tests a BGP speaker: the same UPDATE stream
+# to catsd and to gobgpd (bench/bgp_ingest.sh), malformed messages to catsd
+# (tests/sh/bgp.sh).
+$(O)/bgp-blast: bench/bgp_blast.c bench/bgpgen.h bench/bench.h $(O)/libcats.a
+	$(CC) $(CPPFLAGS) -Ibench $(CFLAGS) -o $@ bench/bgp_blast.c $(O)/libcats.a -lm
 
 fuzz-build: $(FUZZERS)
 

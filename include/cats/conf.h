@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cats/bgp.h"
+#include "cats/mup.h"
 #include "cats/node.h"
 #include "cats/select.h"
 
@@ -55,6 +57,35 @@ struct conf_metric {
 	double		 proc_delay_ns;
 };
 
+/* BGP (src/catsd/bgp.c): the speaker and its neighbors.  Neighbor
+ * addresses are IPv4-mapped when IPv4 (what a socket takes). */
+#define CONF_BGP_MAX_NBRS	16
+#define CONF_BGP_NAME_MAX	32
+#define CONF_MD5_MAX		80	/* TCP_MD5SIG_MAXKEYLEN */
+
+struct conf_bgp_nbr {
+	char		 name[CONF_BGP_NAME_MAX];
+	uint8_t		 addr[16];
+	uint8_t		 local[16];	/* source address; all zero: any */
+	uint16_t	 port;		/* BGP_PORT unless set */
+	uint32_t	 asn;
+	char		 password[CONF_MD5_MAX + 1];	/* TCP MD5; "" none */
+	bool		 passive;
+	uint32_t	 afs;		/* 1 << enum bgp_af */
+};
+
+struct conf_bgp {
+	uint32_t	 asn;
+	uint32_t	 router_id;	/* host order, non-zero */
+	uint8_t		 listen[16];	/* passive neighbors; all zero: any */
+	uint16_t	 port;		/* listening port */
+	uint16_t	 hold;		/* 0, or 3 and more seconds */
+	uint32_t	 connect_retry_ms;
+	uint32_t	 idle_hold_ms;
+	struct conf_bgp_nbr nbr[CONF_BGP_MAX_NBRS];
+	size_t		 nnbr;
+};
+
 struct conf {
 	char		 path[CONF_PATH_MAX];	/* the file it came from */
 
@@ -92,6 +123,13 @@ struct conf {
 	bool		 has_sel;
 	struct conf_metric metrics[NODE_MAX_INSTANCES];	/* initial ones */
 	size_t		 nmetrics;
+
+	/* BGP speaker and the CATS-MUP roles (docs/config.md "bgp", "mup");
+	 * mup.asn is bgp.asn, mup.name the node's name */
+	bool		 has_bgp;
+	struct conf_bgp	 bgp;
+	bool		 has_mup;
+	struct mup_cfg	 mup;
 };
 
 /* Defaults for everything the file may leave out. */

@@ -7,6 +7,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "catsctl/bgp_route.h"
 #include "catsctl/ctl.h"
 
 #define EXIT_FAIL	1
@@ -77,15 +80,44 @@ send_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/*
+ * Read one reply line (up to REPLY_MAX) into *buf, which grows; its length
+ * with the newline, 0 if the daemon closed first, -1 on an error.
+ */
+static ssize_t
+read_reply(int fd, char **buf, size_t *cap)
+{
+	size_t len = 0;
+	char *nl;
+	ssize_t n;
+
+	for (;;) {
+		if (len == *cap) {
+			if (*cap >= REPLY_MAX || (nl = realloc(*buf, *cap ?
+			    *cap * 2 : 4096)) == NULL)
+				return -1;
+			*buf = nl;
+			*cap = *cap ? *cap * 2 : 4096;
+		}
+		if ((n = read(fd, *buf + len, *cap - len)) < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -1 : (ssize_t)len;
+		len += (size_t)n;
+		if ((nl = memchr(*buf, '\n', len)) != NULL)
+			return nl - *buf + 1;
+	}
+}
+
 /* One request, one reply line; NULL (said why) on failure. */
 static json_t *
 call(json_t *req)
 {
-	char *text = json_dumps(req, JSON_COMPACT), *buf = NULL, *nl;
-	size_t len = 0, cap = 0;
+	char *text = json_dumps(req, JSON_COMPACT), *buf = NULL;
+	size_t cap = 0;
 	json_error_t je;
 	json_t *reply = NULL;
-	ssize_t n;
+	ssize_t len;
 	int fd;
 
 	json_decref(req);
@@ -95,26 +127,58 @@ call(json_t *req)
 	}
 	if (send_all(fd, text, strlen(text)) < 0 || send_all(fd, "\n", 1) < 0)
 		goto out;
-	for (;;) {
-		if (len == cap) {
-			if (cap >= REPLY_MAX || (nl = realloc(buf, cap ? cap * 2 : 4096)) == NULL)
-				goto out;
-			buf = nl;
-			cap = cap ? cap * 2 : 4096;
-		}
-		if ((n = read(fd, buf + len, cap - len)) <= 0)
-			break;
-		len += (size_t)n;
-		if (memchr(buf, '\n', len) != NULL)
-			break;
-	}
-	if ((reply = json_loadb(buf, len, 0, &je)) == NULL)
+	if ((len = read_reply(fd, &buf, &cap)) > 0 &&
+	    (reply = json_loadb(buf, (size_t)len, 0, &je)) == NULL)
 		fprintf(stderr, "catsctl: bad reply from catsd: %s\n", je.text);
 out:
 	close(fd);
 	free(text);
 	free(buf);
 	return reply;
+}
+
+/*
+ * catsctl raw: each line of stdin as it is to the control socket, each
+ * reply line to stdout, over one connection (a new one when the daemon
+ * closed it, as it does after a line it could not take).  For scripts and
+ * tests; no checking here, the daemon's parser is what is exercised.
+ */
+int
+ctl_raw_main(int argc, char **argv)
+{
+	char *line = NULL, *buf = NULL;
+	size_t lcap = 0, cap = 0;
+	ssize_t n, r;
+	int fd = -1, rc = 0;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: catsctl raw < requests\n");
+		return EXIT_USAGE;
+	}
+	while ((n = getline(&line, &lcap, stdin)) > 0) {
+		if (fd < 0 && (fd = connect_ctl()) < 0) {
+			rc = 1;
+			break;
+		}
+		if (send_all(fd, line, (size_t)n) < 0 ||
+		    (line[n - 1] != '\n' && send_all(fd, "\n", 1) < 0) ||
+		    (r = read_reply(fd, &buf, &cap)) <= 0) {
+			printf("{\"error\":\"catsctl: the daemon closed the "
+			    "connection\"}\n");
+			close(fd);
+			fd = -1;
+			continue;
+		}
+		fwrite(buf, 1, (size_t)r, stdout);
+		if (buf[r - 1] != '\n')
+			putchar('\n');
+	}
+	if (fd >= 0)
+		close(fd);
+	free(line);
+	free(buf);
+	return rc;
 }
 
 static void
@@ -171,6 +235,14 @@ ctl_show_main(int argc, char **argv)
 	    "metrics", "peers", "routes", "counters" };
 	size_t i;
 
+	if (argc == 3 && strcmp(argv[1], "bgp") == 0 &&
+	    strcmp(argv[2], "routes") == 0)
+		return show_reply(call(json_pack("{s:s,s:s}", "cmd", "show",
+		    "what", "bgp-routes")));
+	if (argc == 2 && (strcmp(argv[1], "bgp") == 0 ||
+	    strcmp(argv[1], "mup") == 0))
+		return show_reply(call(json_pack("{s:s,s:s}", "cmd", "show",
+		    "what", argv[1])));
 	if (argc != 2)
 		goto usage;
 	for (i = 0; i < sizeof(what) / sizeof(what[0]); i++)
@@ -179,7 +251,9 @@ ctl_show_main(int argc, char **argv)
 			    "what", argv[1])));
 usage:
 	fprintf(stderr, "usage: catsctl show sessions|clients|instances|metrics|"
-	    "peers|routes|counters\n");
+	    "peers|routes|counters\n"
+	    "       catsctl show bgp [routes]\n"
+	    "       catsctl show mup\n");
 	return EXIT_USAGE;
 }
 
@@ -260,5 +334,227 @@ usage:
 	fprintf(stderr, "usage: catsctl metric set instance ID [util U] "
 	    "[capacity C] [proc_delay_ns P]\n"
 	    "       catsctl metric set net INGRESS EGRESS owd_ns D\n");
+	return EXIT_USAGE;
+}
+
+/* ---- mup: the CATS-MUP roles ---- */
+
+/* A decimal integer from lo to hi, nothing else. */
+static int
+integer(const char *s, unsigned long long lo, unsigned long long hi,
+    json_int_t *v)
+{
+	unsigned long long x;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	x = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || x < lo || x > hi)
+		return -1;
+	*v = (json_int_t)x;
+	return 0;
+}
+
+static int
+is_addr(const char *s)
+{
+	uint8_t a[16];
+
+	return inet_pton(AF_INET6, s, a) == 1 || inet_pton(AF_INET, s, a) == 1;
+}
+
+/* "KEY VALUE" pairs after the fixed arguments; 'flags' are keys without a
+ * value (sticky).  Each known key maps to a JSON key and a kind. */
+struct opt {
+	const char	*word;
+	const char	*key;
+	char		 kind;	/* 'i' integer, 'a' address, 'n' number, 'f' flag */
+};
+
+static int
+options(json_t *req, int argc, char **argv, int first, const struct opt *o)
+{
+	json_int_t iv;
+	double d;
+	size_t k;
+
+	for (int i = first; i < argc; i++) {
+		for (k = 0; o[k].word != NULL; k++)
+			if (strcmp(argv[i], o[k].word) == 0)
+				break;
+		if (o[k].word == NULL || json_object_get(req, o[k].key) != NULL) {
+			fprintf(stderr, "catsctl: unknown or repeated \"%s\"\n",
+			    argv[i]);
+			return -1;
+		}
+		if (o[k].kind == 'f') {
+			json_object_set_new(req, o[k].key, json_true());
+			continue;
+		}
+		if (++i == argc) {
+			fprintf(stderr, "catsctl: %s: expected a value\n",
+			    argv[i - 1]);
+			return -1;
+		}
+		if (o[k].kind == 'i' && integer(argv[i], 0, UINT32_MAX, &iv) == 0)
+			json_object_set_new(req, o[k].key, json_integer(iv));
+		else if (o[k].kind == 'a' && is_addr(argv[i]))
+			json_object_set_new(req, o[k].key, json_string(argv[i]));
+		else if (o[k].kind == 'n' && number(argv[i], &d) == 0)
+			json_object_set_new(req, o[k].key, json_real(d));
+		else {
+			fprintf(stderr, "catsctl: %s: bad value \"%s\"\n",
+			    argv[i - 1], argv[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+mup_session(int argc, char **argv)
+{
+	static const struct opt o[] = {
+		{ "endpoint", "endpoint", 'a' }, { "cs-id", "cs_id", 'i' },
+		{ "ran", "ran", 'i' }, { "sticky", "sticky", 'f' },
+		{ "prev-cis-id", "prev_cis_id", 'i' }, { NULL, NULL, 0 },
+	};
+	json_int_t teid;
+	json_t *req;
+	bool full;
+
+	if (argc < 4 || integer(argv[3], 1, UINT32_MAX, &teid) != 0)
+		return -1;
+	full = strcmp(argv[2], "up") == 0 || strcmp(argv[2], "move") == 0;
+	if (!full && strcmp(argv[2], "release") != 0 &&
+	    strcmp(argv[2], "down") != 0)
+		return -1;
+	if (!full && argc != 4)
+		return -1;
+	req = json_pack("{s:s,s:s,s:s,s:I}", "cmd", "mup", "what", "session",
+	    "action", argv[2], "teid", teid);
+	if (options(req, argc, argv, 4, o) < 0 || (full &&
+	    (json_object_get(req, "endpoint") == NULL ||
+	    json_object_get(req, "cs_id") == NULL ||
+	    json_object_get(req, "ran") == NULL))) {
+		json_decref(req);
+		return -1;
+	}
+	return show_reply(call(req));
+}
+
+static int
+mup_instance(int argc, char **argv)
+{
+	static const struct opt o[] = {
+		{ "cs-id", "cs_id", 'i' }, { "sid", "sid", 'a' },
+		{ "behavior", "behavior", 'i' }, { "servers", "servers", 'i' },
+		{ "capacity", "capacity", 'n' }, { NULL, NULL, 0 },
+	};
+	json_int_t cis;
+	json_t *req;
+	bool add;
+
+	if (argc < 4 || integer(argv[3], 1, 0x7fffffff, &cis) != 0)
+		return -1;
+	add = strcmp(argv[2], "add") == 0;
+	if (!add && (strcmp(argv[2], "remove") != 0 || argc != 4))
+		return -1;
+	req = json_pack("{s:s,s:s,s:s,s:I}", "cmd", "mup", "what", "instance",
+	    "action", argv[2], "cis_id", cis);
+	if (options(req, argc, argv, 4, o) < 0 || (add &&
+	    (json_object_get(req, "cs_id") == NULL ||
+	    json_object_get(req, "sid") == NULL))) {
+		json_decref(req);
+		return -1;
+	}
+	return show_reply(call(req));
+}
+
+/* catsctl mup metric CIS-ID util=0.5 capacity=800 ... */
+static int
+mup_metric(int argc, char **argv)
+{
+	static const char *const keys[] = { "util", "capacity", "queue",
+	    "proc_delay_ns" };
+	json_int_t cis;
+	json_t *req;
+	double v;
+	size_t k, kl;
+	char *eq;
+
+	if (argc < 4 || integer(argv[2], 1, 0x7fffffff, &cis) != 0)
+		return -1;
+	req = json_pack("{s:s,s:s,s:I}", "cmd", "mup", "what", "metric",
+	    "cis_id", cis);
+	for (int i = 3; i < argc; i++) {
+		if ((eq = strchr(argv[i], '=')) == NULL)
+			goto bad;
+		kl = (size_t)(eq - argv[i]);
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			if (strlen(keys[k]) == kl &&
+			    strncmp(argv[i], keys[k], kl) == 0)
+				break;
+		if (k == sizeof(keys) / sizeof(keys[0]) ||
+		    json_object_get(req, keys[k]) != NULL ||
+		    number(eq + 1, &v) != 0)
+			goto bad;
+		json_object_set_new(req, keys[k], json_real(v));
+	}
+	return show_reply(call(req));
+bad:
+	json_decref(req);
+	return -1;
+}
+
+int
+ctl_mup_main(int argc, char **argv)
+{
+	int rc = -1;
+
+	if (argc >= 2 && strcmp(argv[1], "session") == 0)
+		rc = mup_session(argc, argv);
+	else if (argc >= 2 && strcmp(argv[1], "instance") == 0)
+		rc = mup_instance(argc, argv);
+	else if (argc >= 2 && strcmp(argv[1], "metric") == 0)
+		rc = mup_metric(argc, argv);
+	if (rc >= 0)
+		return rc;
+	fprintf(stderr, "usage: catsctl mup session up|move TEID endpoint ADDR "
+	    "cs-id N ran I [sticky] [prev-cis-id N]\n"
+	    "       catsctl mup session release|down TEID\n"
+	    "       catsctl mup instance add CIS-ID cs-id N sid SID "
+	    "[behavior B] [servers S] [capacity C]\n"
+	    "       catsctl mup instance remove CIS-ID\n"
+	    "       catsctl mup metric CIS-ID util=U [capacity=C] [queue=Q] "
+	    "[proc_delay_ns=P]\n");
+	return EXIT_USAGE;
+}
+
+/* ---- bgp: routes of our own ---- */
+
+int
+ctl_bgp_main(int argc, char **argv)
+{
+	char err[256];
+	json_t *req;
+
+	if (argc >= 2 && strcmp(argv[1], "route") == 0) {
+		if ((req = bgp_route_request(argc - 2, argv + 2, err,
+		    sizeof(err))) != NULL)
+			return show_reply(call(req));
+		fprintf(stderr, "catsctl: %s\n", err);
+	}
+	fprintf(stderr, "usage: catsctl bgp route add|del FAMILY TYPE KEY rd RD "
+	    "[KEY-FIELDS] [ATTRIBUTES]\n"
+	    "  FAMILY ipv4-mup|ipv6-mup; TYPE and KEY, then KEY-FIELDS:\n"
+	    "    isd PREFIX\n"
+	    "    dsd ADDR\n"
+	    "    t1st PREFIX teid N qfi N endpoint ADDR [source ADDR]\n"
+	    "    t2st ENDPOINT teid N\n"
+	    "  ATTRIBUTES (add only): [rt ASN:N]... [mup ASN:N] "
+	    "[sid SID behavior N] [cs-id N] [cis-id N] [nexthop ADDR]\n");
 	return EXIT_USAGE;
 }

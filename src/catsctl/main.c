@@ -18,11 +18,18 @@ static const struct command commands[] = {
 	{ "pkt", pkt_main,
 	  "decode and encode signaling messages offline (hex, JSON, pcap)" },
 	{ "show", ctl_show_main,
-	  "sessions, clients, instances, metrics, peers, routes, counters of catsd" },
+	  "sessions, clients, instances, metrics, peers, routes, counters, "
+	  "bgp [routes], mup of catsd" },
 	{ "client", ctl_client_main,
 	  "tell catsd a client attached, detached, is moving, asked, is done" },
 	{ "metric", ctl_metric_main,
 	  "set compute or network metrics in catsd's path selector" },
+	{ "mup", ctl_mup_main,
+	  "CATS-MUP: sessions (controller), instances and metrics (site PE)" },
+	{ "bgp", ctl_bgp_main,
+	  "BGP: MUP routes of our own (route add|del)" },
+	{ "raw", ctl_raw_main,
+	  "JSON requests from stdin to catsd, one a line; replies to stdout" },
 };
 
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))

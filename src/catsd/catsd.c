@@ -388,7 +388,7 @@ start(struct catsd *d)
 		return -1;
 	}
 	if ((d->mh_fd = mh_open(&d->conf)) < 0 || ctl_open(d) < 0 ||
-	    xfer_open(d) < 0)
+	    xfer_open(d) < 0 || bgp_open(d) < 0)
 		return -1;
 	ev_io_init(&d->mh_w, mh_cb, d->mh_fd, EV_READ);
 	d->mh_w.data = d;
@@ -406,6 +406,7 @@ stop(struct catsd *d)
 	size_t pos = 0;
 
 	ctl_close(d);
+	bgp_close(d);
 	xfer_close(d);
 	if (d->mh_fd >= 0)
 		close(d->mh_fd);

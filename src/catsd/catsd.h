@@ -7,6 +7,7 @@
 #define CATSD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <ev.h>
@@ -37,6 +38,8 @@ struct xfer_counters {
 };
 
 struct xfer;
+struct bgpd;
+struct json_t;
 
 struct catsd {
 	struct conf	 conf;
@@ -65,6 +68,9 @@ struct catsd {
 	/* transaction switching (xfer.c); NULL when not an egress */
 	struct xfer	*xfer;
 	struct xfer_counters xfer_cnt;
+
+	/* the BGP speaker and the CATS-MUP roles (bgp.c); NULL without bgp */
+	struct bgpd	*bgp;
 };
 
 #define TUNBUF_NAME	"catsbuf"
@@ -91,6 +97,18 @@ int	 xfer_open(struct catsd *);
 void	 xfer_close(struct catsd *);
 void	 xfer_export(struct catsd *, const struct dp_intent *);
 void	 xfer_import(struct catsd *, const struct dp_intent *);
+
+/* bgp.c: the BGP speaker, the CATS-MUP roles */
+int	 bgp_open(struct catsd *);
+void	 bgp_close(struct catsd *);
+
+/* bgp_ctl.c: their control commands; NULL with 'err' set on failure */
+struct json_t *bgp_ctl_show(struct catsd *, const char *what, char *err,
+	    size_t len);
+struct json_t *bgp_ctl_mup(struct catsd *, struct json_t *req, char *err,
+	    size_t len);
+struct json_t *bgp_ctl_bgp(struct catsd *, struct json_t *req, char *err,
+	    size_t len);
 
 /* catsd.c */
 uint64_t catsd_now(const struct catsd *);

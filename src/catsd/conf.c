@@ -76,6 +76,26 @@ const struct conf_name conf_backends[] = {
 	{ NULL, 0 },
 };
 
+const struct conf_name conf_bgp_families[] = {
+	{ "ipv6-mup", 1 << BGP_AF_IPV6_MUP },
+	{ "ipv4-mup", 1 << BGP_AF_IPV4_MUP },
+	{ "ipv6-unicast", 1 << BGP_AF_IPV6_UNICAST },
+	{ NULL, 0 },
+};
+
+const struct conf_name conf_mup_roles[] = {
+	{ "site-pe", MUP_SITE_PE },
+	{ "ran-pe", MUP_RAN_PE },
+	{ "controller", MUP_CONTROLLER },
+	{ NULL, 0 },
+};
+
+const struct conf_name conf_mup_modes[] = {
+	{ "central", MUP_CENTRAL },
+	{ "distributed", MUP_DISTRIBUTED },
+	{ NULL, 0 },
+};
+
 const char *
 conf_name_of(const struct conf_name *t, int value)
 {
@@ -1215,6 +1235,385 @@ static const struct key timer_keys[] = {
 	END
 };
 
+/* ---- bgp and mup (src/catsd/bgp.c, cats/mup.h) ---- */
+
+/* An IPv4 (stored IPv4-mapped, as sockets take it) or IPv6 address. */
+static int
+get_any_addr(struct pctx *p, json_t *v, unsigned flags, uint8_t out[16])
+{
+	const char *what = (flags & K_NULL) ? "null or an IPv4 or IPv6 address" :
+	    "an IPv4 or IPv6 address";
+	const char *s;
+
+	memset(out, 0, 16);
+	if (json_is_null(v) && (flags & K_NULL))
+		return 0;
+	if (!json_is_string(v))
+		return expected(p, v, what);
+	s = json_string_value(v);
+	if (inet_pton(AF_INET, s, out + 12) == 1) {
+		out[10] = out[11] = 0xff;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, out) != 1)
+		return expected(p, v, what);
+	if (zero16(out))
+		return fail(p, "expected %s other than ::, got %s", what,
+		    got(p, v));
+	return 0;
+}
+
+static int
+set_any_addr(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	return get_any_addr(p, v, k->flags, (uint8_t *)base + k->off);
+}
+
+static int
+set_router_id(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	struct in_addr a;
+	uint32_t id;
+
+	if (!json_is_string(v) || inet_pton(AF_INET, json_string_value(v),
+	    &a) != 1 || (id = ntohl(a.s_addr)) == 0)
+		return expected(p, v, "a dotted quad other than 0.0.0.0");
+	memcpy((char *)base + k->off, &id, sizeof(id));
+	return 0;
+}
+
+static int
+set_hold(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	uint16_t h;
+
+	/* RFC 4271 4.2: zero, or at least three seconds */
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    json_integer_value(v) > 65535 || json_integer_value(v) == 1 ||
+	    json_integer_value(v) == 2)
+		return expected(p, v, "0 or an integer from 3 to 65535");
+	h = (uint16_t)json_integer_value(v);
+	memcpy((char *)base + k->off, &h, sizeof(h));
+	return 0;
+}
+
+/* A non-empty array of names from t, each once, as bits. */
+static int
+set_name_bits(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	uint32_t bits = 0;
+	char list[128];
+	json_t *r;
+	size_t i, mark;
+	int bit;
+
+	name_list(k->aux, list, sizeof(list));
+	if (!json_is_array(v) || json_array_size(v) == 0)
+		return fail(p, "expected a non-empty array of %s, got %s", list,
+		    got(p, v));
+	json_array_foreach(v, i, r) {
+		mark = push_index(p, i);
+		bit = json_is_string(r) ?
+		    find_name(k->aux, json_string_value(r)) : -1;
+		if (bit < 0)
+			return fail(p, "expected %s, got %s", list, got(p, r));
+		if (bits & (uint32_t)bit)
+			return fail(p, "expected each once, got %s again",
+			    got(p, r));
+		bits |= (uint32_t)bit;
+		pop(p, mark);
+	}
+	memcpy((char *)base + k->off, &bits, sizeof(bits));
+	return 0;
+}
+
+static int
+set_password(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	char *field = (char *)base + k->off;
+	size_t len;
+
+	if (json_is_null(v)) {
+		field[0] = '\0';
+		return 0;
+	}
+	if (!json_is_string(v) || (len = json_string_length(v)) == 0 ||
+	    len > CONF_MD5_MAX || strlen(json_string_value(v)) != len)
+		return fail(p, "expected null or a string of 1 to %d octets "
+		    "(TCP MD5 key), got %s", CONF_MD5_MAX, got(p, v));
+	memcpy(field, json_string_value(v), len + 1);
+	return 0;
+}
+
+#define NAMEBITS(k, type, f, names, fl) \
+	{ .name = k, .set = set_name_bits, FIELD(type, f), .aux = names, \
+	  .flags = fl }
+#define ANYADDR(k, type, f, fl) \
+	{ .name = k, .set = set_any_addr, FIELD(type, f), .flags = fl }
+
+static const struct key nbr_keys[] = {
+	STR("name", struct conf_bgp_nbr, name, K_REQUIRED | K_NAME),
+	ANYADDR("address", struct conf_bgp_nbr, addr, K_REQUIRED),
+	ANYADDR("local_address", struct conf_bgp_nbr, local, K_NULL),
+	UINT("port", struct conf_bgp_nbr, port, 1, 65535, 0),
+	UINT("asn", struct conf_bgp_nbr, asn, 1, UINT32_MAX, K_REQUIRED),
+	{ .name = "password", .set = set_password,
+	  FIELD(struct conf_bgp_nbr, password) },
+	BOOL("passive", struct conf_bgp_nbr, passive),
+	NAMEBITS("families", struct conf_bgp_nbr, afs, conf_bgp_families, 0),
+	END
+};
+
+static bool
+is_v4mapped(const uint8_t a[16])
+{
+	static const uint8_t pre[12] = { [10] = 0xff, [11] = 0xff };
+
+	return memcmp(a, pre, 12) == 0;
+}
+
+static int
+nbr_check(struct pctx *p, json_t *o, size_t i)
+{
+	const struct conf_bgp *b = &p->c->bgp;
+	const struct conf_bgp_nbr *n = &b->nbr[i];
+
+	for (size_t j = 0; j < i; j++) {
+		if (strcmp(b->nbr[j].name, n->name) == 0) {
+			push(p, "name");
+			return fail(p, "expected a name no other neighbor has, "
+			    "got %s", got(p, json_object_get(o, "name")));
+		}
+		if (memcmp(b->nbr[j].addr, n->addr, 16) == 0) {
+			push(p, "address");
+			return fail(p, "expected an address no other neighbor "
+			    "has, got %s", got(p, json_object_get(o, "address")));
+		}
+	}
+	if (!zero16(n->local) && is_v4mapped(n->local) != is_v4mapped(n->addr)) {
+		push(p, "local_address");
+		return fail(p, "expected an address of the neighbor's family, "
+		    "got %s", got(p, json_object_get(o, "local_address")));
+	}
+	return 0;
+}
+
+static int
+set_neighbors(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	struct conf_bgp *b = &p->c->bgp;
+	size_t i, mark;
+	json_t *o;
+
+	(void)base, (void)k;
+	if (check_array(p, v, CONF_BGP_MAX_NBRS, "neighbors") != 0)
+		return -1;
+	json_array_foreach(v, i, o) {
+		mark = push_index(p, i);
+		b->nbr[i].port = BGP_PORT;
+		b->nbr[i].afs = 1u << BGP_AF_IPV6_MUP;
+		if (walk(p, o, nbr_keys, &b->nbr[i]) != 0 ||
+		    nbr_check(p, o, i) != 0)
+			return -1;
+		b->nnbr = i + 1;
+		pop(p, mark);
+	}
+	return 0;
+}
+
+static const struct key bgp_keys[] = {
+	UINT("asn", struct conf_bgp, asn, 1, UINT32_MAX, K_REQUIRED),
+	{ .name = "router_id", .set = set_router_id,
+	  FIELD(struct conf_bgp, router_id), .flags = K_REQUIRED },
+	ANYADDR("listen", struct conf_bgp, listen, K_NULL),
+	UINT("port", struct conf_bgp, port, 1, 65535, 0),
+	{ .name = "hold_time", .set = set_hold, FIELD(struct conf_bgp, hold) },
+	UINT("connect_retry_ms", struct conf_bgp, connect_retry_ms, 100,
+	    3600000, 0),
+	UINT("idle_hold_ms", struct conf_bgp, idle_hold_ms, 100, 60000, 0),
+	CUSTOM("neighbors", set_neighbors, 0),
+	END
+};
+
+static int
+set_bgp(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	(void)base, (void)k;
+	p->c->has_bgp = true;
+	return walk(p, v, bgp_keys, &p->c->bgp);
+}
+
+/* MUP addresses follow the mup address's family: an IPv4 one sits in the
+ * first 4 octets (cats/bgp.h's convention for NLRI). */
+static int
+get_mup_addr(struct pctx *p, json_t *v, uint8_t out[16])
+{
+	bool v4 = p->c->mup.afi == BGP_AFI_IPV4;
+	const char *what = v4 ? "an IPv4 address (the family of mup.address)" :
+	    "an IPv6 address (the family of mup.address)";
+
+	memset(out, 0, 16);
+	if (!json_is_string(v) || inet_pton(v4 ? AF_INET : AF_INET6,
+	    json_string_value(v), out) != 1)
+		return expected(p, v, what);
+	if (zero16(out))
+		return fail(p, "expected %s other than 0, got %s", what,
+		    got(p, v));
+	return 0;
+}
+
+static int
+set_mup_addr(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	struct mup_cfg *m = &p->c->mup;
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	(void)base, (void)k;
+	memset(m->addr, 0, 16);
+	if (json_is_string(v) && inet_pton(AF_INET, json_string_value(v),
+	    &a4) == 1 && a4.s_addr != 0) {
+		m->afi = BGP_AFI_IPV4;
+		memcpy(m->addr, &a4, 4);
+		return 0;
+	}
+	if (json_is_string(v) && inet_pton(AF_INET6, json_string_value(v),
+	    &a6) == 1 && !zero16(a6.s6_addr)) {
+		m->afi = BGP_AFI_IPV6;
+		memcpy(m->addr, &a6, 16);
+		return 0;
+	}
+	return expected(p, v, "an IPv4 or IPv6 address (this PE's)");
+}
+
+static int
+set_mup_field_addr(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	return get_mup_addr(p, v, (uint8_t *)base + k->off);
+}
+
+static const struct key mup_inst_keys[] = {
+	UINT("cs_id", struct mup_instance, cs_id, 0, UINT32_MAX, K_REQUIRED),
+	UINT("cis_id", struct mup_instance, cis_id, 1, MUP_CMU_RD_BIT - 1,
+	    K_REQUIRED),
+	ADDR("sid", struct mup_instance, sid, K_REQUIRED),
+	UINT("behavior", struct mup_instance, behavior, 0, 65535, 0),
+	UINT("servers", struct mup_instance, servers, 1, 1u << 20, 0),
+	REAL("capacity", struct mup_instance, capacity, 0, DBL_MAX),
+	END
+};
+
+static int
+set_mup_instances(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	struct mup_cfg *m = &p->c->mup;
+	size_t i, mark;
+	json_t *o;
+
+	(void)base, (void)k;
+	if (check_array(p, v, MUP_MAX_INSTANCES, "instances") != 0)
+		return -1;
+	json_array_foreach(v, i, o) {
+		mark = push_index(p, i);
+		m->inst[i].behavior = 0x12;	/* End.DT6 */
+		m->inst[i].servers = 1;
+		m->inst[i].capacity = 1000;
+		if (walk(p, o, mup_inst_keys, &m->inst[i]) != 0)
+			return -1;
+		for (size_t j = 0; j < i; j++)
+			if (m->inst[j].cis_id == m->inst[i].cis_id) {
+				push(p, "cis_id");
+				return fail(p, "expected a cis_id no other "
+				    "instance has, got %s",
+				    got(p, json_object_get(o, "cis_id")));
+			}
+		m->ninst = i + 1;
+		pop(p, mark);
+	}
+	return 0;
+}
+
+static int
+set_mup_rans(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	struct mup_cfg *m = &p->c->mup;
+	size_t i, mark;
+	json_t *a;
+
+	(void)base, (void)k;
+	if (check_array(p, v, MUP_MAX_RAN, "addresses") != 0)
+		return -1;
+	json_array_foreach(v, i, a) {
+		mark = push_index(p, i);
+		if (get_mup_addr(p, a, m->ran[i]) != 0)
+			return -1;
+		m->nran = i + 1;
+		pop(p, mark);
+	}
+	return 0;
+}
+
+static const struct key mup_path_keys[] = {
+	{ .name = "ran", .set = set_mup_field_addr, FIELD(struct mup_path, ran),
+	  .flags = K_REQUIRED },
+	{ .name = "site", .set = set_mup_field_addr,
+	  FIELD(struct mup_path, site), .flags = K_REQUIRED },
+	UINT("owd_ns", struct mup_path, owd_ns, 0, UINT32_MAX, K_REQUIRED),
+	UINT("bandwidth", struct mup_path, bw, 0, INT64_MAX, 0),
+	END
+};
+
+static int
+set_mup_paths(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	struct mup_cfg *m = &p->c->mup;
+	size_t i, mark;
+	json_t *o;
+
+	(void)base, (void)k;
+	if (check_array(p, v, MUP_MAX_RAN * MUP_MAX_SITES, "paths") != 0)
+		return -1;
+	json_array_foreach(v, i, o) {
+		mark = push_index(p, i);
+		if (walk(p, o, mup_path_keys, &m->path[i]) != 0)
+			return -1;
+		m->npath = i + 1;
+		pop(p, mark);
+	}
+	return 0;
+}
+
+static int
+set_mup_policy(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	(void)base;
+	return set_policy(p, v, &p->c->mup.sel, k);
+}
+
+static const struct key mup_keys[] = {
+	NAMEBITS("roles", struct mup_cfg, roles, conf_mup_roles, K_REQUIRED),
+	ENUM("mode", struct mup_cfg, mode, conf_mup_modes),
+	CUSTOM("address", set_mup_addr, K_REQUIRED),
+	UINT("ran_index", struct mup_cfg, ran_index, 0, MUP_MAX_RAN - 1, 0),
+	CUSTOM("instances", set_mup_instances, 0),
+	CUSTOM("rans", set_mup_rans, 0),
+	CUSTOM("paths", set_mup_paths, 0),
+	CUSTOM("policy", set_mup_policy, 0),
+	END
+};
+
+/* Fields offsets are in struct mup_cfg, and the addresses of mup_path. */
+static int
+set_mup(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	(void)base, (void)k;
+	if (!p->c->has_bgp)
+		return fail(p, "expected only with a \"bgp\" section (the "
+		    "roles speak BGP)");
+	p->c->has_mup = true;
+	return walk(p, v, mup_keys, &p->c->mup);
+}
+
 #define NODE	offsetof(struct conf, node)
 
 /* In this order: each section may depend on those before it. */
@@ -1231,6 +1630,8 @@ static const struct key top_keys[] = {
 	CUSTOM("selector", set_selector, 0),
 	SUB("dataplane", 0, dataplane_keys, 0, 0),
 	SUB("timers", NODE, timer_keys, 0, 0),
+	CUSTOM("bgp", set_bgp, 0),
+	CUSTOM("mup", set_mup, 0),
 	END
 };
 
@@ -1358,6 +1759,30 @@ check_timers(struct pctx *p)
 }
 
 static int
+check_mup(struct pctx *p)
+{
+	struct conf *c = p->c;
+
+	if (!c->has_mup)
+		return 0;
+	c->mup.asn = c->bgp.asn;
+	/* the roles' route distinguishers and targets are two-octet AS
+	 * specific (RFC 4364 4.2 type 0) */
+	if (c->bgp.asn > UINT16_MAX) {
+		push(p, "bgp.asn");
+		return fail(p, "expected an AS from 1 to 65535 with a \"mup\" "
+		    "section, got %u", c->bgp.asn);
+	}
+	snprintf(c->mup.name, sizeof(c->mup.name), "%s", c->node.name);
+	if ((c->mup.roles & MUP_CONTROLLER) && c->mup.nran == 0) {
+		push(p, "mup.rans");
+		return fail(p, "expected the RAN PEs' addresses for role "
+		    "\"controller\", got none");
+	}
+	return 0;
+}
+
+static int
 parse_root(struct pctx *p, json_t *root)
 {
 	struct conf *c = p->c;
@@ -1366,7 +1791,7 @@ parse_root(struct pctx *p, json_t *root)
 		return -1;
 	if (check_ingress(p) != 0 || check_egress(p, root) != 0 ||
 	    check_sel(p) != 0 || check_dataplane(p) != 0 ||
-	    check_timers(p) != 0)
+	    check_timers(p) != 0 || check_mup(p) != 0)
 		return -1;
 	if (json_object_get(root, "control") == NULL)
 		snprintf(c->control, sizeof(c->control), "/run/catsd/%s.sock",
@@ -1390,6 +1815,14 @@ conf_default(struct conf *c)
 	c->buffer_ms = 2000;
 	c->transfer_port = CONF_TRANSFER_PORT;
 	cats_sel_cfg_default(&c->sel);
+	c->bgp.port = BGP_PORT;
+	c->bgp.hold = 90;
+	c->bgp.connect_retry_ms = 5000;
+	c->bgp.idle_hold_ms = 1000;
+	c->mup.afi = BGP_AFI_IPV6;
+	c->mup.mode = MUP_CENTRAL;
+	cats_damp_cfg_default(&c->mup.damp);
+	cats_sel_cfg_default(&c->mup.sel);
 }
 
 int

@@ -20,6 +20,9 @@ extern const struct conf_name conf_levels[];	/* LOG_ERR..LOG_DEBUG */
 extern const struct conf_name conf_setups[];
 extern const struct conf_name conf_finds[];
 extern const struct conf_name conf_backends[];
+extern const struct conf_name conf_bgp_families[];	/* 1 << bgp_af */
+extern const struct conf_name conf_mup_roles[];	/* enum mup_role bits */
+extern const struct conf_name conf_mup_modes[];
 
 /* The name of value in t, or NULL. */
 const char	*conf_name_of(const struct conf_name *t, int value);

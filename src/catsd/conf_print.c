@@ -407,6 +407,140 @@ pr_small(struct pr *w, const char *k1, json_t *v1, const char *k2,
 	return o;
 }
 
+/* IPv4-mapped addresses are written as IPv4, as the parser read them. */
+static json_t *
+j_any_addr(const uint8_t a[16])
+{
+	static const uint8_t pre[12] = { [10] = 0xff, [11] = 0xff };
+	char s[INET6_ADDRSTRLEN];
+
+	if (zero16(a))
+		return json_null();
+	if (memcmp(a, pre, 12) == 0) {
+		if (inet_ntop(AF_INET, a + 12, s, sizeof(s)) == NULL)
+			return NULL;
+		return json_string(s);
+	}
+	return j_addr(a);
+}
+
+static json_t *
+j_mup_addr(const struct mup_cfg *m, const uint8_t a[16])
+{
+	char s[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(m->afi == BGP_AFI_IPV4 ? AF_INET : AF_INET6, a, s,
+	    sizeof(s)) == NULL)
+		return NULL;
+	return json_string(s);
+}
+
+static json_t *
+j_bits(struct pr *w, const struct conf_name *t, uint32_t bits)
+{
+	json_t *a = json_array();
+
+	if (a == NULL)
+		return NULL;
+	for (; t->name != NULL; t++)
+		if (bits & (uint32_t)t->value)
+			append(w, a, json_string(t->name));
+	return a;
+}
+
+static json_t *
+pr_nbr(struct pr *w, const struct conf_bgp_nbr *n)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	add(w, o, "name", json_string(n->name));
+	add(w, o, "address", j_any_addr(n->addr));
+	add(w, o, "local_address", j_any_addr(n->local));
+	add(w, o, "port", json_integer(n->port));
+	add(w, o, "asn", json_integer(n->asn));
+	add(w, o, "password", j_str_or_null(n->password));
+	add(w, o, "passive", json_boolean(n->passive));
+	add(w, o, "families", j_bits(w, conf_bgp_families, n->afs));
+	return o;
+}
+
+static json_t *
+pr_bgp(struct pr *w, const struct conf_bgp *b)
+{
+	json_t *o = json_object(), *a = json_array();
+	char rid[INET_ADDRSTRLEN];
+	struct in_addr in;
+
+	if (o == NULL || a == NULL) {
+		json_decref(o);
+		json_decref(a);
+		return NULL;
+	}
+	in.s_addr = htonl(b->router_id);
+	inet_ntop(AF_INET, &in, rid, sizeof(rid));
+	add(w, o, "asn", json_integer(b->asn));
+	add(w, o, "router_id", json_string(rid));
+	add(w, o, "listen", j_any_addr(b->listen));
+	add(w, o, "port", json_integer(b->port));
+	add(w, o, "hold_time", json_integer(b->hold));
+	add(w, o, "connect_retry_ms", json_integer(b->connect_retry_ms));
+	add(w, o, "idle_hold_ms", json_integer(b->idle_hold_ms));
+	for (size_t i = 0; i < b->nnbr; i++)
+		append(w, a, pr_nbr(w, &b->nbr[i]));
+	add(w, o, "neighbors", a);
+	return o;
+}
+
+static json_t *
+pr_mup(struct pr *w, const struct mup_cfg *m)
+{
+	json_t *o = json_object(), *in = json_array(), *ran = json_array(),
+	    *pa = json_array(), *e;
+
+	if (o == NULL || in == NULL || ran == NULL || pa == NULL) {
+		json_decref(o), json_decref(in), json_decref(ran);
+		json_decref(pa);
+		return NULL;
+	}
+	add(w, o, "roles", j_bits(w, conf_mup_roles, m->roles));
+	add(w, o, "mode", j_name(conf_mup_modes, (int)m->mode));
+	add(w, o, "address", j_mup_addr(m, m->addr));
+	add(w, o, "ran_index", json_integer(m->ran_index));
+	for (size_t i = 0; i < m->ninst; i++) {
+		if ((e = json_object()) == NULL) {
+			w->errs++;
+			break;
+		}
+		add(w, e, "cs_id", json_integer(m->inst[i].cs_id));
+		add(w, e, "cis_id", json_integer(m->inst[i].cis_id));
+		add(w, e, "sid", j_addr(m->inst[i].sid));
+		add(w, e, "behavior", json_integer(m->inst[i].behavior));
+		add(w, e, "servers", json_integer(m->inst[i].servers));
+		add(w, e, "capacity", j_real(w, m->inst[i].capacity));
+		append(w, in, e);
+	}
+	add(w, o, "instances", in);
+	for (size_t i = 0; i < m->nran; i++)
+		append(w, ran, j_mup_addr(m, m->ran[i]));
+	add(w, o, "rans", ran);
+	for (size_t i = 0; i < m->npath; i++) {
+		if ((e = json_object()) == NULL) {
+			w->errs++;
+			break;
+		}
+		add(w, e, "ran", j_mup_addr(m, m->path[i].ran));
+		add(w, e, "site", j_mup_addr(m, m->path[i].site));
+		add(w, e, "owd_ns", json_integer(m->path[i].owd_ns));
+		add(w, e, "bandwidth", json_integer((json_int_t)m->path[i].bw));
+		append(w, pa, e);
+	}
+	add(w, o, "paths", pa);
+	add(w, o, "policy", json_string(cats_policy_name(m->sel.policy)));
+	return o;
+}
+
 static json_t *
 pr_conf(struct pr *w, const struct conf *c)
 {
@@ -435,6 +569,10 @@ pr_conf(struct pr *w, const struct conf *c)
 		add(w, o, "selector", pr_selector(w, c));
 	add(w, o, "dataplane", pr_dataplane(w, c));
 	add(w, o, "timers", pr_timers(w, n));
+	if (c->has_bgp)
+		add(w, o, "bgp", pr_bgp(w, &c->bgp));
+	if (c->has_mup)
+		add(w, o, "mup", pr_mup(w, &c->mup));
 	return o;
 }
 

@@ -265,8 +265,12 @@ cmd_show(struct catsd *d, json_t *req, char *err, size_t len)
 		return show_instances(d);
 	if (strcmp(what, "metrics") == 0)
 		return show_metrics(d);
-	snprintf(err, len, "show: unknown \"%s\" (sessions, clients, instances, "
-	    "metrics, peers, routes, counters)", what);
+	if (strcmp(what, "bgp") == 0 || strcmp(what, "bgp-routes") == 0 ||
+	    strcmp(what, "mup") == 0)
+		return bgp_ctl_show(d, what, err, len);
+	snprintf(err, len, "show: unknown \"%.40s\" (sessions, clients, "
+	    "instances, metrics, peers, routes, counters, bgp, bgp-routes, mup)",
+	    what);
 	return NULL;
 }
 
@@ -394,6 +398,8 @@ static const struct command commands[] = {
 	{ "show", cmd_show },
 	{ "client", cmd_client },
 	{ "metric", cmd_metric },
+	{ "mup", bgp_ctl_mup },
+	{ "bgp", bgp_ctl_bgp },
 };
 
 /* ------------------------------------------------------------------ */

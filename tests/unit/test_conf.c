@@ -330,6 +330,8 @@ test_golden(void **state)
 #define PEERS_CTL	"'peers': [ { 'name': 'i1', 'address': '2001:db8::11', " \
 			"'roles': ['ingress'] }, { 'name': 'e1', " \
 			"'address': '2001:db8::e1', 'roles': ['egress'] } ]"
+#define BGP_MIN_OPEN	"'bgp': { 'asn': 65000, 'router_id': '10.0.0.1'"
+#define BGP_MIN		BGP_MIN_OPEN
 #define EGRESS_MIN	"'egress': { 'pool': '2001:db8:5e::/48' }"
 
 struct bad {
@@ -352,7 +354,7 @@ static const struct bad bad[] = {
 	{ "unknown-top-key", "{ " NODE_LOC ", 'nodes': 1 }",
 	  "t.json: nodes: unknown key; expected one of: node, signaling, "
 	  "control, log, services, peers, ingress, egress, controller, "
-	  "selector, dataplane, timers" },
+	  "selector, dataplane, timers, bgp, mup" },
 	{ "unknown-node-key",
 	  "{ 'node': { 'name': 'n1', 'colour': 'red', 'address': '2001:db8::1', "
 	  "'roles': ['locator'] } }",
@@ -626,6 +628,75 @@ static const struct bad bad[] = {
 	{ "control-empty", "{ " NODE_LOC ", 'control': '' }",
 	  "t.json: control: expected a string of 1 to 107 characters, got "
 	  "\"\"" },
+	{ "bgp-without-router-id", "{ " NODE_LOC ", 'bgp': { 'asn': 65000 } }",
+	  "t.json: bgp.router_id: expected a dotted quad other than 0.0.0.0, "
+	  "got nothing" },
+	{ "bgp-router-id-zero", "{ " NODE_LOC ", 'bgp': { 'asn': 65000, "
+	  "'router_id': '0.0.0.0' } }",
+	  "t.json: bgp.router_id: expected a dotted quad other than 0.0.0.0, "
+	  "got \"0.0.0.0\"" },
+	{ "bgp-asn-0", "{ " NODE_LOC ", 'bgp': { 'asn': 0, 'router_id': "
+	  "'10.0.0.1' } }",
+	  "t.json: bgp.asn: expected an integer from 1 to 4294967295, got 0" },
+	{ "bgp-hold-2", "{ " NODE_LOC ", " BGP_MIN_OPEN ", 'hold_time': 2 } }",
+	  "t.json: bgp.hold_time: expected 0 or an integer from 3 to 65535, "
+	  "got 2" },
+	{ "bgp-unknown-family", "{ " NODE_LOC ", " BGP_MIN_OPEN ", "
+	  "'neighbors': [ { 'name': 'a', 'address': '2001:db8::2', 'asn': 1, "
+	  "'families': ['ipv6-vpn'] } ] } }",
+	  "t.json: bgp.neighbors[0].families[0]: expected \"ipv6-mup\", "
+	  "\"ipv4-mup\" or \"ipv6-unicast\", got \"ipv6-vpn\"" },
+	{ "bgp-duplicate-neighbor", "{ " NODE_LOC ", " BGP_MIN_OPEN ", "
+	  "'neighbors': [ { 'name': 'a', 'address': '2001:db8::2', 'asn': 1 }, "
+	  "{ 'name': 'b', 'address': '2001:db8::2', 'asn': 1 } ] } }",
+	  "t.json: bgp.neighbors[1].address: expected an address no other "
+	  "neighbor has, got \"2001:db8::2\"" },
+	{ "bgp-local-address-family", "{ " NODE_LOC ", " BGP_MIN_OPEN ", "
+	  "'neighbors': [ { 'name': 'a', 'address': '2001:db8::2', 'asn': 1, "
+	  "'local_address': '10.0.0.1' } ] } }",
+	  "t.json: bgp.neighbors[0].local_address: expected an address of the "
+	  "neighbor's family, got \"10.0.0.1\"" },
+	{ "bgp-password-empty", "{ " NODE_LOC ", " BGP_MIN_OPEN ", "
+	  "'neighbors': [ { 'name': 'a', 'address': '2001:db8::2', 'asn': 1, "
+	  "'password': '' } ] } }",
+	  "t.json: bgp.neighbors[0].password: expected null or a string of 1 to "
+	  "80 octets (TCP MD5 key), got \"\"" },
+	{ "mup-without-bgp", "{ " NODE_LOC ", 'mup': { 'roles': ['site-pe'], "
+	  "'address': '2001:db8::1' } }",
+	  "t.json: mup: expected only with a \"bgp\" section (the roles speak "
+	  "BGP)" },
+	{ "mup-cis-id-top-bit", "{ " NODE_LOC ", " BGP_MIN " }, 'mup': { "
+	  "'roles': ['site-pe'], 'address': '2001:db8::1', 'instances': [ { "
+	  "'cs_id': 1, 'cis_id': 2147483648, 'sid': 'fc00::1' } ] } }",
+	  "t.json: mup.instances[0].cis_id: expected an integer from 1 to "
+	  "2147483647, got 2147483648" },
+	{ "mup-controller-without-rans", "{ " NODE_LOC ", " BGP_MIN " }, "
+	  "'mup': { 'roles': ['controller'], 'address': '2001:db8::1' } }",
+	  "t.json: mup.rans: expected the RAN PEs' addresses for role "
+	  "\"controller\", got none" },
+	{ "mup-ran-family", "{ " NODE_LOC ", " BGP_MIN " }, 'mup': { 'roles': "
+	  "['ran-pe'], 'address': '10.0.0.1', 'rans': ['2001:db8::2'] } }",
+	  "t.json: mup.rans[0]: expected an IPv4 address (the family of "
+	  "mup.address), got \"2001:db8::2\"" },
+	{ "mup-unknown-mode", "{ " NODE_LOC ", " BGP_MIN " }, 'mup': { "
+	  "'roles': ['site-pe'], 'mode': 'both', 'address': '2001:db8::1' } }",
+	  "t.json: mup.mode: expected \"central\" or \"distributed\", got "
+	  "\"both\"" },
+	{ "mup-duplicate-cis-id", "{ " NODE_LOC ", " BGP_MIN " }, 'mup': { "
+	  "'roles': ['site-pe'], 'address': '2001:db8::1', 'instances': [ { "
+	  "'cs_id': 1, 'cis_id': 2, 'sid': 'fc00::1' }, { 'cs_id': 1, "
+	  "'cis_id': 2, 'sid': 'fc00::2' } ] } }",
+	  "t.json: mup.instances[1].cis_id: expected a cis_id no other "
+	  "instance has, got 2" },
+	{ "mup-unknown-role", "{ " NODE_LOC ", " BGP_MIN " }, 'mup': { "
+	  "'roles': ['pe'], 'address': '2001:db8::1' } }",
+	  "t.json: mup.roles[0]: expected \"site-pe\", \"ran-pe\" or "
+	  "\"controller\", got \"pe\"" },
+	{ "mup-four-octet-as", "{ " NODE_LOC ", 'bgp': { 'asn': 4200000000, "
+	  "'router_id': '10.0.0.1' }, 'mup': { 'roles': ['site-pe'], "
+	  "'address': '2001:db8::1' } }",
+	  "t.json: bgp.asn: expected an AS from 1 to 65535 with a \"mup\" "
+	  "section, got 4200000000" },
 };
 
 static void

@@ -1,0 +1,781 @@
+/*
+ * bgp_ctl: the control commands of the BGP speaker and the CATS-MUP roles
+ * (control.c dispatches here):
+ *
+ *   {"cmd":"show","what":"bgp"}          neighbors, states, counters
+ *   {"cmd":"show","what":"bgp-routes"}   every route in the RIB, and ours
+ *   {"cmd":"show","what":"mup"}          steering table, mup counters
+ *   {"cmd":"mup","what":"session","action":"up|move|release|down",
+ *    "teid":N[,"endpoint":A,"cs_id":N,"ran":N,"sticky":B,"prev_cis_id":N]}
+ *   {"cmd":"mup","what":"instance","action":"add|remove","cis_id":N
+ *    [,"cs_id":N,"sid":A,"behavior":N,"servers":N,"capacity":X]}
+ *   {"cmd":"mup","what":"metric","cis_id":N[,"util":X,"capacity":X,
+ *    "queue":X,"proc_delay_ns":X]}
+ *   {"cmd":"bgp","what":"route","action":"add|del",...}
+ *                                         a MUP route of our own, as
+ *                                         catsctl/bgp_route.h says
+ *
+ * Requests are checked as strictly as the configuration: unknown keys,
+ * wrong types, out-of-range numbers and bad addresses are refused with a
+ * sentence naming the key.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cats/log.h"
+#include "catsctl/bgp_route.h"
+#include "catsd.h"
+#include "catsd/bgp_int.h"
+
+#define J(x)	((json_int_t)(x))
+
+/* ------------------------------------------------------------------ */
+/* Formatting                                                          */
+
+static json_t *
+j_ip(uint16_t afi, const uint8_t *a)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	inet_ntop(afi == BGP_AFI_IPV4 ? AF_INET : AF_INET6, a, s, sizeof(s));
+	return json_string(s);
+}
+
+static json_t *
+j_pfx(uint16_t afi, const uint8_t *a, unsigned plen)
+{
+	char s[INET6_ADDRSTRLEN + 5];
+
+	inet_ntop(afi == BGP_AFI_IPV4 ? AF_INET : AF_INET6, a, s,
+	    INET6_ADDRSTRLEN);
+	snprintf(s + strlen(s), 5, "/%u", plen);
+	return json_string(s);
+}
+
+static uint32_t
+be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint16_t
+be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* RFC 4364 4.2: the three route distinguisher types. */
+static json_t *
+j_rd(const uint8_t rd[8])
+{
+	char s[40];
+
+	switch (be16(rd)) {
+	case 0:
+		snprintf(s, sizeof(s), "%u:%u", be16(rd + 2), be32(rd + 4));
+		break;
+	case 1:
+		snprintf(s, sizeof(s), "%u.%u.%u.%u:%u", rd[2], rd[3], rd[4],
+		    rd[5], be16(rd + 6));
+		break;
+	case 2:
+		snprintf(s, sizeof(s), "%u:%u", be32(rd + 2), be16(rd + 6));
+		break;
+	default:
+		snprintf(s, sizeof(s), "type%u:%02x%02x%02x%02x%02x%02x",
+		    be16(rd), rd[2], rd[3], rd[4], rd[5], rd[6], rd[7]);
+	}
+	return json_string(s);
+}
+
+/* A route target (RFC 4360 4, RFC 5668): its 8 octets as one number, the
+ * type and subtype 0x02 first. */
+static json_t *
+j_rt(uint64_t rt)
+{
+	uint8_t o[8];
+	char s[40];
+
+	for (int i = 0; i < 8; i++)
+		o[i] = (uint8_t)(rt >> (56 - 8 * i));
+	if (o[1] == 0x02 && o[0] == 0x00)
+		snprintf(s, sizeof(s), "%u:%u", be16(o + 2), be32(o + 4));
+	else if (o[1] == 0x02 && o[0] == 0x01)
+		snprintf(s, sizeof(s), "%u.%u.%u.%u:%u", o[2], o[3], o[4], o[5],
+		    be16(o + 6));
+	else if (o[1] == 0x02 && o[0] == 0x02)
+		snprintf(s, sizeof(s), "%u:%u", be32(o + 2), be16(o + 6));
+	else
+		snprintf(s, sizeof(s), "0x%016llx", (unsigned long long)rt);
+	return json_string(s);
+}
+
+static const char *const mup_type_names[] = {
+	[BGP_MUP_PREFIX] = "prefix", [BGP_MUP_ISD] = "isd",
+	[BGP_MUP_DSD] = "dsd", [BGP_MUP_T1ST] = "t1st", [BGP_MUP_T2ST] = "t2st",
+};
+
+static json_t *
+j_key(const struct bgp_mup *m)
+{
+	json_t *o = json_object();
+	uint16_t afi = m->afi;
+
+	json_object_set_new(o, "family", json_string(m->type == BGP_MUP_PREFIX ?
+	    (afi == BGP_AFI_IPV4 ? "ipv4-unicast" : "ipv6-unicast") :
+	    afi == BGP_AFI_IPV4 ? "ipv4-mup" : "ipv6-mup"));
+	json_object_set_new(o, "type", json_string(m->type <= BGP_MUP_T2ST ?
+	    mup_type_names[m->type] : "unknown"));
+	if (m->type != BGP_MUP_PREFIX)
+		json_object_set_new(o, "rd", j_rd(m->rd));
+	switch (m->type) {
+	case BGP_MUP_PREFIX:
+	case BGP_MUP_ISD:
+		json_object_set_new(o, "prefix", j_pfx(afi, m->prefix, m->plen));
+		break;
+	case BGP_MUP_DSD:
+		json_object_set_new(o, "address", j_ip(afi, m->addr));
+		break;
+	case BGP_MUP_T1ST:
+		json_object_set_new(o, "prefix", j_pfx(afi, m->prefix, m->plen));
+		json_object_set_new(o, "teid", json_integer(J(m->teid)));
+		json_object_set_new(o, "qfi", json_integer(m->qfi));
+		json_object_set_new(o, "endpoint", j_ip(m->ep_len == 32 ?
+		    BGP_AFI_IPV4 : BGP_AFI_IPV6, m->ep));
+		if (m->src_len != 0)
+			json_object_set_new(o, "source", j_ip(m->src_len == 32 ?
+			    BGP_AFI_IPV4 : BGP_AFI_IPV6, m->src));
+		break;
+	case BGP_MUP_T2ST:
+		json_object_set_new(o, "endpoint", j_ip(afi, m->ep));
+		json_object_set_new(o, "endpoint_length", json_integer(m->ep_len));
+		json_object_set_new(o, "teid", json_integer(J(m->teid)));
+		break;
+	default:
+		break;
+	}
+	return o;
+}
+
+static json_t *
+j_cats(const struct bgp_cats *c)
+{
+	json_t *o = json_object(), *ms = json_array();
+
+	json_object_set_new(o, "kind", json_string(c->kind ==
+	    BGP_CATS_KIND_CMU ? "cmu" : c->kind == BGP_CATS_KIND_NONE ?
+	    "none" : "unknown"));
+	if (c->has_cs_id)
+		json_object_set_new(o, "cs_id", json_integer(J(c->cs_id)));
+	if (c->has_cis_id)
+		json_object_set_new(o, "cis_id", json_integer(J(c->cis_id)));
+	for (size_t i = 0; i < c->nmetrics && i < BGP_CATS_MAX_METRICS; i++) {
+		const struct cats_sample *s = &c->metric[i];
+		const char *mn = cats_metric_name(s->id);
+		const char *sn = cats_stat_name(s->stat);
+
+		json_array_append_new(ms, json_pack("{s:s,s:s,s:I,s:f}",
+		    "metric", mn ? mn : "unknown", "stat", sn ? sn : "unknown",
+		    "window_ms", J(s->window_ms), "value", s->value));
+	}
+	json_object_set_new(o, "metrics", ms);
+	return o;
+}
+
+static json_t *
+j_attrs(const struct bgp_rattr *a)
+{
+	json_t *o = json_object(), *rts = json_array();
+	char ec[32];
+
+	if (a->nh_len == 4 || a->nh_len == 16)
+		json_object_set_new(o, "next_hop", j_ip(a->nh_len == 4 ?
+		    BGP_AFI_IPV4 : BGP_AFI_IPV6, a->nh));
+	else if (a->nh_len == 32)
+		json_object_set_new(o, "next_hop", j_ip(BGP_AFI_IPV6, a->nh));
+	json_object_set_new(o, "origin", json_integer(a->origin));
+	json_object_set_new(o, "local_pref", json_integer(J(a->local_pref)));
+	for (size_t i = 0; i < a->nrt && i < BGP_MAX_RT; i++)
+		json_array_append_new(rts, j_rt(a->rt[i]));
+	json_object_set_new(o, "route_targets", rts);
+	if (a->has_mup_ec) {
+		snprintf(ec, sizeof(ec), "%u:%u", a->mup_ec_asn, a->mup_ec_id);
+		json_object_set_new(o, "mup", json_string(ec));
+	}
+	if (a->has_sid) {
+		json_t *s = json_pack("{s:o,s:i,s:i}", "sid",
+		    j_ip(BGP_AFI_IPV6, a->sid.sid), "behavior", a->sid.behavior,
+		    "flags", a->sid.flags);
+
+		if (a->sid.has_structure)
+			json_object_set_new(s, "structure", json_pack(
+			    "[i,i,i,i,i,i]", a->sid.lb_len, a->sid.ln_len,
+			    a->sid.fun_len, a->sid.arg_len, a->sid.tpos_len,
+			    a->sid.tpos_off));
+		json_object_set_new(o, "prefix_sid", s);
+	}
+	if (a->has_cats)
+		json_object_set_new(o, "cats", j_cats(&a->cats));
+	return o;
+}
+
+/* ------------------------------------------------------------------ */
+/* show                                                                */
+
+static json_t *
+j_counts(const uint64_t v[6])
+{
+	static const char *const t[] = { NULL, "open", "update",
+	    "notification", "keepalive", "route_refresh" };
+	json_t *o = json_object();
+
+	for (int i = 1; i < 6; i++)
+		json_object_set_new(o, t[i], json_integer(J(v[i])));
+	return o;
+}
+
+static json_t *
+j_afs(uint32_t afs)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < BGP_AF__COUNT; i++)
+		if (afs & (1u << i))
+			json_array_append_new(a,
+			    json_string(bgp_af_name((enum bgp_af)i)));
+	return a;
+}
+
+static json_t *
+show_nbr(const struct nbr *n, uint64_t now)
+{
+	const struct bgp_peer_counters *c = bgp_peer_counters(n->peer);
+	json_t *errs = json_object(), *o;
+	char a[INET6_ADDRSTRLEN];
+	static const uint8_t pre[12] = { [10] = 0xff, [11] = 0xff };
+	enum bgp_state st = bgp_peer_state(n->peer);
+
+	if (memcmp(n->cfg->addr, pre, 12) == 0)
+		inet_ntop(AF_INET, n->cfg->addr + 12, a, sizeof(a));
+	else
+		inet_ntop(AF_INET6, n->cfg->addr, a, sizeof(a));
+	for (int e = 1; e < BGP_E__COUNT; e++)
+		if (c->rx_err[e] != 0)
+			json_object_set_new(errs, bgp_err_name((enum bgp_err)e),
+			    json_integer(J(c->rx_err[e])));
+	o = json_pack("{s:s,s:s,s:I,s:I,s:s,s:I,s:b,s:b}",
+	    "name", n->cfg->name, "address", a, "port", J(n->cfg->port),
+	    "asn", J(n->cfg->asn), "state", bgp_state_name(st),
+	    "uptime_s", J(n->up_ms != 0 && now > n->up_ms ?
+	    (now - n->up_ms) / 1000 : 0),
+	    "md5", n->cfg->password[0] != '\0', "passive", n->cfg->passive);
+	json_object_set_new(o, "families", j_afs(st == BGP_ST_ESTABLISHED ?
+	    bgp_peer_afs(n->peer) : n->cfg->afs));
+	json_object_set_new(o, "hold_time", json_integer(st ==
+	    BGP_ST_ESTABLISHED ? bgp_peer_hold(n->peer) : 0));
+	json_object_set_new(o, "routes_received", json_integer(J(n->routes)));
+	json_object_set_new(o, "counters", json_pack(
+	    "{s:o,s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "rx", j_counts(c->rx_msgs), "tx", j_counts(c->tx_msgs),
+	    "errors", errs,
+	    "treat_as_withdraw", J(c->treat_as_withdraw),
+	    "attribute_discard", J(c->attr_discard),
+	    "rfc7606", J(n->rfc7606),
+	    "notifications_received", J(c->notif_rx),
+	    "notifications_sent", J(c->notif_tx),
+	    "ignored_nlri", J(c->ignored_nlri),
+	    "established", J(c->established), "flaps", J(c->flaps),
+	    "queue_overflows", J(n->q_overflow),
+	    "socket_errors", J(n->sock_errors),
+	    "accepted", J(n->accepted), "rib_errors", J(n->rib_errors)));
+	json_object_set_new(o, "last_error", json_string(n->last_error));
+	return o;
+}
+
+static json_t *
+show_bgp(struct bgpd *b)
+{
+	const struct conf_bgp *c = &b->d->conf.bgp;
+	struct bgp_rib_stats rs;
+	json_t *list = json_array();
+	char rid[INET_ADDRSTRLEN];
+	struct in_addr in;
+	uint64_t now = catsd_now(b->d);
+
+	for (size_t i = 0; i < b->n; i++)
+		json_array_append_new(list, show_nbr(&b->nbr[i], now));
+	in.s_addr = htonl(c->router_id);
+	inet_ntop(AF_INET, &in, rid, sizeof(rid));
+	bgp_rib_stats(b->rib, &rs);
+	return json_pack("{s:I,s:s,s:o,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:I,"
+	    "s:I}",
+	    "asn", J(c->asn), "router_id", rid, "neighbors", list, "rib",
+	    "routes", J(rs.routes), "attribute_sets", J(rs.attrs),
+	    "bytes", J(rs.bytes), "adds", J(rs.adds), "replaces",
+	    J(rs.replaces), "withdraws", J(rs.withdraws),
+	    "unknown_withdraws", J(rs.unknown_withdraws),
+	    "advertised", J(b->nadv), "originated", J(b->nctl));
+}
+
+struct rwalk {
+	struct bgpd	*b;
+	json_t		*list;
+};
+
+static bool
+add_route(void *arg, uint32_t peer, const struct bgp_mup *m,
+    const struct bgp_rattr *a)
+{
+	struct rwalk *w = arg;
+	json_t *o = j_key(m);
+
+	json_object_set_new(o, "peer", json_string(peer < w->b->n ?
+	    w->b->nbr[peer].cfg->name : "?"));
+	json_object_set_new(o, "attributes", j_attrs(a));
+	json_array_append_new(w->list, o);
+	return true;
+}
+
+static json_t *
+show_routes(struct bgpd *b)
+{
+	struct rwalk w = { b, json_array() };
+	json_t *adv = json_array(), *o;
+
+	bgp_rib_walk(b->rib, add_route, &w);
+	for (size_t i = 0; i < b->nadv; i++) {
+		o = j_key(&b->adv[i].key);
+		json_object_set_new(o, "by", json_string(b->adv[i].ctl ?
+		    "control" : "roles"));
+		json_object_set_new(o, "attributes", j_attrs(&b->adv[i].attr));
+		json_array_append_new(adv, o);
+	}
+	return json_pack("{s:o,s:o}", "routes", w.list, "advertised", adv);
+}
+
+static json_t *
+show_mup(struct bgpd *b)
+{
+	const struct mup_cfg *m = &b->d->conf.mup;
+	const struct mup_counters *c = mup_counters(b->mup);
+	struct mup_steer st[256];
+	size_t n = mup_steer_list(b->mup, st, 256);
+	json_t *list = json_array(), *roles = json_array();
+
+	for (size_t i = 0; i < n && i < 256; i++)
+		json_array_append_new(list, json_pack(
+		    "{s:I,s:o,s:I,s:I,s:o,s:o,s:b}", "teid", J(st[i].teid),
+		    "endpoint", j_ip(m->afi, st[i].ep), "cs_id", J(st[i].cs_id),
+		    "cis_id", J(st[i].cis_id), "site", j_ip(m->afi, st[i].site),
+		    "sid", j_ip(BGP_AFI_IPV6, st[i].sid), "pinned",
+		    st[i].pinned));
+	if (m->roles & MUP_SITE_PE)
+		json_array_append_new(roles, json_string("site-pe"));
+	if (m->roles & MUP_RAN_PE)
+		json_array_append_new(roles, json_string("ran-pe"));
+	if (m->roles & MUP_CONTROLLER)
+		json_array_append_new(roles, json_string("controller"));
+	return json_pack("{s:o,s:s,s:o,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+	    "s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I},s:b}",
+	    "roles", roles, "mode", m->mode == MUP_CENTRAL ? "central" :
+	    "distributed", "steering", list, "counters",
+	    "dsd_tx", J(c->dsd_tx), "cmu_tx", J(c->cmu_tx),
+	    "t2st_tx", J(c->t2st_tx), "withdraw_tx", J(c->withdraw_tx),
+	    "dsd_rx", J(c->dsd_rx), "cmu_rx", J(c->cmu_rx),
+	    "t2st_rx", J(c->t2st_rx), "steer", J(c->steer),
+	    "unresolved", J(c->unresolved), "reselect", J(c->reselect),
+	    "bad_route", J(c->bad_route), "bad_metric", J(c->bad_metric),
+	    "steering_changes", "installed", J(b->steer.installed),
+	    "removed", J(b->steer.removed),
+	    "kernel_errors", J(b->steer.kernel_errors),
+	    "kernel", b->d->conf.dataplane == CONF_DP_KERNEL);
+}
+
+json_t *
+bgp_ctl_show(struct catsd *d, const char *what, char *err, size_t len)
+{
+	struct bgpd *b = d->bgp;
+
+	if (b == NULL) {
+		snprintf(err, len, "show %s: this node has no \"bgp\" section",
+		    what);
+		return NULL;
+	}
+	if (strcmp(what, "bgp") == 0)
+		return show_bgp(b);
+	if (strcmp(what, "bgp-routes") == 0)
+		return show_routes(b);
+	if (b->mup == NULL) {
+		snprintf(err, len, "show mup: this node has no \"mup\" section");
+		return NULL;
+	}
+	return show_mup(b);
+}
+
+/* ------------------------------------------------------------------ */
+/* mup commands                                                        */
+
+static bool
+need_role(struct bgpd *b, uint32_t role, const char *what, char *err,
+    size_t len)
+{
+	if (b->mup != NULL && (b->d->conf.mup.roles & role))
+		return true;
+	snprintf(err, len, "mup %s: this node is not a %s", what,
+	    role == MUP_CONTROLLER ? "MUP controller" : "site PE");
+	return false;
+}
+
+/* An integer key in [lo, hi]; -1 absent (when allowed). */
+static int
+get_uint(json_t *req, const char *key, json_int_t lo, json_int_t hi,
+    bool required, json_int_t *out, const char *cmd, char *err, size_t len)
+{
+	json_t *v = json_object_get(req, key);
+
+	if (v == NULL && !required) {
+		*out = -1;
+		return 0;
+	}
+	if (v == NULL || !json_is_integer(v) || json_integer_value(v) < lo ||
+	    json_integer_value(v) > hi) {
+		snprintf(err, len, "mup %s: key \"%s\": expected an integer "
+		    "from %lld to %lld", cmd, key, (long long)lo, (long long)hi);
+		return -1;
+	}
+	*out = json_integer_value(v);
+	return 0;
+}
+
+static int
+get_num(json_t *req, const char *key, double lo, double hi, double *out,
+    const char *cmd, char *err, size_t len)
+{
+	json_t *v = json_object_get(req, key);
+
+	if (v == NULL)
+		return 1;
+	if (!json_is_number(v) || json_number_value(v) < lo ||
+	    json_number_value(v) > hi) {
+		snprintf(err, len, "mup %s: key \"%s\": expected a number from "
+		    "%g to %g", cmd, key, lo, hi);
+		return -1;
+	}
+	*out = json_number_value(v);
+	return 0;
+}
+
+/* Only the keys listed (and cmd, what, action). */
+static bool
+only_keys(json_t *req, const char *const *keys, const char *cmd, char *err,
+    size_t len)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(req, k, v) {
+		size_t i;
+
+		if (strcmp(k, "cmd") == 0 || strcmp(k, "what") == 0 ||
+		    strcmp(k, "action") == 0)
+			continue;
+		for (i = 0; keys[i] != NULL; i++)
+			if (strcmp(k, keys[i]) == 0)
+				break;
+		if (keys[i] == NULL) {
+			snprintf(err, len, "mup %s: unknown key \"%.40s\"", cmd, k);
+			return false;
+		}
+	}
+	return true;
+}
+
+static json_t *
+ok_reply(bool ok, const char *what, char *err, size_t len)
+{
+	if (ok)
+		return json_pack("{s:b}", "ok", 1);
+	snprintf(err, len, "mup %s: refused by the roles (see the log)", what);
+	return NULL;
+}
+
+static json_t *
+mup_session(struct bgpd *b, json_t *req, const char *action, char *err,
+    size_t len)
+{
+	static const char *const keys[] = { "teid", "endpoint", "cs_id", "ran",
+	    "sticky", "prev_cis_id", NULL };
+	const struct mup_cfg *m = &b->d->conf.mup;
+	struct mup_session s;
+	json_int_t teid, v;
+	json_t *ep, *st;
+	uint64_t now = catsd_now(b->d);
+	bool full = strcmp(action, "up") == 0 || strcmp(action, "move") == 0;
+
+	if (!need_role(b, MUP_CONTROLLER, "session", err, len) ||
+	    !only_keys(req, keys, "session", err, len) ||
+	    get_uint(req, "teid", 1, UINT32_MAX, true, &teid, "session", err,
+	    len) < 0)
+		return NULL;
+	if (strcmp(action, "release") == 0)
+		return ok_reply(mup_session_release(b->mup, (uint32_t)teid, now),
+		    "session release", err, len);
+	if (strcmp(action, "down") == 0)
+		return ok_reply(mup_session_down(b->mup, (uint32_t)teid, now),
+		    "session down", err, len);
+	if (!full) {
+		snprintf(err, len, "mup session: unknown action \"%.20s\" (up, "
+		    "move, release, down)", action);
+		return NULL;
+	}
+	memset(&s, 0, sizeof(s));
+	s.teid = (uint32_t)teid;
+	ep = json_object_get(req, "endpoint");
+	if (!json_is_string(ep) || inet_pton(m->afi == BGP_AFI_IPV4 ? AF_INET :
+	    AF_INET6, json_string_value(ep), s.ep) != 1) {
+		snprintf(err, len, "mup session: key \"endpoint\": expected an "
+		    "%s address", m->afi == BGP_AFI_IPV4 ? "IPv4" : "IPv6");
+		return NULL;
+	}
+	if (get_uint(req, "cs_id", 0, UINT32_MAX, true, &v, "session", err,
+	    len) < 0)
+		return NULL;
+	s.cs_id = (uint32_t)v;
+	if (get_uint(req, "ran", 0, (json_int_t)m->nran - 1, true, &v,
+	    "session", err, len) < 0)
+		return NULL;
+	s.ran_index = (uint32_t)v;
+	if (get_uint(req, "prev_cis_id", 0, MUP_CMU_RD_BIT - 1, false, &v,
+	    "session", err, len) < 0)
+		return NULL;
+	s.prev_cis_id = v < 0 ? 0 : (uint32_t)v;
+	if ((st = json_object_get(req, "sticky")) != NULL) {
+		if (!json_is_boolean(st)) {
+			snprintf(err, len, "mup session: key \"sticky\": "
+			    "expected true or false");
+			return NULL;
+		}
+		s.sticky = json_is_true(st);
+	}
+	if (strcmp(action, "up") == 0)
+		return ok_reply(mup_session_up(b->mup, &s, now), "session up",
+		    err, len);
+	return ok_reply(mup_session_move(b->mup, &s, now), "session move", err,
+	    len);
+}
+
+static json_t *
+mup_instance(struct bgpd *b, json_t *req, const char *action, char *err,
+    size_t len)
+{
+	static const char *const keys[] = { "cis_id", "cs_id", "sid",
+	    "behavior", "servers", "capacity", NULL };
+	struct mup_instance in;
+	json_int_t v;
+	json_t *sid;
+	uint64_t now = catsd_now(b->d);
+	int r;
+
+	if (!need_role(b, MUP_SITE_PE, "instance", err, len) ||
+	    !only_keys(req, keys, "instance", err, len) ||
+	    get_uint(req, "cis_id", 1, MUP_CMU_RD_BIT - 1, true, &v,
+	    "instance", err, len) < 0)
+		return NULL;
+	memset(&in, 0, sizeof(in));
+	in.cis_id = (uint32_t)v;
+	if (strcmp(action, "remove") == 0)
+		return ok_reply(mup_instance_remove(b->mup, in.cis_id, now),
+		    "instance remove", err, len);
+	if (strcmp(action, "add") != 0) {
+		snprintf(err, len, "mup instance: unknown action \"%.20s\" (add, "
+		    "remove)", action);
+		return NULL;
+	}
+	if (get_uint(req, "cs_id", 0, UINT32_MAX, true, &v, "instance", err,
+	    len) < 0)
+		return NULL;
+	in.cs_id = (uint32_t)v;
+	sid = json_object_get(req, "sid");
+	if (!json_is_string(sid) || inet_pton(AF_INET6, json_string_value(sid),
+	    in.sid) != 1) {
+		snprintf(err, len, "mup instance: key \"sid\": expected an IPv6 "
+		    "address");
+		return NULL;
+	}
+	if (get_uint(req, "behavior", 0, 65535, false, &v, "instance", err,
+	    len) < 0)
+		return NULL;
+	in.behavior = v < 0 ? 0x12 : (uint16_t)v;
+	if (get_uint(req, "servers", 1, 1 << 20, false, &v, "instance", err,
+	    len) < 0)
+		return NULL;
+	in.servers = v < 0 ? 1 : (uint32_t)v;
+	in.capacity = 1000;
+	if ((r = get_num(req, "capacity", 0, 1e12, &in.capacity, "instance",
+	    err, len)) < 0)
+		return NULL;
+	return ok_reply(mup_instance_add(b->mup, &in, now), "instance add",
+	    err, len);
+}
+
+static json_t *
+mup_metric(struct bgpd *b, json_t *req, char *err, size_t len)
+{
+	static const char *const keys[] = { "cis_id", "util", "capacity",
+	    "queue", "proc_delay_ns", NULL };
+	static const struct {
+		const char		*key;
+		enum cats_metric_id	 id;
+		double			 max;
+	} m[] = {
+		{ "util", CATS_M_UTIL, 1 },
+		{ "capacity", CATS_M_CAPACITY, 1e12 },
+		{ "queue", CATS_M_QUEUE, 1e12 },
+		{ "proc_delay_ns", CATS_M_PROC_DELAY, 1e15 },
+	};
+	struct cats_sample s[4];
+	enum cats_metric_err rc;
+	json_int_t cis;
+	size_t n = 0;
+	double v;
+	int r;
+
+	if (!need_role(b, MUP_SITE_PE, "metric", err, len) ||
+	    !only_keys(req, keys, "metric", err, len) ||
+	    get_uint(req, "cis_id", 1, MUP_CMU_RD_BIT - 1, true, &cis,
+	    "metric", err, len) < 0)
+		return NULL;
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		if ((r = get_num(req, m[i].key, 0, m[i].max, &v, "metric", err,
+		    len)) < 0)
+			return NULL;
+		if (r == 0)
+			s[n++] = (struct cats_sample){ m[i].id, CATS_STAT_CUR, 0,
+			    v };
+	}
+	if (n == 0) {
+		snprintf(err, len, "mup metric: expected at least one of util, "
+		    "capacity, queue, proc_delay_ns");
+		return NULL;
+	}
+	rc = mup_metrics(b->mup, (uint32_t)cis, s, n, catsd_now(b->d));
+	if (rc != CATS_MERR_OK) {
+		snprintf(err, len, "mup metric: refused: %s",
+		    cats_metric_err_name(rc));
+		return NULL;
+	}
+	return json_pack("{s:b}", "ok", 1);
+}
+
+json_t *
+bgp_ctl_mup(struct catsd *d, json_t *req, char *err, size_t len)
+{
+	struct bgpd *b = d->bgp;
+	const char *what, *action = "";
+	json_t *a;
+
+	if (b == NULL || b->mup == NULL) {
+		snprintf(err, len, "mup: this node has no \"mup\" section");
+		return NULL;
+	}
+	if (json_unpack(req, "{s:s}", "what", &what) != 0) {
+		snprintf(err, len, "mup: key \"what\": expected \"session\", "
+		    "\"instance\" or \"metric\"");
+		return NULL;
+	}
+	if ((a = json_object_get(req, "action")) != NULL) {
+		if (!json_is_string(a)) {
+			snprintf(err, len, "mup: key \"action\": expected a "
+			    "string");
+			return NULL;
+		}
+		action = json_string_value(a);
+	}
+	if (strcmp(what, "session") == 0)
+		return mup_session(b, req, action, err, len);
+	if (strcmp(what, "instance") == 0)
+		return mup_instance(b, req, action, err, len);
+	if (strcmp(what, "metric") == 0) {
+		if (a != NULL) {
+			snprintf(err, len, "mup metric: unknown key \"action\"");
+			return NULL;
+		}
+		return mup_metric(b, req, err, len);
+	}
+	snprintf(err, len, "mup: unknown \"%.20s\" (session, instance, metric)",
+	    what);
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* bgp route add|del                                                   */
+
+static bool
+some_nbr_speaks(const struct bgpd *b, enum bgp_af af)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (b->nbr[i].cfg->afs & (1u << af))
+			return true;
+	return false;
+}
+
+static json_t *
+bgp_route(struct bgpd *b, json_t *req, char *err, size_t len)
+{
+	struct bgp_route r;
+	struct adv *e;
+
+	if (bgp_route_parse(req, &r, err, len) < 0)
+		return NULL;
+	e = bgp_adv_find(b, &r.key);
+	if (e != NULL && !e->ctl) {
+		snprintf(err, len, "bgp route %s: the MUP roles advertise this "
+		    "route; it is theirs", r.add ? "add" : "del");
+		return NULL;
+	}
+	if (!r.add) {
+		if (e == NULL) {
+			snprintf(err, len, "bgp route del: no such route added "
+			    "with \"bgp route add\"");
+			return NULL;
+		}
+		bgp_adv_del(b, e);
+		return json_pack("{s:b,s:I}", "ok", 1, "originated", J(b->nctl));
+	}
+	if (!some_nbr_speaks(b, r.af)) {
+		snprintf(err, len, "bgp route add: no neighbor is configured "
+		    "for %s", bgp_af_name(r.af));
+		return NULL;
+	}
+	if (e == NULL && b->nctl >= BGP_CTL_ROUTES_MAX) {
+		snprintf(err, len, "bgp route add: already %u routes added; "
+		    "that is the limit (delete some first)", BGP_CTL_ROUTES_MAX);
+		return NULL;
+	}
+	if (!bgp_adv_set(b, &r.key, &r.attr, true)) {
+		snprintf(err, len, "bgp route add: out of memory");
+		return NULL;
+	}
+	return json_pack("{s:b,s:I}", "ok", 1, "originated", J(b->nctl));
+}
+
+json_t *
+bgp_ctl_bgp(struct catsd *d, json_t *req, char *err, size_t len)
+{
+	const char *what;
+
+	if (d->bgp == NULL) {
+		snprintf(err, len, "bgp: this node has no \"bgp\" section");
+		return NULL;
+	}
+	if (json_unpack(req, "{s:s}", "what", &what) != 0 ||
+	    strcmp(what, "route") != 0) {
+		snprintf(err, len, "bgp: key \"what\": expected \"route\"");
+		return NULL;
+	}
+	return bgp_route(d->bgp, req, err, len);
+}

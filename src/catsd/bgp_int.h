@@ -1,0 +1,76 @@
+/*
+ * bgp_int.h: what the BGP speaker (bgp.c) and its control commands
+ * (bgp_ctl.c) share: the per-neighbor driver state and the speaker.
+ */
+#ifndef CATSD_BGP_INT_H
+#define CATSD_BGP_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ev.h>
+
+#include "cats/bgp.h"
+#include "cats/conf.h"
+#include "cats/mup.h"
+
+#define BGP_RBUF		65536
+#define BGP_OUTQ_MAX		(4u << 20)	/* octets queued per peer */
+#define BGP_READS_PER_EVENT	16		/* fairness between peers */
+#define BGP_CTL_ROUTES_MAX	4096		/* "bgp route add" routes */
+
+/* A route of ours: the roles', or added from the control socket (ctl). */
+struct adv {
+	struct bgp_mup	 key;
+	struct bgp_rattr attr;
+	bool		 ctl;
+};
+
+struct nbr {
+	struct bgpd	*b;
+	uint32_t	 idx;
+	const struct conf_bgp_nbr *cfg;
+	struct bgp_peer	*peer;
+	int		 fd;
+	bool		 connecting;
+	ev_io		 rw, ww;
+	ev_timer	 tw;		/* the FSM's deadline */
+	ev_timer	 kick;		/* deferred: the transport closed */
+	bool		 kick_closed;
+	uint8_t		*q;
+	size_t		 qlen, qcap;
+	uint64_t	 up_ms;		/* when it became Established */
+	uint64_t	 routes;	/* in the RIB from it */
+	uint64_t	 q_overflow, sock_errors, accepted, rib_errors;
+	uint64_t	 rfc7606;	/* errors handled without a reset */
+	char		 last_error[96];
+};
+
+struct steer_cnt {
+	uint64_t	 installed, removed, kernel_errors;
+};
+
+struct bgpd {
+	struct catsd	*d;
+	struct bgp_rib	*rib;
+	struct mup	*mup;
+	struct nbr	*nbr;
+	size_t		 n;
+	int		 lfd;
+	ev_io		 lw;
+	struct adv	*adv;
+	size_t		 nadv, cadv;
+	size_t		 nctl;		/* of them added from the socket */
+	struct steer_cnt steer;
+	uint8_t		 rbuf[BGP_RBUF];
+};
+
+/* bgp.c: the table of our routes; set and del send the change to every
+ * Established neighbor of the family.  set: false when out of memory. */
+struct adv	*bgp_adv_find(struct bgpd *, const struct bgp_mup *);
+bool		 bgp_adv_set(struct bgpd *, const struct bgp_mup *,
+		    const struct bgp_rattr *, bool ctl);
+void		 bgp_adv_del(struct bgpd *, struct adv *);
+
+#endif /* CATSD_BGP_INT_H */
