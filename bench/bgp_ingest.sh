@@ -1,0 +1,101 @@
+#!/bin/bash
+# bgp.ingest: MUP routes per second that catsd takes in over TCP from a
+# peer, and bgp.ingest.gobgpd: the same for gobgpd 3.10, from the same
+# sender (build/bgp-blast, the UPDATE stream of bench/bgpgen.h) in the same
+# run.  Both on loopback, both receivers counted from the first UPDATE sent
+# to the moment they report every route (catsd's control socket, polled
+# every millisecond; gobgpd's `global rib summary`, every 100 ms, about 60
+# ms a call).  gobgpd gets fewer routes (GOBGPD_ROUTES, default 200000):
+# it needs minutes and gigabytes for a million; both counts are printed.
+# Also bgp.bytes_per_route of catsd's RIB at CATSD_ROUTES.
+# Exits 77 without gobgpd, gobgp or jq.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+O=${O:-build}
+CATSD_ROUTES=${CATSD_ROUTES:-1000000}
+GOBGPD_ROUTES=${GOBGPD_ROUTES:-200000}
+BLAST=$O/bgp-blast
+CATSD=$O/catsd
+for p in "$BLAST" "$CATSD"; do
+	[ -x "$p" ] || { echo "bench: no $p"; exit 1; }
+done
+PIDS=""
+. tests/lib/gobgp.sh	# exits 77 without gobgpd, gobgp or jq
+
+T=$(mktemp -d) || exit 1
+cleanup() {
+	for pid in $PIDS; do kill "$pid" 2>/dev/null; done
+	for pid in $PIDS; do wait "$pid" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Loopback ports above 1024: no root needed.
+CPORT=$((20000 + $$ % 10000))
+GPORT=$((CPORT + 1))
+APIPORT=$((CPORT + 2))
+
+# ---------------------------------------------------------------- catsd
+cat >"$T/catsd.json" <<JSON
+{ "node": { "name": "bench", "address": "::1", "roles": ["locator"] },
+  "control": "$T/catsd.sock", "log": { "level": "warning" },
+  "signaling": { "port": $((CPORT + 3)) },
+  "dataplane": { "backend": "none" },
+  "bgp": { "asn": 65000, "router_id": "10.0.0.1", "listen": "::1",
+    "port": $CPORT, "hold_time": 180,
+    "neighbors": [ { "name": "blast", "address": "::1", "asn": 65000,
+      "passive": true, "families": ["ipv6-mup"] } ] } }
+JSON
+"$CATSD" -d -f "$T/catsd.json" >"$T/catsd.log" 2>&1 &
+CPID=$!
+PIDS="$PIDS $CPID"
+for _ in $(seq 100); do [ -S "$T/catsd.sock" ] && break; sleep 0.05; done
+[ -S "$T/catsd.sock" ] || { echo "bench: catsd did not start"; cat "$T/catsd.log"; exit 1; }
+
+rss() { awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$1/status"; }
+rss0=$(rss $CPID)
+# The sender lingers while the RIB is measured, then is stopped.
+"$BLAST" ::1 "$CPORT" "$CATSD_ROUTES" --as 65000 --peer-as 65000 \
+    --id 10.0.0.2 --until-unix "$T/catsd.sock" \
+    '{"cmd":"show","what":"bgp"}' routes --timeout 120 --linger 60 \
+    >"$T/blast.out" 2>&1 &
+BPID=$!
+PIDS="$PIDS $BPID"
+for _ in $(seq 1200); do
+	grep -q rate= "$T/blast.out" && break
+	kill -0 $BPID 2>/dev/null || break
+	sleep 0.1
+done
+c=$(cat "$T/blast.out")
+case $c in
+*rate=*) ;;
+*) echo "bench: catsd did not take the routes: $c"; tail "$T/catsd.log"; exit 1 ;;
+esac
+crate=$(echo "$c" | sed -n 's/.*rate=\([0-9]*\).*/\1/p')
+csec=$(echo "$c" | sed -n 's/.*seconds=\([0-9.]*\).*/\1/p')
+rib=$("$O/catsctl" -s "$T/catsd.sock" -j show bgp | jq -c .rib)
+bytes=$(echo "$rib" | jq .bytes)
+routes=$(echo "$rib" | jq .routes)
+rss1=$(rss $CPID)
+kill $PIDS 2>/dev/null; wait 2>/dev/null; PIDS=""
+
+# ---------------------------------------------------------------- gobgpd
+GOBGP_AFI_SAFIS=ipv6-mup
+GOBGP_HOLD=180
+gobgp_neighbor ::1 65000 ""
+gobgp_start "$T/gobgp" "$GPORT" "$APIPORT" 65000 10.0.0.100 "::1" || exit 1
+if ! g=$("$BLAST" ::1 "$GPORT" "$GOBGPD_ROUTES" --as 65000 --peer-as 65000 \
+    --id 10.0.0.2 --until-cmd "gobgp -p $APIPORT global rib summary -a \
+    ipv6-mup -j | jq -r .num_path" --timeout 300); then
+	echo "bench: gobgpd did not take the routes"; exit 1
+fi
+gobgp_stop
+grate=$(echo "$g" | sed -n 's/.*rate=\([0-9]*\).*/\1/p')
+gsec=$(echo "$g" | sed -n 's/.*seconds=\([0-9.]*\).*/\1/p')
+
+echo "bgp.ingest: $crate routes/s ($CATSD_ROUTES IPv6 T2ST routes over TCP into catsd's RIB in $csec s; target 1000000)"
+echo "bgp.ingest.gobgpd: $grate routes/s ($GOBGPD_ROUTES of the same routes from the same sender into gobgpd 3.10 in $gsec s)"
+awk -v c="$crate" -v g="$grate" 'BEGIN { printf "bgp.ingest.ratio: %.1f x (catsd over gobgpd; target 3)\n", c / g }'
+awk -v b="$bytes" -v r="$routes" -v d=$((rss1 - rss0)) 'BEGIN { printf "bgp.bytes_per_route: %.1f bytes (catsd RIB with %d routes, rib.bytes / rib.routes; the daemon grew by %.1f bytes a route in resident memory)\n", b / r, r, d / r }'
