@@ -7,7 +7,10 @@
 #  3. every message kind written to a pcap, read back by catsctl and by
 #     tshark as the independent decoder;
 #  4. as root, the scenarios again in the kernel testbed (testbed/run.sh,
-#     docs/testbed.md): timeline, summary, ladder and pcap of a real run.
+#     docs/testbed.md): timeline, summary, ladder and pcap of a real run;
+#  5. CATS in the SRv6 Mobile User Plane (docs/mup.md): the figures of
+#     draft-dcn-dmm-cats-mup as BGP route ladders, centralized and
+#     distributed C-PS, with and without a sticky session.
 set -eu
 O=${O:-build}
 out=$O/demo
@@ -65,3 +68,15 @@ else
 	head -n 12 "$out/testbed/signaling.ladder"
 	echo "pcap of all signaling: $out/testbed/signaling.pcap"
 fi
+
+echo
+echo "== 5. CATS-MUP: BGP routes of the CATS-MUP draft's figures (ladders in $out/)"
+for s in mup-central-new mup-central-move mup-central-move-sticky \
+    mup-dist-new mup-dist-move mup-dist-move-sticky; do
+	"$sim" scenario "$s" --ladder >"$out/$s.ladder"
+	printf '%-24s %s\n' "$s" "$(tail -n 1 "$out/$s.ladder" | sed 's/^summary: //')"
+done
+echo
+echo "-- figure 4 with step 3a (a stateful session moves to RAN2), from the move on:"
+sed -n '/session-move/,$p' "$out/mup-central-move-sticky.ladder" | grep -v '^summary'
+echo "(the same routes between catsd speakers and gobgpd: tests/sh/bgp.sh)"
