@@ -449,6 +449,7 @@ struct bgp_peer_counters {
 	uint64_t	 notif_rx;
 	uint64_t	 notif_tx;
 	uint64_t	 ignored_nlri;	/* families not negotiated, IPv4 unicast */
+	uint64_t	 fsm_errors;	/* messages unexpected in the state */
 	uint64_t	 established;	/* times the session came up */
 	uint64_t	 flaps;		/* times it went down from Established */
 };
@@ -525,7 +526,11 @@ enum bgp_rib_op {
 	BGP_RIB_WITHDRAW,
 };
 
-/* Told of each change; 'old' is NULL on ADD, 'now' NULL on WITHDRAW. */
+/*
+ * Told of each change; 'old' is NULL on ADD, 'now' NULL on WITHDRAW.  The
+ * owner sees a route while any peer has it: when one peer withdraws a
+ * route another still has, the call is a REPLACE from that other peer.
+ */
 typedef void	(*bgp_rib_fn)(void *ctx, uint32_t peer, enum bgp_rib_op,
 		    const struct bgp_mup *, const struct bgp_rattr *old,
 		    const struct bgp_rattr *now);
@@ -536,15 +541,16 @@ struct bgp_rib_stats {
 	size_t		 attrs;		/* distinct attribute sets */
 	size_t		 bytes;		/* memory held for routes and attrs */
 	uint64_t	 adds, replaces, withdraws, unknown_withdraws;
+	uint64_t	 dropped;	/* not kept: no memory */
 };
 
 struct bgp_rib	*bgp_rib_new(bgp_rib_fn, void *ctx);
 void		 bgp_rib_free(struct bgp_rib *);
 /*
- * Apply one decoded UPDATE from 'peer': MUP withdrawals, then MUP
- * announcements with its attributes; a treat-as-withdraw UPDATE withdraws
- * both lists.  Returns the number of NLRI applied; -1 if an NLRI was
- * malformed (the caller resets the session, RFC 7606 5.3).
+ * Apply one decoded UPDATE from 'peer' (below 65536): MUP withdrawals,
+ * then MUP announcements with its attributes; a treat-as-withdraw UPDATE
+ * withdraws both lists.  Returns the number of NLRI applied; -1 if an NLRI
+ * was malformed (the caller resets the session, RFC 7606 5.3).
  */
 long		 bgp_rib_apply(struct bgp_rib *, uint32_t peer,
 		    const struct bgp_update *, enum bgp_err *);

@@ -143,6 +143,7 @@ struct mup_counters {
 	uint64_t	 reselect;		/* optimum changed */
 	uint64_t	 bad_route;		/* CATS attribute missing/wrong */
 	uint64_t	 bad_metric;
+	uint64_t	 table_full;		/* instance, service or site table */
 };
 
 struct mup;

@@ -170,6 +170,8 @@ drop_session(struct bgp_peer *p, uint64_t now)
 	p->t_connect = p->t_hold = p->t_keepalive = 0;
 	p->t_idle = 0;
 	p->afs = 0;
+	p->hold_s = 0;
+	memset(&p->remote, 0, sizeof(p->remote));
 	set_state(p, BGP_ST_IDLE);
 	if (p->started) {
 		p->t_idle = now + p->idle_hold_ms;
@@ -212,6 +214,7 @@ fsm_error(struct bgp_peer *p, uint64_t now)
 		sub = 3;	/* RFC 6608 subcodes */
 		break;
 	}
+	p->cnt.fsm_errors++;
 	send_notif(p, BGP_NC_FSM, sub, NULL, 0);
 	drop_session(p, now);
 }
@@ -366,7 +369,10 @@ on_open(struct bgp_peer *p, const uint8_t *body, size_t len, uint64_t now)
 	p->hold_s = hold;
 	send_keepalive(p, now);
 	set_state(p, BGP_ST_OPENCONFIRM);
-	p->t_hold = hold != 0 ? now + (uint64_t)hold * 1000 : 0;
+	/* With hold 0 there is no timer once Established; until then the
+	 * large one stays, or a peer that never sends KEEPALIVE keeps us in
+	 * OpenConfirm for ever. */
+	p->t_hold = now + (hold != 0 ? (uint64_t)hold * 1000 : BGP_OPEN_HOLD_MS);
 	p->t_keepalive = hold != 0 ? now + (uint64_t)hold * 1000 / 3 : 0;
 	rearm(p);
 }
@@ -375,6 +381,8 @@ static void
 on_keepalive(struct bgp_peer *p, uint64_t now)
 {
 	if (p->st == BGP_ST_OPENCONFIRM) {
+		if (p->hold_s == 0)
+			p->t_hold = 0;
 		set_state(p, BGP_ST_ESTABLISHED);
 		return;
 	}
@@ -477,8 +485,9 @@ dispatch(struct bgp_peer *p, const uint8_t *msg, size_t len, uint8_t type,
 	size_t blen = len - BGP_HDR_LEN;
 
 	p->cnt.rx_msgs[type]++;
-	/* RFC 4271 6.5: any KEEPALIVE or UPDATE restarts the hold timer. */
-	if (p->hold_s != 0 && p->st == BGP_ST_ESTABLISHED)
+	/* RFC 4271 6.5: a KEEPALIVE or an UPDATE restarts the hold timer. */
+	if (p->hold_s != 0 && p->st == BGP_ST_ESTABLISHED &&
+	    type == BGP_UPDATE)
 		p->t_hold = now + (uint64_t)p->hold_s * 1000;
 	switch (type) {
 	case BGP_OPEN:
@@ -520,8 +529,9 @@ consume(struct bgp_peer *peer, const uint8_t *p, size_t n, uint64_t now,
 	while (n - off >= BGP_HDR_LEN) {
 		e = bgp_hdr_decode(p + off, n - off, &type, &len);
 		if (e != BGP_OK) {
-			/* RFC 4271 6.1: the bad length goes back as data. */
-			fail(peer, e, 0, p + off + 16,
+			/* RFC 4271 6.1: the bad length, or the bad type,
+			 * goes back as data. */
+			fail(peer, e, 0, p + off + (e == BGP_E_TYPE ? 18 : 16),
 			    e == BGP_E_LENGTH || e == BGP_E_MSG_LENGTH ? 2 :
 			    e == BGP_E_TYPE ? 1 : 0, now);
 			*gone = true;

@@ -60,6 +60,7 @@ struct bgp_rib {
 	uint32_t	*abuckets;
 	size_t		 nabuckets;	/* power of two */
 	uint32_t	 afree;		/* 1-based free list head */
+	uint32_t	 npeers;	/* highest peer index seen + 1 */
 	struct bgp_rib_stats st;
 };
 
@@ -474,7 +475,8 @@ bgp_rib_free(struct bgp_rib *r)
 	free(r);
 }
 
-static void
+/* false when the route could not be kept (no memory). */
+static bool
 announce(struct bgp_rib *r, uint32_t peer, const struct bgp_mup *m,
     const uint8_t *key, size_t len, uint32_t attr)
 {
@@ -483,10 +485,8 @@ announce(struct bgp_rib *r, uint32_t peer, const struct bgp_mup *m,
 	size_t i;
 	uint32_t old;
 
-	if (len > KEY_MAX)
-		return;
 	if ((r->nroutes + 1) * 4 > r->nslots * 3 && !slots_grow(r))
-		return;
+		return false;
 	i = find(r, h, peer, fam_of(m), key, len);
 	if (r->slots[i].off != 0) {
 		e = rent_at(r, r->slots[i].off);
@@ -498,10 +498,10 @@ announce(struct bgp_rib *r, uint32_t peer, const struct bgp_mup *m,
 			r->fn(r->ctx, peer, BGP_RIB_REPLACE, m,
 			    &r->attrs[old].a, &r->attrs[attr].a);
 		aset_put(r, old);
-		return;
+		return true;
 	}
 	if ((off = rent_alloc(r, rent_class(len))) == 0)
-		return;
+		return false;
 	e = rent_at(r, off);
 	e->attr = attr;
 	e->peer = (uint16_t)peer;
@@ -513,8 +513,28 @@ announce(struct bgp_rib *r, uint32_t peer, const struct bgp_mup *m,
 	r->nroutes++;
 	r->attrs[attr].refs++;
 	r->st.adds++;
+	if (peer >= r->npeers)
+		r->npeers = peer + 1;
 	if (r->fn != NULL)
 		r->fn(r->ctx, peer, BGP_RIB_ADD, m, NULL, &r->attrs[attr].a);
+	return true;
+}
+
+/* The same route from another peer, if one still has it. */
+static const struct rent *
+other_path(const struct bgp_rib *r, uint32_t peer, uint8_t fam,
+    const uint8_t *key, size_t len)
+{
+	for (uint32_t q = 0; q < r->npeers; q++) {
+		size_t i;
+
+		if (q == peer)
+			continue;
+		i = find(r, route_hash(q, fam, key, len), q, fam, key, len);
+		if (r->slots[i].off != 0)
+			return rent_at(r, r->slots[i].off);
+	}
+	return NULL;
 }
 
 static void
@@ -534,9 +554,18 @@ withdraw_key(struct bgp_rib *r, uint32_t peer, uint8_t fam,
 	rent_release(r, off);
 	r->nroutes--;
 	r->st.withdraws++;
-	if (r->fn != NULL)
-		r->fn(r->ctx, peer, BGP_RIB_WITHDRAW, m, &r->attrs[attr].a,
-		    NULL);
+	if (r->fn != NULL) {
+		/* Another peer (a second route reflector) still has it: for
+		 * the owner the route stays, with that peer's attributes. */
+		const struct rent *o = other_path(r, peer, fam, key, len);
+
+		if (o != NULL)
+			r->fn(r->ctx, o->peer, BGP_RIB_REPLACE, m,
+			    &r->attrs[attr].a, &r->attrs[o->attr].a);
+		else
+			r->fn(r->ctx, peer, BGP_RIB_WITHDRAW, m,
+			    &r->attrs[attr].a, NULL);
+	}
 	aset_put(r, attr);
 }
 
@@ -545,25 +574,30 @@ static long
 apply_block(struct bgp_rib *r, uint32_t peer, const uint8_t *p, size_t n,
     uint16_t afi, uint8_t safi, uint32_t attr, enum bgp_err *err)
 {
+	uint8_t key[KEY_MAX];
 	struct cur c;
 	struct bgp_mup m;
 	long count = 0;
-	size_t start;
+	size_t len;
 	int rc;
 
 	cur_init(&c, p, n);
 	for (;;) {
-		start = c.pos;
 		if ((rc = next_nlri(&c, afi, safi == BGP_SAFI_MUP, &m, err)) < 0)
 			return -1;
 		if (rc == 0)
 			return count;
+		/* The key is the route encoded again, not the bytes received:
+		 * bits past a prefix length (RFC 4271 4.3) must not make two
+		 * keys of one route. */
+		if ((len = route_key(&m, key, sizeof(key))) == 0) {
+			r->st.dropped++;
+			continue;
+		}
 		if (attr == UINT32_MAX)
-			withdraw_key(r, peer, fam_of(&m), &m, c.p + start,
-			    c.pos - start);
-		else
-			announce(r, peer, &m, c.p + start, c.pos - start,
-			    attr);
+			withdraw_key(r, peer, fam_of(&m), &m, key, len);
+		else if (!announce(r, peer, &m, key, len, attr))
+			r->st.dropped++;
 		count++;
 	}
 }
@@ -579,6 +613,8 @@ bgp_rib_apply(struct bgp_rib *r, uint32_t peer, const struct bgp_update *u,
 	bool as_withdraw = u->action == BGP_ACT_TREAT_AS_WITHDRAW;
 
 	*err = BGP_OK;
+	if (peer > UINT16_MAX)		/* stored in 16 bits */
+		return -1;
 	if (a->unreach_len != 0) {
 		n1 = apply_block(r, peer, a->unreach, a->unreach_len,
 		    a->unreach_afi, a->unreach_safi, UINT32_MAX, err);
@@ -589,8 +625,10 @@ bgp_rib_apply(struct bgp_rib *r, uint32_t peer, const struct bgp_update *u,
 		return n1;
 	if (!as_withdraw) {
 		bgp_rattr_from(&ra, a);
-		if ((attr = aset_get(r, &ra)) == UINT32_MAX)
+		if ((attr = aset_get(r, &ra)) == UINT32_MAX) {
+			r->st.dropped++;
 			return n1;
+		}
 	}
 	n2 = apply_block(r, peer, a->reach, a->reach_len, a->reach_afi,
 	    a->reach_safi, attr, err);

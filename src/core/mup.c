@@ -29,6 +29,7 @@ struct site_inst {
 /* An instance learnt from a DSD (and its CMU). */
 struct dsd {
 	bool		 live;		/* its DSD is in the RIB */
+	bool		 has_cmu;	/* its CMU is in the RIB */
 	bool		 in_sel;	/* added to the C-PS */
 	uint32_t	 cs_id;
 	uint32_t	 cis_id;
@@ -50,6 +51,8 @@ struct sess {
 	uint32_t	 want;		/* RAN PE: the CIS-ID the T2ST names */
 	bool		 steered;	/* RAN PE: steering installed */
 	bool		 steered_fresh;	/* RAN PE: choose again, a pin went */
+	uint8_t		 site[16];	/* RAN PE: where it is steered, so a */
+	uint8_t		 sid[16];	/* new SID in the DSD re-steers it */
 };
 
 struct mup {
@@ -301,14 +304,29 @@ mup_metrics(struct mup *m, uint32_t cis_id, const struct cats_sample *s,
 
 /* ---- the C-PS: DSD instances, services and sites as its indices ---- */
 
+/* The C-PS's index of a service, -1 if it has none. */
 static int
-svc_index(struct mup *m, uint32_t cs_id)
+svc_find(const struct mup *m, uint32_t cs_id)
 {
 	for (size_t i = 0; i < m->nsvc; i++)
 		if (m->svc[i] == cs_id)
 			return (int)i;
-	if (m->nsvc == MUP_MAX_SERVICES)
+	return -1;
+}
+
+/* Only an instance learnt makes a service known: a CS-ID in a T2ST alone
+ * must not take a slot, or a peer could fill the table with them. */
+static int
+svc_index(struct mup *m, uint32_t cs_id)
+{
+	int i = svc_find(m, cs_id);
+
+	if (i >= 0)
+		return i;
+	if (m->nsvc == MUP_MAX_SERVICES) {
+		m->cnt.table_full++;
 		return -1;
+	}
 	m->svc[m->nsvc] = cs_id;
 	return (int)m->nsvc++;
 }
@@ -319,8 +337,10 @@ site_index(struct mup *m, const uint8_t addr[16])
 	for (size_t i = 0; i < m->nsite; i++)
 		if (memcmp(m->site[i], addr, 16) == 0)
 			return (int)i;
-	if (m->nsite == MUP_MAX_SITES)
+	if (m->nsite == MUP_MAX_SITES) {
+		m->cnt.table_full++;
 		return -1;
+	}
 	memcpy(m->site[m->nsite], addr, 16);
 	return (int)m->nsite++;
 }
@@ -375,7 +395,9 @@ dsd_get(struct mup *m, uint32_t cis_id)
 	for (size_t i = 0; i < MUP_MAX_INSTANCES && d == NULL; i++)
 		if (m->dsd[i].cis_id == 0)
 			d = &m->dsd[i];
-	if (d != NULL)
+	if (d == NULL)
+		m->cnt.table_full++;
+	else
 		d->cis_id = cis_id;
 	return d;
 }
@@ -422,6 +444,17 @@ sel_forget(struct mup *m, struct dsd *d)
 	d->in_sel = false;
 }
 
+/* Neither its DSD nor its CMU is left: the instance goes, and its slot
+ * with it (instances come and go over a daemon's life). */
+static void
+dsd_release(struct mup *m, struct dsd *d)
+{
+	if (d->live || d->has_cmu)
+		return;
+	sel_forget(m, d);
+	memset(d, 0, sizeof(*d));
+}
+
 static void
 sel_metrics(struct mup *m, struct dsd *d, const struct bgp_cats *c,
     uint64_t now)
@@ -442,7 +475,7 @@ choose(struct mup *m, uint32_t ingress, uint32_t cs_id, uint32_t teid,
 	struct cats_reqs r;
 	int svc;
 
-	if (m->sel == NULL || (svc = svc_index(m, cs_id)) < 0)
+	if (m->sel == NULL || (svc = svc_find(m, cs_id)) < 0)
 		return 0;
 	cats_reqs_none(&r);
 	if (cats_sel_select(m->sel, ingress, (uint32_t)svc, &r, teid, now,
@@ -461,7 +494,7 @@ better(struct mup *m, uint32_t ingress, uint32_t cs_id, uint32_t cur,
 	struct cats_reqs r;
 	int svc;
 
-	if (m->sel == NULL || (svc = svc_index(m, cs_id)) < 0)
+	if (m->sel == NULL || (svc = svc_find(m, cs_id)) < 0)
 		return 0;
 	cats_reqs_none(&r);
 	if (!cats_sel_better(m->sel, ingress, (uint32_t)svc, &r,
@@ -519,6 +552,16 @@ announce_t2st(struct mup *m, const struct sess *s)
 	m->ops->announce(m->ctx, &k, &a);
 }
 
+static void
+withdraw_t2st(struct mup *m, const struct sess *s)
+{
+	struct bgp_mup k;
+
+	mup_t2st_key(&k, m->cfg.afi, m->cfg.asn, s->ep, s->teid);
+	m->cnt.withdraw_tx++;
+	m->ops->withdraw(m->ctx, &k);
+}
+
 static bool
 session_ok(const struct mup *m, const struct mup_session *e)
 {
@@ -531,22 +574,28 @@ mup_session_up(struct mup *m, const struct mup_session *e, uint64_t now)
 {
 	struct sess *s;
 
-	if (!session_ok(m, e) || (s = sess_get(m, e->teid)) == NULL)
+	uint32_t cis = 0;
+
+	if (!session_ok(m, e))
 		return false;
+	/* Figure 3 step 3: the CATS-MUP-C determines the optimum. */
+	if (m->cfg.mode == MUP_CENTRAL &&
+	    (cis = choose(m, e->ran_index, e->cs_id, e->teid, now)) == 0) {
+		note(m, "session %u: no instance of cs-id %u", e->teid,
+		    e->cs_id);
+		return false;
+	}
+	if ((s = sess_get(m, e->teid)) == NULL)
+		return false;
+	/* Up again at another endpoint: its old T2ST (another key) goes. */
+	if (s->cs_id != 0 && memcmp(s->ep, e->ep, 16) != 0)
+		withdraw_t2st(m, s);
 	memcpy(s->ep, e->ep, 16);
 	s->cs_id = e->cs_id;
 	s->ran_index = e->ran_index;
 	s->sticky = e->sticky;
 	s->pinned = false;
-	/* Figure 3 step 3: the CATS-MUP-C determines the optimum. */
-	if (m->cfg.mode == MUP_CENTRAL) {
-		s->cis_id = choose(m, s->ran_index, s->cs_id, s->teid, now);
-		if (s->cis_id == 0) {
-			note(m, "session %u: no instance of cs-id %u", s->teid,
-			    s->cs_id);
-			return false;
-		}
-	}
+	s->cis_id = cis;
 	announce_t2st(m, s);
 	return true;
 }
@@ -606,14 +655,11 @@ bool
 mup_session_down(struct mup *m, uint32_t teid, uint64_t now)
 {
 	struct sess *s = sess_find(m, teid);
-	struct bgp_mup k;
 
 	(void)now;
 	if (!(m->cfg.roles & MUP_CONTROLLER) || s == NULL)
 		return false;
-	mup_t2st_key(&k, m->cfg.afi, m->cfg.asn, s->ep, s->teid);
-	m->cnt.withdraw_tx++;
-	m->ops->withdraw(m->ctx, &k);
+	withdraw_t2st(m, s);
 	if (m->sel != NULL)
 		cats_sel_release(m->sel, teid);
 	s->used = false;
@@ -658,12 +704,16 @@ steer(struct mup *m, struct sess *s, uint32_t cis)
 	}
 	if (cis == 0 && !s->steered)
 		return;
-	if (cis != 0 && s->steered && s->cis_id == cis)
+	if (cis != 0 && s->steered && s->cis_id == cis &&
+	    memcmp(s->sid, d->sid, 16) == 0 &&
+	    memcmp(s->site, d->site, 16) == 0)
 		return;
 	if (cis != 0) {
 		st.cis_id = cis;
 		memcpy(st.site, d->site, 16);
 		memcpy(st.sid, d->sid, 16);
+		memcpy(s->site, d->site, 16);
+		memcpy(s->sid, d->sid, 16);
 		m->cnt.steer++;
 	}
 	s->cis_id = cis;
@@ -711,12 +761,14 @@ ran_resolve(struct mup *m, struct sess *s, bool fresh, uint64_t now)
 	}
 	d = dsd_find(m, s->cis_id);
 	if (s->steered && d != NULL && d->live && !s->steered_fresh) {
-		if (!fresh)
-			return;
-		cis = better(m, 0, s->cs_id, s->cis_id, s->teid, now);
-		if (cis == 0)
-			return;
-		m->cnt.reselect++;
+		/* Keep it (its DSD may bring a new SID), unless the metrics
+		 * moved and a challenger wins beyond hysteresis. */
+		cis = s->cis_id;
+		if (fresh && (cis = better(m, 0, s->cs_id, s->cis_id, s->teid,
+		    now)) != 0)
+			m->cnt.reselect++;
+		else
+			cis = s->cis_id;
 	} else {
 		if (m->sel != NULL)
 			cats_sel_release(m->sel, s->teid);
@@ -785,17 +837,19 @@ route_ids(const struct bgp_mup *k, const struct bgp_rattr *a, uint32_t *cs,
 /* A T2ST: ours if it carries our route target (section 4.1.2). */
 static void
 ran_t2st(struct mup *m, const struct bgp_mup *k, const struct bgp_rattr *a,
-    uint64_t now)
+    const struct bgp_rattr *old, uint64_t now)
 {
 	uint64_t rt = bgp_rt_as2((uint16_t)m->cfg.asn,
 	    MUP_RT_RAN_BASE + m->cfg.ran_index);
-	struct sess *s = sess_find(m, k->teid);
+	struct sess *s;
 	uint32_t cs, cis;
 	bool was_pinned;
 
 	if (a == NULL || !bgp_rattr_has_rt(a, rt)) {
-		/* Withdrawn, or re-targeted at another RAN PE (a move). */
-		if (s == NULL)
+		/* Withdrawn, or re-targeted at another RAN PE (a move); most
+		 * T2STs are for other RAN PEs, and never were ours. */
+		if (old == NULL || !bgp_rattr_has_rt(old, rt) ||
+		    (s = sess_find(m, k->teid)) == NULL)
 			return;
 		steer(m, s, 0);
 		s->used = false;
@@ -836,16 +890,18 @@ on_dsd(struct mup *m, const struct bgp_mup *k, const struct bgp_rattr *a,
 		m->cnt.bad_route++;
 		return;
 	}
-	if ((d = dsd_get(m, cis)) == NULL)
+	/* A withdrawal of an instance never seen takes no slot. */
+	if ((d = a != NULL ? dsd_get(m, cis) : dsd_find(m, cis)) == NULL)
 		return;
 	d->cs_id = cs;
 	if (cmu) {
 		m->cnt.cmu_rx++;
 		memcpy(d->site, k->addr, 16);
+		d->has_cmu = a != NULL;
 		if (a != NULL)
 			sel_metrics(m, d, &a->cats, now);
 		else
-			sel_forget(m, d);
+			dsd_release(m, d);
 		if (m->cfg.roles & MUP_CONTROLLER)
 			controller_reselect(m, now);
 		return;
@@ -853,7 +909,9 @@ on_dsd(struct mup *m, const struct bgp_mup *k, const struct bgp_rattr *a,
 	m->cnt.dsd_rx++;
 	if (a == NULL) {
 		d->live = false;
-		sel_forget(m, d);
+		cs = d->cs_id;
+		dsd_release(m, d);
+		d = NULL;
 	} else {
 		d->live = true;
 		memcpy(d->site, k->addr, 16);
@@ -863,8 +921,7 @@ on_dsd(struct mup *m, const struct bgp_mup *k, const struct bgp_rattr *a,
 		sel_metrics(m, d, &a->cats, now);
 	}
 	if (m->cfg.roles & MUP_RAN_PE)
-		ran_resolve_all(m, d->cs_id, a != NULL && a->cats.nmetrics != 0,
-		    now);
+		ran_resolve_all(m, cs, a != NULL && a->cats.nmetrics != 0, now);
 	if ((m->cfg.roles & MUP_CONTROLLER) && a == NULL)
 		controller_reselect(m, now);
 }
@@ -885,7 +942,7 @@ mup_rib_change(void *arg, uint32_t peer, enum bgp_rib_op op,
 		break;
 	case BGP_MUP_T2ST:
 		if (m->cfg.roles & MUP_RAN_PE)
-			ran_t2st(m, k, now_a, m->now);
+			ran_t2st(m, k, now_a, old, m->now);
 		break;
 	default:
 		break;

@@ -719,11 +719,76 @@ rib_flush(void **state)
 	n = t2st_update(buf, sizeof(buf), 1, 80, 11, false);
 	apply(rib, 0, buf, n);
 	apply(rib, 1, buf, n);
+	/* Peer 1 (a second route reflector) still has them: for the owner
+	 * they stay, with peer 1's attributes. */
 	assert_int_equal(bgp_rib_flush(rib, 0), 80);
-	assert_int_equal(r.withdraw, 80);
+	assert_int_equal(r.withdraw, 0);
+	assert_int_equal(r.replace, 80);
 	bgp_rib_stats(rib, &st);
-	assert_int_equal(st.routes, 80);	/* peer 1's stay */
+	assert_int_equal(st.routes, 80);
 	assert_int_equal(bgp_rib_flush(rib, 0), 0);
+	/* The last path goes: now they are withdrawn. */
+	assert_int_equal(bgp_rib_flush(rib, 1), 80);
+	assert_int_equal(r.withdraw, 80);
+	bgp_rib_free(rib);
+}
+
+/* RFC 4271 4.3: bits past a prefix length do not make another route; an
+ * unknown route type before a route is not part of its key. */
+static void
+rib_canonical_keys(void **state)
+{
+	uint8_t buf[BGP_MAX_LEN];
+	struct bgp_rib *rib;
+	struct bgp_rib_stats st;
+	struct bgp_mup k;
+	size_t n;
+	int i;
+
+	(void)state;
+	assert_non_null(rib = bgp_rib_new(NULL, NULL));
+	/* An ISD 2001:db8:8000::/33 announced with a stray bit 34 set... */
+	memset(&k, 0, sizeof(k));
+	k.afi = BGP_AFI_IPV6;
+	k.type = BGP_MUP_ISD;
+	k.plen = 33;
+	k.prefix[0] = 0x20;
+	k.prefix[1] = 0x01;
+	k.prefix[4] = 0x80;
+	{
+		struct bgp_attrs a;
+		struct wbuf w;
+
+		memset(&a, 0, sizeof(a));
+		a.seen = BGP_SEEN(BGP_ATTR_ORIGIN) | BGP_SEEN(BGP_ATTR_AS_PATH);
+		a.nh_len = 16;
+		wb_init(&w, buf, sizeof(buf));
+		assert_true(bgp_update_encode_mup(&w, BGP_AF_IPV6_MUP, &a, &k, 1,
+		    NULL, 0));
+		n = w.len;
+	}
+	/* the prefix octets follow the plen octet 0x21: set a stray bit */
+	for (i = (int)n - 1; i > 0 && buf[i] != 0x21; i--)
+		;
+	assert_true(i > 0);
+	buf[i + 5] |= 0x40;
+	assert_int_equal(apply(rib, 0, buf, n), 1);
+	assert_non_null(bgp_rib_get(rib, 0, &k));
+	/* ...is withdrawn by its clean form. */
+	{
+		struct bgp_attrs a;
+		struct wbuf w;
+
+		memset(&a, 0, sizeof(a));
+		wb_init(&w, buf, sizeof(buf));
+		assert_true(bgp_update_encode_mup(&w, BGP_AF_IPV6_MUP, &a, NULL,
+		    0, &k, 1));
+		n = w.len;
+	}
+	assert_int_equal(apply(rib, 0, buf, n), 1);
+	bgp_rib_stats(rib, &st);
+	assert_int_equal(st.routes, 0);
+	assert_int_equal(st.unknown_withdraws, 0);
 	bgp_rib_free(rib);
 }
 
@@ -801,6 +866,7 @@ main(void)
 		cmocka_unit_test(rib_basic),
 		cmocka_unit_test(rib_many),
 		cmocka_unit_test(rib_flush),
+		cmocka_unit_test(rib_canonical_keys),
 		cmocka_unit_test(rib_treat_as_withdraw),
 		cmocka_unit_test(rib_prefix),
 	};

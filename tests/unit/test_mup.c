@@ -496,6 +496,59 @@ ran_pe_plain_mup(void **state)
 	mup_free(m);
 }
 
+/* Instances come and go over a daemon's life: their slots come back.  A
+ * DSD whose SID changes re-steers the sessions on it. */
+static void
+ran_pe_churn_and_new_sid(void **state)
+{
+	struct rec r = { 0 };
+	struct bgp_rattr dsd, t2;
+	struct bgp_mup kd, kt;
+	struct mup_steer st;
+	uint8_t pe[16] = { 0xfc, 0, 0, 0, 0, 0x0a }, ep[16] = { 0x20, 1 };
+	struct mup_cfg c;
+	struct mup *m;
+	const char *why;
+
+	(void)state;
+	base_cfg(&c, MUP_RAN_PE, MUP_CENTRAL);
+	assert_non_null(m = mup_new(&c, &rec_ops, &r, &why));
+	for (uint32_t cis = 1000; cis < 1000 + 4 * MUP_MAX_INSTANCES; cis++) {
+		mup_dsd_key(&kd, BGP_AFI_IPV6, 65000, pe, cis, false);
+		dsd_attrs(&dsd, 1, cis);
+		mup_rib_change(m, 0, BGP_RIB_ADD, &kd, NULL, &dsd);
+		mup_rib_change(m, 0, BGP_RIB_WITHDRAW, &kd, &dsd, NULL);
+	}
+	/* and withdrawals of instances never seen take nothing */
+	for (uint32_t cis = 5000; cis < 5000 + 2 * MUP_MAX_INSTANCES; cis++) {
+		mup_dsd_key(&kd, BGP_AFI_IPV6, 65000, pe, cis, false);
+		dsd_attrs(&dsd, 1, cis);
+		mup_rib_change(m, 0, BGP_RIB_WITHDRAW, &kd, &dsd, NULL);
+	}
+	assert_int_equal(mup_counters(m)->table_full, 0);
+	mup_dsd_key(&kd, BGP_AFI_IPV6, 65000, pe, 21, false);
+	dsd_attrs(&dsd, 1, 21);
+	mup_rib_change(m, 0, BGP_RIB_ADD, &kd, NULL, &dsd);
+	t2 = dsd;
+	t2.has_sid = false;
+	t2.rt[0] = bgp_rt_as2(65000, MUP_RT_RAN_BASE);
+	mup_t2st_key(&kt, BGP_AFI_IPV6, 65000, ep, 600);
+	mup_rib_change(m, 0, BGP_RIB_ADD, &kt, NULL, &t2);
+	assert_true(mup_steer_get(m, 600, &st));
+	assert_int_equal(st.sid[1], 21);
+	/* The site moves the instance to a new SID. */
+	{
+		struct bgp_rattr moved = dsd;
+
+		moved.sid.sid[2] = 0x77;
+		mup_rib_change(m, 0, BGP_RIB_REPLACE, &kd, &dsd, &moved);
+	}
+	assert_true(mup_steer_get(m, 600, &st));
+	assert_int_equal(st.sid[2], 0x77);
+	assert_int_equal(r.last_steer.sid[2], 0x77);
+	mup_free(m);
+}
+
 static void
 bad_config(void **state)
 {
@@ -530,6 +583,7 @@ main(void)
 		cmocka_unit_test(site_pe),
 		cmocka_unit_test(ran_pe_central),
 		cmocka_unit_test(ran_pe_plain_mup),
+		cmocka_unit_test(ran_pe_churn_and_new_sid),
 		cmocka_unit_test(bad_config),
 	};
 
