@@ -198,11 +198,15 @@ read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 }
 
+/* A connection's socket to both watchers: reading now, writing when a
+ * write would block (flush_queue starts it). */
 static void
 start_reading(struct nbr *n)
 {
 	ev_io_stop(n->b->d->loop, &n->rw);
+	ev_io_stop(n->b->d->loop, &n->ww);
 	ev_io_set(&n->rw, n->fd, EV_READ);
+	ev_io_set(&n->ww, n->fd, EV_WRITE);
 	ev_io_start(n->b->d->loop, &n->rw);
 }
 
@@ -837,8 +841,18 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop, (void)revents;
 	fd = accept4(b->lfd, (struct sockaddr *)&ss, &sl,
 	    SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		/* Out of descriptors: the listener stays readable, so rest a
+		 * second rather than spin. */
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM) {
+			log_warn("bgp: accept");
+			ev_io_stop(b->d->loop, &b->lw);
+			ev_timer_set(&b->lpause, 1.0, 0);
+			ev_timer_start(b->d->loop, &b->lpause);
+		}
 		return;
+	}
 	if ((n = nbr_by_addr(b, &ss)) == NULL) {
 		if (ss.ss_family == AF_INET)
 			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
@@ -857,6 +871,12 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		close(fd);
 		return;
 	}
+	/* The FSM learns of a failed transport before of the new one. */
+	if (n->kick_closed) {
+		n->kick_closed = false;
+		ev_timer_stop(b->d->loop, &n->kick);
+		bgp_peer_closed(n->peer, now_ms(b));
+	}
 	transport_close(n);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	n->fd = fd;
@@ -864,6 +884,15 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	start_reading(n);
 	log_info("bgp %s: accepted a connection", n->cfg->name);
 	bgp_peer_connected(n->peer, now_ms(b));
+}
+
+static void
+listen_resume(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct bgpd *b = w->data;
+
+	(void)revents;
+	ev_io_start(loop, &b->lw);
 }
 
 static int
@@ -907,6 +936,8 @@ listen_open(struct bgpd *b)
 	ev_io_init(&b->lw, accept_cb, fd, EV_READ);
 	b->lw.data = b;
 	ev_io_start(b->d->loop, &b->lw);
+	ev_init(&b->lpause, listen_resume);
+	b->lpause.data = b;
 	return 0;
 }
 
@@ -1000,6 +1031,9 @@ bgp_close(struct catsd *d)
 
 	if (b == NULL)
 		return;
+	/* Every session stops before any is freed: a stop flushes the
+	 * peer's routes, and the roles may answer with routes to the others
+	 * (a controller re-choosing), which look at every neighbor. */
 	for (size_t i = 0; i < b->n; i++) {
 		struct nbr *n = &b->nbr[i];
 
@@ -1008,11 +1042,14 @@ bgp_close(struct catsd *d)
 		ev_timer_stop(d->loop, &n->tw);
 		ev_timer_stop(d->loop, &n->kick);
 		transport_close(n);
-		bgp_peer_free(n->peer);
-		free(n->q);
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		bgp_peer_free(b->nbr[i].peer);
+		free(b->nbr[i].q);
 	}
 	if (b->lfd >= 0) {
 		ev_io_stop(d->loop, &b->lw);
+		ev_timer_stop(d->loop, &b->lpause);
 		close(b->lfd);
 	}
 	mup_free(b->mup);

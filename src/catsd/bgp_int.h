@@ -59,6 +59,7 @@ struct bgpd {
 	size_t		 n;
 	int		 lfd;
 	ev_io		 lw;
+	ev_timer	 lpause;	/* the listener rests after EMFILE */
 	struct adv	*adv;
 	size_t		 nadv, cadv;
 	size_t		 nctl;		/* of them added from the socket */
