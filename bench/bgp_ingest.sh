@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/bin/sh
 # bgp.ingest: MUP routes per second that catsd takes in over TCP from a
 # peer, and bgp.ingest.gobgpd: the same for gobgpd 3.10, from the same
 # sender (build/bgp-blast, the UPDATE stream of bench/bgpgen.h) in the same

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/bin/sh
 # catsd as a BGP speaker with the CATS-MUP roles against gobgpd 3.x, in one
 # network namespace (its own port 179 and loopback addresses):
 #
@@ -278,7 +278,9 @@ orig_each() {
 		else
 			ctl A bgp route del $_k >/dev/null || _ok=1
 		fi
-	done <<<"$ORIG"
+	done <<EOF
+$ORIG
+EOF
 	return $_ok
 }
 if orig_each add && [ "$(ctl A -j show bgp | jq .originated)" = 8 ]; then
