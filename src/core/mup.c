@@ -600,6 +600,28 @@ mup_session_up(struct mup *m, const struct mup_session *e, uint64_t now)
 	return true;
 }
 
+/*
+ * The session goes to the optimum from its RAN PE, its pin (if any) gone:
+ * centralized the controller chooses; distributed the T2ST carries the
+ * CS-ID only and the RAN PE chooses.  false when the CIS-ID to advertise
+ * did not change.
+ */
+static bool
+reoptimise(struct mup *m, struct sess *s, uint64_t now)
+{
+	uint32_t cis = 0;
+
+	s->pinned = false;
+	if (m->cfg.mode == MUP_CENTRAL) {
+		cats_sel_release(m->sel, s->teid);
+		cis = choose(m, s->ran_index, s->cs_id, s->teid, now);
+	}
+	if (cis == s->cis_id)
+		return false;
+	s->cis_id = cis;
+	return true;
+}
+
 bool
 mup_session_move(struct mup *m, const struct mup_session *e, uint64_t now)
 {
@@ -617,13 +639,7 @@ mup_session_move(struct mup *m, const struct mup_session *e, uint64_t now)
 		announce_t2st(m, s);
 		return true;
 	}
-	s->pinned = false;
-	if (m->cfg.mode == MUP_CENTRAL) {
-		cats_sel_release(m->sel, s->teid);
-		s->cis_id = choose(m, s->ran_index, s->cs_id, s->teid, now);
-	} else {
-		s->cis_id = 0;
-	}
+	reoptimise(m, s, now);
 	announce_t2st(m, s);
 	return true;
 }
@@ -632,22 +648,12 @@ bool
 mup_session_release(struct mup *m, uint32_t teid, uint64_t now)
 {
 	struct sess *s = sess_find(m, teid);
-	uint32_t cis;
 
 	if (!(m->cfg.roles & MUP_CONTROLLER) || s == NULL || !s->pinned)
 		return false;
-	s->pinned = false;
 	/* Figure 4 step 3-4 / figure 7 step 3: now the optimum. */
-	if (m->cfg.mode == MUP_CENTRAL) {
-		cats_sel_release(m->sel, s->teid);
-		cis = choose(m, s->ran_index, s->cs_id, s->teid, now);
-		if (cis == s->cis_id)
-			return true;
-		s->cis_id = cis;
-	} else {
-		s->cis_id = 0;
-	}
-	announce_t2st(m, s);
+	if (reoptimise(m, s, now))
+		announce_t2st(m, s);
 	return true;
 }
 
