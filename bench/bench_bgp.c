@@ -2,9 +2,9 @@
  * bgp.ingest.core: MUP routes per second from a peer's byte stream through
  * the session's state machine, the UPDATE decoder (RFC 7606 checks
  * included) and the RIB, in one process: the speaker's share of the work
- * without the socket.  bgp.bytes_per_route: the RIB's memory for a million
- * IPv6 T2ST routes, divided by that million.  The same routes over TCP to
- * catsd and to gobgpd are measured by bench/bgp_ingest.sh.
+ * without the socket.  bgp.core.bytes_per_route: the RIB's memory for a
+ * million IPv6 T2ST routes, divided by that million.  The same routes over
+ * TCP to catsd and to gobgpd are measured by bench/bgp_ingest.sh.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,7 +110,7 @@ main(void)
 	    "UPDATEs, %zu octets, through FSM, decoder and RIB; target of "
 	    "the TCP figure: 1000000)\n", ROUTES / (t1 - t0), ROUTES, nupd,
 	    len);
-	printf("bgp.bytes_per_route: %.1f bytes (RIB of %zu routes, %zu "
+	printf("bgp.core.bytes_per_route: %.1f bytes (RIB of %zu routes, %zu "
 	    "attribute sets)\n", (double)st.bytes / (double)st.routes,
 	    st.routes, st.attrs);
 	bgp_peer_free(p);
