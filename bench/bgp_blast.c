@@ -26,7 +26,11 @@
  *
  * usage: bgp-blast ADDR PORT 0 --as N --peer-as N --id A.B.C.D
  *            --send-table FILE
- * Either mode takes --from ADDR, the source address to connect from.
+ * A slow reader (tests/sh/bgp.sh): --expect-routes N [--rcvbuf B] reads
+ * nothing for 2 s, then counts the MUP routes the speaker announces:
+ * "received=N".
+ *
+ * Every mode takes --from ADDR, the source address to connect from.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -52,6 +56,8 @@ struct args {
 	const char	*cmd;
 	const char	*table;
 	const char	*from;		/* source address to bind, or NULL */
+	uint32_t	 expect;	/* --expect-routes: receive this many */
+	int		 rcvbuf;	/* --rcvbuf, before connect; 0: default */
 	double		 timeout;
 	double		 linger;
 };
@@ -61,8 +67,8 @@ usage(const char *why)
 {
 	fprintf(stderr, "bgp-blast: %s\nusage: bgp-blast ADDR PORT ROUTES "
 	    "--as N --peer-as N --id A.B.C.D (--until-unix SOCK REQUEST KEY "
-	    "| --until-cmd CMD | --send-table FILE) [--timeout S] "
-	    "[--linger S] [--from ADDR]\n", why);
+	    "| --until-cmd CMD | --send-table FILE | --expect-routes N) "
+	    "[--timeout S] [--linger S] [--from ADDR] [--rcvbuf B]\n", why);
 	return 2;
 }
 
@@ -99,11 +105,16 @@ parse(int argc, char **argv, struct args *a)
 			a->table = argv[++i];
 		else if (strcmp(argv[i], "--from") == 0 && i + 1 < argc)
 			a->from = argv[++i];
+		else if (strcmp(argv[i], "--expect-routes") == 0 &&
+		    i + 1 < argc)
+			a->expect = (uint32_t)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--rcvbuf") == 0 && i + 1 < argc)
+			a->rcvbuf = atoi(argv[++i]);
 		else
 			return usage("bad option");
 	}
-	if (a->table != NULL && a->port > 0 && a->port <= 65535 && a->as != 0 &&
-	    a->id != 0)
+	if ((a->table != NULL || a->expect != 0) && a->port > 0 &&
+	    a->port <= 65535 && a->as != 0 && a->id != 0)
 		return 0;
 	if (a->port <= 0 || a->port > 65535 || a->routes == 0 || a->as == 0 ||
 	    a->id == 0 || (a->unix_path == NULL) == (a->cmd == NULL))
@@ -152,6 +163,10 @@ tcp_connect(const struct args *a)
 	if ((fd = socket(family, SOCK_STREAM, 0)) < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* A small window makes the speaker's writes block (--rcvbuf). */
+	if (a->rcvbuf > 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &a->rcvbuf,
+		    sizeof(a->rcvbuf));
 	if (!bind_from(fd, a, family) || connect(fd, sa, salen) != 0) {
 		close(fd);
 		return -1;
@@ -432,6 +447,69 @@ send_table(const struct args *a)
 	return 0;
 }
 
+/* MUP NLRI announced in one UPDATE (0 for anything else). */
+static unsigned
+count_reach(const uint8_t *msg, size_t len)
+{
+	struct bgp_update u;
+	struct bgp_mup m;
+	enum bgp_err e;
+	unsigned n = 0, skipped = 0;
+	struct cur c;
+
+	bgp_update_decode(msg + BGP_HDR_LEN, len - BGP_HDR_LEN, true, &u);
+	if (u.err != BGP_OK || u.a.reach_safi != BGP_SAFI_MUP)
+		return 0;
+	cur_init(&c, u.a.reach, u.a.reach_len);
+	while (bgp_mup_next(&c, u.a.reach_afi, &m, &skipped, &e) == 1)
+		n++;
+	return n;
+}
+
+/*
+ * --expect-routes N: a slow reader.  Up, it reads nothing for 2 s (with a
+ * small --rcvbuf the speaker's writes block meanwhile), then counts the
+ * MUP routes announced to it; "received=N" when it has them all within
+ * the timeout, 1 otherwise.
+ */
+static int
+receive(const struct args *a)
+{
+	static uint8_t buf[1 << 16];
+	double end;
+	size_t have = 0;
+	unsigned got = 0;
+	int fd;
+
+	if ((fd = session(a)) < 0)
+		return 1;
+	usleep(2000000);
+	end = bench_now() + a->timeout;
+	while (got < a->expect && bench_now() < end) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		uint16_t len;
+		uint8_t type;
+		ssize_t r;
+
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		if ((r = read(fd, buf + have, sizeof(buf) - have)) <= 0)
+			break;
+		have += (size_t)r;
+		while (have >= BGP_HDR_LEN &&
+		    bgp_hdr_decode(buf, have, &type, &len) == BGP_OK &&
+		    len <= have) {
+			if (type == BGP_UPDATE)
+				got += count_reach(buf, len);
+			memmove(buf, buf + len, have - len);
+			have -= len;
+		}
+	}
+	close(fd);
+	printf("received=%u\n", got);
+	return got >= a->expect ? 0 : 1;
+}
+
 /* Keep the session up: drain, and a KEEPALIVE every 20 s. */
 static void
 linger(int fd, double seconds, const uint8_t *ka, size_t kalen)
@@ -466,6 +544,8 @@ main(int argc, char **argv)
 		return rc;
 	if (a.table != NULL)
 		return send_table(&a);
+	if (a.expect != 0)
+		return receive(&a);
 	if ((stream = bgpgen_stream(a.routes, &len, &nupd)) == NULL) {
 		fprintf(stderr, "bgp-blast: cannot build the routes\n");
 		return 1;

@@ -479,6 +479,8 @@ fi
 # NOTIFICATION the table names.  X must be running at the end.
 in_ns ip -6 addr add fd00::10/128 dev lo nodad
 in_ns ip -6 addr add fd00::11/128 dev lo nodad
+# X's sockets get a small send buffer, so that its writes can block
+in_ns sysctl -q -w net.ipv4.tcp_wmem="4096 8192 16384"
 cat >"$T/X.json" <<EOF
 { "node": { "name": "X", "address": "fd00::10", "roles": ["locator"] },
   "control": "$T/X.sock", "log": { "level": "notice" },
@@ -525,6 +527,20 @@ if [ $wrong -eq 0 ] && [ $nreset -gt 20 ]; then
 else
 	fail "$wrong of $nreset reset cases answered otherwise"
 fi
+# A slow reader on a passive session: X's writes block (a small send
+# buffer in the namespace, a small window at the reader), and every route
+# must still arrive.
+R='"cmd":"bgp","what":"route","action":"add","family":"ipv6-mup"'
+seq 1 4096 | sed "s/.*/{$R,\"type\":\"t2st\",\"rd\":\"65000:998\",\"endpoint\":\"2001:db8:98::1\",\"teid\":&,\"rt\":[\"65000:998\"],\"cs_id\":1,\"cis_id\":2}/" |
+    raw X >/dev/null
+if out=$(in_ns "$BLAST" fd00::10 1179 0 --as 65000 --peer-as 65000 \
+    --id 10.0.0.8 --from fd00::11 --expect-routes 4096 --rcvbuf 2048 \
+    --timeout 20); then
+	pass "a passive session whose writes block still delivers: $out of 4096 routes"
+else
+	fail "a passive session stalled on a blocked write: $out of 4096 routes"
+fi
+
 if kill -0 "$PID_X" 2>/dev/null && ctl X show bgp >/dev/null; then
 	pass "catsd X still running after $(wc -l <"$T/bad") malformed messages: $(ctl X -j show bgp | jq -c '.neighbors[0].counters | {established, notifications_sent, rfc7606}')"
 else
