@@ -37,6 +37,7 @@ for p in "$CATSD" "$CTL" "$BLAST" "$B/tests/test_bgp"; do
 done
 NS=bgp$$
 ip netns add "$NS" 2>/dev/null || { echo "skip: ip netns unavailable"; exit 77; }
+# shellcheck disable=SC2034 # read by tests/lib/gobgp.sh
 GOBGP_NETNS=$NS
 . tests/lib/gobgp.sh	# exits 77 without gobgpd, gobgp, jq
 
@@ -91,6 +92,7 @@ if [ -n "${BGP_PCAP:-}" ] && command -v tshark >/dev/null; then
 fi
 
 # ---------------------------------------------------------------- gobgpd
+# shellcheck disable=SC2034 # read by tests/lib/gobgp.sh
 GOBGP_HOLD=9
 gobgp_neighbor fd00::a 65000 secretA
 gobgp_neighbor fd00::b 65000 secretB
