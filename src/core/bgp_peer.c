@@ -35,6 +35,7 @@ struct bgp_peer {
 	uint64_t		 t_idle;
 	uint64_t		 t_armed;	/* last deadline given to the driver */
 	uint32_t		 idle_hold_ms;	/* current back-off */
+	uint64_t		 rng;		/* ConnectRetry jitter */
 	struct bgp_peer_counters cnt;
 	size_t			 ilen;		/* octets in ibuf */
 	uint8_t			 ibuf[BGP_MAX_LEN];
@@ -219,13 +220,29 @@ fsm_error(struct bgp_peer *p, uint64_t now)
 	drop_session(p, now);
 }
 
+/*
+ * RFC 4271 10: ConnectRetry times are jittered, a factor uniform in 0.75
+ * to 1.0, so that speakers that failed together do not retry together.
+ * Sans-I/O: the draws come from a generator seeded with the identifiers.
+ */
+static uint64_t
+connect_retry(struct bgp_peer *p)
+{
+	uint64_t x = p->rng;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	p->rng = x;
+	return p->cfg.connect_retry_ms -
+	    (uint64_t)p->cfg.connect_retry_ms * (x % 1024) / 4096;
+}
+
 static void
 begin_connect(struct bgp_peer *p, uint64_t now)
 {
-	uint32_t retry = p->cfg.connect_retry_ms;
-
 	p->t_idle = 0;
-	p->t_connect = now + retry;
+	p->t_connect = now + connect_retry(p);
 	if (p->cfg.passive) {
 		set_state(p, BGP_ST_ACTIVE);
 		p->t_connect = 0;
@@ -269,6 +286,8 @@ bgp_peer_new(const struct bgp_peer_cfg *cfg, const struct bgp_peer_ops *ops,
 	if (p->cfg.idle_hold_ms == 0)
 		p->cfg.idle_hold_ms = BGP_IDLE_HOLD_MS;
 	p->idle_hold_ms = p->cfg.idle_hold_ms;
+	p->rng = ((uint64_t)cfg->router_id << 32 | cfg->peer_as) ^
+	    0x9e3779b97f4a7c15ull;
 	p->ops = ops;
 	p->ctx = ctx;
 	return p;
@@ -328,8 +347,7 @@ bgp_peer_closed(struct bgp_peer *p, uint64_t now)
 		/* RFC 4271 8.2.2: TcpConnectionFails -> Active, retry. */
 		p->ilen = 0;
 		p->t_hold = 0;
-		p->t_connect = p->cfg.passive ? 0 :
-		    now + p->cfg.connect_retry_ms;
+		p->t_connect = p->cfg.passive ? 0 : now + connect_retry(p);
 		p->ops->disconnect(p->ctx);
 		set_state(p, BGP_ST_ACTIVE);
 		rearm(p);

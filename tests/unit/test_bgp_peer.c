@@ -517,6 +517,42 @@ stop_sends_cease(void **state)
 	bgp_peer_free(p);
 }
 
+/* RFC 4271 10: ConnectRetry jittered into 0.75..1.0 of its value, and
+ * not the same every time. */
+static void
+connect_retry_jitter(void **state)
+{
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	const char *why;
+	struct wire w;
+	uint64_t now = 0, first = 0;
+	bool differs = false;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	cfg_default(&c);
+	c.connect_retry_ms = 4000;
+	assert_non_null(p = bgp_peer_new(&c, &wire_ops, &w, &why));
+	bgp_peer_start(p, now);
+	for (int i = 0; i < 20; i++) {
+		uint64_t d = w.timer - now;
+
+		assert_int_equal(bgp_peer_state(p), BGP_ST_CONNECT);
+		assert_true(d >= 3000 && d <= 4000);
+		if (i == 0)
+			first = d;
+		else if (d != first)
+			differs = true;
+		/* no answer: the timer fires, a new attempt */
+		now = w.timer;
+		bgp_peer_tick(p, now);
+	}
+	assert_true(differs);
+	assert_int_equal(w.connects, 21);
+	bgp_peer_free(p);
+}
+
 static void
 passive_and_config(void **state)
 {
@@ -862,6 +898,7 @@ main(void)
 		cmocka_unit_test(family_not_negotiated),
 		cmocka_unit_test(owner_reset),
 		cmocka_unit_test(stop_sends_cease),
+		cmocka_unit_test(connect_retry_jitter),
 		cmocka_unit_test(passive_and_config),
 		cmocka_unit_test(rib_basic),
 		cmocka_unit_test(rib_many),
