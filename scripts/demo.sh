@@ -10,7 +10,10 @@
 #     docs/testbed.md): timeline, summary, ladder and pcap of a real run;
 #  5. CATS in the SRv6 Mobile User Plane (docs/mup.md): the figures of
 #     draft-dcn-dmm-cats-mup as BGP route ladders, centralized and
-#     distributed C-PS, with and without a sticky session.
+#     distributed C-PS, with and without a sticky session;
+#  6. as root, the same on real sockets: gobgpd as route reflector, catsd
+#     speakers for the sites, the controller and two RAN PEs steering in
+#     the kernel (testbed/mup.sh).
 set -eu
 O=${O:-build}
 out=$O/demo
@@ -80,3 +83,7 @@ echo
 echo "-- figure 4 with step 3a (a stateful session moves to RAN2), from the move on:"
 sed -n '/session-move/,$p' "$out/mup-central-move-sticky.ladder" | grep -v '^summary'
 echo "(the same routes between catsd speakers and gobgpd: tests/sh/bgp.sh)"
+
+echo
+echo "== 6. CATS-MUP on real sockets: gobgpd, five catsd, the kernel's SRv6 routes"
+O=$O MUP_OUT=$out/mup sh testbed/mup.sh || [ $? -eq 77 ]
