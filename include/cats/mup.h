@@ -169,6 +169,11 @@ bool		 mup_instance_remove(struct mup *, uint32_t cis_id,
 enum cats_metric_err mup_metrics(struct mup *, uint32_t cis_id,
 		    const struct cats_sample *, size_t n, uint64_t now_ms);
 
+/* Site PE: advertise again the metrics due for their periodic refresh
+ * (at most the damping's max_interval_ms apart); returns when to call
+ * next, 0 if nothing is due ever. */
+uint64_t	 mup_tick(struct mup *, uint64_t now_ms);
+
 /* controller */
 bool		 mup_session_up(struct mup *, const struct mup_session *,
 		    uint64_t now_ms);

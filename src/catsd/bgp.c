@@ -887,6 +887,15 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 }
 
 static void
+mup_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct bgpd *b = w->data;
+
+	(void)loop, (void)revents;
+	mup_tick(b->mup, now_ms(b));
+}
+
+static void
 listen_resume(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct bgpd *b = w->data;
@@ -1015,8 +1024,14 @@ bgp_open(struct catsd *d)
 	if (listen_open(b) < 0)
 		return -1;
 	now = now_ms(b);
-	if (b->mup != NULL)
+	if (b->mup != NULL) {
 		mup_start(b->mup, now);
+		/* The site PE's periodic metric refresh (mup_tick) needs no
+		 * finer clock than a second. */
+		ev_timer_init(&b->mtick, mup_tick_cb, 1.0, 1.0);
+		b->mtick.data = b;
+		ev_timer_start(b->d->loop, &b->mtick);
+	}
 	for (size_t i = 0; i < b->n; i++)
 		bgp_peer_start(b->nbr[i].peer, now);
 	log_info("bgp: AS %u, %zu neighbors%s", c->bgp.asn, b->n,
@@ -1047,6 +1062,8 @@ bgp_close(struct catsd *d)
 		bgp_peer_free(b->nbr[i].peer);
 		free(b->nbr[i].q);
 	}
+	if (b->mup != NULL)
+		ev_timer_stop(d->loop, &b->mtick);
 	if (b->lfd >= 0) {
 		ev_io_stop(d->loop, &b->lw);
 		ev_timer_stop(d->loop, &b->lpause);

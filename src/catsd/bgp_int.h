@@ -60,6 +60,7 @@ struct bgpd {
 	int		 lfd;
 	ev_io		 lw;
 	ev_timer	 lpause;	/* the listener rests after EMFILE */
+	ev_timer	 mtick;		/* mup_tick, every second */
 	struct adv	*adv;
 	size_t		 nadv, cadv;
 	size_t		 nctl;		/* of them added from the socket */

@@ -273,13 +273,31 @@ remember(struct site_inst *si, const struct cats_sample *s)
 		si->m[si->nm++] = *s;
 }
 
+/* Offer samples to damping (every one, so its state stays true) and
+ * advertise all the instance's metrics if any got through. */
+static void
+offer(struct mup *m, struct site_inst *si, const struct cats_sample *s,
+    size_t n, uint64_t now)
+{
+	bool send = false;
+
+	for (size_t i = 0; i < n; i++)
+		if (cats_damp_offer(&m->cfg.damp, &si->damp, &s[i], now))
+			send = true;
+	if (!send)
+		return;
+	if (m->cfg.mode == MUP_CENTRAL)
+		announce_cmu(m, si);
+	else
+		announce_dsd(m, si);
+}
+
 enum cats_metric_err
 mup_metrics(struct mup *m, uint32_t cis_id, const struct cats_sample *s,
     size_t n, uint64_t now)
 {
 	struct site_inst *si = site_inst_find(m, cis_id);
 	enum cats_metric_err e;
-	bool send = false;
 
 	if (si == NULL)
 		return CATS_MERR_UNKNOWN_INSTANCE;
@@ -287,19 +305,41 @@ mup_metrics(struct mup *m, uint32_t cis_id, const struct cats_sample *s,
 		m->cnt.bad_metric++;
 		return e;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		remember(si, &s[i]);
-		/* Every sample goes through damping so its state stays true. */
-		if (cats_damp_offer(&m->cfg.damp, &si->damp, &s[i], now))
-			send = true;
-	}
-	if (!send)
-		return CATS_MERR_OK;
-	if (m->cfg.mode == MUP_CENTRAL)
-		announce_cmu(m, si);
-	else
-		announce_dsd(m, si);
+	offer(m, si, s, n, now);
 	return CATS_MERR_OK;
+}
+
+/*
+ * Section 3 (after draft-ietf-idr-5g-edge-service-metadata): metrics are
+ * advertised periodically, at least every damping interval, even when the
+ * C-SMA has nothing new: the last values are offered again, and damping
+ * lets them through once max_interval_ms has passed.  Returns when to call
+ * again (0: nothing to refresh).
+ */
+uint64_t
+mup_tick(struct mup *m, uint64_t now)
+{
+	uint64_t next = 0, at;
+
+	m->now = now;
+	if (m->cfg.damp.max_interval_ms == 0)	/* no periodic refresh */
+		return 0;
+	for (size_t i = 0; i < MUP_MAX_INSTANCES; i++) {
+		struct site_inst *si = &m->inst[i];
+
+		if (!si->live || si->nm == 0)
+			continue;
+		offer(m, si, si->m, si->nm, now);
+		for (size_t j = 0; j < si->nm; j++) {
+			at = si->damp.last_ms[si->m[j].id] +
+			    m->cfg.damp.max_interval_ms;
+			if (next == 0 || at < next)
+				next = at;
+		}
+	}
+	return next;
 }
 
 /* ---- the C-PS: DSD instances, services and sites as its indices ---- */

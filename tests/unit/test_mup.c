@@ -381,6 +381,15 @@ site_pe(void **state)
 	assert_true(r.last_key.rd[4] & 0x80);
 	assert_int_equal(mup_metrics(m, 7, &s, 1, 20), CATS_MERR_OK);
 	assert_int_equal(r.announced, 2);
+	/* Periodic refresh: nothing before the damping interval, then the
+	 * same values again. */
+	assert_int_equal(mup_tick(m, 1000), 10 + c.damp.max_interval_ms);
+	assert_int_equal(r.announced, 2);
+	assert_int_equal(mup_tick(m, 10 + c.damp.max_interval_ms),
+	    10 + 2 * c.damp.max_interval_ms);
+	assert_int_equal(r.announced, 3);
+	assert_int_equal(r.last_attr.cats.kind, BGP_CATS_KIND_CMU);
+	assert_true(r.last_attr.cats.metric[0].value == 0.5);
 	/* Removal withdraws the DSD and the CMU. */
 	assert_true(mup_instance_remove(m, 7, 30));
 	assert_int_equal(r.withdrawn, 2);
