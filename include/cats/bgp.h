@@ -559,6 +559,8 @@ size_t		 bgp_rib_flush(struct bgp_rib *, uint32_t peer);
 const struct bgp_rattr *bgp_rib_get(const struct bgp_rib *, uint32_t peer,
 		    const struct bgp_mup *);
 void		 bgp_rib_stats(const struct bgp_rib *, struct bgp_rib_stats *);
+/* Routes held from one peer (what it announced and did not withdraw). */
+size_t		 bgp_rib_peer_routes(const struct bgp_rib *, uint32_t peer);
 /* Every route, in no order; stop when fn returns false. */
 void		 bgp_rib_walk(const struct bgp_rib *,
 		    bool (*fn)(void *, uint32_t peer, const struct bgp_mup *,

@@ -590,12 +590,6 @@ rib_change(void *ctx, uint32_t peer, enum bgp_rib_op op,
 {
 	struct bgpd *b = ctx;
 
-	if (peer < b->n) {
-		if (op == BGP_RIB_ADD)
-			b->nbr[peer].routes++;
-		else if (op == BGP_RIB_WITHDRAW && b->nbr[peer].routes > 0)
-			b->nbr[peer].routes--;
-	}
 	if (b->mup != NULL) {
 		mup_set_time(b->mup, now_ms(b));
 		mup_rib_change(b->mup, peer, op, m, old, now);
@@ -726,17 +720,23 @@ mop_withdraw(void *ctx, const struct bgp_mup *m)
 		bgp_adv_del(b, e);
 }
 
+/* Another session still uses the endpoint's route (every one is looked
+ * at; when memory runs out, say yes: a stale route beats a lost one). */
 static bool
 another_steers(const struct bgpd *b, const struct mup_steer *s)
 {
-	struct mup_steer list[64];
-	size_t n = mup_steer_list(b->mup, list, 64);
+	size_t n = mup_steer_list(b->mup, NULL, 0);
+	struct mup_steer *list = calloc(n + 1, sizeof(*list));
+	bool other = false;
 
-	for (size_t i = 0; i < n && i < 64; i++)
-		if (list[i].teid != s->teid && list[i].cis_id != 0 &&
-		    memcmp(list[i].ep, s->ep, 16) == 0)
-			return true;
-	return false;
+	if (list == NULL)
+		return true;
+	n = mup_steer_list(b->mup, list, n);
+	for (size_t i = 0; i < n && !other; i++)
+		other = list[i].teid != s->teid && list[i].cis_id != 0 &&
+		    memcmp(list[i].ep, s->ep, 16) == 0;
+	free(list);
+	return other;
 }
 
 /*

@@ -277,7 +277,7 @@ show_nbr(const struct nbr *n, uint64_t now)
 	    bgp_peer_afs(n->peer) : n->cfg->afs));
 	json_object_set_new(o, "hold_time", json_integer(st ==
 	    BGP_ST_ESTABLISHED ? bgp_peer_hold(n->peer) : 0));
-	json_object_set_new(o, "routes_received", json_integer(J(n->routes)));
+	json_object_set_new(o, "routes_received", json_integer(J(bgp_rib_peer_routes(n->b->rib, n->idx))));
 	json_object_set_new(o, "counters", json_pack(
 	    "{s:o,s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "rx", j_counts(c->rx_msgs), "tx", j_counts(c->tx_msgs),

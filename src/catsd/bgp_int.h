@@ -41,7 +41,6 @@ struct nbr {
 	uint8_t		*q;
 	size_t		 qlen, qcap;
 	uint64_t	 up_ms;		/* when it became Established */
-	uint64_t	 routes;	/* in the RIB from it */
 	uint64_t	 q_overflow, sock_errors, accepted, rib_errors;
 	uint64_t	 rfc7606;	/* errors handled without a reset */
 	char		 last_error[96];

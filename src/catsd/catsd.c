@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,6 +397,9 @@ start(struct catsd *d)
 	watch_signal(d, &d->sig_hup, SIGHUP);
 	watch_signal(d, &d->sig_term, SIGTERM);
 	watch_signal(d, &d->sig_int, SIGINT);
+	/* A peer or a control client that goes away under a write must be an
+	 * error of that write, not the end of the daemon. */
+	signal(SIGPIPE, SIG_IGN);
 	return 0;
 }
 

@@ -24,6 +24,7 @@ struct ctl_conn {
 	struct catsd	*d;
 	ev_io		 w;
 	int		 fd;
+	bool		 broken;	/* a reply could not be written */
 	size_t		 len;
 	char		 buf[CTL_BUF];
 };

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -405,11 +406,18 @@ static const struct command commands[] = {
 /* ------------------------------------------------------------------ */
 /* The socket                                                          */
 
+/*
+ * The whole reply, or nothing more on this connection.  The socket is
+ * non-blocking and a reply (show bgp routes) can be megabytes: when the
+ * client is slower than us, wait for it, but a second at most each time
+ * and ten in all, so that a stuck client cannot stop the daemon for long.
+ */
 static void
 answer(struct ctl_conn *c, json_t *reply)
 {
 	char *text = json_dumps(reply, JSON_COMPACT);
 	size_t len, off = 0;
+	int waits = 0;
 	ssize_t n;
 
 	json_decref(reply);
@@ -417,8 +425,24 @@ answer(struct ctl_conn *c, json_t *reply)
 		return;
 	len = strlen(text);
 	text[len] = '\n';
-	while (off < len + 1 && (n = write(c->fd, text + off, len + 1 - off)) > 0)
-		off += (size_t)n;
+	while (off < len + 1) {
+		struct pollfd p = { .fd = c->fd, .events = POLLOUT };
+
+		n = send(c->fd, text + off, len + 1 - off, MSG_NOSIGNAL);
+		if (n > 0) {
+			off += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN && waits++ < 10 &&
+		    poll(&p, 1, 1000) > 0)
+			continue;
+		log_warnx("control: reply cut after %zu of %zu octets", off,
+		    len + 1);
+		c->broken = true;
+		break;
+	}
 	free(text);
 }
 
@@ -485,6 +509,10 @@ conn_cb(struct ev_loop *loop, ev_io *w, int revents)
 	while ((nl = memchr(c->buf, '\n', c->len)) != NULL) {
 		used = (size_t)(nl - c->buf) + 1;
 		handle_line(c, c->buf, used - 1);
+		if (c->broken) {	/* the client did not take a reply */
+			conn_close(c);
+			return;
+		}
 		memmove(c->buf, c->buf + used, c->len - used);
 		c->len -= used;
 	}

@@ -61,6 +61,7 @@ struct bgp_rib {
 	size_t		 nabuckets;	/* power of two */
 	uint32_t	 afree;		/* 1-based free list head */
 	uint32_t	 npeers;	/* highest peer index seen + 1 */
+	size_t		*per_peer;	/* routes held, by peer (npeers) */
 	struct bgp_rib_stats st;
 };
 
@@ -472,7 +473,21 @@ bgp_rib_free(struct bgp_rib *r)
 	free(r->slots);
 	free(r->attrs);
 	free(r->abuckets);
+	free(r->per_peer);
 	free(r);
+}
+
+static bool
+peers_grow(struct bgp_rib *r, uint32_t peer)
+{
+	size_t *v = realloc(r->per_peer, (peer + 1) * sizeof(*v));
+
+	if (v == NULL)
+		return false;
+	memset(v + r->npeers, 0, (peer + 1 - r->npeers) * sizeof(*v));
+	r->per_peer = v;
+	r->npeers = peer + 1;
+	return true;
 }
 
 /* false when the route could not be kept (no memory). */
@@ -486,6 +501,8 @@ announce(struct bgp_rib *r, uint32_t peer, const struct bgp_mup *m,
 	uint32_t old;
 
 	if ((r->nroutes + 1) * 4 > r->nslots * 3 && !slots_grow(r))
+		return false;
+	if (peer >= r->npeers && !peers_grow(r, peer))
 		return false;
 	i = find(r, h, peer, fam_of(m), key, len);
 	if (r->slots[i].off != 0) {
@@ -513,8 +530,7 @@ announce(struct bgp_rib *r, uint32_t peer, const struct bgp_mup *m,
 	r->nroutes++;
 	r->attrs[attr].refs++;
 	r->st.adds++;
-	if (peer >= r->npeers)
-		r->npeers = peer + 1;
+	r->per_peer[peer]++;
 	if (r->fn != NULL)
 		r->fn(r->ctx, peer, BGP_RIB_ADD, m, NULL, &r->attrs[attr].a);
 	return true;
@@ -553,16 +569,17 @@ withdraw_key(struct bgp_rib *r, uint32_t peer, uint8_t fam,
 	slot_delete(r, i);
 	rent_release(r, off);
 	r->nroutes--;
+	r->per_peer[peer]--;
 	r->st.withdraws++;
 	if (r->fn != NULL) {
 		/* Another peer (a second route reflector) still has it: for
 		 * the owner the route stays, with that peer's attributes. */
 		const struct rent *o = other_path(r, peer, fam, key, len);
 
-		if (o != NULL)
+		if (o != NULL && o->attr != attr)
 			r->fn(r->ctx, o->peer, BGP_RIB_REPLACE, m,
 			    &r->attrs[attr].a, &r->attrs[o->attr].a);
-		else
+		else if (o == NULL)
 			r->fn(r->ctx, peer, BGP_RIB_WITHDRAW, m,
 			    &r->attrs[attr].a, NULL);
 	}
@@ -678,6 +695,12 @@ bgp_rib_get(const struct bgp_rib *r, uint32_t peer, const struct bgp_mup *m)
 	if (r->slots[i].off == 0)
 		return NULL;
 	return &r->attrs[rent_at(r, r->slots[i].off)->attr].a;
+}
+
+size_t
+bgp_rib_peer_routes(const struct bgp_rib *r, uint32_t peer)
+{
+	return peer < r->npeers ? r->per_peer[peer] : 0;
 }
 
 void

@@ -49,6 +49,7 @@ struct sess {
 	bool		 pinned;	/* holds the previous instance (3a) */
 	uint32_t	 cis_id;	/* controller: advertised; RAN: steered */
 	uint32_t	 want;		/* RAN PE: the CIS-ID the T2ST names */
+	bool		 announced;	/* controller: its T2ST is out */
 	bool		 steered;	/* RAN PE: steering installed */
 	bool		 steered_fresh;	/* RAN PE: choose again, a pin went */
 	uint8_t		 site[16];	/* RAN PE: where it is steered, so a */
@@ -63,7 +64,8 @@ struct mup {
 	struct site_inst inst[MUP_MAX_INSTANCES];
 	struct dsd	 dsd[MUP_MAX_INSTANCES];
 	uint32_t	 svc[MUP_MAX_SERVICES];	/* CS-ID by C-PS index */
-	size_t		 nsvc;
+	size_t		 nsvc;		/* slots ever used */
+	bool		 svc_used[MUP_MAX_SERVICES];
 	uint8_t		 site[MUP_MAX_SITES][16];	/* by egress index */
 	size_t		 nsite;
 	struct sess	*sess;
@@ -349,7 +351,7 @@ static int
 svc_find(const struct mup *m, uint32_t cs_id)
 {
 	for (size_t i = 0; i < m->nsvc; i++)
-		if (m->svc[i] == cs_id)
+		if (m->svc_used[i] && m->svc[i] == cs_id)
 			return (int)i;
 	return -1;
 }
@@ -363,12 +365,19 @@ svc_index(struct mup *m, uint32_t cs_id)
 
 	if (i >= 0)
 		return i;
-	if (m->nsvc == MUP_MAX_SERVICES) {
+	/* A slot a service left (no instance of it in the C-PS) is reused:
+	 * the selector holds nothing of it any more. */
+	for (i = 0; i < (int)m->nsvc && m->svc_used[i]; i++)
+		;
+	if (i == MUP_MAX_SERVICES) {
 		m->cnt.table_full++;
 		return -1;
 	}
-	m->svc[m->nsvc] = cs_id;
-	return (int)m->nsvc++;
+	if (i == (int)m->nsvc)
+		m->nsvc++;
+	m->svc[i] = cs_id;
+	m->svc_used[i] = true;
+	return i;
 }
 
 static int
@@ -482,6 +491,10 @@ sel_forget(struct mup *m, struct dsd *d)
 		return;
 	cats_sel_remove_instance(m->sel, dsd_idx(m, d));
 	d->in_sel = false;
+	for (size_t i = 0; i < MUP_MAX_INSTANCES; i++)
+		if (m->dsd[i].in_sel && m->dsd[i].svc == d->svc)
+			return;
+	m->svc_used[d->svc] = false;
 }
 
 /* Neither its DSD nor its CMU is left: the instance goes, and its slot
@@ -628,7 +641,7 @@ mup_session_up(struct mup *m, const struct mup_session *e, uint64_t now)
 	if ((s = sess_get(m, e->teid)) == NULL)
 		return false;
 	/* Up again at another endpoint: its old T2ST (another key) goes. */
-	if (s->cs_id != 0 && memcmp(s->ep, e->ep, 16) != 0)
+	if (s->announced && memcmp(s->ep, e->ep, 16) != 0)
 		withdraw_t2st(m, s);
 	memcpy(s->ep, e->ep, 16);
 	s->cs_id = e->cs_id;
@@ -637,6 +650,7 @@ mup_session_up(struct mup *m, const struct mup_session *e, uint64_t now)
 	s->pinned = false;
 	s->cis_id = cis;
 	announce_t2st(m, s);
+	s->announced = true;
 	return true;
 }
 
@@ -929,9 +943,15 @@ on_dsd(struct mup *m, const struct bgp_mup *k, const struct bgp_rattr *a,
 {
 	const struct bgp_rattr *any = a != NULL ? a : old;
 	bool cmu = any->has_cats && any->cats.kind == BGP_CATS_KIND_CMU;
-	uint32_t cs, cis;
+	uint32_t cs, cis, ocs, ocis;
 	struct dsd *d;
 
+	/* The same key now naming another instance (or kind): the old one
+	 * is withdrawn first, or it would stay for ever. */
+	if (a != NULL && old != NULL && route_ids(k, old, &ocs, &ocis) &&
+	    (!route_ids(k, a, &cs, &cis) || cis != ocis ||
+	    (old->has_cats && old->cats.kind == BGP_CATS_KIND_CMU) != cmu))
+		on_dsd(m, k, NULL, old, now);
 	if (!route_ids(k, any, &cs, &cis) || cis == 0) {
 		m->cnt.bad_route++;
 		return;
@@ -939,6 +959,9 @@ on_dsd(struct mup *m, const struct bgp_mup *k, const struct bgp_rattr *a,
 	/* A withdrawal of an instance never seen takes no slot. */
 	if ((d = a != NULL ? dsd_get(m, cis) : dsd_find(m, cis)) == NULL)
 		return;
+	/* Its service changed: the C-PS learns it again under the new one. */
+	if (d->in_sel && d->cs_id != cs)
+		sel_forget(m, d);
 	d->cs_id = cs;
 	if (cmu) {
 		m->cnt.cmu_rx++;

@@ -360,6 +360,25 @@ if [ "$(jq -s 'map(select(.ok)) | length' "$T/raw")" = 4096 ] &&
 else
 	fail "bgp route limit: $(jq -s 'map(select(.ok)) | length' "$T/raw") taken; last: $(tail -1 "$T/raw")"
 fi
+# A reply of megabytes (every route) arrives whole; a client that goes away
+# before reading its reply does not take the daemon with it (SIGPIPE).
+if n=$(ctl A -j show bgp routes | jq '.advertised | length') && [ "$n" -ge 4096 ]; then
+	pass "show bgp routes with 4096 routes of our own: the whole reply ($n advertised)"
+else
+	fail "show bgp routes with 4096 routes: reply cut (${n:-nothing})"
+fi
+for _ in 1 2 3 4 5; do
+	echo '{"cmd":"show","what":"bgp-routes"}' | ctl A raw >/dev/null 2>&1 &
+	_p=$!
+	sleep 0.02
+	kill -9 $_p 2>/dev/null
+	wait $_p 2>/dev/null
+done
+if kill -0 "$PID_A" 2>/dev/null && ctl A show bgp >/dev/null; then
+	pass "clients killed before reading their replies: catsd A still runs"
+else
+	fail "catsd A died with a client gone"; tail -5 "$T/A.log"
+fi
 seq 1 4096 | sed "s/.*/{$R,\"type\":\"t2st\",\"rd\":\"65000:999\",\"endpoint\":\"2001:db8:99::1\",\"teid\":&}/; s/\"add\"/\"del\"/" |
     raw A | tail -1 >"$T/raw"
 if jq -e '.originated == 0' "$T/raw" >/dev/null; then

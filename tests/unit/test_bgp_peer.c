@@ -754,12 +754,18 @@ rib_flush(void **state)
 	assert_non_null(rib = bgp_rib_new(rib_cb, &r));
 	n = t2st_update(buf, sizeof(buf), 1, 80, 11, false);
 	apply(rib, 0, buf, n);
+	n = t2st_update(buf, sizeof(buf), 1, 80, 12, false);
 	apply(rib, 1, buf, n);
+	assert_int_equal(bgp_rib_peer_routes(rib, 0), 80);
+	assert_int_equal(bgp_rib_peer_routes(rib, 1), 80);
 	/* Peer 1 (a second route reflector) still has them: for the owner
 	 * they stay, with peer 1's attributes. */
 	assert_int_equal(bgp_rib_flush(rib, 0), 80);
 	assert_int_equal(r.withdraw, 0);
 	assert_int_equal(r.replace, 80);
+	assert_int_equal(r.last_cis, 12);
+	assert_int_equal(bgp_rib_peer_routes(rib, 0), 0);
+	assert_int_equal(bgp_rib_peer_routes(rib, 1), 80);
 	bgp_rib_stats(rib, &st);
 	assert_int_equal(st.routes, 80);
 	assert_int_equal(bgp_rib_flush(rib, 0), 0);

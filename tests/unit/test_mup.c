@@ -558,6 +558,83 @@ ran_pe_churn_and_new_sid(void **state)
 	mup_free(m);
 }
 
+/* The same DSD key naming another instance: the old one goes.  Services
+ * come and go: their C-PS slots come back (more than MUP_MAX_SERVICES over
+ * a controller's life). */
+static void
+replaced_instance_and_services(void **state)
+{
+	struct rec r = { 0 };
+	struct bgp_rattr d5, d6, cmu;
+	struct bgp_mup kd;
+	struct mup_session e = { .teid = 9, .ran_index = 0 };
+	uint8_t pe[16] = { 0xfc, 0, 0, 0, 0, 0x0a };
+	struct mup_cfg c;
+	struct mup *m;
+	const char *why;
+	struct cats_sample u[2] = {
+		{ .id = CATS_M_UTIL, .stat = CATS_STAT_CUR, .value = 0.3 },
+		{ .id = CATS_M_PROC_DELAY, .stat = CATS_STAT_MEAN,
+		  .window_ms = 1000, .value = 2e6 },
+	};
+
+	(void)state;
+	/* a RAN PE: key rd 65000:5 first names CIS 5, then CIS 6 */
+	base_cfg(&c, MUP_RAN_PE, MUP_CENTRAL);
+	assert_non_null(m = mup_new(&c, &rec_ops, &r, &why));
+	mup_dsd_key(&kd, BGP_AFI_IPV6, 65000, pe, 5, false);
+	dsd_attrs(&d5, 1, 5);
+	dsd_attrs(&d6, 1, 6);
+	mup_rib_change(m, 0, BGP_RIB_ADD, &kd, NULL, &d5);
+	mup_rib_change(m, 0, BGP_RIB_REPLACE, &kd, &d5, &d6);
+	mup_rib_change(m, 0, BGP_RIB_WITHDRAW, &kd, &d6, NULL);
+	{
+		struct bgp_rattr t2 = d5;
+		struct bgp_mup kt;
+		struct mup_steer st;
+		uint8_t ep[16] = { 0x20, 1 };
+
+		t2.has_sid = false;
+		t2.rt[0] = bgp_rt_as2(65000, MUP_RT_RAN_BASE);
+		mup_t2st_key(&kt, BGP_AFI_IPV6, 65000, ep, 77);
+		mup_rib_change(m, 0, BGP_RIB_ADD, &kt, NULL, &t2);
+		assert_false(mup_steer_get(m, 77, &st));	/* CIS 5 gone */
+	}
+	mup_free(m);
+
+	/* a controller: 3 x MUP_MAX_SERVICES services, one after another */
+	base_cfg(&c, MUP_CONTROLLER, MUP_CENTRAL);
+	c.ran[0][0] = 0xfc;
+	c.ran[0][15] = 0x21;
+	c.nran = 1;
+	memcpy(c.path[0].ran, c.ran[0], 16);
+	memcpy(c.path[0].site, pe, 16);
+	c.path[0].owd_ns = 1000000;
+	c.npath = 1;
+	assert_non_null(m = mup_new(&c, &rec_ops, &r, &why));
+	for (uint32_t cs = 1; cs <= 3 * MUP_MAX_SERVICES; cs++) {
+		mup_dsd_key(&kd, BGP_AFI_IPV6, 65000, pe, cs, true);
+		memset(&cmu, 0, sizeof(cmu));
+		cmu.has_cats = true;
+		cmu.cats.kind = BGP_CATS_KIND_CMU;
+		cmu.cats.has_cs_id = cmu.cats.has_cis_id = true;
+		cmu.cats.cs_id = cs;
+		cmu.cats.cis_id = cs;
+		cmu.cats.nmetrics = 2;
+		cmu.cats.metric[0] = u[0];
+		cmu.cats.metric[1] = u[1];
+		mup_set_time(m, cs * 10);
+		mup_rib_change(m, 0, BGP_RIB_ADD, &kd, NULL, &cmu);
+		e.cs_id = cs;
+		assert_true(mup_session_up(m, &e, cs * 10));
+		assert_int_equal(r.last_attr.cats.cis_id, cs);
+		assert_true(mup_session_down(m, 9, cs * 10));
+		mup_rib_change(m, 0, BGP_RIB_WITHDRAW, &kd, &cmu, NULL);
+	}
+	assert_int_equal(mup_counters(m)->table_full, 0);
+	mup_free(m);
+}
+
 static void
 bad_config(void **state)
 {
@@ -593,6 +670,7 @@ main(void)
 		cmocka_unit_test(ran_pe_central),
 		cmocka_unit_test(ran_pe_plain_mup),
 		cmocka_unit_test(ran_pe_churn_and_new_sid),
+		cmocka_unit_test(replaced_instance_and_services),
 		cmocka_unit_test(bad_config),
 	};
 
