@@ -707,7 +707,12 @@ mop_announce(void *ctx, const struct bgp_mup *m, const struct bgp_rattr *ra)
 		log_warnx("bgp: out of memory for our routes");
 }
 
-/* A route added from the socket stays until "bgp route del". */
+/*
+ * The roles withdraw what they advertise.  A route added from the socket
+ * stays until "bgp route del", unless the roles took its key over (they
+ * advertised the same key since): then it is theirs, and goes with their
+ * withdrawal (docs/catsd.md).
+ */
 static void
 mop_withdraw(void *ctx, const struct bgp_mup *m)
 {
