@@ -88,7 +88,9 @@ speaker() {
       "families": ["ipv6-mup"] } ] },
   "mup": $5 ${6:-} }
 EOF
-	in_ns "$CATSD" -d -f "$OUT/$1.json" >"$OUT/$1.log" 2>&1 &
+	# Not through in_ns: a function run in the background is a subshell,
+	# and its pid is not catsd's.
+	ip netns exec "$NS" "$CATSD" -d -f "$OUT/$1.json" >"$OUT/$1.log" 2>&1 &
 	PIDS="$PIDS $!"
 }
 site() {

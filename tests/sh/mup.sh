@@ -11,8 +11,15 @@ UBSAN_OPTIONS=${UBSAN_OPTIONS:-}${UBSAN_OPTIONS:+:}exitcode=86:print_stacktrace=
 export ASAN_OPTIONS UBSAN_OPTIONS
 O=${CATSD_BUILD:-build/san} MUP_OUT=$T sh testbed/mup.sh
 rc=$?
-# A sanitizer report in a daemon's log fails the run too.
-if grep -l "ERROR: AddressSanitizer\|runtime error:" "$T"/*.log 2>/dev/null; then
+# A sanitizer report in a daemon's log fails the run too, and so does a
+# daemon left running.
+if grep -l "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" \
+    "$T"/*.log 2>/dev/null; then
+	rc=1
+fi
+if pgrep -f "$T/" >/dev/null; then
+	echo "left running:"; pgrep -a -f "$T/"
+	pkill -f "$T/"
 	rc=1
 fi
 rm -rf "$T"
