@@ -162,17 +162,26 @@ put_metrics(struct bgp_cats *c, const struct site_inst *si)
 
 /* ---- site PE ---- */
 
+/* An instance's route: its DSD, or its CMU (a DSD-shaped key of its own,
+ * docs/wire.md 8.4), with CS-ID and CIS-ID. */
+static void
+instance_route(const struct mup *m, const struct site_inst *si, bool cmu,
+    struct bgp_mup *k, struct bgp_rattr *a)
+{
+	mup_dsd_key(k, m->cfg.afi, m->cfg.asn, m->cfg.addr, si->def.cis_id,
+	    cmu);
+	base_attrs(m, a, si->def.cs_id, cmu ? MUP_RT_CONTROLLER : MUP_RT_RAN);
+	a->cats.has_cis_id = true;
+	a->cats.cis_id = si->def.cis_id;
+}
+
 static void
 announce_dsd(struct mup *m, const struct site_inst *si)
 {
 	struct bgp_mup k;
 	struct bgp_rattr a;
 
-	mup_dsd_key(&k, m->cfg.afi, m->cfg.asn, m->cfg.addr, si->def.cis_id,
-	    false);
-	base_attrs(m, &a, si->def.cs_id, MUP_RT_RAN);
-	a.cats.has_cis_id = true;
-	a.cats.cis_id = si->def.cis_id;
+	instance_route(m, si, false, &k, &a);
 	a.has_sid = true;
 	memcpy(a.sid.sid, si->def.sid, 16);
 	a.sid.behavior = si->def.behavior;
@@ -195,12 +204,8 @@ announce_cmu(struct mup *m, const struct site_inst *si)
 	struct bgp_mup k;
 	struct bgp_rattr a;
 
-	mup_dsd_key(&k, m->cfg.afi, m->cfg.asn, m->cfg.addr, si->def.cis_id,
-	    true);
-	base_attrs(m, &a, si->def.cs_id, MUP_RT_CONTROLLER);
+	instance_route(m, si, true, &k, &a);
 	a.cats.kind = BGP_CATS_KIND_CMU;
-	a.cats.has_cis_id = true;
-	a.cats.cis_id = si->def.cis_id;
 	put_metrics(&a.cats, si);
 	m->cnt.cmu_tx++;
 	m->ops->announce(m->ctx, &k, &a);
