@@ -45,12 +45,15 @@ bytes(const char *hex, uint8_t *out, size_t cap)
 	return n;
 }
 
+/* Decode hex from 'wire' (APP_MSG_MAX octets), which the caller owns: a
+ * RESULT's payload is a view into it (appproto.h), so it must live as long
+ * as 'm' is read.  A buffer local to this function would be gone on return
+ * and the payload read afterwards a stack use after return. */
 static void
-decode_ok(const char *hex, struct app_msg *m, uint8_t type)
+decode_ok(const char *hex, uint8_t *wire, struct app_msg *m, uint8_t type)
 {
-	uint8_t buf[APP_MSG_MAX];
-	size_t n = bytes(hex, buf, sizeof(buf)), off = 99;
-	enum app_status rc = app_decode(buf, n, m, &off);
+	size_t n = bytes(hex, wire, APP_MSG_MAX), off = 99;
+	enum app_status rc = app_decode(wire, n, m, &off);
 
 	if (rc != APP_OK)
 		fail_msg("%s: offset %zu: %s", hex, off, app_strerror(rc));
@@ -74,9 +77,10 @@ static void
 test_request(void **state)
 {
 	struct app_msg m;
+	uint8_t wire[APP_MSG_MAX];
 
 	(void)state;
-	decode_ok(HEX_REQUEST, &m, APP_REQUEST);
+	decode_ok(HEX_REQUEST, wire, &m, APP_REQUEST);
 	assert_int_equal(m.u.req.tx, 7);
 	assert_int_equal(m.u.req.count, 100);
 	assert_int_equal(m.u.req.interval_ms, 20);
@@ -88,11 +92,12 @@ static void
 test_result(void **state)
 {
 	struct app_msg m, again;
+	uint8_t wire[APP_MSG_MAX];
 	uint8_t buf[APP_MSG_MAX];
 	size_t len;
 
 	(void)state;
-	decode_ok(HEX_RESULT, &m, APP_RESULT);
+	decode_ok(HEX_RESULT, wire, &m, APP_RESULT);
 	assert_int_equal(m.u.res.seq, 47);
 	assert_int_equal(m.u.res.count, 100);
 	assert_string_equal(m.u.res.name, "edge2");
@@ -110,10 +115,11 @@ static void
 test_export(void **state)
 {
 	struct app_msg m;
+	uint8_t wire[APP_MSG_MAX];
 	char s[APP_ADDRSTRLEN];
 
 	(void)state;
-	decode_ok(HEX_EXPORT, &m, APP_EXPORT);
+	decode_ok(HEX_EXPORT, wire, &m, APP_EXPORT);
 	assert_int_equal(m.u.exp.tx, 7);
 	assert_string_equal(app_addr_format(&m.u.exp.client, s, sizeof(s)),
 	    "[2001:db8:a::10]:40000");
@@ -125,9 +131,10 @@ static void
 test_export_wildcard(void **state)
 {
 	struct app_msg m;
+	uint8_t wire[APP_MSG_MAX];
 
 	(void)state;
-	decode_ok(HEX_EXPORT_ANY, &m, APP_EXPORT);
+	decode_ok(HEX_EXPORT_ANY, wire, &m, APP_EXPORT);
 	assert_int_equal(m.u.exp.tx, 0);
 	assert_int_equal(m.u.exp.client.port, 0);
 	encode_same(&m, HEX_EXPORT_ANY);
@@ -146,10 +153,11 @@ static void
 test_transfer(void **state)
 {
 	struct app_msg m;
+	uint8_t wire[APP_MSG_MAX];
 	uint8_t client[16];
 
 	(void)state;
-	decode_ok(HEX_TRANSFER, &m, APP_TRANSFER);
+	decode_ok(HEX_TRANSFER, wire, &m, APP_TRANSFER);
 	assert_int_equal(inet_pton(AF_INET6, "2001:db8:a::10", client), 1);
 	assert_memory_equal(m.u.xfer.client, client, 16);
 	assert_int_equal(m.u.xfer.service_len, 10);
@@ -165,10 +173,11 @@ static void
 test_state(void **state)
 {
 	struct app_msg m;
+	uint8_t wire[APP_MSG_MAX];
 	char s[APP_ADDRSTRLEN];
 
 	(void)state;
-	decode_ok(HEX_STATE, &m, APP_STATE);
+	decode_ok(HEX_STATE, wire, &m, APP_STATE);
 	assert_int_equal(m.u.state.tx, 7);
 	assert_int_equal(m.u.state.next, 47);
 	assert_int_equal(m.u.state.count, 100);
@@ -189,10 +198,11 @@ static void
 test_import(void **state)
 {
 	struct app_msg m;
+	uint8_t wire[APP_MSG_MAX];
 	char s[APP_ADDRSTRLEN];
 
 	(void)state;
-	decode_ok(HEX_IMPORT, &m, APP_IMPORT);
+	decode_ok(HEX_IMPORT, wire, &m, APP_IMPORT);
 	assert_int_equal(m.u.imp.state.next, 47);
 	assert_true(m.u.imp.has_return);
 	assert_string_equal(app_addr_format(&m.u.imp.ret, s, sizeof(s)),
@@ -207,16 +217,17 @@ static void
 test_error(void **state)
 {
 	struct app_msg m;
+	uint8_t wire[APP_MSG_MAX];
 
 	(void)state;
-	decode_ok(HEX_ERROR, &m, APP_ERROR);
+	decode_ok(HEX_ERROR, wire, &m, APP_ERROR);
 	assert_int_equal(m.u.err.code, APP_ERR_NO_TX);
 	assert_int_equal(m.u.err.tx, 7);
 	assert_string_equal(m.u.err.text, "no such transaction");
 	assert_string_equal(app_errcode_name(m.u.err.code), "no-transaction");
 	encode_same(&m, HEX_ERROR);
 	/* an empty text, an unknown code: kept */
-	decode_ok("01|06|000a|63|00000000|00", &m, APP_ERROR);
+	decode_ok("01|06|000a|63|00000000|00", wire, &m, APP_ERROR);
 	assert_string_equal(app_errcode_name(m.u.err.code), "unknown");
 }
 
@@ -368,30 +379,31 @@ test_encode_refusals(void **state)
 {
 	uint8_t buf[APP_MSG_MAX];
 	struct app_msg m;
+	uint8_t wire[APP_MSG_MAX];
 	size_t len;
 
 	(void)state;
-	decode_ok(HEX_STATE, &m, APP_STATE);
+	decode_ok(HEX_STATE, wire, &m, APP_STATE);
 	assert_int_equal(app_encode(&m, buf, 42, &len), APP_E_NOSPACE);
 	assert_int_equal(len, 0);
 	m.u.state.blob_len = APP_BLOB_MAX + 1;
 	assert_int_equal(app_encode(&m, buf, sizeof(buf), &len),
 	    APP_E_TOOBIG);
-	decode_ok(HEX_REQUEST, &m, APP_REQUEST);
+	decode_ok(HEX_REQUEST, wire, &m, APP_REQUEST);
 	m.u.req.count = 0;
 	assert_int_equal(app_encode(&m, buf, sizeof(buf), &len), APP_E_RANGE);
-	decode_ok(HEX_RESULT, &m, APP_RESULT);
+	decode_ok(HEX_RESULT, wire, &m, APP_RESULT);
 	m.u.res.name_len = APP_NAME_MAX + 1;
 	assert_int_equal(app_encode(&m, buf, sizeof(buf), &len),
 	    APP_E_TOOBIG);
-	decode_ok(HEX_EXPORT, &m, APP_EXPORT);
+	decode_ok(HEX_EXPORT, wire, &m, APP_EXPORT);
 	m.u.exp.client.family = 5;
 	assert_int_equal(app_encode(&m, buf, sizeof(buf), &len),
 	    APP_E_FAMILY);
 	m.type = 0;
 	assert_int_equal(app_encode(&m, buf, sizeof(buf), &len), APP_E_TYPE);
 	/* the largest message there is fits APP_MSG_MAX */
-	decode_ok(HEX_RESULT, &m, APP_RESULT);
+	decode_ok(HEX_RESULT, wire, &m, APP_RESULT);
 	m.u.res.name_len = APP_NAME_MAX;
 	memset(m.u.res.name, 'e', APP_NAME_MAX);
 	m.u.res.payload_len = APP_PAYLOAD_MAX;
