@@ -57,6 +57,7 @@ struct dp_cfg {
 	uint32_t	 access_oif;	/* ingress: toward the clients */
 	uint32_t	 edge_oif;	/* egress: toward the edge servers */
 	uint32_t	 buffer_oif;	/* ingress: TUN of the handover buffer; 0 none */
+	uint8_t		 encap_src[16];	/* eBPF: outer source of H.Encaps */
 
 	/* Copied by dp_new. */
 	const struct dp_peer	 *peers;	/* indexed by nothing: searched */
@@ -74,14 +75,30 @@ struct dp_counters {
 	uint64_t	 errors;
 };
 
+/* What a backend that counts traffic (eBPF) has seen: per route, and
+ * the packets its programs dropped, by reason (src/bpf/maps.h). */
+typedef void	(*dp_stats_cb)(const struct kr_route *, uint64_t packets,
+		    uint64_t octets, void *arg);
+struct dp_drops {
+	uint64_t	 srh;		/* no SRH, another type, truncated */
+	uint64_t	 segments_left;	/* above 0 at an End.D* SID */
+	uint64_t	 inner;		/* not the packet the SID takes */
+	uint64_t	 hop_limit;	/* would reach 0 */
+	uint64_t	 room;		/* encapsulation or decapsulation failed */
+	uint64_t	 redirect;	/* no neighbour or device */
+};
+
 /* The backend under the mapping.  Calls return 0 or -1 with errno;
- * 'error' gives the sentence of the last failure. */
+ * 'error' gives the sentence of the last failure.  'stats' is NULL for a
+ * backend that does not count. */
 struct dp_backend {
 	int		 (*change)(void *ctx, const struct kr_route *,
 			    enum kr_op);
 	int		 (*dump)(void *ctx, kr_route_cb, void *arg);
 	const char	*(*error)(void *ctx);
 	void		 (*free)(void *ctx);
+	int		 (*stats)(void *ctx, dp_stats_cb, void *arg,
+			    struct dp_drops *);
 };
 
 struct dp;
@@ -89,6 +106,9 @@ struct dp;
 /* NULL with 'err' filled on failure. */
 struct dp	*dp_new_netlink(const struct dp_cfg *, char *err, size_t errlen);
 struct dp	*dp_new_memory(const struct dp_cfg *);
+/* SRv6 in eBPF at tc ingress (src/bpf), for kernels without seg6
+ * lwtunnels; plain routes still go through kroute.  Needs root. */
+struct dp	*dp_new_bpf(const struct dp_cfg *, char *err, size_t errlen);
 /* Any other backend (a simulator's): 'ctx' is handed to its calls and
  * be->free(ctx) at dp_free. */
 struct dp	*dp_new(const struct dp_cfg *, const struct dp_backend *,
@@ -108,6 +128,13 @@ int		 dp_apply(struct dp *, const struct dp_intent *);
  * were right all along never flap.  The counts are optional. */
 void		 dp_defer(struct dp *);
 int		 dp_reconcile(struct dp *, size_t *deleted, size_t *added);
+/* One route outside the intents (a MUP session's steering), through the
+ * same backend and wanted set.  Deleting what is gone is not an error. */
+int		 dp_route(struct dp *, const struct kr_route *, enum kr_op);
+/* Every route with its traffic, and the drops, where the backend counts
+ * (eBPF); -1 with errno EOPNOTSUPP where it does not. */
+int		 dp_stats(struct dp *, dp_stats_cb, void *arg,
+		    struct dp_drops *);
 /* Shutdown: delete every route of ours. */
 int		 dp_flush(struct dp *);
 /* Every route of ours the backend has, as the backend reports it. */

@@ -13,13 +13,35 @@
 
 #define DP_ERR_MAX	KR_ERR_MAX
 
-/* A growing array of routes: what we want installed, and the memory
- * backend's table.  Linear search: a node's routes number in the
- * thousands at most, and every change costs a netlink round trip anyway. */
+/*
+ * What we want installed, and the memory backend's table: routes keyed as
+ * the kernel keys them (kr_route_same_key: family, table, dst/dst_len,
+ * src/src_len, metric).  The routes sit in a dense array that a dump walks;
+ * a delete moves the last route into the hole.  An open-addressing index
+ * of 8-octet slots (linear probing, at most half full, deletes shift back
+ * instead of leaving tombstones) maps a key to its place, so a change costs
+ * the same with a thousand clients as with a million, for 16 to 32
+ * octets per route over the route itself.
+ *
+ * The index hashes the key without its metric, and kr_route_same_key
+ * compares the metric: reconcile looks a wanted IPv6 route of metric 0 up
+ * under whatever metric the kernel reports (1024), and routes that differ
+ * by metric alone share a probe sequence (we install none such).
+ */
+struct rslot {
+	uint32_t	 hash;
+	uint32_t	 at;		/* index in v, plus one; 0: empty */
+};
+
 struct rtab {
 	struct kr_route	*v;
 	size_t		 n, cap;
+	struct rslot	*slot;
+	size_t		 nslots;	/* 0, or a power of two >= 2 n */
 };
+
+#define RTAB_MIN_SLOTS	64
+#define RTAB_MAX	(UINT32_MAX / 4)	/* 'at' and 'nslots' fit */
 
 struct dp {
 	struct dp_cfg		 cfg;
@@ -36,31 +58,163 @@ struct dp {
 
 static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
 
+static uint32_t
+main_if_zero(uint32_t table)
+{
+	return table == 0 ? 254 : table;
+}
+
 /* ------------------------------------------------------------------ */
 /* Route tables                                                        */
 
-static ssize_t
-rtab_find(const struct rtab *t, const struct kr_route *key)
+static uint64_t
+mix(uint64_t h, uint64_t w)
 {
-	size_t i;
+	h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+	return h ^ (h >> 29);
+}
 
-	for (i = 0; i < t->n; i++)
-		if (kr_route_same_key(&t->v[i], key))
+/* The first 'len' bits of 'a' as two words, the rest zero: the kernel
+ * ignores host bits, and so does kr_route_same_key. */
+static uint64_t
+mix_prefix(uint64_t h, const uint8_t a[16], uint8_t len)
+{
+	uint8_t p[16] = { 0 };
+	size_t n = len >= 128 ? 16 : len / 8;
+	uint64_t w[2];
+
+	memcpy(p, a, n);
+	if (n < 16 && len % 8 != 0)
+		p[n] = a[n] & (uint8_t)(0xff << (8 - len % 8));
+	memcpy(w, p, sizeof(w));
+	return mix(mix(h, w[0]), w[1]);
+}
+
+static uint32_t
+rkey_hash(const struct kr_route *r)
+{
+	uint64_t h = mix(0, (uint64_t)r->family |
+	    (uint64_t)main_if_zero(r->table) << 8 |
+	    (uint64_t)r->dst_len << 40 | (uint64_t)r->src_len << 48);
+
+	h = mix_prefix(mix_prefix(h, r->dst, r->dst_len), r->src, r->src_len);
+	/* murmur3's finaliser: clients differ in their last octets. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return (uint32_t)(h ^ h >> 33);
+}
+
+/* The slot of the route at index 'at' (there is one: every route in v
+ * has its slot, found from the hash of its key). */
+static size_t
+slot_of(const struct rtab *t, uint32_t hash, size_t at)
+{
+	size_t mask = t->nslots - 1, i;
+
+	for (i = hash & mask; t->slot[i].at != at + 1; i = (i + 1) & mask)
+		;
+	return i;
+}
+
+/* The slot of the route with key's key, -1 if none. */
+static ssize_t
+slot_find(const struct rtab *t, const struct kr_route *key, uint32_t hash)
+{
+	size_t mask = t->nslots - 1, i;
+	const struct rslot *s;
+
+	if (t->nslots == 0)
+		return -1;
+	for (i = hash & mask; (s = &t->slot[i])->at != 0; i = (i + 1) & mask)
+		if (s->hash == hash && kr_route_same_key(&t->v[s->at - 1], key))
 			return (ssize_t)i;
 	return -1;
 }
 
-static int
-rtab_set(struct rtab *t, const struct kr_route *r)
+static ssize_t
+rtab_find(const struct rtab *t, const struct kr_route *key)
 {
-	ssize_t i = rtab_find(t, r);
-	struct kr_route *v;
-	size_t cap;
+	ssize_t i = slot_find(t, key, rkey_hash(key));
 
-	if (i >= 0) {
-		t->v[i] = *r;
-		return 0;
+	return i < 0 ? -1 : (ssize_t)t->slot[i].at - 1;
+}
+
+static const struct kr_route *
+rtab_get(const struct rtab *t, const struct kr_route *key)
+{
+	ssize_t i = rtab_find(t, key);
+
+	return i < 0 ? NULL : &t->v[i];
+}
+
+/* The first route (in table order) with key's key but any metric: where
+ * a wanted IPv6 route of metric 0 is in a kernel dump (which says 1024). */
+static const struct kr_route *
+rtab_get_any_metric(const struct rtab *t, const struct kr_route *key)
+{
+	uint32_t hash = rkey_hash(key);
+	struct kr_route k = *key;
+	const struct kr_route *best = NULL, *r;
+	size_t mask = t->nslots - 1, i;
+
+	if (t->nslots == 0)
+		return NULL;
+	for (i = hash & mask; t->slot[i].at != 0; i = (i + 1) & mask) {
+		if (t->slot[i].hash != hash)
+			continue;
+		r = &t->v[t->slot[i].at - 1];
+		k.metric = r->metric;
+		if (kr_route_same_key(&k, r) && (best == NULL || r < best))
+			best = r;
 	}
+	return best;
+}
+
+static void
+slot_put(struct rslot *slot, size_t nslots, uint32_t hash, size_t at)
+{
+	size_t mask = nslots - 1, i;
+
+	for (i = hash & mask; slot[i].at != 0; i = (i + 1) & mask)
+		;
+	slot[i].hash = hash;
+	slot[i].at = (uint32_t)(at + 1);
+}
+
+/* Empty slot i and pull later entries of the run back over the hole, so
+ * every entry stays reachable from its home slot without tombstones. */
+static void
+slot_remove(struct rtab *t, size_t i)
+{
+	size_t mask = t->nslots - 1, j = i, home;
+
+	for (;;) {
+		j = (j + 1) & mask;
+		if (t->slot[j].at == 0)
+			break;
+		home = t->slot[j].hash & mask;
+		/* j may move back to i only if i is not before its home. */
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			t->slot[i] = t->slot[j];
+			i = j;
+		}
+	}
+	t->slot[i].at = 0;
+}
+
+/* Room for one more route: array and index, the index kept at most half
+ * full.  Growing rehashes from the stored hashes, not the routes. */
+static int
+rtab_reserve(struct rtab *t)
+{
+	struct kr_route *v;
+	struct rslot *s;
+	size_t cap, ns, i;
+
+	if (t->n >= RTAB_MAX)
+		return -1;
 	if (t->n == t->cap) {
 		cap = t->cap ? t->cap * 2 : 32;
 		if ((v = realloc(t->v, cap * sizeof(*v))) == NULL)
@@ -68,19 +222,78 @@ rtab_set(struct rtab *t, const struct kr_route *r)
 		t->v = v;
 		t->cap = cap;
 	}
-	t->v[t->n++] = *r;
+	if ((t->n + 1) * 2 <= t->nslots)
+		return 0;
+	ns = t->nslots ? t->nslots * 2 : RTAB_MIN_SLOTS;
+	if ((s = calloc(ns, sizeof(*s))) == NULL)
+		return -1;
+	for (i = 0; i < t->nslots; i++)
+		if (t->slot[i].at != 0)
+			slot_put(s, ns, t->slot[i].hash, t->slot[i].at - 1);
+	free(t->slot);
+	t->slot = s;
+	t->nslots = ns;
 	return 0;
 }
 
+/* Add r, or overwrite the route with its key. */
+static int
+rtab_set(struct rtab *t, const struct kr_route *r)
+{
+	uint32_t hash = rkey_hash(r);
+	ssize_t i = slot_find(t, r, hash);
+
+	if (i >= 0) {
+		t->v[t->slot[i].at - 1] = *r;
+		return 0;
+	}
+	if (rtab_reserve(t) < 0)
+		return -1;
+	t->v[t->n] = *r;
+	slot_put(t->slot, t->nslots, hash, t->n);
+	t->n++;
+	return 0;
+}
+
+/* Delete the route with key's key.  The last route moves into its place:
+ * a walk from the end down to index 0 (mem_dump) sees every route once
+ * even when its callback deletes the route it is handed. */
 static bool
 rtab_del(struct rtab *t, const struct kr_route *key)
 {
-	ssize_t i = rtab_find(t, key);
+	uint32_t hash = rkey_hash(key);
+	ssize_t i = slot_find(t, key, hash);
+	size_t at, last;
 
 	if (i < 0)
 		return false;
-	t->v[i] = t->v[--t->n];
+	at = t->slot[i].at - 1;
+	last = t->n - 1;
+	slot_remove(t, (size_t)i);
+	if (at != last) {
+		t->slot[slot_of(t, rkey_hash(&t->v[last]), last)].at =
+		    (uint32_t)(at + 1);
+		t->v[at] = t->v[last];
+	}
+	t->n--;
 	return true;
+}
+
+/* Forget every route, keep the memory for the next ones. */
+static void
+rtab_clear(struct rtab *t)
+{
+	t->n = 0;
+	if (t->nslots > 0)
+		memset(t->slot, 0, t->nslots * sizeof(*t->slot));
+}
+
+static void
+rtab_free(struct rtab *t)
+{
+	free(t->v);
+	free(t->slot);
+	memset(t, 0, sizeof(*t));
 }
 
 /* ------------------------------------------------------------------ */
@@ -117,14 +330,18 @@ mem_change(void *ctx, const struct kr_route *r, enum kr_op op)
 	return -1;
 }
 
+/* From the last route down: a callback that deletes the route it is
+ * handed moves an already seen one into its place (rtab_del), so nothing
+ * is skipped; one that adds puts the new route where the walk has been. */
 static int
 mem_dump(void *ctx, kr_route_cb cb, void *arg)
 {
 	struct mem *m = ctx;
 	size_t i;
 
-	for (i = 0; i < m->tab.n; i++)
-		cb(&m->tab.v[i], arg);
+	for (i = m->tab.n; i > 0; i--)
+		if (i <= m->tab.n)
+			cb(&m->tab.v[i - 1], arg);
 	return 0;
 }
 
@@ -139,12 +356,12 @@ mem_free(void *ctx)
 {
 	struct mem *m = ctx;
 
-	free(m->tab.v);
+	rtab_free(&m->tab);
 	free(m);
 }
 
 static const struct dp_backend mem_backend = {
-	mem_change, mem_dump, mem_error, mem_free,
+	mem_change, mem_dump, mem_error, mem_free, NULL,
 };
 
 /* ------------------------------------------------------------------ */
@@ -187,7 +404,7 @@ nl_free(void *ctx)
 }
 
 static const struct dp_backend nl_backend = {
-	nl_change, nl_dump, nl_error, nl_free,
+	nl_change, nl_dump, nl_error, nl_free, NULL,
 };
 
 /* ------------------------------------------------------------------ */
@@ -206,12 +423,6 @@ dup_array(const void *p, size_t n, size_t size, bool *fail)
 	}
 	memcpy(q, p, n * size);
 	return q;
-}
-
-static uint32_t
-main_if_zero(uint32_t table)
-{
-	return table == 0 ? 254 : table;
 }
 
 struct dp *
@@ -289,7 +500,7 @@ dp_free(struct dp *dp)
 	free(dp->peers);
 	free(dp->services);
 	free(dp->instances);
-	free(dp->want.v);
+	rtab_free(&dp->want);
 	free(dp);
 }
 
@@ -589,11 +800,11 @@ collect(struct dp *dp, struct collect *c)
 {
 	memset(c, 0, sizeof(*c));
 	if (dp->be->dump(dp->ctx, collect_cb, c) < 0) {
-		free(c->t.v);
+		rtab_free(&c->t);
 		return fail(dp, errno, "%s", dp->be->error(dp->ctx));
 	}
 	if (c->nomem) {
-		free(c->t.v);
+		rtab_free(&c->t);
 		return fail(dp, ENOMEM, "%s", "dataplane: out of memory");
 	}
 	return 0;
@@ -620,37 +831,40 @@ same_as_wanted(const struct kr_route *want, const struct kr_route *have)
 	return kr_route_equal(&w, have);
 }
 
+/* The backend's route for a wanted one; an IPv6 metric 0 matches any
+ * metric, as same_as_wanted does. */
 static const struct kr_route *
 have_find(const struct collect *have, const struct kr_route *want)
 {
-	struct kr_route key = *want;
-	size_t i;
-
-	for (i = 0; i < have->t.n; i++) {
-		key.metric = want->metric == 0 && want->family == AF_INET6 ?
-		    have->t.v[i].metric : want->metric;
-		if (kr_route_same_key(&key, &have->t.v[i]))
-			return &have->t.v[i];
-	}
-	return NULL;
+	if (want->metric == 0 && want->family == AF_INET6)
+		return rtab_get_any_metric(&have->t, want);
+	return rtab_get(&have->t, want);
 }
 
+/* Whether some wanted route is 'have' exactly: one with its key, or (IPv6)
+ * one of metric 0 that same_as_wanted gives the metric of 'have'.  No
+ * other wanted route can be. */
 static bool
 wanted(const struct dp *dp, const struct kr_route *have)
 {
-	size_t i;
+	const struct kr_route *w = rtab_get(&dp->want, have);
+	struct kr_route key;
 
-	for (i = 0; i < dp->want.n; i++)
-		if (same_as_wanted(&dp->want.v[i], have))
-			return true;
-	return false;
+	if (w != NULL && same_as_wanted(w, have))
+		return true;
+	if (have->family != AF_INET6 || have->metric == 0)
+		return false;
+	key = *have;
+	key.metric = 0;
+	w = rtab_get(&dp->want, &key);
+	return w != NULL && same_as_wanted(w, have);
 }
 
 void
 dp_defer(struct dp *dp)
 {
 	dp->deferred = true;
-	dp->want.n = 0;
+	rtab_clear(&dp->want);
 }
 
 int
@@ -682,7 +896,7 @@ dp_reconcile(struct dp *dp, size_t *deleted, size_t *added)
 		else
 			rc = fail(dp, errno, "%s", dp->be->error(dp->ctx));
 	}
-	free(have.t.v);
+	rtab_free(&have.t);
 	if (deleted != NULL)
 		*deleted = nd;
 	if (added != NULL)
@@ -704,8 +918,8 @@ dp_flush(struct dp *dp)
 		if (dp->be->change(dp->ctx, &have.t.v[i], KR_DELETE) < 0 &&
 		    errno != ESRCH)
 			rc = fail(dp, errno, "%s", dp->be->error(dp->ctx));
-	free(have.t.v);
-	dp->want.n = 0;
+	rtab_free(&have.t);
+	rtab_clear(&dp->want);
 	return rc;
 }
 
@@ -726,6 +940,9 @@ prefix_match(const uint8_t *addr, const uint8_t *pfx, uint8_t plen)
 	return ((addr[n] ^ pfx[n]) & mask) == 0;
 }
 
+/* A scan of the whole table: lookups are for tests and the simulator
+ * following a packet, not for a forwarding path, so the table is keyed for
+ * changes and not for longest match. */
 int
 dp_lookup(const struct dp *dp, uint8_t family, const uint8_t *dst,
     const uint8_t *src, struct kr_route *out)
@@ -756,4 +973,25 @@ dp_lookup(const struct dp *dp, uint8_t family, const uint8_t *dst,
 		return -1;
 	*out = *best;
 	return 0;
+}
+
+/* A route the roles want beside the intents' (a MUP session's steering):
+ * kept in the wanted set with them, so reconcile and flush treat it
+ * alike, on whichever backend runs. */
+int
+dp_route(struct dp *dp, const struct kr_route *r, enum kr_op op)
+{
+	dp->err[0] = '\0';
+	return change(dp, r, op);
+}
+
+int
+dp_stats(struct dp *dp, dp_stats_cb cb, void *arg, struct dp_drops *drops)
+{
+	memset(drops, 0, sizeof(*drops));
+	if (dp->be->stats == NULL) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	return dp->be->stats(dp->ctx, cb, arg, drops);
 }

@@ -3,7 +3,8 @@
  * and read back attribute by attribute; a dump captured from this kernel
  * (kroute_tool rawdump in a namespace) parsed, then filtered, truncated and
  * corrupted in named ways; error, ack, done and interrupted replies; and
- * the dataplane layer over its in-memory backend.
+ * the dataplane layer over its in-memory backend, with a hundred thousand
+ * clients too, and over a backend that reports metrics as the kernel does.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -979,6 +980,369 @@ test_dp_egress_and_reconcile(void **state)
 	dp_free(dp);
 }
 
+/* ------------------------------------------------------------------ */
+/* The dataplane with many clients                                     */
+
+#define MANY	100000u
+
+/* Client i: 2001:db8:a::/64 with i in the last 32 bits. */
+static void
+client_n(uint8_t a[16], uint32_t i)
+{
+	memcpy(a, client, 16);
+	a[12] = (uint8_t)(i >> 24);
+	a[13] = (uint8_t)(i >> 16);
+	a[14] = (uint8_t)(i >> 8);
+	a[15] = (uint8_t)i;
+}
+
+static uint32_t
+client_index(const uint8_t a[16])
+{
+	return (uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 |
+	    (uint32_t)a[14] << 8 | a[15];
+}
+
+static int
+steer_n(struct dp *dp, enum dp_op op, uint32_t i, const uint8_t *peer)
+{
+	struct dp_intent in;
+
+	memset(&in, 0, sizeof(in));
+	in.op = op;
+	client_n(in.client, i);
+	memcpy(in.peer, peer, 16);
+	in.instance = 1;
+	return dp_apply(dp, &in);
+}
+
+/* Client i's steering goes to instance 1 at the peer of base SID 'sid',
+ * or there is none when sid is NULL. */
+static void
+assert_steered(const struct dp *dp, uint32_t i, const uint8_t *sid)
+{
+	struct kr_route r;
+	uint8_t src[16], want[16];
+
+	client_n(src, i);
+	if (sid == NULL) {
+		assert_int_equal(dp_lookup(dp, AF_INET6, cafe1, src, &r), -1);
+		return;
+	}
+	assert_int_equal(dp_lookup(dp, AF_INET6, cafe1, src, &r), 0);
+	assert_memory_equal(r.src, src, 16);
+	dp_sid(sid, 1, want);
+	assert_memory_equal(r.segs[0], want, 16);
+}
+
+/* What a dump holds: every steered client once. */
+struct clients_seen {
+	uint8_t		*client;	/* per client: routes seen */
+	size_t		 steer, other;
+};
+
+static void
+clients_cb(const struct kr_route *r, void *arg)
+{
+	struct clients_seen *s = arg;
+	uint32_t i = client_index(r->src);
+
+	if (r->src_len == 0) {
+		s->other++;
+		return;
+	}
+	assert_true(i < MANY);
+	s->client[i]++;
+	s->steer++;
+}
+
+static void
+assert_dump(struct dp *dp, size_t steered, size_t other, bool odd)
+{
+	struct clients_seen s = { calloc(MANY, 1), 0, 0 };
+	uint32_t i;
+
+	assert_non_null(s.client);
+	assert_int_equal(dp_dump(dp, clients_cb, &s), 0);
+	assert_int_equal(s.steer, steered);
+	assert_int_equal(s.other, other);
+	for (i = 0; i < MANY; i++)
+		assert_int_equal(s.client[i], odd || i % 2 == 0 ? 1 : 0);
+	free(s.client);
+}
+
+static void
+test_dp_many_clients(void **state)
+{
+	struct dp *dp = mem_dp(NODE_INGRESS);
+	uint32_t i;
+
+	(void)state;
+	assert_int_equal(dp_start(dp), 0);
+	for (i = 0; i < MANY; i++)
+		assert_int_equal(steer_n(dp, DP_STEER, i, e_addr), 0);
+	assert_int_equal(routes(dp), MANY + 1);
+	assert_dump(dp, MANY, 1, true);
+	assert_steered(dp, 0, e_sid);
+	assert_steered(dp, MANY - 1, e_sid);
+
+	/* Re-steering replaces: half the clients go to J, no route more. */
+	for (i = 0; i < MANY; i += 2)
+		assert_int_equal(steer_n(dp, DP_STEER, i, j_addr), 0);
+	assert_int_equal(routes(dp), MANY + 1);
+	for (i = 0; i < 40; i++)
+		assert_steered(dp, i, i % 2 ? e_sid : j_sid);
+
+	/* The other half leaves; a second leave is only counted. */
+	for (i = 1; i < MANY; i += 2)
+		assert_int_equal(steer_n(dp, DP_UNSTEER, i, e_addr), 0);
+	assert_int_equal(steer_n(dp, DP_UNSTEER, 1, e_addr), 0);
+	assert_int_equal(dp_counters(dp)->absent, 1);
+	assert_int_equal(routes(dp), MANY / 2 + 1);
+	assert_dump(dp, MANY / 2, 1, false);
+	for (i = 0; i < 40; i++)
+		assert_steered(dp, i, i % 2 ? NULL : j_sid);
+	assert_steered(dp, MANY - 2, j_sid);
+	/* Every key left is found again after the deletes shifted them. */
+	for (i = 0; i < MANY; i += 2)
+		assert_int_equal(steer_n(dp, DP_STEER, i, e_addr), 0);
+	assert_int_equal(routes(dp), MANY / 2 + 1);
+	assert_steered(dp, MANY - 2, e_sid);
+
+	/* Back again: deleted keys are found free, live ones still found. */
+	for (i = 1; i < MANY; i += 2)
+		assert_int_equal(steer_n(dp, DP_STEER, i, e_addr), 0);
+	assert_int_equal(routes(dp), MANY + 1);
+	assert_dump(dp, MANY, 1, true);
+	assert_int_equal(dp_flush(dp), 0);
+	assert_int_equal(routes(dp), 0);
+	dp_free(dp);
+}
+
+/* A restart with a hundred thousand clients: of the even ones still
+ * steered, those with i % 4 == 2 now go elsewhere; the odd ones are gone. */
+static void
+test_dp_many_reconcile(void **state)
+{
+	struct dp *dp = mem_dp(NODE_INGRESS);
+	size_t nd, na;
+	uint32_t i;
+
+	(void)state;
+	assert_int_equal(dp_start(dp), 0);
+	for (i = 0; i < MANY; i++)
+		assert_int_equal(steer_n(dp, DP_STEER, i, j_addr), 0);
+	dp_defer(dp);
+	assert_int_equal(dp_start(dp), 0);
+	for (i = 0; i < MANY; i += 2)
+		assert_int_equal(steer_n(dp, DP_STEER, i,
+		    i % 4 == 2 ? e_addr : j_addr), 0);
+	/* Deferred: recorded, the old routes still in place. */
+	assert_steered(dp, 2, j_sid);
+	assert_steered(dp, 1, j_sid);
+	assert_int_equal(dp_reconcile(dp, &nd, &na), 0);
+	assert_int_equal(nd, MANY / 2 + MANY / 4);	/* odd; i % 4 == 2 */
+	assert_int_equal(na, MANY / 4);
+	assert_int_equal(routes(dp), MANY / 2 + 1);
+	assert_dump(dp, MANY / 2, 1, false);
+	for (i = 0; i < 40; i++)
+		assert_steered(dp, i, i % 2 ? NULL : i % 4 ? e_sid : j_sid);
+	assert_int_equal(dp_reconcile(dp, &nd, &na), 0);
+	assert_int_equal(nd + na, 0);
+	dp_free(dp);
+}
+
+/* Random steers, re-steers and leaves of a few thousand clients, against
+ * a model of what each client should have. */
+static void
+test_dp_random_changes(void **state)
+{
+	enum { N = 4000, OPS = 200000 };
+	const uint8_t *const peer[3] = { NULL, e_addr, j_addr };
+	const uint8_t *const sid[3] = { NULL, e_sid, j_sid };
+	static uint8_t model[N];
+	struct dp *dp = mem_dp(NODE_INGRESS);
+	uint64_t x = 0x9e3779b97f4a7c15ull, absent = 0;
+	size_t live = 0;
+	uint32_t i, k, to;
+
+	(void)state;
+	memset(model, 0, sizeof(model));
+	for (k = 0; k < OPS; k++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		i = (uint32_t)(x % N);
+		to = (uint32_t)(x >> 32) % 3;
+		if (to == 0) {
+			assert_int_equal(steer_n(dp, DP_UNSTEER, i, e_addr), 0);
+			absent += model[i] == 0;
+		} else {
+			assert_int_equal(steer_n(dp, DP_STEER, i, peer[to]), 0);
+		}
+		model[i] = (uint8_t)to;
+	}
+	for (i = 0; i < N; i++)
+		live += model[i] != 0;
+	assert_int_equal(dp_counters(dp)->absent, absent);
+	assert_int_equal(routes(dp), live);
+	for (i = 0; i < N; i++)
+		assert_steered(dp, i, sid[model[i]]);
+	dp_free(dp);
+}
+
+/* A dump's callback may take away the route it is handed. */
+struct unsteer {
+	struct dp	*dp;
+	size_t		 seen;
+};
+
+static void
+unsteer_cb(const struct kr_route *r, void *arg)
+{
+	struct unsteer *u = arg;
+
+	u->seen++;
+	if (r->src_len != 0)
+		assert_int_equal(steer_n(u->dp, DP_UNSTEER,
+		    client_index(r->src), e_addr), 0);
+}
+
+static void
+test_dp_delete_while_dumping(void **state)
+{
+	struct unsteer u = { mem_dp(NODE_INGRESS), 0 };
+	uint32_t i;
+
+	(void)state;
+	assert_int_equal(dp_start(u.dp), 0);
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(steer_n(u.dp, DP_STEER, i, e_addr), 0);
+	assert_int_equal(dp_dump(u.dp, unsteer_cb, &u), 0);
+	assert_int_equal(u.seen, 1001);
+	assert_int_equal(routes(u.dp), 1);
+	assert_int_equal(dp_counters(u.dp)->absent, 0);
+	dp_free(u.dp);
+}
+
+/*
+ * A backend that behaves as the kernel does where the memory one does
+ * not: an IPv6 route installed with metric 0 dumps with metric 1024.  Its
+ * table is a plain array (a test's few thousand routes).
+ */
+struct kern {
+	struct kr_route	*v;
+	size_t		 n;
+};
+
+static ssize_t
+kern_find(const struct kern *k, const struct kr_route *r)
+{
+	struct kr_route key = *r;
+	size_t i;
+
+	if (key.metric == 0)
+		key.metric = 1024;
+	for (i = 0; i < k->n; i++)
+		if (kr_route_same_key(&k->v[i], &key))
+			return (ssize_t)i;
+	return -1;
+}
+
+static int
+kern_change(void *ctx, const struct kr_route *r, enum kr_op op)
+{
+	struct kern *k = ctx;
+	ssize_t i = kern_find(k, r);
+
+	if (op == KR_DELETE) {
+		if (i < 0) {
+			errno = ESRCH;
+			return -1;
+		}
+		k->v[i] = k->v[--k->n];
+		return 0;
+	}
+	if (i < 0)
+		i = (ssize_t)k->n++;
+	k->v[i] = *r;
+	if (k->v[i].metric == 0)
+		k->v[i].metric = 1024;
+	return 0;
+}
+
+static int
+kern_dump(void *ctx, kr_route_cb cb, void *arg)
+{
+	struct kern *k = ctx;
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		cb(&k->v[i], arg);
+	return 0;
+}
+
+static const char *
+kern_error(void *ctx)
+{
+	(void)ctx;
+	return "kern";
+}
+
+static void
+kern_free(void *ctx)
+{
+	free(((struct kern *)ctx)->v);
+}
+
+static void
+test_dp_reconcile_kernel_metric(void **state)
+{
+	static const struct dp_backend be = {
+		kern_change, kern_dump, kern_error, kern_free, NULL,
+	};
+	static const struct dp_peer peers[] = {
+		{ { 0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 2 },
+		  { 0x20, 0x01, 0x0d, 0xb8, 0, 0xe1 } },
+		{ { 0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 1 },
+		  { 0x20, 0x01, 0x0d, 0xb8, 0, 0x12 } },
+	};
+	static const struct dp_service svcs[] = {
+		{ { 0x20, 0x01, 0x0d, 0xb8, 0xca, 0xfe, [15] = 1 }, 128 },
+	};
+	struct kern k = { calloc(4000, sizeof(struct kr_route)), 0 };
+	struct dp_cfg c = { .roles = NODE_INGRESS, .core_oif = 2,
+	    .access_oif = 3, .peers = peers, .npeers = 2, .services = svcs,
+	    .nservices = 1 };
+	struct dp *dp;
+	size_t nd, na;
+	uint32_t i;
+
+	(void)state;
+	assert_non_null(k.v);
+	memcpy(c.sid, j_sid, 16);
+	assert_non_null(dp = dp_new(&c, &be, &k));
+	assert_int_equal(dp_start(dp), 0);
+	for (i = 0; i < 3000; i++)
+		assert_int_equal(steer_n(dp, DP_STEER, i, j_addr), 0);
+	assert_int_equal(k.v[0].metric, 1024);
+	/* Nothing changed: 1024 in the kernel is the 0 we asked for. */
+	assert_int_equal(dp_reconcile(dp, &nd, &na), 0);
+	assert_int_equal(nd + na, 0);
+	dp_defer(dp);
+	assert_int_equal(dp_start(dp), 0);
+	for (i = 0; i < 3000; i += 3)
+		assert_int_equal(steer_n(dp, DP_STEER, i,
+		    i % 2 ? e_addr : j_addr), 0);
+	assert_int_equal(dp_reconcile(dp, &nd, &na), 0);
+	assert_int_equal(nd, 2000 + 500);	/* not i % 3; odd i % 3 == 0 */
+	assert_int_equal(na, 500);
+	assert_int_equal(k.n, 1001);
+	assert_int_equal(dp_reconcile(dp, &nd, &na), 0);
+	assert_int_equal(nd + na, 0);
+	dp_free(dp);
+}
+
 int
 main(void)
 {
@@ -999,6 +1363,11 @@ main(void)
 		cmocka_unit_test(test_control_replies),
 		cmocka_unit_test(test_dp_ingress),
 		cmocka_unit_test(test_dp_egress_and_reconcile),
+		cmocka_unit_test(test_dp_many_clients),
+		cmocka_unit_test(test_dp_many_reconcile),
+		cmocka_unit_test(test_dp_random_changes),
+		cmocka_unit_test(test_dp_delete_while_dumping),
+		cmocka_unit_test(test_dp_reconcile_kernel_metric),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
