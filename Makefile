@@ -54,7 +54,7 @@ PROGS    += $(APPS)
 IO_SRC   := $(wildcard src/io/*.c)
 IO_OBJ   := $(IO_SRC:%.c=$(O)/%.o)
 IO_SAN_LIB := $(IO_SRC:%.c=$(O)/san/%.o)
-IO_LIBS  := -lmnl
+IO_LIBS  := -lmnl -lbpf -lelf -lz
 IO_TOOLS := $(O)/kroute_tool $(O)/san/kroute_tool
 
 .PHONY: all check unit shtest bench fuzz fuzz-build deps deps-check clean demo
@@ -83,6 +83,20 @@ $(O)/libcatsio.a: $(IO_OBJ)
 $(O)/san/libcatsio.a: $(IO_SAN_LIB)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
+
+# The eBPF data plane (src/bpf, docs/dataplane.md): tc programs built for
+# the BPF target and embedded in the backend (src/io/dp_bpf.c) as a libbpf
+# skeleton, so catsd needs no object file at run time.
+BPF_CC   ?= clang
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Wextra -Werror \
+	-I/usr/include/$(shell $(CC) -print-multiarch) -Isrc/bpf
+$(O)/bpf/cats.bpf.o: src/bpf/cats.bpf.c src/bpf/maps.h
+	@mkdir -p $(@D)
+	$(BPF_CC) $(BPF_CFLAGS) -c -o $@ $<
+$(O)/bpf/cats.skel.h: $(O)/bpf/cats.bpf.o
+	bpftool gen skeleton $< name cats_bpf >$@.tmp && mv $@.tmp $@
+$(O)/src/io/dp_bpf.o $(O)/san/src/io/dp_bpf.o: $(O)/bpf/cats.skel.h
+$(O)/src/io/dp_bpf.o $(O)/san/src/io/dp_bpf.o: CPPFLAGS += -I$(O)/bpf -Isrc/bpf
 
 $(O)/kroute_tool: tests/io/kroute_tool.c $(O)/libcatsio.a $(O)/libcats.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(IO_LIBS)
@@ -148,6 +162,13 @@ $(O)/bench/%: bench/%.c bench/bench.h $(CORE_SRC)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Ibench -Itests $(CSTD) $(WARN) -O2 -g -march=native -o $@ \
 		$(filter %.c,$^) -lm
+
+# The data-plane layer's benchmark builds it (src/io, libmnl) with it.
+DP_BENCH_SRC := src/io/dataplane.c src/io/kroute.c
+$(O)/bench/bench_dp: bench/bench_dp.c bench/bench.h $(DP_BENCH_SRC) $(CORE_SRC)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Ibench $(CSTD) $(WARN) -O2 -g -march=native -o $@ \
+		$(filter %.c,$^) -lmnl -lm
 
 $(O)/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	@mkdir -p $(@D)

@@ -172,6 +172,9 @@ int		 kr_dump(struct kr *, const struct kr_filter *, kr_route_cb,
 int		 kr_flush_proto(struct kr *, uint8_t family, uint32_t table,
 		    size_t *deleted);
 const char	*kr_strerror(const struct kr *);
+/* Whether the kernel takes seg6/seg6local routes: 1 or 0, 'why' the
+ * kernel's word (a probe route added and deleted in 100::/64). */
+int		 kr_probe_seg6(struct kr *, char *why, size_t len);
 uint8_t		 kr_protocol(const struct kr *);
 
 #endif /* CATS_KROUTE_H */

@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <net/if.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -1209,4 +1210,34 @@ kr_flush_proto(struct kr *k, uint8_t family, uint32_t table, size_t *deleted)
 	}
 	free(l.v);
 	return rc;
+}
+
+/*
+ * Whether this kernel takes seg6 lightweight tunnels (CONFIG_IPV6_SEG6_
+ * LWTUNNEL): add an End.DT6 SID and an H.Encaps route toward it in the
+ * discard-only prefix (RFC 6666), on the loopback, then delete them.  A
+ * kernel without them refuses the first with EOPNOTSUPP ("lwt
+ * encapsulation type not supported").  1 yes, 0 no; 'why' says the
+ * kernel's answer either way.
+ */
+int
+kr_probe_seg6(struct kr *k, char *why, size_t len)
+{
+	static const uint8_t sid[16] = { 0x01, [14] = 0xca, [15] = 0x75 };
+	static const uint8_t dst[16] = { 0x01, [14] = 0xca, [15] = 0x76 };
+	struct kr_route l, e;
+	uint32_t lo = if_nametoindex("lo");
+	int ok;
+
+	kr_route_dt6(&l, 0, sid, 254, lo);
+	kr_route_encap6(&e, 0, dst, 128, NULL, 0,
+	    (const uint8_t (*)[16])sid, 1, lo, NULL);
+	ok = kr_change(k, &l, KR_REPLACE) == 0 &&
+	    kr_change(k, &e, KR_REPLACE) == 0;
+	snprintf(why, len, "%s", ok ? "seg6 and seg6local routes work" :
+	    k->err);
+	(void)kr_change(k, &e, KR_DELETE);
+	(void)kr_change(k, &l, KR_DELETE);
+	k->err[0] = '\0';
+	return ok;
 }
