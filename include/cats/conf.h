@@ -35,6 +35,8 @@ enum conf_transport {
 enum conf_dataplane {
 	CONF_DP_NONE,			/* intents are logged, not programmed */
 	CONF_DP_KERNEL,			/* rtnetlink: SRv6 routes (kroute.h) */
+	CONF_DP_BPF,			/* SRv6 in eBPF at tc (dp_bpf.c) */
+	CONF_DP_AUTO,			/* kernel where seg6 works, else bpf */
 };
 
 /* What the daemon needs for each peer besides struct node_peer. */

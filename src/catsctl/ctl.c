@@ -232,7 +232,7 @@ int
 ctl_show_main(int argc, char **argv)
 {
 	static const char *const what[] = { "sessions", "clients", "instances",
-	    "metrics", "peers", "routes", "counters" };
+	    "metrics", "peers", "routes", "counters", "dataplane" };
 	size_t i;
 
 	if (argc == 3 && strcmp(argv[1], "bgp") == 0 &&
@@ -251,7 +251,7 @@ ctl_show_main(int argc, char **argv)
 			    "what", argv[1])));
 usage:
 	fprintf(stderr, "usage: catsctl show sessions|clients|instances|metrics|"
-	    "peers|routes|counters\n"
+	    "peers|routes|counters|dataplane\n"
 	    "       catsctl show bgp [routes]\n"
 	    "       catsctl show mup\n");
 	return EXIT_USAGE;

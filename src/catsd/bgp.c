@@ -756,27 +756,17 @@ steer_kernel(struct bgpd *b, const struct mup_steer *s)
 	const struct conf *c = &b->d->conf;
 	const uint8_t (*segs)[16] = (const uint8_t (*)[16])s->sid;
 	struct kr_route r;
-	struct kr *k;
-	char err[KR_ERR_MAX];
-	int rc;
 
-	if (c->dataplane != CONF_DP_KERNEL || c->mup.afi != BGP_AFI_IPV6)
+	if (b->d->dp_kind == CONF_DP_NONE || c->mup.afi != BGP_AFI_IPV6)
 		return;
 	if (s->cis_id == 0 && another_steers(b, s))
 		return;
-	if ((k = kr_open(RTPROT_CATS, err, sizeof(err))) == NULL) {
-		log_warnx("mup steer: %s", err);
-		b->steer.kernel_errors++;
-		return;
-	}
 	kr_route_encap6(&r, c->table, s->ep, 128, NULL, 0, segs, 1,
 	    c->core_if[0] != '\0' ? if_nametoindex(c->core_if) : 0, NULL);
-	rc = kr_change(k, &r, s->cis_id != 0 ? KR_REPLACE : KR_DELETE);
-	if (rc < 0 && !(s->cis_id == 0 && errno == ESRCH)) {
-		log_warnx("mup steer: %s", kr_strerror(k));
+	if (dp_route(b->d->dp, &r, s->cis_id != 0 ? KR_REPLACE : KR_DELETE) < 0) {
+		log_warnx("mup steer: %s", dp_error(b->d->dp));
 		b->steer.kernel_errors++;
 	}
-	kr_close(k);
 }
 
 static void

@@ -392,7 +392,7 @@ show_mup(struct bgpd *b)
 	    "steering_changes", "installed", J(b->steer.installed),
 	    "removed", J(b->steer.removed),
 	    "kernel_errors", J(b->steer.kernel_errors),
-	    "kernel", b->d->conf.dataplane == CONF_DP_KERNEL);
+	    "kernel", b->d->dp_kind != CONF_DP_NONE);
 }
 
 json_t *

@@ -196,7 +196,36 @@ ifindex(const char *name)
 	return name[0] != '\0' ? if_nametoindex(name) : 0;
 }
 
-/* The kernel backend finds and reconciles what an earlier catsd left:
+/*
+ * Which data plane runs: "auto" asks the kernel whether it takes seg6
+ * routes (most distribution kernels do) and otherwise programs SRv6 in
+ * eBPF (microVM, cloud and minimal kernels; docs/dataplane.md).
+ */
+static int
+dataplane_choose(struct catsd *d)
+{
+	struct kr *k;
+	char err[KR_ERR_MAX];
+	int seg6;
+
+	d->dp_kind = d->conf.dataplane;
+	if (d->dp_kind != CONF_DP_AUTO) {
+		snprintf(d->dp_why, sizeof(d->dp_why), "configured");
+		return 0;
+	}
+	if ((k = kr_open(RTPROT_CATS, err, sizeof(err))) == NULL) {
+		log_warnx("data plane: %s", err);
+		return -1;
+	}
+	seg6 = kr_probe_seg6(k, d->dp_why, sizeof(d->dp_why));
+	kr_close(k);
+	d->dp_kind = seg6 ? CONF_DP_KERNEL : CONF_DP_BPF;
+	log_info("data plane: %s (auto: %s)", seg6 ? "kernel seg6 routes" :
+	    "eBPF", d->dp_why);
+	return 0;
+}
+
+/* The kernel backends find and reconcile what an earlier catsd left:
  * our own SIDs stay, the rest goes (the sessions behind it are gone). */
 static int
 dataplane_new(struct catsd *d)
@@ -220,6 +249,7 @@ dataplane_new(struct catsd *d)
 	if (c->node.roles & NODE_INGRESS)
 		dc.access_oif = ifindex(c->access_if);
 	dc.buffer_oif = d->tun_fd >= 0 ? if_nametoindex(TUNBUF_NAME) : 0;
+	memcpy(dc.encap_src, c->node.addr, 16);
 	for (i = 0; i < c->node.npeers; i++) {
 		memcpy(peers[i].addr, c->node.peers[i].addr, 16);
 		memcpy(peers[i].sid, c->peers[i].sid, 16);
@@ -238,11 +268,13 @@ dataplane_new(struct catsd *d)
 	dc.nservices = c->node.nservices;
 	dc.instances = insts;
 	dc.ninstances = c->node.ninstances;
-	if (c->dataplane == CONF_DP_NONE) {
+	if (d->dp_kind == CONF_DP_NONE) {
 		d->dp = dp_new_memory(&dc);
 		return d->dp != NULL && dp_start(d->dp) == 0 ? 0 : -1;
 	}
-	if ((d->dp = dp_new_netlink(&dc, err, sizeof(err))) == NULL) {
+	d->dp = d->dp_kind == CONF_DP_BPF ? dp_new_bpf(&dc, err, sizeof(err)) :
+	    dp_new_netlink(&dc, err, sizeof(err));
+	if (d->dp == NULL) {
 		log_warnx("data plane: %s", err);
 		return -1;
 	}
@@ -374,8 +406,10 @@ start(struct catsd *d)
 		return -1;
 	/* an ingress on the kernel data plane holds a detached client's
 	 * packets in user space until its new path is up */
+	if (dataplane_choose(d) < 0)
+		return -1;
 	if ((d->conf.node.roles & NODE_INGRESS) &&
-	    d->conf.dataplane == CONF_DP_KERNEL) {
+	    d->dp_kind != CONF_DP_NONE) {
 		if (tunbuf_open(d, TUNBUF_NAME) < 0)
 			return -1;
 		ev_io_init(&d->tun_w, tun_cb, d->tun_fd, EV_READ);
@@ -417,7 +451,7 @@ stop(struct catsd *d)
 	if (d->tun_fd >= 0)
 		ev_io_stop(d->loop, &d->tun_w);
 	if (d->dp != NULL) {
-		if (d->conf.dataplane == CONF_DP_KERNEL && dp_flush(d->dp) < 0)
+		if (d->dp_kind != CONF_DP_NONE && dp_flush(d->dp) < 0)
 			log_warnx("data plane: flush: %s", dp_error(d->dp));
 		dp_free(d->dp);
 	}

@@ -48,6 +48,8 @@ struct catsd {
 	struct node	*node;
 	struct cats_sel	*sel;
 	struct dp	*dp;
+	enum conf_dataplane dp_kind;	/* none, kernel or bpf: what runs */
+	char		 dp_why[200];	/* why that one (the probe's word) */
 	int		 mh_fd;
 	ev_io		 mh_w;
 	int		 ctl_fd;

@@ -73,6 +73,8 @@ const struct conf_name conf_finds[] = {
 const struct conf_name conf_backends[] = {
 	{ "none", CONF_DP_NONE },
 	{ "kernel", CONF_DP_KERNEL },
+	{ "bpf", CONF_DP_BPF },
+	{ "auto", CONF_DP_AUTO },
 	{ NULL, 0 },
 };
 
@@ -1721,27 +1723,32 @@ check_sel(struct pctx *p)
 	return 0;
 }
 
+/* "auto", the default, is a data plane for a node that names its core
+ * interface and none for one that does not (a controller, a test). */
 static int
 check_dataplane(struct pctx *p)
 {
-	const struct conf *c = p->c;
+	struct conf *c = p->c;
+	const char *be = conf_name_of(conf_backends, (int)c->dataplane);
 
-	if (c->dataplane != CONF_DP_KERNEL)
+	if (c->dataplane == CONF_DP_AUTO && c->core_if[0] == '\0')
+		c->dataplane = CONF_DP_NONE;
+	if (c->dataplane == CONF_DP_NONE)
 		return 0;
 	if (zero16(c->sid)) {
 		push(p, "dataplane.sid");
 		return fail(p, "expected an IPv6 address for backend "
-		    "\"kernel\", got none");
+		    "\"%s\", got none", be);
 	}
 	if (c->core_if[0] == '\0') {
 		push(p, "dataplane.core_interface");
 		return fail(p, "expected an interface name for backend "
-		    "\"kernel\", got none");
+		    "\"%s\", got none", be);
 	}
 	if ((c->node.roles & NODE_INGRESS) && c->access_if[0] == '\0') {
 		push(p, "dataplane.access_interface");
 		return fail(p, "expected an interface name for backend "
-		    "\"kernel\" on an ingress, got none");
+		    "\"%s\" on an ingress, got none", be);
 	}
 	return 0;
 }
@@ -1810,7 +1817,7 @@ conf_default(struct conf *c)
 	c->udp_port = 5436;
 	snprintf(c->control, sizeof(c->control), "/run/catsd/catsd.sock");
 	c->log_level = LOG_NOTICE;
-	c->dataplane = CONF_DP_NONE;
+	c->dataplane = CONF_DP_AUTO;
 	c->buffer_packets = 1024;
 	c->buffer_ms = 2000;
 	c->transfer_port = CONF_TRANSFER_PORT;

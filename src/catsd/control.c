@@ -22,6 +22,7 @@
 
 #include "cats/log.h"
 #include "catsd.h"
+#include "conf_int.h"
 
 struct command {
 	const char	*name;
@@ -211,6 +212,48 @@ show_routes(struct catsd *d)
 	return json_pack("{s:o}", "routes", list);
 }
 
+static void
+add_route_stats(const struct kr_route *r, uint64_t packets, uint64_t octets,
+    void *arg)
+{
+	char buf[512];
+
+	json_array_append_new(arg, json_pack("{s:s,s:I,s:I}", "route",
+	    kr_route_fmt(r, buf, sizeof(buf)), "packets", (json_int_t)packets,
+	    "octets", (json_int_t)octets));
+}
+
+/* Which data plane runs and why; on eBPF, what each route carried and
+ * what the programs dropped. */
+static json_t *
+show_dataplane(struct catsd *d)
+{
+	const struct dp_counters *c;
+	struct dp_drops dr;
+	json_t *o, *list = json_array();
+
+	o = json_pack("{s:s,s:s}", "backend", conf_name_of(conf_backends,
+	    (int)d->dp_kind), "why", d->dp_why);
+	if (d->dp == NULL)
+		return o;
+	c = dp_counters(d->dp);
+	json_object_set_new(o, "counters", json_pack("{s:I,s:I,s:I,s:I}",
+	    "applied", (json_int_t)c->applied, "not_kernel",
+	    (json_int_t)c->not_kernel, "absent", (json_int_t)c->absent,
+	    "errors", (json_int_t)c->errors));
+	if (dp_stats(d->dp, add_route_stats, list, &dr) < 0) {
+		json_decref(list);
+		return o;
+	}
+	json_object_set_new(o, "routes", list);
+	json_object_set_new(o, "drops", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "srh", (json_int_t)dr.srh, "segments_left",
+	    (json_int_t)dr.segments_left, "inner", (json_int_t)dr.inner,
+	    "hop_limit", (json_int_t)dr.hop_limit, "room", (json_int_t)dr.room,
+	    "redirect", (json_int_t)dr.redirect));
+	return o;
+}
+
 static json_t *
 show_instances(struct catsd *d)
 {
@@ -262,6 +305,8 @@ cmd_show(struct catsd *d, json_t *req, char *err, size_t len)
 		return show_counters(d);
 	if (strcmp(what, "routes") == 0)
 		return show_routes(d);
+	if (strcmp(what, "dataplane") == 0)
+		return show_dataplane(d);
 	if (strcmp(what, "instances") == 0)
 		return show_instances(d);
 	if (strcmp(what, "metrics") == 0)
@@ -270,7 +315,7 @@ cmd_show(struct catsd *d, json_t *req, char *err, size_t len)
 	    strcmp(what, "mup") == 0)
 		return bgp_ctl_show(d, what, err, len);
 	snprintf(err, len, "show: unknown \"%.40s\" (sessions, clients, "
-	    "instances, metrics, peers, routes, counters, bgp, bgp-routes, mup)",
+	    "instances, metrics, peers, routes, counters, dataplane, bgp, bgp-routes, mup)",
 	    what);
 	return NULL;
 }
