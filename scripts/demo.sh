@@ -56,7 +56,7 @@ if command -v tshark >/dev/null 2>&1; then
 fi
 
 echo
-echo "== 4. The same scenarios on real sockets and the kernel's SRv6 data plane"
+echo "== 4. The same scenarios on real sockets and the kernel's SRv6 data plane (seg6 routes or eBPF)"
 # testbed/run.sh: network namespaces, catsd on every node, the reference
 # service at three edge sites (docs/testbed.md).  It needs root and ip netns.
 if [ "$(id -u)" -ne 0 ]; then
@@ -85,5 +85,5 @@ sed -n '/session-move/,$p' "$out/mup-central-move-sticky.ladder" | grep -v '^sum
 echo "(the same routes between catsd speakers and gobgpd: tests/sh/bgp.sh)"
 
 echo
-echo "== 6. CATS-MUP on real sockets: gobgpd, five catsd, the kernel's SRv6 routes"
+echo "== 6. CATS-MUP on real sockets: gobgpd, five catsd, the kernel's SRv6 data plane"
 O=$O MUP_OUT=$out/mup sh testbed/mup.sh || [ $? -eq 77 ]

@@ -127,6 +127,9 @@ x() { _xn=$1; shift; ip -n "$TB_P$_xn" "$@"; }
 in_ns() { _inn=$1; shift; ip netns exec "$TB_P$_inn" "$@"; }
 # ctl NODE args...: catsctl on NODE's daemon
 ctl() { _cn=$1; shift; in_ns "$_cn" "$CTL" -s "$TB_DIR/$_cn.sock" "$@"; }
+# a node's data-plane routes, seg6 or eBPF (tests/lib/dp.sh)
+. tests/lib/dp.sh
+tb_routes() { dp_routes "$TB_P$1" "$TB_DIR/$1.sock"; }
 # the current time in ns (CLOCK_REALTIME, like the capture's timestamps)
 tb_now_ns() { date +%s%N; }
 
@@ -361,8 +364,8 @@ tb_conf() {
 	esac
 	case $_role in
 	ingress|egress)
-		printf '  "dataplane": { "backend": "kernel", "sid": "%s", %s"core_interface": "core0" }\n}\n' \
-		    "$(tb_v "$_n" sid)" "$_dp";;
+		printf '  "dataplane": { "backend": "%s", "sid": "%s", %s"core_interface": "core0" }\n}\n' \
+		    "${CATS_BACKEND:-auto}" "$(tb_v "$_n" sid)" "$_dp";;
 	*)	printf '  "dataplane": { "backend": "none" }\n}\n';;
 	esac
 	} >"$TB_DIR/$_n.json"

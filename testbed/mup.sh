@@ -101,7 +101,7 @@ site() {
 ran() {
 	speaker "$1" "$2" "$3" "$4" "{ \"roles\": [\"ran-pe\"], \"mode\": \"central\",
   \"address\": \"$2\", \"ran_index\": $5 }" ", \"dataplane\": { \"backend\":
-  \"kernel\", \"sid\": \"fc00:$6::\", \"core_interface\": \"core0\",
+  \"${CATS_BACKEND:-auto}\", \"sid\": \"fc00:$6::\", \"core_interface\": \"core0\",
   \"table\": $7 }"
 }
 site A fd00::a 10.0.0.1 15501 11 fc00:a:1::
@@ -121,11 +121,12 @@ for n in A B K R1 R2; do
 done
 say "gobgpd route reflector and five catsd speakers Established (TCP MD5)"
 
-# kernel ROUTER: its route for the session's endpoint, or "none"
+# kernel TABLE: a RAN PE's route for the session's endpoint in its table
+# (R1 101, R2 102), whichever data plane holds it, or "none"
+. tests/lib/dp.sh
 kernel() {
-	_r=$(in_ns ip -6 route show table "$1" proto 252 2>/dev/null |
-	    grep '^fd00:5::1 ' |
-	    sed 's/.*segs 1 \[ \([^ ]*\) \].*/\1/')
+	_r=$(dp_routes "$NS" "$OUT/R$(($1 - 100)).sock" 2>/dev/null |
+	    grep '^fd00:5::1 .*table '"$1" | dp_segment)
 	echo "${_r:-none}"
 }
 # expect R1-SID R2-SID STEP: wait (5 s at most) until the kernel says so

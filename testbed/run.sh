@@ -58,6 +58,9 @@ tb_bring_up() {
 	    "client $TB_CLIENT, ingresses$TB_INGRESSES, egresses$TB_EGRESSES (sites$TB_SITES)," \
 	    "controller $TB_CONTROLLER${TB_LOCATOR:+, locator $TB_LOCATOR}; work dir $TB_DIR"
 	echo "testbed: netem $TB_NETEM"
+	_i=${TB_INGRESSES# }; _i=${_i%% *}
+	echo "testbed: data plane: $(ctl "$_i" -j show dataplane |
+	    jq -r '"\(.backend) (\(.why))"')"
 	echo "testbed: transaction switching in catsd: $([ "$TB_TXSWITCH" = true ] && echo yes || echo 'no (scenario skipped)')"
 }
 

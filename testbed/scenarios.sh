@@ -27,6 +27,13 @@ tb_summary() { TB_SUMMARY="$TB_SUMMARY$*
 
 # "client: received=.. missing=0 duplicated=0 ..." with the count asked
 tb_client_ok() { grep -q "received=$2 missing=0 duplicated=0" "$1"; }
+# What each node's data plane dropped (eBPF counts by reason), and its
+# handover buffer's counters: where a lost result went.
+tb_dp_drops() {
+	for _dn in $TB_INGRESSES $TB_EGRESSES; do
+		tb_at "$(tb_name "$_dn"): $(ctl "$_dn" -j show dataplane | jq -c '{backend, drops}') $(ctl "$_dn" -j show counters | jq -c '.buffer // .')"
+	done
+}
 tb_field() { sed -n "s/.*$2=\([^ ]*\).*/\1/p" "$1"; }
 
 # tb_run_client ADDR TX COUNT INTERVAL OUT: the reference client in the
@@ -169,12 +176,12 @@ tb_handover_scenario() {
 		_first=$(tb_attach_to_first | head -n 1)
 	fi
 	_rc=0
-	tb_client_ok "$TB_DIR/$_name.client" "$_n" || _rc=1
+	tb_client_ok "$TB_DIR/$_name.client" "$_n" || { _rc=1; tb_dp_drops; }
 	# the new ingress has the session, its kernel steers the client
 	_eg2=$(tb_session_egress "$_to" "$_addr")
 	[ -n "$_eg2" ] || { tb_at "FAIL: no session for $_addr at $(tb_name "$_to")"; _rc=1; }
-	x "$_to" -6 route show proto $TB_PROTO | grep -q "$TB_SVC_address from $_addr " ||
-	    { tb_at "FAIL: $(tb_name "$_to")'s kernel does not steer $_addr"; _rc=1; }
+	tb_routes "$_to" | grep -q "$TB_SVC_address from $_addr " ||
+	    { tb_at "FAIL: $(tb_name "$_to")'s data plane does not steer $_addr"; _rc=1; }
 	tb_summary "$(printf '%-18s %s  %s -> %s at %s: received=%s missing=%s duplicated=%s longest_gap_ms=%s attach_to_first_result_ms=%s' \
 	    "$_name" "$([ $_rc -eq 0 ] && echo PASS || echo FAIL)" "$(tb_name "$_from")" \
 	    "$(tb_name "$_to")" "$_eg" "$(tb_field "$TB_DIR/$_name.client" received)" \

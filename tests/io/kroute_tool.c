@@ -15,10 +15,12 @@
  *   kroute_tool ping ADDR [SIZE]              ICMP echo, 3 tries, 1 s each
  *   kroute_tool dp OPTIONS... ACTIONS...      the dataplane layer; options
  *     roles ingress,egress  sid SID  table T  core IF  via GW  access IF
- *     edge IF  service ADDR/LEN  peer ADDR SID  instance ID EDGE; actions
+ *     edge IF  service ADDR/LEN  peer ADDR SID  instance ID EDGE
+ *     backend kernel|bpf (kernel)  src ADDR (eBPF's outer source); actions
  *     defer  start  steer|unsteer CLIENT PEER SERVICE INSTANCE
  *     forward|return CLIENT PEER  unforward|unreturn CLIENT  reconcile
- *     flush  dump
+ *     flush  dump  hold (until SIGTERM, SIGINT or the end of stdin: the
+ *     eBPF programs live as long as the process)
  */
 #include <netinet/in.h>
 #include <netinet/icmp6.h>
@@ -29,6 +31,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -469,6 +472,7 @@ struct dpargs {
 	struct dp_peer		 peers[MAXV];
 	struct dp_service	 svcs[MAXV];
 	struct dp_instance	 inst[MAXV];
+	bool			 bpf;
 };
 
 static void
@@ -495,7 +499,11 @@ dp_option(struct dpargs *a, int argc, char **argv)
 
 	if (argc < 2)
 		return 0;
-	if (strcmp(k, "roles") == 0) {
+	if (strcmp(k, "backend") == 0)
+		a->bpf = strcmp(argv[1], "bpf") == 0;
+	else if (strcmp(k, "src") == 0)
+		addr(argv[1], c->encap_src);
+	else if (strcmp(k, "roles") == 0) {
 		c->roles = (strstr(argv[1], "ingress") ? NODE_INGRESS : 0) |
 		    (strstr(argv[1], "egress") ? NODE_EGRESS : 0);
 	} else if (strcmp(k, "sid") == 0)
@@ -566,6 +574,31 @@ dp_intent_arg(struct dp *dp, int argc, char **argv)
 	return 1 + intents[i].nargs;
 }
 
+/* Until SIGTERM, SIGINT or the end of stdin; then dp_free takes the
+ * programs away. */
+static void
+hold(void)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	sigset_t set;
+	char buf[64];
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	printf("holding\n");
+	fflush(stdout);
+	for (;;) {
+		struct timespec ts = { 0, 100000000 };
+
+		if (sigtimedwait(&set, NULL, &ts) >= 0)
+			return;
+		if (poll(&p, 1, 0) > 0 && read(STDIN_FILENO, buf, sizeof(buf)) <= 0)
+			return;
+	}
+}
+
 static int
 dp_main(int argc, char **argv)
 {
@@ -582,7 +615,9 @@ dp_main(int argc, char **argv)
 	a.cfg.instances = a.inst;
 	while (i < argc && (used = dp_option(&a, argc - i, argv + i)) > 0)
 		i += used;
-	if ((dp = dp_new_netlink(&a.cfg, err, sizeof(err))) == NULL)
+	dp = a.bpf ? dp_new_bpf(&a.cfg, err, sizeof(err)) :
+	    dp_new_netlink(&a.cfg, err, sizeof(err));
+	if (dp == NULL)
 		die("dp", err);
 	while (i < argc) {
 		const char *w = argv[i];
@@ -602,6 +637,9 @@ dp_main(int argc, char **argv)
 		} else if (strcmp(w, "flush") == 0) {
 			if (dp_flush(dp) < 0)
 				die("flush", dp_error(dp));
+			i++;
+		} else if (strcmp(w, "hold") == 0) {
+			hold();
 			i++;
 		} else if (strcmp(w, "dump") == 0) {
 			if (dp_dump(dp, print_route, NULL) < 0)

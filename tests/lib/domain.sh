@@ -12,6 +12,10 @@
 # (one node's JSON, with the hooks ingress_json and egress_json a test may
 # redefine), configure_all, start_node and wait_sock.  Everything is removed
 # on exit; every process a test starts goes into PIDS and is stopped.
+#
+# The data plane is CATS_BACKEND's ("auto" unless said: seg6 routes where
+# the kernel has them, eBPF otherwise); dproutes and kernel_view read it
+# whichever runs.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 B=${CATSD_BUILD:-$PWD/build/san}
@@ -20,6 +24,7 @@ CTL=$B/catsctl
 EDGE=$B/cats-edge
 CLIENT=$B/cats-client
 PROTO=252
+BACKEND=${CATS_BACKEND:-auto}
 
 [ "$(id -u)" -eq 0 ] || { echo "skip: not root"; exit 77; }
 command -v ip >/dev/null || { echo "skip: no ip(8)"; exit 77; }
@@ -139,7 +144,7 @@ conf() {
 	   dpif='';;
 	esac
 	printf '  "dataplane": { "backend": "%s", "sid": "%s", %s"core_interface": "core0" }\n}\n' \
-	    "$([ "$n" = K ] && echo none || echo kernel)" "$(sid_of "$n")" "$dpif"
+	    "$([ "$n" = K ] && echo none || echo "$BACKEND")" "$(sid_of "$n")" "$dpif"
 	} >"$T/$n.json"
 }
 # The parts a test may change: define them again after sourcing.
@@ -183,13 +188,18 @@ set_metrics() {
 	ctl K metric set net 1 1 owd_ns 5000000 >/dev/null || fail "metric set"
 }
 
+# dproutes N, kernel_view N: tests/lib/dp.sh's, for node N.
+. tests/lib/dp.sh
+dproutes() { dp_routes "$P$1" "$T/$1.sock"; }
+kernel_view() { dp_kernel_view "$P$1"; }
+
 # Attach client $2 (link-layer $3) at ingress $1, ask for video.cats and
-# wait up to 5 s for the kernel's steering route; the caller checks it.
+# wait up to 5 s for the data plane's steering; the caller checks it.
 attach_request() {
 	ctl "$1" client attach "$2" "$3" >/dev/null || fail "attach"
 	ctl "$1" client request "$2" video.cats >/dev/null || fail "request"
 	i=0
-	until x "$1" -6 route show proto $PROTO | grep -q "2001:db8:cafe::1 from $2 "; do
+	until dproutes "$1" | grep -q "2001:db8:cafe::1 from $2 "; do
 		i=$((i + 1)); [ $i -lt 50 ] || break; sleep 0.1
 	done
 }

@@ -130,8 +130,8 @@ speaker B fd00::b 10.0.0.2 secretB 15438 '{ "roles": ["ran-pe"], "mode": "centra
 speaker C fd00::c 10.0.0.3 wrongC 15439 '{ "roles": ["ran-pe"], "mode": "central",
   "address": "fd00::c", "ran_index": 1 }'
 speaker R fd00::e 10.0.0.5 secretR 15441 '{ "roles": ["ran-pe"], "mode": "central",
-  "address": "fd00::e", "ran_index": 2 }' ', "dataplane": { "backend": "kernel",
-  "sid": "fc00:e::", "core_interface": "core0" }'
+  "address": "fd00::e", "ran_index": 2 }' ", \"dataplane\": { \"backend\": \"${CATS_BACKEND:-auto}\",
+  \"sid\": \"fc00:e::\", \"core_interface\": \"core0\" }"
 for n in A K B C R; do
 	wait_for 100 test -S "$T/$n.sock" || { fail "catsd $n did not start:"; cat "$T/$n.log"; exit 1; }
 done
@@ -452,11 +452,13 @@ fi
 gobgp_t1st ipv6-mup 2001:db8:3::1/128 100:3 65000:1 3003 9 2001:db8::30 del >/dev/null
 
 # ---------------------------------------------------------------- kernel
-# R (RAN PE 2) runs the kernel data plane: A's two DSDs for CS-ID 300 (CIS-ID
-# 301 and 302) and a T2ST with R's route target (65000:102) pinning 301 make
-# R install an SRv6 encap route for the T2ST's endpoint toward 301's SID.
-kroute() { in_ns ip -6 route show proto 252 table all | grep '^2001:db8:f0::1 '; }
-has_kroute() { kroute | grep -q "segs 1 \[ $1 \]"; }
+# R (RAN PE 2) runs the kernel data plane (seg6 routes or eBPF, whichever
+# this kernel has): A's two DSDs for CS-ID 300 (CIS-ID 301 and 302) and a
+# T2ST with R's route target (65000:102) pinning 301 make R install an SRv6
+# encap route for the T2ST's endpoint toward 301's SID.
+. tests/lib/dp.sh
+kroute() { dp_routes "$NS" "$T/R.sock" | grep '^2001:db8:f0::1 '; }
+has_kroute() { [ "$(kroute | dp_segment)" = "$1" ]; }
 T2="ipv6-mup t2st 2001:db8:f0::1 rd 65000:0 teid 3001"
 ctl A bgp route add ipv6-mup dsd 2001:db8:e0::1 rd 65000:301 rt 65000:1 mup 65000:300 sid fc00:e:301:: behavior 18 cs-id 300 cis-id 301 >/dev/null
 ctl A bgp route add ipv6-mup dsd 2001:db8:e0::2 rd 65000:302 rt 65000:1 mup 65000:300 sid fc00:e:302:: behavior 18 cs-id 300 cis-id 302 >/dev/null
@@ -464,7 +466,7 @@ ctl A bgp route add $T2 rt 65000:102 mup 65000:300 cs-id 300 cis-id 301 >/dev/nu
 if wait_for 50 has_kroute fc00:e:301::; then
 	pass "R (kernel) steers the T2ST's endpoint to CIS-ID 301's SID: $(kroute)"
 else
-	fail "R: no seg6 route toward fc00:e:301:: ($(in_ns ip -6 route show proto 252 table all)); $(ctl R -j show mup | jq -c '{steering, steering_changes}')"
+	fail "R: no SRv6 route toward fc00:e:301:: ($(dp_routes "$NS" "$T/R.sock")); $(ctl R -j show mup | jq -c '{steering, steering_changes}')"
 fi
 ctl A bgp route add $T2 rt 65000:102 mup 65000:300 cs-id 300 cis-id 302 >/dev/null
 if wait_for 50 has_kroute fc00:e:302:: && [ "$(kroute | wc -l)" = 1 ]; then
@@ -473,7 +475,8 @@ else
 	fail "R after the CIS-ID change: $(kroute)"
 fi
 ctl A bgp route del $T2 >/dev/null
-if wait_for 50 sh -c "! ip netns exec $NS ip -6 route show proto 252 table all | grep -q '^2001:db8:f0::1 '"; then
+gone() { dp_routes "$NS" "$T/R.sock" >"$T/R.routes" && ! grep -q '^2001:db8:f0::1 ' "$T/R.routes"; }
+if wait_for 50 gone; then
 	pass "T2ST withdrawn: R's route is gone"
 else
 	fail "R keeps the route after the withdraw: $(kroute)"
@@ -483,10 +486,10 @@ if wait_for 50 has_kroute fc00:e:301::; then
 	kill "$PID_R"
 	wait "$PID_R"
 	rc=$?
-	if [ $rc -eq 0 ] && [ -z "$(in_ns ip -6 route show proto 252 table all)" ]; then
-		pass "SIGTERM: R stopped cleanly and left no route of protocol 252"
+	if [ $rc -eq 0 ] && [ -z "$(dp_kernel_view "$NS")" ]; then
+		pass "SIGTERM: R stopped cleanly and left no route of protocol 252 nor a program"
 	else
-		fail "R after SIGTERM (exit $rc): $(in_ns ip -6 route show proto 252 table all)"; tail -20 "$T/R.log"
+		fail "R after SIGTERM (exit $rc): $(dp_kernel_view "$NS")"; tail -20 "$T/R.log"
 	fi
 else
 	fail "R did not steer again: $(kroute)"

@@ -34,10 +34,10 @@ set_metrics
 
 # ---------------------------------------------------------------- session
 attach_request I1 2001:db8:a::10 02:00:5e:10:00:01
-if x I1 -6 route show proto $PROTO | grep "2001:db8:cafe::1 from 2001:db8:a::10 " | grep -q "fc00:e1::"; then
-	pass "ingress1's kernel steers the client to egress1: $(x I1 -6 route show proto $PROTO | grep "from 2001:db8:a::10 ")"
+if dproutes I1 | grep "2001:db8:cafe::1 from 2001:db8:a::10 " | grep -q "fc00:e1::"; then
+	pass "ingress1's kernel steers the client to egress1: $(dproutes I1 | grep "from 2001:db8:a::10 ")"
 else
-	fail "no steering route at ingress1:"; x I1 -6 route show proto $PROTO table all
+	fail "no steering route at ingress1:"; dproutes I1
 	cat "$T/I1.log"
 fi
 if ctl I1 -j show sessions | grep -q '"state":"established"'; then
@@ -45,8 +45,8 @@ if ctl I1 -j show sessions | grep -q '"state":"established"'; then
 else
 	fail "session not established: $(ctl I1 show sessions)"
 fi
-if x E1 -6 route show proto $PROTO | grep -q "2001:db8:a::10"; then
-	pass "egress1 returns results to ingress1: $(x E1 -6 route show proto $PROTO | grep a::10)"
+if dproutes E1 | grep -q "2001:db8:a::10"; then
+	pass "egress1 returns results to ingress1: $(dproutes E1 | grep a::10)"
 else
 	fail "no return route at egress1"
 fi
@@ -79,7 +79,7 @@ unaware() {
 	else
 		fail "$3: $(cat "$T/client$tx.out")"
 	fi
-	if x I1 -6 route show proto $PROTO | grep -q "2001:db8:cafe::1 from $addr "; then
+	if dproutes I1 | grep -q "2001:db8:cafe::1 from $addr "; then
 		pass "$3: steered by its first packet"
 	else
 		fail "$3: no steering route for $addr"
@@ -117,15 +117,15 @@ if grep -q "received=300 missing=0 duplicated=0" "$T/client9.out"; then
 else
 	fail "handover: $(cat "$T/client9.out")"
 fi
-if x I1 -6 route show proto $PROTO | grep "^2001:db8:a::10 " | grep -q "fc00:12::"; then
-	pass "ingress1 redirects the client to ingress2: $(x I1 -6 route show proto $PROTO | grep '^2001:db8:a::10 ')"
+if dproutes I1 | grep "^2001:db8:a::10 " | grep -q "fc00:12::"; then
+	pass "ingress1 redirects the client to ingress2: $(dproutes I1 | grep '^2001:db8:a::10 ')"
 else
-	fail "no redirect at ingress1: $(x I1 -6 route show proto $PROTO)"
+	fail "no redirect at ingress1: $(dproutes I1)"
 fi
-if x E1 -6 route show proto $PROTO | grep "^2001:db8:a::10 " | grep -q "fc00:12::"; then
+if dproutes E1 | grep "^2001:db8:a::10 " | grep -q "fc00:12::"; then
 	pass "egress1 returns results to ingress2 directly"
 else
-	fail "egress1 still returns to: $(x E1 -6 route show proto $PROTO | grep a::10)"
+	fail "egress1 still returns to: $(dproutes E1 | grep a::10)"
 fi
 held=$(ctl I1 -j show counters | sed -n 's/.*"flushed":\([0-9]*\).*/\1/p')
 if [ "${held:-0}" -gt 0 ]; then
@@ -176,7 +176,7 @@ if [ -f tests/fuzz/seeds/mh.hex ]; then
 		fail "malformed: sent $sent, counted '${n:-}' (before: $before)"
 	fi
 	if ctl I1 -j show sessions | grep -q '"state":"established"' &&
-	    x I1 -6 route show proto $PROTO | grep -q "cafe::1 from 2001:db8:a::10 "; then
+	    dproutes I1 | grep -q "cafe::1 from 2001:db8:a::10 "; then
 		pass "the session is undisturbed"
 	else
 		fail "session disturbed by malformed messages"
@@ -186,21 +186,23 @@ fi
 # ---------------------------------------------------------------- SIGKILL
 kill -9 "$PID_I1"
 wait "$PID_I1" 2>/dev/null
-if x I1 -6 route show proto $PROTO | grep -q "cafe::1 from 2001:db8:a::10 "; then
-	pass "after SIGKILL ingress1's routes are still in the kernel"
+# catsd is dead: the kernel is asked directly (seg6 routes, or our tc
+# programs and the entries of their maps)
+if kernel_view I1 | grep -q -e "cafe::1 from 2001:db8:a::10 " -e "steer6=[1-9]"; then
+	pass "after SIGKILL ingress1's steering is still in the kernel: $(kernel_view I1 | grep -e "cafe::1 from" -e steer6)"
 else
-	fail "routes vanished with SIGKILL"
+	fail "steering vanished with SIGKILL: $(kernel_view I1)"
 fi
 start_node I1
 wait_sock I1
 sleep 0.5
 if grep -q "reconciled, [1-9]" "$T/I1.log" &&
-    ! x I1 -6 route show proto $PROTO | grep -q "cafe::1 from 2001:db8:a::10 "; then
+    ! dproutes I1 | grep -q "cafe::1 from 2001:db8:a::10 "; then
 	pass "restarted catsd found and reconciled its routes: $(grep reconciled "$T/I1.log" | tail -n 1)"
 else
-	fail "reconcile: $(grep -i reconcil "$T/I1.log" | tail -n 2); routes: $(x I1 -6 route show proto $PROTO)"
+	fail "reconcile: $(grep -i reconcil "$T/I1.log" | tail -n 2); routes: $(dproutes I1)"
 fi
-if x I1 -6 route show proto $PROTO | grep -q "End.DT6"; then
+if dproutes I1 | grep -q "End.DT6"; then
 	pass "its own SID is installed again"
 else
 	fail "no End.DT6 at ingress1 after restart"
@@ -222,10 +224,10 @@ stop_all() {
 	done
 	left=""
 	for n in $NODES; do
-		left="$left$(x "$n" -6 route show proto $PROTO table all)"
+		left="$left$(kernel_view "$n")"
 	done
 	if [ -z "$left" ]; then
-		pass "SIGTERM ($TRANSPORT): no route of protocol $PROTO left anywhere"
+		pass "SIGTERM ($TRANSPORT): no route of protocol $PROTO and no program of ours left anywhere"
 	else
 		fail "routes left after SIGTERM: $left"
 	fi
@@ -265,7 +267,7 @@ else
 	fail "raw malformed: sent $sent, counted '${bad:-}': $(ctl E1 -j show counters)"
 fi
 if ctl E1 -j show sessions | grep -q '"state":"active"' &&
-    x I1 -6 route show proto $PROTO | grep -q "cafe::1 from 2001:db8:a::12 "; then
+    dproutes I1 | grep -q "cafe::1 from 2001:db8:a::12 "; then
 	pass "the session is undisturbed"
 else
 	fail "session disturbed by malformed messages"

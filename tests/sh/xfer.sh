@@ -53,10 +53,10 @@ set_metrics
 
 # ---------------------------------------------------------------- session
 attach_request I1 2001:db8:a::10 02:00:5e:10:00:01
-if x I1 -6 route show proto $PROTO | grep "cafe::1 from 2001:db8:a::10 " | grep -q "fc00:e1::"; then
+if dproutes I1 | grep "cafe::1 from 2001:db8:a::10 " | grep -q "fc00:e1::"; then
 	pass "ingress1 steers the client to egress1"
 else
-	fail "no steering route to egress1 at ingress1: $(x I1 -6 route show proto $PROTO)"
+	fail "no steering route to egress1 at ingress1: $(dproutes I1)"
 fi
 
 # ---------------------------------------------------------------- switch
@@ -106,20 +106,20 @@ else
 fi
 
 # ---------------------------------------------------------------- routes
-if x E1 -6 route show proto $PROTO | grep -q "^2001:db8:a::10 "; then
-	fail "egress1 still returns results: $(x E1 -6 route show proto $PROTO | grep a::10)"
+if dproutes E1 | grep -q "^2001:db8:a::10 "; then
+	fail "egress1 still returns results: $(dproutes E1 | grep a::10)"
 else
 	pass "egress1 closed its return route"
 fi
-if x E2 -6 route show proto $PROTO | grep "^2001:db8:a::10 " | grep -q "fc00:12::"; then
+if dproutes E2 | grep "^2001:db8:a::10 " | grep -q "fc00:12::"; then
 	pass "egress2 returns results to ingress2"
 else
-	fail "no return route at egress2: $(x E2 -6 route show proto $PROTO)"
+	fail "no return route at egress2: $(dproutes E2)"
 fi
-if x I2 -6 route show proto $PROTO | grep "cafe::1 from 2001:db8:a::10 " | grep -q "fc00:e2::"; then
+if dproutes I2 | grep "cafe::1 from 2001:db8:a::10 " | grep -q "fc00:e2::"; then
 	pass "ingress2 steers the client to egress2"
 else
-	fail "ingress2 does not steer to egress2: $(x I2 -6 route show proto $PROTO)"
+	fail "ingress2 does not steer to egress2: $(dproutes I2)"
 fi
 
 # ---------------------------------------------------------------- refused
