@@ -12,8 +12,11 @@
 # same way.  Then a handover (C moves to J, the old ingress I redirects to
 # J), then the dataplane layer (dp_start, intents, reconcile) and flush.
 # Needs root and ip netns; exits 77 otherwise.  KROUTE_TOOL overrides the
-# (sanitized) tool.
+# (sanitized) tool.  Needs seg6 lwtunnels: where this kernel has none, the
+# test runs under Debian's kernel in qemu (tests/lib/kernel.sh, vm.sh).
 set -u
+. "$(dirname "$0")/../lib/kernel.sh"
+need_seg6 "$0" "$@"
 cd "$(dirname "$0")/../.." || exit 1
 TOOL=${KROUTE_TOOL:-$PWD/build/san/kroute_tool}
 PROTO=252
