@@ -97,6 +97,12 @@ $(O)/bpf/cats.skel.h: $(O)/bpf/cats.bpf.o
 	bpftool gen skeleton $< name cats_bpf >$@.tmp && mv $@.tmp $@
 $(O)/src/io/dp_bpf.o $(O)/san/src/io/dp_bpf.o: $(O)/bpf/cats.skel.h
 $(O)/src/io/dp_bpf.o $(O)/san/src/io/dp_bpf.o: CPPFLAGS += -I$(O)/bpf -Isrc/bpf
+# The programs' unit test loads them from the skeleton.  Order-only: in
+# $^ the header would be compiled too (a failed build then leaves a
+# precompiled header as the test); dp_bpf.o, which the test links, is
+# rebuilt when the skeleton changes, and the test with it.
+$(O)/san/tests/test_bpf: | $(O)/bpf/cats.skel.h
+$(O)/san/tests/test_bpf: CPPFLAGS += -I$(O)/bpf -Isrc/bpf
 
 $(O)/kroute_tool: tests/io/kroute_tool.c $(O)/libcatsio.a $(O)/libcats.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(IO_LIBS)
@@ -163,12 +169,12 @@ $(O)/bench/%: bench/%.c bench/bench.h $(CORE_SRC)
 	$(CC) $(CPPFLAGS) -Ibench -Itests $(CSTD) $(WARN) -O2 -g -march=native -o $@ \
 		$(filter %.c,$^) -lm
 
-# The data-plane layer's benchmark builds it (src/io, libmnl) with it.
-DP_BENCH_SRC := src/io/dataplane.c src/io/kroute.c
-$(O)/bench/bench_dp: bench/bench_dp.c bench/bench.h $(DP_BENCH_SRC) $(CORE_SRC)
+# The data-plane layer's benchmark builds it (src/io with the eBPF
+# skeleton, libmnl, libbpf) with it.
+$(O)/bench/bench_dp: bench/bench_dp.c bench/bench.h $(IO_SRC) $(CORE_SRC) $(O)/bpf/cats.skel.h
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Ibench $(CSTD) $(WARN) -O2 -g -march=native -o $@ \
-		$(filter %.c,$^) -lmnl -lm
+	$(CC) $(CPPFLAGS) -I$(O)/bpf -Isrc/bpf -Ibench $(CSTD) $(WARN) -O2 -g \
+		-march=native -o $@ $(filter %.c,$^) $(IO_LIBS) -lm
 
 $(O)/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	@mkdir -p $(@D)

@@ -14,13 +14,18 @@
  * (500 MB) do not, and each change then waits on memory for the slot and
  * the route of its key in two tables.
  *
- * The backend is the memory one.  Another plugs in through measure(),
- * which needs only a struct dp built over it.
+ * That is the memory backend: the layer's own cost.  Then the same through
+ * the eBPF backend, which catsd runs on a kernel without seg6 (root; its
+ * maps only, no interface): dp.intents_per_s.bpf.*, dp.intents_growth.bpf,
+ * and dp.steer_us, the time one client's steering takes to change there
+ * (10 000 changes, back and forth between two egresses), against the
+ * 30 us a netlink route change costs (DESIGN.md 2.3).
  */
 #include <sys/socket.h>
 
 #include <malloc.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +84,16 @@ apply(struct dp *dp, const struct dp_intent *in)
 	if (dp_apply(dp, in) == 0)
 		return;
 	fprintf(stderr, "bench: dp_apply: %s\n", dp_error(dp));
+	exit(1);
+}
+
+/* Whatever a backend holds back is in the kernel: part of the time. */
+static void
+sync_dp(struct dp *dp)
+{
+	if (dp_sync(dp) == 0)
+		return;
+	fprintf(stderr, "bench: dp_sync: %s\n", dp_error(dp));
 	exit(1);
 }
 
@@ -141,6 +156,7 @@ measure(struct dp *dp, uint32_t clients, double *setup)
 		steer(&in, (uint32_t)(x % clients), i + 1);
 		apply(dp, &in);
 	}
+	sync_dp(dp);
 	t = bench_now() - t0;
 	check(dp, clients, (uint64_t)clients + RESTEERS);
 	return RESTEERS / t;
@@ -160,16 +176,86 @@ memory_dp(void)
 	return dp;
 }
 
-static void
-print_rate(const char *name, double rate, uint32_t clients, double setup)
+/* NULL where eBPF cannot be had (not root, a kernel that refuses). */
+static struct dp *
+bpf_dp(void)
 {
-	printf("dp.intents_per_s.%s: %.0f intents/s (memory backend, %u "
-	    "re-steers among %u clients; set-up %.0f/s", name, rate, RESTEERS,
-	    clients, setup);
+	struct dp_cfg c;
+	struct dp *dp;
+	char err[KR_ERR_MAX];
+
+	config(&c);
+	c.core_oif = c.access_oif = 0;		/* maps only */
+	if ((dp = dp_new_bpf(&c, err, sizeof(err))) == NULL)
+		printf("dp.bpf: skipped: %s\n", err);
+	return dp;
+}
+
+static void
+print_rate(const char *name, const char *be, double rate, uint32_t clients,
+    double setup)
+{
+	printf("dp.intents_per_s.%s: %.0f intents/s (%s backend, %u "
+	    "re-steers among %u clients; set-up %.0f/s", name, rate, be,
+	    RESTEERS, clients, setup);
 	if (clients == 1000000)
 		printf("; target >= %.0f: %s", RATE_TARGET,
 		    rate >= RATE_TARGET ? "met" : "NOT met");
 	printf(")\n");
+}
+
+#define STEERS		10000u
+
+/* One client steered back and forth: the microseconds of one change. */
+static double
+steer_us(struct dp *dp)
+{
+	struct dp_intent in;
+	double t0;
+	uint32_t i;
+
+	t0 = bench_now();
+	for (i = 0; i < STEERS; i++) {
+		steer(&in, 7, i);
+		apply(dp, &in);
+		sync_dp(dp);		/* each change on its own */
+	}
+	return (bench_now() - t0) / STEERS * 1e6;
+}
+
+static void
+bench_bpf(void)
+{
+	static const struct {
+		const char	*name;
+		uint32_t	 clients;
+	} pop[] = { { "bpf.10k", 10000 }, { "bpf.1m", 1000000 } };
+	double rate[2], setup, us, growth;
+	struct dp *dp;
+	size_t i;
+
+	if (geteuid() != 0) {
+		printf("dp.bpf: skipped: not root (eBPF maps need it)\n");
+		return;
+	}
+	if ((dp = bpf_dp()) == NULL)
+		return;
+	us = steer_us(dp);
+	dp_free(dp);
+	printf("dp.steer_us: %.2f us (eBPF backend: one client's steering "
+	    "changed %u times through dp_apply; a netlink route: about 30 us)\n",
+	    us, STEERS);
+	for (i = 0; i < 2; i++) {
+		if ((dp = bpf_dp()) == NULL)
+			return;
+		rate[i] = measure(dp, pop[i].clients, &setup);
+		dp_free(dp);
+		print_rate(pop[i].name, "eBPF", rate[i], pop[i].clients, setup);
+	}
+	growth = rate[0] / rate[1];
+	printf("dp.intents_growth.bpf: %.2f x (10k rate / 1m rate; target <= "
+	    "%.1f: %s)\n", growth, GROWTH_TARGET,
+	    growth <= GROWTH_TARGET ? "met" : "NOT met");
 }
 
 int
@@ -189,7 +275,7 @@ main(void)
 		rate[i] = measure(dp, pop[i].clients, &setup);
 		bytes = heap_used() - before;
 		dp_free(dp);
-		print_rate(pop[i].name, rate[i], pop[i].clients, setup);
+		print_rate(pop[i].name, "memory", rate[i], pop[i].clients, setup);
 	}
 	growth = rate[0] / rate[2];
 	printf("dp.intents_growth: %.2f x (10k rate / 1m rate; target <= %.1f: "
@@ -198,5 +284,6 @@ main(void)
 	printf("dp.bytes_per_client.1m: %.0f octets (wanted set and memory "
 	    "table, %zu-octet routes)\n", (double)bytes / 1e6,
 	    sizeof(struct kr_route));
+	bench_bpf();
 	return 0;
 }

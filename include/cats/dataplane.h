@@ -99,6 +99,7 @@ struct dp_backend {
 	void		 (*free)(void *ctx);
 	int		 (*stats)(void *ctx, dp_stats_cb, void *arg,
 			    struct dp_drops *);
+	int		 (*sync)(void *ctx);	/* NULL: changes are at once */
 };
 
 struct dp;
@@ -133,6 +134,10 @@ int		 dp_reconcile(struct dp *, size_t *deleted, size_t *added);
 int		 dp_route(struct dp *, const struct kr_route *, enum kr_op);
 /* Every route with its traffic, and the drops, where the backend counts
  * (eBPF); -1 with errno EOPNOTSUPP where it does not. */
+/* A backend may hold changes back to make them in one batch (eBPF): they
+ * reach the kernel at the latest here.  The daemon syncs before it sends
+ * a message, releases held packets, or waits for events. */
+int		 dp_sync(struct dp *);
 int		 dp_stats(struct dp *, dp_stats_cb, void *arg,
 		    struct dp_drops *);
 /* Shutdown: delete every route of ours. */

@@ -48,11 +48,28 @@
 #define AF_INET_	2			/* bpf_redir_neigh.nh_family */
 #define AF_INET6_	10
 
+/* Not preallocated: a node that steers ten clients holds ten entries. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct cats_pair_key);
+	__type(value, struct cats_encap);
+	__uint(max_entries, CATS_BPF_MAX_STEER);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} steer6_exact SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct cats_addr_key);
+	__type(value, struct cats_encap);
+	__uint(max_entries, CATS_BPF_MAX_ROUTE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} route6_exact SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__type(key, struct cats_steer_key);
 	__type(value, struct cats_encap);
-	__uint(max_entries, CATS_BPF_MAX_STEER);
+	__uint(max_entries, CATS_BPF_MAX_PREFIX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } steer6 SEC(".maps");
 
@@ -60,13 +77,13 @@ struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__type(key, struct cats_route6_key);
 	__type(value, struct cats_encap);
-	__uint(max_entries, CATS_BPF_MAX_ROUTE);
+	__uint(max_entries, CATS_BPF_MAX_PREFIX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } route6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__type(key, struct cats_sid_key);
+	__type(key, struct cats_addr_key);
 	__type(value, struct cats_sid);
 	__uint(max_entries, CATS_BPF_MAX_SID);
 } sid6 SEC(".maps");
@@ -200,9 +217,10 @@ encap_at(struct __sk_buff *skb, __u32 l2, __u32 off, __u32 room,
 }
 
 /* What the kernel's routing table would find for a packet that is not for
- * one of our SIDs: source-specific steering first, then the destination's
- * route (IPv6 subtrees: a match with a source wins over one without, at
- * the same destination, which is all we install).  NULL: none of ours. */
+ * one of our SIDs, as IPv6 subtrees order it: the longest destination
+ * first, then the longest source within it.  /128 destinations (hash
+ * maps) before shorter prefixes (LPM), and at each, a route with the
+ * client as source before one without.  NULL: none of ours. */
 static __always_inline struct cats_encap *
 lookup(struct __sk_buff *skb, __u32 off)
 {
@@ -211,20 +229,31 @@ lookup(struct __sk_buff *skb, __u32 off)
 	struct ipv6hdr *ip = data + off;
 	struct cats_steer_key sk;
 	struct cats_route6_key rk;
-	struct cats_encap *e;
+	struct cats_pair_key pk;
+	struct cats_encap *e, *r;
 
 	if ((void *)(ip + 1) > end)
 		return NULL;
 	if (is_local_scope(&ip->daddr) || is_local_scope(&ip->saddr))
 		return NULL;
+	__builtin_memcpy(pk.src, &ip->saddr, 16);
+	__builtin_memcpy(pk.dst, &ip->daddr, 16);
+	if ((e = bpf_map_lookup_elem(&steer6_exact, &pk)) != NULL)
+		return e;
+	if ((e = bpf_map_lookup_elem(&route6_exact, pk.dst)) != NULL)
+		return e;
 	sk.prefixlen = 256;
 	__builtin_memcpy(sk.src, &ip->saddr, 16);
 	__builtin_memcpy(sk.dst, &ip->daddr, 16);
-	if ((e = bpf_map_lookup_elem(&steer6, &sk)) != NULL)
-		return e;
 	rk.prefixlen = 128;
 	__builtin_memcpy(rk.dst, &ip->daddr, 16);
-	return bpf_map_lookup_elem(&route6, &rk);
+	e = bpf_map_lookup_elem(&steer6, &sk);
+	r = bpf_map_lookup_elem(&route6, &rk);
+	/* both match: the longer destination, the steer (with a source) at
+	 * equal length */
+	if (e != NULL && r != NULL)
+		return r->dst_len > e->dst_len ? r : e;
+	return e != NULL ? e : r;
 }
 
 static __always_inline int
@@ -382,14 +411,14 @@ ingress(struct __sk_buff *skb, __u32 l2)
 	void *data = (void *)(long)skb->data;
 	void *end = (void *)(long)skb->data_end;
 	struct ipv6hdr *ip = data + l2;
-	struct cats_sid_key k;
+	struct cats_addr_key k;
 	struct cats_sid *s;
 
 	if (skb->protocol != bpf_htons(ETH_P_IPV6))
 		return PASS;
 	if ((void *)(ip + 1) > end)
 		return PASS;
-	__builtin_memcpy(k.sid, &ip->daddr, 16);
+	__builtin_memcpy(k.addr, &ip->daddr, 16);
 	if ((s = bpf_map_lookup_elem(&sid6, &k)) != NULL)
 		return end_d(skb, l2, s);
 	return route(skb, l2);

@@ -12,9 +12,13 @@
 
 #include <linux/types.h>
 
-/* How many routes of each kind a node holds at most. */
+/* How many routes of each kind a node holds at most.  Routes to a /128
+ * (every CS-ID address and client catsd steers) go to hash maps: an
+ * update there costs a fraction of an LPM trie's, whose walk and node
+ * allocation grow with the trie.  Other prefixes go to LPM tries. */
 #define CATS_BPF_MAX_STEER	(1u << 20)	/* (client, CS-ID) pairs */
 #define CATS_BPF_MAX_ROUTE	(1u << 20)	/* return, forward, MUP steer */
+#define CATS_BPF_MAX_PREFIX	(1u << 16)	/* the same, to shorter prefixes */
 #define CATS_BPF_MAX_SID	4096		/* End.* behaviours */
 
 /* Upstream since 6.3; Debian's 6.1 uapi lacks them (DESIGN.md 2.3). */
@@ -22,6 +26,17 @@
 #define BPF_F_ADJ_ROOM_DECAP_L3_IPV4	(1ULL << 7)
 #define BPF_F_ADJ_ROOM_DECAP_L3_IPV6	(1ULL << 8)
 #endif
+
+/* steer6_exact: "DST/128 from CLIENT/128 encap seg6". */
+struct cats_pair_key {
+	__u8	src[16];
+	__u8	dst[16];
+};
+
+/* route6_exact: "DST/128 encap seg6".  sid6: "SID/128 encap seg6local". */
+struct cats_addr_key {
+	__u8	addr[16];
+};
 
 /* steer6: "DST/len from CLIENT/128 encap seg6": an LPM key whose first
  * 128 bits are the client (always whole) and the rest the destination
@@ -39,10 +54,6 @@ struct cats_route6_key {
 	__u8	dst[16];
 };
 
-/* sid6: "SID/128 encap seg6local action ..." */
-struct cats_sid_key {
-	__u8	sid[16];
-};
 
 /* What an H.Encaps route does, and what it has done.  The counters are
  * shared by every CPU (atomic adds): per route, so per client. */
@@ -51,7 +62,7 @@ struct cats_encap {
 	__u32	oif;		/* as the route said; the outer is routed */
 	__u32	table;		/* as the route said (dump) */
 	__u32	metric;
-	__u32	pad;
+	__u32	dst_len;	/* the LPM maps' longest-destination rule */
 	__u64	packets;
 	__u64	bytes;
 };
@@ -82,7 +93,9 @@ enum cats_drop {
 	CATS_DROP_INNER,	/* the inner packet is not what the SID takes */
 	CATS_DROP_HOPLIMIT,	/* hop limit or TTL would reach 0 */
 	CATS_DROP_ROOM,		/* bpf_skb_adjust_room refused */
-	CATS_DROP_REDIRECT,	/* no neighbour or device to send to */
+	CATS_DROP_REDIRECT,	/* bpf_redirect_neigh refused its arguments;
+				 * a missing neighbour or device shows only
+				 * after the program, as the kernel's drop */
 	CATS_DROP_MAX
 };
 

@@ -134,8 +134,10 @@ op_dp(void *ctx, const struct dp_intent *in)
 		    dp_error(d->dp));
 	/* a flushed client's held packets, or a new client's first ones once
 	 * it is steered, go back to the kernel, which now knows the way */
-	if (in->op == DP_FLUSH || in->op == DP_STEER)
+	if (in->op == DP_FLUSH || in->op == DP_STEER) {
+		dp_sync_log(d);
 		tunbuf_release(d, in->client);
+	}
 	/* the edges hold the transaction: their control ports move it */
 	if (in->op == DP_STATE_EXPORT)
 		xfer_export(d, in);
@@ -325,6 +327,21 @@ catch_routes(struct catsd *d)
 	return rc;
 }
 
+void
+dp_sync_log(struct catsd *d)
+{
+	if (d->dp != NULL && dp_sync(d->dp) < 0)
+		log_warnx("data plane: %s", dp_error(d->dp));
+}
+
+static void
+prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	dp_sync_log(w->data);
+}
+
 /* ------------------------------------------------------------------ */
 /* Signals                                                             */
 
@@ -428,6 +445,9 @@ start(struct catsd *d)
 	ev_io_init(&d->mh_w, mh_cb, d->mh_fd, EV_READ);
 	d->mh_w.data = d;
 	ev_io_start(d->loop, &d->mh_w);
+	ev_prepare_init(&d->dp_w, prepare_cb);
+	d->dp_w.data = d;
+	ev_prepare_start(d->loop, &d->dp_w);
 	watch_signal(d, &d->sig_hup, SIGHUP);
 	watch_signal(d, &d->sig_term, SIGTERM);
 	watch_signal(d, &d->sig_int, SIGINT);

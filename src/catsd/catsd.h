@@ -56,6 +56,7 @@ struct catsd {
 	ev_io		 ctl_w;
 	struct ctl_conn	*conns[CTL_MAX_CONN];
 	ev_signal	 sig_hup, sig_term, sig_int;
+	ev_prepare	 dp_w;		/* data-plane changes out before sleeping */
 	struct table	 timers;	/* node timer key -> struct dtimer * */
 	uint64_t	 rx_dropped;	/* not even given to the node */
 	uint64_t	 tx_errors;
@@ -77,6 +78,9 @@ struct catsd {
 };
 
 #define TUNBUF_NAME	"catsbuf"
+
+/* catsd.c: make the data-plane changes a backend holds back (dp_sync) */
+void	 dp_sync_log(struct catsd *);
 
 /* mhsock.c: the signaling socket */
 int	 mh_open(const struct conf *);

@@ -125,6 +125,8 @@ mh_send(struct catsd *d, const uint8_t dst[16], const uint8_t *buf, size_t len)
 
 	if (len > sizeof(out))
 		return;
+	/* what the message announces is in the data plane before it */
+	dp_sync_log(d);
 	memcpy(out, buf, len);
 	trace(d, "tx", dst, buf, len);
 	memset(&to, 0, sizeof(to));

@@ -361,7 +361,7 @@ mem_free(void *ctx)
 }
 
 static const struct dp_backend mem_backend = {
-	mem_change, mem_dump, mem_error, mem_free, NULL,
+	mem_change, mem_dump, mem_error, mem_free, NULL, NULL,
 };
 
 /* ------------------------------------------------------------------ */
@@ -404,7 +404,7 @@ nl_free(void *ctx)
 }
 
 static const struct dp_backend nl_backend = {
-	nl_change, nl_dump, nl_error, nl_free, NULL,
+	nl_change, nl_dump, nl_error, nl_free, NULL, NULL,
 };
 
 /* ------------------------------------------------------------------ */
@@ -994,4 +994,12 @@ dp_stats(struct dp *dp, dp_stats_cb cb, void *arg, struct dp_drops *drops)
 		return -1;
 	}
 	return dp->be->stats(dp->ctx, cb, arg, drops);
+}
+
+int
+dp_sync(struct dp *dp)
+{
+	if (dp->be->sync == NULL || dp->be->sync(dp->ctx) == 0)
+		return 0;
+	return fail(dp, errno, "%s", dp->be->error(dp->ctx));
 }

@@ -15,6 +15,12 @@
  * client replace each other.  Plain routes are few (prefixes, clients
  * being buffered), so their keys are kept in a short array.
  *
+ * Replacing an H.Encaps entry is what a busy ingress does most (every
+ * steering change); they are queued and made in one bpf_map_update_batch
+ * call per map, at the latest when the dataplane layer syncs (catsd does
+ * before it sends, releases packets or sleeps), and before anything that
+ * reads or deletes: one system call per change was half the cost.
+ *
  * The programs hold the maps.  After kill -9 they stay attached, so a
  * restarted catsd finds them by their tc handle, takes their maps over
  * (the routes in them are what the dataplane layer reconciles against)
@@ -56,8 +62,11 @@ struct hook {
 	bool		 attached;
 };
 
+struct batch;
+
 struct bpfb {
 	struct cats_bpf	*skel;
+	struct batch	*batch;		/* replaces not yet in the kernel */
 	struct kr	*k;
 	uint32_t	 table;
 	uint8_t		 protocol;
@@ -86,61 +95,161 @@ berr(struct bpfb *b, int e, const struct kr_route *r, const char *what)
 /* ------------------------------------------------------------------ */
 /* Routes to map entries and back                                      */
 
-enum store { ST_STEER, ST_ROUTE, ST_SID, ST_PLAIN, ST_NONE };
+/* Where a route lives: a map (the first five), the kernel, or nowhere. */
+enum store {
+	ST_STEER_X,		/* steer6_exact: DST/128 from CLIENT/128 */
+	ST_ROUTE_X,		/* route6_exact: DST/128 */
+	ST_STEER,		/* steer6: DST/len from CLIENT/128 */
+	ST_ROUTE,		/* route6: DST/len */
+	ST_SID,			/* sid6 */
+	ST_MAPS,
+	ST_PLAIN = ST_MAPS,	/* a plain route: the kernel's */
+	ST_NONE,
+};
 
-/* Which map holds a route of this key: the shape decides, since the dp
+/* Large enough for any map's key. */
+union map_key {
+	struct cats_steer_key	 steer;
+	struct cats_route6_key	 route;
+	struct cats_pair_key	 pair;
+	struct cats_addr_key	 addr;
+};
+
+/* ------------------------------------------------------------------ */
+/* The batch of replaces                                               */
+
+#define BATCH		256
+
+/* Keys packed at the map's key size: the kernel reads them so. */
+struct batch {
+	enum store		 st;
+	uint32_t		 n;
+	size_t			 ksize;
+	uint8_t			 keys[BATCH * sizeof(union map_key)];
+	struct cats_encap	 vals[BATCH];
+};
+
+static int store_fd(const struct bpfb *, enum store);
+static size_t store_ksize(const struct bpfb *, enum store);
+
+/* Make the queued replaces.  A batch the kernel takes only in part (the
+ * map full, memory short) is finished one by one, so the first failing
+ * route is the one the error names. */
+static int
+batch_flush(struct bpfb *b)
+{
+	struct batch *q = b->batch;
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, o, .elem_flags = BPF_ANY);
+	uint32_t done = q->n, i;
+	int fd, rc = 0;
+
+	if (q->n == 0)
+		return 0;
+	fd = store_fd(b, q->st);
+	if (bpf_map_update_batch(fd, q->keys, q->vals, &done, &o) == 0) {
+		q->n = 0;
+		return 0;
+	}
+	for (i = done < q->n ? done : 0; i < q->n && rc == 0; i++)
+		if (bpf_map_update_elem(fd, q->keys + i * q->ksize, &q->vals[i],
+		    BPF_ANY) < 0)
+			rc = berr(b, errno, NULL, "a queued steering change "
+			    "failed (map full?)");
+	q->n = 0;
+	return rc;
+}
+
+static int
+batch_add(struct bpfb *b, enum store st, const union map_key *k,
+    const struct cats_encap *v)
+{
+	struct batch *q = b->batch;
+
+	if (q->n > 0 && q->st != st && batch_flush(b) < 0)
+		return -1;
+	q->st = st;
+	q->ksize = store_ksize(b, st);
+	memcpy(q->keys + q->n * q->ksize, k, q->ksize);
+	q->vals[q->n++] = *v;
+	return q->n == BATCH ? batch_flush(b) : 0;
+}
+
+/* Which store holds a route of this key: the shape decides, since the dp
  * layer deletes by key alone (a route with no encapsulation). */
 static enum store
 store_of(const struct kr_route *r)
 {
+	bool host = r->dst_len == 128;
+
 	if (r->family != AF_INET6)
 		return ST_NONE;
 	if (r->encap == KR_ENCAP_SEG6LOCAL)
-		return r->dst_len == 128 ? ST_SID : ST_NONE;
+		return host ? ST_SID : ST_NONE;
 	if (r->encap == KR_ENCAP_NONE)
 		return ST_PLAIN;
 	if (r->src_len == 128)
-		return ST_STEER;
-	return r->src_len == 0 ? ST_ROUTE : ST_NONE;
+		return host ? ST_STEER_X : ST_STEER;
+	if (r->src_len == 0)
+		return host ? ST_ROUTE_X : ST_ROUTE;
+	return ST_NONE;
 }
 
-static void
-steer_key(const struct kr_route *r, struct cats_steer_key *k)
+static const struct bpf_map *
+store_map(const struct bpfb *b, enum store st)
 {
-	memset(k, 0, sizeof(*k));
-	k->prefixlen = 128 + r->dst_len;
-	memcpy(k->src, r->src, 16);
-	memcpy(k->dst, r->dst, 16);
+	const struct bpf_map *m[ST_MAPS] = {
+		[ST_STEER_X] = b->skel->maps.steer6_exact,
+		[ST_ROUTE_X] = b->skel->maps.route6_exact,
+		[ST_STEER] = b->skel->maps.steer6,
+		[ST_ROUTE] = b->skel->maps.route6,
+		[ST_SID] = b->skel->maps.sid6,
+	};
+
+	return m[st];
 }
 
-static void
-route_key(const struct kr_route *r, struct cats_route6_key *k)
+static int
+store_fd(const struct bpfb *b, enum store st)
 {
-	memset(k, 0, sizeof(*k));
-	k->prefixlen = r->dst_len;
-	memcpy(k->dst, r->dst, 16);
+	return bpf_map__fd(store_map(b, st));
+}
+
+static size_t
+store_ksize(const struct bpfb *b, enum store st)
+{
+	return bpf_map__key_size(store_map(b, st));
 }
 
 /* The map and key of an SRv6 route; false for a plain one. */
 static bool
-map_key(struct bpfb *b, const struct kr_route *r, int *fd, void *key)
+map_key(const struct bpfb *b, const struct kr_route *r, int *fd,
+    union map_key *k)
 {
-	switch (store_of(r)) {
-	case ST_STEER:
-		*fd = bpf_map__fd(b->skel->maps.steer6);
-		steer_key(r, key);
-		return true;
-	case ST_ROUTE:
-		*fd = bpf_map__fd(b->skel->maps.route6);
-		route_key(r, key);
-		return true;
-	case ST_SID:
-		*fd = bpf_map__fd(b->skel->maps.sid6);
-		memcpy(key, r->dst, 16);
-		return true;
-	default:
+	enum store st = store_of(r);
+
+	if (st >= ST_MAPS)
 		return false;
+	memset(k, 0, sizeof(*k));
+	*fd = store_fd(b, st);
+	switch (st) {
+	case ST_STEER_X:
+		memcpy(k->pair.src, r->src, 16);
+		memcpy(k->pair.dst, r->dst, 16);
+		break;
+	case ST_STEER:
+		k->steer.prefixlen = 128 + r->dst_len;
+		memcpy(k->steer.src, r->src, 16);
+		memcpy(k->steer.dst, r->dst, 16);
+		break;
+	case ST_ROUTE:
+		k->route.prefixlen = r->dst_len;
+		memcpy(k->route.dst, r->dst, 16);
+		break;
+	default:		/* ST_ROUTE_X, ST_SID */
+		memcpy(k->addr.addr, r->dst, 16);
+		break;
 	}
+	return true;
 }
 
 static int
@@ -151,6 +260,7 @@ encap_val(struct bpfb *b, const struct kr_route *r, struct cats_encap *v)
 		return berr(b, EOPNOTSUPP, r, "the eBPF data plane "
 		    "encapsulates with one segment");
 	memcpy(v->seg, r->segs[0], 16);
+	v->dst_len = r->dst_len;
 	v->oif = r->oif;
 	v->table = r->table;
 	v->metric = r->metric;
@@ -187,38 +297,43 @@ sid_val(struct bpfb *b, const struct kr_route *r, struct cats_sid *v)
 /* The route a map entry stands for, as kroute would have read it back
  * from the kernel. */
 static void
-steer_route(const struct cats_steer_key *k, const struct cats_encap *v,
+entry_route(enum store st, const union map_key *k, const void *v,
     struct kr_route *r)
 {
-	kr_route_encap6(r, v->table, k->dst, (uint8_t)(k->prefixlen - 128),
-	    k->src, 128, (const uint8_t (*)[16])v->seg, 1, v->oif, NULL);
-	r->metric = v->metric;
-}
+	const struct cats_encap *e = v;
+	const struct cats_sid *s = v;
+	const uint8_t (*seg)[16] = (const uint8_t (*)[16])e->seg;
 
-static void
-route_route(const struct cats_route6_key *k, const struct cats_encap *v,
-    struct kr_route *r)
-{
-	kr_route_encap6(r, v->table, k->dst, (uint8_t)k->prefixlen, NULL, 0,
-	    (const uint8_t (*)[16])v->seg, 1, v->oif, NULL);
-	r->metric = v->metric;
-}
-
-static void
-sid_route(const uint8_t sid[16], const struct cats_sid *v, struct kr_route *r)
-{
-	switch (v->action) {
-	case CATS_END_DX6:
-		kr_route_dx6(r, v->table, sid, v->nh6, v->oif);
+	switch (st) {
+	case ST_STEER_X:
+		kr_route_encap6(r, e->table, k->pair.dst, 128, k->pair.src,
+		    128, seg, 1, e->oif, NULL);
 		break;
-	case CATS_END_DX4:
-		kr_route_dx4(r, v->table, sid, v->nh4, v->oif);
+	case ST_STEER:
+		kr_route_encap6(r, e->table, k->steer.dst,
+		    (uint8_t)(k->steer.prefixlen - 128), k->steer.src, 128,
+		    seg, 1, e->oif, NULL);
+		break;
+	case ST_ROUTE_X:
+		kr_route_encap6(r, e->table, k->addr.addr, 128, NULL, 0, seg,
+		    1, e->oif, NULL);
+		break;
+	case ST_ROUTE:
+		kr_route_encap6(r, e->table, k->route.dst,
+		    (uint8_t)k->route.prefixlen, NULL, 0, seg, 1, e->oif, NULL);
 		break;
 	default:
-		kr_route_dt6(r, v->table, sid, v->lookup_table, v->oif);
-		break;
+		if (s->action == CATS_END_DX6)
+			kr_route_dx6(r, s->table, k->addr.addr, s->nh6, s->oif);
+		else if (s->action == CATS_END_DX4)
+			kr_route_dx4(r, s->table, k->addr.addr, s->nh4, s->oif);
+		else
+			kr_route_dt6(r, s->table, k->addr.addr,
+			    s->lookup_table, s->oif);
+		r->metric = s->metric;
+		return;
 	}
-	r->metric = v->metric;
+	r->metric = e->metric;
 }
 
 /* ------------------------------------------------------------------ */
@@ -264,6 +379,8 @@ plain_del(struct bpfb *b, const struct kr_route *r)
 static int
 kernel_change(struct bpfb *b, const struct kr_route *r, enum kr_op op)
 {
+	if (batch_flush(b) < 0)
+		return -1;
 	if (kr_change(b->k, r, op) < 0) {
 		snprintf(b->err, sizeof(b->err), "%s", kr_strerror(b->k));
 		return -1;
@@ -281,12 +398,14 @@ kernel_change(struct bpfb *b, const struct kr_route *r, enum kr_op op)
 static int
 map_delete(struct bpfb *b, const struct kr_route *r)
 {
-	uint8_t key[sizeof(struct cats_steer_key)];
+	union map_key key;
 	int fd;
 
-	if (!map_key(b, r, &fd, key))
+	if (batch_flush(b) < 0)
+		return -1;
+	if (!map_key(b, r, &fd, &key))
 		return berr(b, ESRCH, r, "no such route");
-	if (bpf_map_delete_elem(fd, key) < 0)
+	if (bpf_map_delete_elem(fd, &key) < 0)
 		return berr(b, errno == ENOENT ? ESRCH : errno, r,
 		    strerror(errno == ENOENT ? ESRCH : errno));
 	return 0;
@@ -306,7 +425,7 @@ bpf_delete(struct bpfb *b, const struct kr_route *r)
 	if (r->encap != KR_ENCAP_NONE)
 		return map_delete(b, r);
 	k.encap = KR_ENCAP_SEG6;
-	if (store_of(&k) == ST_ROUTE && map_delete(b, &k) == 0)
+	if (store_of(&k) == ST_ROUTE_X && map_delete(b, &k) == 0)
 		return 0;
 	return kernel_change(b, r, KR_DELETE);
 }
@@ -314,21 +433,26 @@ bpf_delete(struct bpfb *b, const struct kr_route *r)
 static int
 map_update(struct bpfb *b, const struct kr_route *r, enum kr_op op)
 {
-	uint8_t key[sizeof(struct cats_steer_key)];
+	union map_key key;
 	union {
 		struct cats_encap	e;
 		struct cats_sid		s;
 	} v;
 	int fd, rc;
 
-	if (!map_key(b, r, &fd, key))
+	if (!map_key(b, r, &fd, &key))
 		return berr(b, EINVAL, r, "no eBPF map takes this route "
 		    "(IPv6 only; a source prefix is /128 or none)");
 	rc = r->encap == KR_ENCAP_SEG6LOCAL ? sid_val(b, r, &v.s) :
 	    encap_val(b, r, &v.e);
 	if (rc < 0)
 		return -1;
-	if (bpf_map_update_elem(fd, key, &v,
+	if (op == KR_REPLACE && r->encap == KR_ENCAP_SEG6 &&
+	    plain_find(b, r) < 0)
+		return batch_add(b, store_of(r), &key, &v.e);
+	if (batch_flush(b) < 0)
+		return -1;
+	if (bpf_map_update_elem(fd, &key, &v,
 	    op == KR_ADD ? BPF_NOEXIST : BPF_ANY) < 0)
 		return berr(b, errno, r, strerror(errno));
 	/* one route per key: the plain one it replaces goes */
@@ -362,28 +486,21 @@ bpf_change(void *ctx, const struct kr_route *r, enum kr_op op)
 static int
 walk_map(struct bpfb *b, enum store st, dp_stats_cb cb, void *arg)
 {
-	uint8_t key[sizeof(struct cats_steer_key)], next[sizeof(key)];
+	union map_key key, next;
 	union {
 		struct cats_encap	e;
 		struct cats_sid		s;
 	} v;
 	struct kr_route r;
 	void *prev = NULL;
-	int fd = st == ST_STEER ? bpf_map__fd(b->skel->maps.steer6) :
-	    st == ST_ROUTE ? bpf_map__fd(b->skel->maps.route6) :
-	    bpf_map__fd(b->skel->maps.sid6);
+	int fd = store_fd(b, st);
 
-	while (bpf_map_get_next_key(fd, prev, next) == 0) {
-		memcpy(key, next, sizeof(key));
-		prev = key;
-		if (bpf_map_lookup_elem(fd, key, &v) < 0)
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v) < 0)
 			continue;	/* deleted meanwhile */
-		if (st == ST_STEER)
-			steer_route((void *)key, &v.e, &r);
-		else if (st == ST_ROUTE)
-			route_route((void *)key, &v.e, &r);
-		else
-			sid_route(key, &v.s, &r);
+		entry_route(st, &key, &v, &r);
 		r.protocol = b->protocol;
 		if (st == ST_SID)
 			cb(&r, v.s.packets, v.s.bytes, arg);
@@ -396,10 +513,11 @@ walk_map(struct bpfb *b, enum store st, dp_stats_cb cb, void *arg)
 static int
 walk_maps(struct bpfb *b, dp_stats_cb cb, void *arg)
 {
-	if (walk_map(b, ST_SID, cb, arg) < 0 ||
-	    walk_map(b, ST_STEER, cb, arg) < 0 ||
-	    walk_map(b, ST_ROUTE, cb, arg) < 0)
+	if (batch_flush(b) < 0)
 		return -1;
+	for (enum store st = 0; st < ST_MAPS; st++)
+		if (walk_map(b, st, cb, arg) < 0)
+			return -1;
 	return 0;
 }
 
@@ -478,6 +596,12 @@ bpf_stats(void *ctx, dp_stats_cb cb, void *arg, struct dp_drops *d)
 	return 0;
 }
 
+static int
+bpf_sync(void *ctx)
+{
+	return batch_flush(ctx);
+}
+
 static const char *
 bpf_error(void *ctx)
 {
@@ -531,12 +655,13 @@ bpf_free(void *ctx)
 	detach(b);
 	cats_bpf__destroy(b->skel);
 	kr_close(b->k);
+	free(b->batch);
 	free(b->plain);
 	free(b);
 }
 
 static const struct dp_backend bpf_backend = {
-	bpf_change, bpf_dump, bpf_error, bpf_free, bpf_stats,
+	bpf_change, bpf_dump, bpf_error, bpf_free, bpf_stats, bpf_sync,
 };
 
 static void
@@ -578,8 +703,9 @@ old_map(const uint32_t *ids, uint32_t n, const char *name)
 static void
 take_over(struct bpfb *b, const struct hook *h)
 {
-	struct bpf_map *maps[] = { b->skel->maps.steer6, b->skel->maps.route6,
-	    b->skel->maps.sid6, b->skel->maps.drops };
+	struct bpf_map *maps[] = { b->skel->maps.steer6_exact,
+	    b->skel->maps.route6_exact, b->skel->maps.steer6,
+	    b->skel->maps.route6, b->skel->maps.sid6, b->skel->maps.drops };
 	struct bpf_tc_hook th;
 	struct bpf_tc_opts to;
 	struct bpf_prog_info pi;
@@ -668,8 +794,10 @@ dp_new_bpf(const struct dp_cfg *cfg, char *err, size_t errlen)
 	struct bpfb *b;
 	struct dp *dp;
 
-	if ((b = calloc(1, sizeof(*b))) == NULL) {
+	if ((b = calloc(1, sizeof(*b))) == NULL ||
+	    (b->batch = calloc(1, sizeof(*b->batch))) == NULL) {
 		snprintf(err, errlen, "bpf data plane: %s", strerror(errno));
+		free(b);
 		return NULL;
 	}
 	b->protocol = cfg->protocol ? cfg->protocol : RTPROT_CATS;
