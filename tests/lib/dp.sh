@@ -11,7 +11,7 @@
 #   dp_kernel_view NETNS   what the kernel itself holds of ours, without
 #       asking catsd (which may be dead): our routes (protocol 252), then each
 #       tc program of ours with the entries of its maps, e.g.
-#       "tc core0 cats_eth: sid6=1 steer6=2 route6=0".  Empty when nothing
+#       "tc acc0 cats_eth: steer6_exact=2 route6_exact=1 steer6=0 route6=0 sid6=1".  Empty when nothing
 #       of ours is left.
 #   dp_segment             (a filter) the first segment of each route line
 
@@ -35,7 +35,7 @@ dp_kernel_view() {
 			printf 'tc %s %s:' "$_dif" "$_dprog"
 			for _dm in $(bpftool -j prog show id "$_did" | jq -r '.map_ids[]'); do
 				_dn=$(bpftool -j map show id "$_dm" | jq -r .name)
-				case $_dn in steer6|route6|sid6) ;; *) continue;; esac
+				case $_dn in steer6*|route6*|sid6) ;; *) continue;; esac
 				printf ' %s=%s' "$_dn" "$(bpftool -j map dump id "$_dm" | jq length)"
 			done
 			printf '\n'

@@ -18,6 +18,22 @@
 DOMAIN_TAG=cd
 . "$(dirname "$0")/../lib/domain.sh"
 configure_all
+# How long an ingress holds a detached client's results (dataplane
+# buffer_ms, docs/config.md): what is older when the new path comes is
+# dropped and counted as expired.  catsd's default (2000 ms) here; under
+# software emulation (tests/sh/catsd-seg6.sh in qemu, 10 to 50 times
+# slower) the handover below took from 1 to over 2 s, so the ingresses
+# there hold for 10 s: "nothing lost" is asserted within that bound.
+if [ -n "${CATS_IN_VM:-}" ]; then
+	BUFFER_MS=${BUFFER_MS:-10000}
+	for n in I1 I2; do
+		sed "s/\"dataplane\": { /&\"buffer_ms\": $BUFFER_MS, /" "$T/$n.json" >"$T/$n.new" &&
+		    mv "$T/$n.new" "$T/$n.json"
+		in_ns "$n" "$CATSD" -n -f "$T/$n.json" >/dev/null 2>"$T/$n.err" ||
+		    fail "catsd -n $(name_of "$n") with buffer_ms $BUFFER_MS: $(cat "$T/$n.err")"
+	done
+fi
+BUFFER_MS=${BUFFER_MS:-2000}
 
 for n in $NODES; do start_node "$n"; done
 for n in $NODES; do wait_sock "$n"; done
@@ -112,10 +128,12 @@ x C addr add 2001:db8:a::10/64 dev a2 nodad
 x C route add default via 2001:db8:a::1 dev a2 2>/dev/null
 ctl I2 client attach 2001:db8:a::10 02:00:5e:10:00:01 >/dev/null
 wait $cpid
+hb=$(ctl I1 -j show counters | jq -c .handover_buffer)
 if grep -q "received=300 missing=0 duplicated=0" "$T/client9.out"; then
-	pass "proactive handover in the kernel: $(cat "$T/client9.out")"
+	pass "proactive handover in the kernel: $(cat "$T/client9.out") (held at most ${BUFFER_MS} ms)"
 else
-	fail "handover: $(cat "$T/client9.out")"
+	fail "handover: $(cat "$T/client9.out"); ingress1's buffer (holding ${BUFFER_MS} ms): $hb"
+	case $hb in *'"expired":0,'*) ;; *) echo "      (the client was away longer than buffer_ms)";; esac
 fi
 if dproutes I1 | grep "^2001:db8:a::10 " | grep -q "fc00:12::"; then
 	pass "ingress1 redirects the client to ingress2: $(dproutes I1 | grep '^2001:db8:a::10 ')"
@@ -127,9 +145,9 @@ if dproutes E1 | grep "^2001:db8:a::10 " | grep -q "fc00:12::"; then
 else
 	fail "egress1 still returns to: $(dproutes E1 | grep a::10)"
 fi
-held=$(ctl I1 -j show counters | sed -n 's/.*"flushed":\([0-9]*\).*/\1/p')
+held=$(printf '%s' "$hb" | sed -n 's/.*"flushed":\([0-9]*\).*/\1/p')
 if [ "${held:-0}" -gt 0 ]; then
-	pass "ingress1's handover buffer held and flushed $held packets"
+	pass "ingress1's handover buffer held and flushed $held packets: $hb"
 else
 	fail "nothing went through the handover buffer: $(ctl I1 -j show counters)"
 fi
@@ -188,8 +206,8 @@ kill -9 "$PID_I1"
 wait "$PID_I1" 2>/dev/null
 # catsd is dead: the kernel is asked directly (seg6 routes, or our tc
 # programs and the entries of their maps)
-if kernel_view I1 | grep -q -e "cafe::1 from 2001:db8:a::10 " -e "steer6=[1-9]"; then
-	pass "after SIGKILL ingress1's steering is still in the kernel: $(kernel_view I1 | grep -e "cafe::1 from" -e steer6)"
+if kernel_view I1 | grep -q -e "cafe::1 from 2001:db8:a::10 " -e "steer6_exact=[1-9]"; then
+	pass "after SIGKILL ingress1's steering is still in the kernel: $(kernel_view I1 | grep -e "cafe::1 from" -e steer6_exact)"
 else
 	fail "steering vanished with SIGKILL: $(kernel_view I1)"
 fi
@@ -252,19 +270,47 @@ else
 fi
 # the codec's named malformed cases (tests/data/mh-malformed.hex), sent
 # from a raw socket at no more than 50 a second: each counted, none
-# disturbing the session
-sent=0
+# disturbing the session.
+# A kernel built with CONFIG_IPV6_MIP6 (Debian's, where catsd-seg6.sh runs;
+# not this host's) checks a Mobility Header itself before any raw socket
+# sees it (net/ipv6/mip6.c, mip6_mh_filter): it drops one whose header
+# length runs past the packet, is shorter than its type's fixed part
+# (HoTI, CoTI, binding update and acknowledgement 1, HoT, CoT and binding
+# error 2), or whose payload protocol is not 59 (none).  Those few never
+# reach catsd; every other one must be counted by it.
+mip6_kernel() { grep -qw mip6_mh_filter /proc/kallsyms 2>/dev/null; }
+mip6_rejects() {
+	_len=$((${#1} / 2))
+	[ $_len -ge 6 ] || return 0
+	_proto=$((0x$(printf '%s' "$1" | cut -c1-2)))
+	_hl=$((0x$(printf '%s' "$1" | cut -c3-4)))
+	_type=$((0x$(printf '%s' "$1" | cut -c5-6)))
+	case $_type in 1|2|5|6) _min=1;; 3|4|7) _min=2;; *) _min=0;; esac
+	[ $(((_hl + 1) * 8)) -gt $_len ] || [ $_hl -lt $_min ] || [ $_proto -ne 59 ]
+}
+mip6=""
+mip6_kernel && mip6=yes
+sent=0 kdrop=0 knames=""
 while read -r name hex; do
-	in_ns E2 "$CTL" pkt send --raw "$CORE_E1" "$hex" >/dev/null 2>&1 &&
-	    sent=$((sent + 1))
+	if in_ns E2 "$CTL" pkt send --raw "$CORE_E1" "$hex" >/dev/null 2>&1; then
+		sent=$((sent + 1))
+		if [ -n "$mip6" ] && mip6_rejects "$hex"; then
+			kdrop=$((kdrop + 1)) knames="$knames${knames:+ }$name"
+		fi
+	fi
 	sleep 0.02
 done <tests/data/mh-malformed.hex
 sleep 0.2
 bad=$(ctl E1 -j show counters | sed -n 's/.*"dropped":{[^}]*"malformed":\([0-9]*\).*/\1/p')
-if [ "$sent" -gt 30 ] && [ "${bad:-0}" -ge "$sent" ]; then
-	pass "$sent malformed messages from a raw socket, $bad counted as malformed: $(ctl E1 -j show counters | sed -n 's/.*"malformed":\({[^}]*}\).*/\1/p')"
+if [ -n "$mip6" ]; then
+	kword="the kernel (CONFIG_IPV6_MIP6, $(uname -r)) dropped $kdrop itself ($knames), catsd must count the other $((sent - kdrop))"
 else
-	fail "raw malformed: sent $sent, counted '${bad:-}': $(ctl E1 -j show counters)"
+	kword="the kernel has no CONFIG_IPV6_MIP6: catsd must count all"
+fi
+if [ "$sent" -gt 30 ] && [ "${bad:-0}" -ge $((sent - kdrop)) ]; then
+	pass "$sent malformed messages from a raw socket; $kword; $bad counted as malformed: $(ctl E1 -j show counters | sed -n 's/.*"malformed":\({[^}]*}\).*/\1/p')"
+else
+	fail "raw malformed: sent $sent; $kword; counted '${bad:-}': $(ctl E1 -j show counters)"
 fi
 if ctl E1 -j show sessions | grep -q '"state":"active"' &&
     dproutes I1 | grep -q "cafe::1 from 2001:db8:a::12 "; then
