@@ -31,15 +31,31 @@ tb_client_ok() { grep -q "received=$2 missing=0 duplicated=0" "$1"; }
 # handover buffer's counters: where a lost result went.
 tb_dp_drops() {
 	for _dn in $TB_INGRESSES $TB_EGRESSES; do
-		tb_at "$(tb_name "$_dn"): $(ctl "$_dn" -j show dataplane | jq -c '{backend, drops}') $(ctl "$_dn" -j show counters | jq -c '.buffer // .')"
+		tb_at "$(tb_name "$_dn"): $(ctl "$_dn" -j show dataplane | jq -c '{backend, drops}') $(ctl "$_dn" -j show counters | jq -c '.handover_buffer // .')"
 	done
 }
 tb_field() { sed -n "s/.*$2=\([^ ]*\).*/\1/p" "$1"; }
 
+# The results the client has received: UDP datagrams delivered in its
+# namespace (nothing else there receives UDP).  A scenario moves the
+# client once it has part of its results, not after a fixed time, so that
+# the move comes while the transaction runs on a slow machine as well
+# (software emulation: tests/sh/testbed-seg6.sh).
+tb_client_rx() {
+	in_ns "$TB_CLIENT" cat /proc/net/snmp6 | awk '$1 == "Udp6InDatagrams" { print $2 }'
+}
+tb_client_has() { [ $(($(tb_client_rx) - $1)) -ge "$2" ]; }
+# tb_wait_part BASE N: until the client has a tenth of its N results
+tb_wait_part() {
+	wait_for 30 tb_client_has "$1" $(($2 / 10)) ||
+	    tb_at "the client has only $(($(tb_client_rx) - $1)) results after 30 s"
+	tb_at "the client has $(($(tb_client_rx) - $1)) of its $2 results"
+}
+
 # tb_run_client ADDR TX COUNT INTERVAL OUT: the reference client in the
 # background (TB_CPID), bound to ADDR, sending to the CS-ID address
 tb_run_client() {
-	ip netns exec "$TB_P$TB_CLIENT" timeout 30 "$CLIENT" \
+	ip netns exec "$TB_P$TB_CLIENT" timeout $((30 + $3 * $4 / 1000)) "$CLIENT" \
 	    --to "[$TB_SVC_address]:$TB_SVC_port" --bind "[$1]" --tx "$2" \
 	    --count "$3" --interval "$4" --timeout 5000 --retry 200 >"$5" 2>&1 &
 	TB_CPID=$!
@@ -142,6 +158,8 @@ tb_handover() {
 	fi
 	ctl "$_from" client detach "$_addr" >/dev/null
 	tb_client_unplace "$_addr" "$(tb_link_of "$_from")"
+	# what it has now came before the move: the rest must come after
+	TB_RX_MOVE=$(tb_client_rx)
 	tb_at "client leaves $(tb_name "$_from") (client detach)"
 	sleep "$TB_OFFLINK"
 	tb_client_place "$_addr" "$(tb_link_of "$_to")"
@@ -161,12 +179,14 @@ tb_handover_scenario() {
 	[ -n "${TB_BENCHING:-}" ] || tb_data_start
 	tb_client_place "$_addr" "$(tb_link_of "$_from")"
 	ctl "$_from" client attach "$_addr" "$(tb_mac)" >/dev/null
+	_rx0=$(tb_client_rx)
 	tb_run_client "$_addr" 7 "$_n" "$_iv" "$TB_DIR/$_name.client"
 	tb_at "client $_addr at $(tb_name "$_from") asks for $_n results, one every $_iv ms"
 	wait_for 5 test -n "$(tb_session_egress "$_from" "$_addr")"
 	_eg=$(tb_session_egress "$_from" "$_addr")
 	tb_at "session set up: $(tb_name "$_from") steers it to ${_eg:-nothing}"
 	sleep 0.4
+	[ -n "${TB_BENCHING:-}" ] || tb_wait_part "$_rx0" "$_n"
 	tb_handover "$_kind" "$_from" "$_to" "$_addr"
 	tb_wait_client
 	tb_at "client done: $(cat "$TB_DIR/$_name.client")"
@@ -177,6 +197,7 @@ tb_handover_scenario() {
 	fi
 	_rc=0
 	tb_client_ok "$TB_DIR/$_name.client" "$_n" || { _rc=1; tb_dp_drops; }
+	tb_moved_mid "$_rx0" "$_n" || _rc=1
 	# the new ingress has the session, its kernel steers the client
 	_eg2=$(tb_session_egress "$_to" "$_addr")
 	[ -n "$_eg2" ] || { tb_at "FAIL: no session for $_addr at $(tb_name "$_to")"; _rc=1; }
@@ -192,6 +213,17 @@ tb_handover_scenario() {
 	ctl "$_to" client detach "$_addr" >/dev/null
 	tb_client_unplace "$_addr" "$(tb_link_of "$_to")"
 	return $_rc
+}
+
+# tb_moved_mid BASE N: the client moved while its transaction ran (some
+# of its N results came after it left the old ingress), or there was no
+# handover to speak of
+tb_moved_mid() {
+	_before=$((TB_RX_MOVE - $1))
+	tb_at "results before the move: $_before of $2"
+	[ "$_before" -lt "$2" ] && return 0
+	tb_at "FAIL: every result came before the move: the transaction ended first"
+	return 1
 }
 
 # ingresses by position in the file
@@ -323,11 +355,13 @@ sc_transaction_switch() {
 	fi
 	_i1=$(tb_ingress 1) _i2=$(tb_ingress 2)
 	tb_new_client; _addr=$TB_ADDR
-	# long enough that the transaction still runs when the switch comes
-	_n=400 _iv=5
+	# long enough that the transaction still runs when the switch comes:
+	# twice the handovers' (400 results, one every 5 ms, unless said)
+	_n=$((2 * ${TB_COUNT:-200})) _iv=${TB_INTERVAL:-5}
 	tb_data_start
 	tb_client_place "$_addr" "$(tb_link_of "$_i1")"
 	ctl "$_i1" client attach "$_addr" "$(tb_mac)" >/dev/null
+	_rx0=$(tb_client_rx)
 	tb_run_client "$_addr" 9 "$_n" "$_iv" "$TB_DIR/txswitch.client"
 	tb_at "client $_addr at $(tb_name "$_i1") asks for $_n results"
 	wait_for 5 test -n "$(tb_session_egress "$_i1" "$_addr")"
@@ -338,13 +372,15 @@ sc_transaction_switch() {
 	ctl "$TB_CONTROLLER" metric set instance "$(tb_v "$_en" instance)" util 0.8 >/dev/null
 	tb_at "$_eg's site load rises to 0.8 (catsctl metric set instance)"
 	sleep 0.3
+	tb_wait_part "$_rx0" "$_n"
 	tb_handover reactive "$_i1" "$_i2" "$_addr"
 	tb_wait_client
 	tb_at "client done: $(cat "$TB_DIR/txswitch.client")"
 	tb_data_stop
 	_eg2=$(tb_session_egress "$_i2" "$_addr")
 	_rc=0
-	tb_client_ok "$TB_DIR/txswitch.client" "$_n" || _rc=1
+	tb_client_ok "$TB_DIR/txswitch.client" "$_n" || { _rc=1; tb_dp_drops; }
+	tb_moved_mid "$_rx0" "$_n" || _rc=1
 	_edges=$(tb_field "$TB_DIR/txswitch.client" edges)
 	case $_edges in *,*) ;; *) _rc=1; tb_at "FAIL: results from $_edges only: no switch";; esac
 	ctl "$TB_CONTROLLER" metric set instance "$(tb_v "$_en" instance)" util "$(tb_v "$_en" util)" >/dev/null
@@ -362,8 +398,30 @@ sc_transaction_switch() {
 
 TB_SCENARIOS="select proactive reactive-locator reactive-prefix transaction-switch curl"
 
+# TB_BUFFER_MS: how long an ingress holds a detached client's results
+# (dataplane buffer_ms, docs/config.md; catsd's default, 2000 ms, unless
+# set).  What is older when the new path comes is dropped: lost.  Under
+# software emulation a handover takes seconds, so tests/sh/testbed-seg6.sh
+# sets it there.  The ingresses take it before the first scenario, by a
+# restart (a reload does not change the data plane).
+tb_hold_bound() {
+	[ -n "${TB_BUFFER_MS:-}" ] && [ -z "${TB_BUFFER_SET:-}" ] || return 0
+	TB_BUFFER_SET=1
+	for _hn in $TB_INGRESSES; do
+		sed "s/\"dataplane\": { /&\"buffer_ms\": $TB_BUFFER_MS, /" "$TB_DIR/$_hn.json" \
+		    >"$TB_DIR/$_hn.new" && mv "$TB_DIR/$_hn.new" "$TB_DIR/$_hn.json" || return 1
+		in_ns "$_hn" "$CATSD" -n -f "$TB_DIR/$_hn.json" >/dev/null 2>"$TB_DIR/$_hn.err" ||
+		    { echo "testbed: catsd refuses buffer_ms $TB_BUFFER_MS: $(cat "$TB_DIR/$_hn.err")"; return 1; }
+		tb_stop_node "$_hn"
+		tb_start_node "$_hn"
+		tb_wait_sock "$_hn" || return 1
+	done
+	echo "testbed: the ingresses hold a detached client's results up to $TB_BUFFER_MS ms (dataplane buffer_ms; restarted with it)"
+}
+
 # tb_scenario NAME: run one, with its header
 tb_scenario() {
+	tb_hold_bound || return 1
 	printf '\n-- %s\n' "$1"
 	case $1 in
 	select|proactive|curl) "sc_$1";;

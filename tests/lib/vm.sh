@@ -91,6 +91,9 @@ mount -t tmpfs tmpfs /host/run
 printf '#!/bin/sh\nexec chroot /host /sbin/modprobe "$@"\n' >/bin/host-modprobe
 chmod +x /bin/host-modprobe
 echo /bin/host-modprobe >/proc/sys/kernel/modprobe
+# Device nodes that udev would make from modules.devname: /dev/net/tun
+# (catsd's handover buffer) appears once tun is loaded.
+chroot /host /sbin/modprobe tun || echo "vm: modprobe tun failed"
 ip link set lo up
 read up _ </proc/uptime
 echo "$up" >"/host$VM_JOB/boot"
