@@ -237,9 +237,10 @@ shtest: $(PROGS) $(O)/san/catsctl
 
 # The benchmarks of the core, then the testbed's handover and set-up times
 # (docs/testbed.md) as root with ip netns; else one line says why not (77).
-bench: deps-check $(BENCHES) $(PROGS) $(O)/bgp-blast
+bench: deps-check $(BENCHES) $(PROGS) $(O)/bgp-blast $(IO_TOOLS)
 	@for b in $(BENCHES); do $$b || exit 1; done
 	@O=$(O) bench/bgp_ingest.sh; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
+	@bench/dp_forward.sh; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
 	@testbed/run.sh bench; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
 
 # The peer that benchmarks and tests a BGP speaker: the same UPDATE stream

@@ -19,8 +19,8 @@
  *     backend kernel|bpf (kernel)  src ADDR (eBPF's outer source); actions
  *     defer  start  steer|unsteer CLIENT PEER SERVICE INSTANCE
  *     forward|return CLIENT PEER  unforward|unreturn CLIENT  reconcile
- *     flush  dump  hold (until SIGTERM, SIGINT or the end of stdin: the
- *     eBPF programs live as long as the process)
+ *     flush  dump  hold (until SIGTERM or SIGINT: the eBPF programs live
+ *     as long as the process)
  */
 #include <netinet/in.h>
 #include <netinet/icmp6.h>
@@ -569,19 +569,19 @@ dp_intent_arg(struct dp *dp, int argc, char **argv)
 		in.service = (uint16_t)num(argv[3]);
 		in.instance = num(argv[4]);
 	}
-	if (dp_apply(dp, &in) < 0)
+	/* in the kernel before the next word, as catsd has it before it
+	 * sends or sleeps */
+	if (dp_apply(dp, &in) < 0 || dp_sync(dp) < 0)
 		die(argv[0], dp_error(dp));
 	return 1 + intents[i].nargs;
 }
 
-/* Until SIGTERM, SIGINT or the end of stdin; then dp_free takes the
- * programs away. */
+/* Until SIGTERM or SIGINT; then dp_free takes the programs away. */
 static void
 hold(void)
 {
-	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
 	sigset_t set;
-	char buf[64];
+	int sig;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -589,14 +589,7 @@ hold(void)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	printf("holding\n");
 	fflush(stdout);
-	for (;;) {
-		struct timespec ts = { 0, 100000000 };
-
-		if (sigtimedwait(&set, NULL, &ts) >= 0)
-			return;
-		if (poll(&p, 1, 0) > 0 && read(STDIN_FILENO, buf, sizeof(buf)) <= 0)
-			return;
-	}
+	sigwait(&set, &sig);
 }
 
 static int
