@@ -379,7 +379,7 @@ end_d(struct __sk_buff *skb, __u32 l2, struct cats_sid *s)
 	__u32 len, plen = skb->len;
 	int verdict;
 
-	struct cats_encap *e;
+	struct cats_encap *e = NULL;
 
 	if ((len = outer_len(skb, l2, inner, &verdict)) == 0)
 		return verdict;
@@ -387,9 +387,10 @@ end_d(struct __sk_buff *skb, __u32 l2, struct cats_sid *s)
 	/* End.DT6 whose inner packet we route on (the old ingress's forward
 	 * during a handover): a new outer header over the old one, in place.
 	 * Decapsulating and encapsulating again would fail: the skb still
-	 * says it is encapsulated (EALREADY). */
-	if (s->action == CATS_END_DT6 && len == ENCAP_LEN &&
-	    (e = lookup(skb, l2 + ENCAP_LEN)) != NULL)
+	 * says it is encapsulated (EALREADY).  The inner packet is looked up
+	 * once, here; the entry is map memory and outlives the decap. */
+	if (s->action == CATS_END_DT6 &&
+	    (e = lookup(skb, l2 + len)) != NULL && len == ENCAP_LEN)
 		return encap_at(skb, l2, l2 + ENCAP_LEN, 0, e);
 	if (decap(skb, len, flag) != 0)
 		return TC_ACT_SHOT;
@@ -401,7 +402,7 @@ end_d(struct __sk_buff *skb, __u32 l2, struct cats_sid *s)
 	default:
 		/* End.DT6: the inner packet is routed as the kernel's
 		 * lookup would, our steering included */
-		return route(skb, l2);
+		return e != NULL ? encap_at(skb, l2, l2, ENCAP_LEN, e) : PASS;
 	}
 }
 
