@@ -2,14 +2,18 @@
  * engine.handover: proactive handovers per second through the engine alone
  * (notify, indications and their acknowledgements, every message encoded,
  * checksummed and decoded), on the synchronous network of tests/minnet.h.
- * engine.bytes_per_session: memory of the ingress and egress tables with a
- * million established sessions, divided by that million.
+ * engine.bytes_per_session: what the allocator handed out (mallinfo2: heap
+ * and mmapped blocks in use) for establishing a million sessions, all four
+ * nodes together, divided by that million; the growth of resident memory
+ * and the engine's own account of its tables (node_memory) beside it.
  * Issue targets: at least 200 thousand handovers/s on one core, at most
  * 512 octets per session.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench.h"
 #include "minnet.h"
@@ -132,6 +136,31 @@ establish(struct minnet *net)
 	return bench_now() - t0;
 }
 
+/* Octets the allocator has handed out and not taken back: the heap's
+ * blocks in use and the blocks it mmapped (the big tables). */
+static size_t
+heap_in_use(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
+/* Resident memory of this process, from /proc/self/statm; 0 if unread. */
+static size_t
+resident(void)
+{
+	unsigned long size, res;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f == NULL)
+		return 0;
+	if (fscanf(f, "%lu %lu", &size, &res) != 2)
+		res = 0;
+	fclose(f);
+	return res * (size_t)sysconf(_SC_PAGESIZE);
+}
+
 /* One proactive handover: movement detected, detach, attach elsewhere. */
 static void
 handover(struct minnet *net, int from, int to, uint32_t i)
@@ -147,9 +176,9 @@ main(void)
 	struct minnet *net = mn_new();
 	struct cats_sel *sel = selector();
 	struct node_cfg c;
-	double t_setup, t0, t;
+	double t_setup, t0, t, per;
 	uint64_t before, fwd;
-	size_t mem, n_in, n_eg;
+	size_t mem, n_in, n_eg, heap0, rss0, heap, rss;
 	uint32_t i, r;
 	int k;
 
@@ -158,7 +187,11 @@ main(void)
 		if (mn_add(net, &c) != k)
 			return 1;
 	}
+	heap0 = heap_in_use();
+	rss0 = resident();
 	t_setup = establish(net);
+	heap = heap_in_use() - heap0;
+	rss = resident() - rss0;
 	n_in = node_session_count(net->nodes[IN1]);
 	n_eg = node_session_count(net->nodes[EG1]);
 	if (n_in != SESSIONS || n_eg != SESSIONS) {
@@ -187,9 +220,13 @@ main(void)
 	    ROUNDS * MOVERS / t, MOVERS, ROUNDS, SESSIONS,
 	    (double)(net->delivered - before) / (ROUNDS * MOVERS), HANDOVER_TARGET,
 	    ROUNDS * MOVERS / t >= HANDOVER_TARGET ? "met" : "NOT met");
-	printf("engine.bytes_per_session: %.0f (ingress and egress tables, %u "
-	    "sessions; target %d: %s)\n", (double)mem / SESSIONS, SESSIONS,
-	    BYTES_TARGET, (double)mem / SESSIONS <= BYTES_TARGET ? "met" : "NOT met");
+	per = (double)heap / SESSIONS;
+	printf("engine.bytes_per_session: %.0f (allocator's bytes in use, "
+	    "mallinfo2, after %u sessions minus before, all nodes; resident "
+	    "memory grew %.0f a session, node_memory of ingress and egress "
+	    "says %.0f; target %d: %s)\n", per, SESSIONS,
+	    (double)rss / SESSIONS, (double)mem / SESSIONS, BYTES_TARGET,
+	    per <= BYTES_TARGET ? "met" : "NOT met");
 	mn_free(net);
 	cats_sel_destroy(sel);
 	return 0;

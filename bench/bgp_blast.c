@@ -8,13 +8,17 @@
  *   --until-unix SOCK REQUEST KEY  a control socket answering REQUEST with
  *                                  a JSON line holding "KEY": count (catsd)
  *   --until-cmd CMD                a command printing the count (gobgp CLI)
- * It prints "routes=N seconds=T rate=R" (from the first UPDATE sent to the
- * count reached) and keeps the session up with KEEPALIVEs meanwhile.  Every
- * wait is bounded (--timeout, default 300 s).
+ * Either way the receiver is asked again --poll-ms (1) after each answer,
+ * so two receivers polled with the same value are timed alike.  It prints
+ * "routes=N seconds=T rate=R polls=K query_ms=Q" (from the first UPDATE
+ * sent to the answer that showed every route; Q, the mean time a count
+ * query took, is with the poll interval the resolution of T) and keeps the
+ * session up with KEEPALIVEs meanwhile.  Every wait is bounded (--timeout,
+ * default 300 s).
  *
  * usage: bgp-blast ADDR PORT ROUTES --as N --peer-as N --id A.B.C.D
  *            (--until-unix SOCK REQUEST KEY | --until-cmd CMD)
- *            [--timeout S] [--linger S]
+ *            [--poll-ms MS] [--timeout S] [--linger S]
  * --linger keeps the session up S seconds after the result line, so the
  * receiver can be asked about its RIB while it still holds the routes.
  *
@@ -58,6 +62,7 @@ struct args {
 	const char	*from;		/* source address to bind, or NULL */
 	uint32_t	 expect;	/* --expect-routes: receive this many */
 	int		 rcvbuf;	/* --rcvbuf, before connect; 0: default */
+	double		 poll_ms;	/* --poll-ms: between count queries */
 	double		 timeout;
 	double		 linger;
 };
@@ -68,7 +73,8 @@ usage(const char *why)
 	fprintf(stderr, "bgp-blast: %s\nusage: bgp-blast ADDR PORT ROUTES "
 	    "--as N --peer-as N --id A.B.C.D (--until-unix SOCK REQUEST KEY "
 	    "| --until-cmd CMD | --send-table FILE | --expect-routes N) "
-	    "[--timeout S] [--linger S] [--from ADDR] [--rcvbuf B]\n", why);
+	    "[--poll-ms MS] [--timeout S] [--linger S] [--from ADDR] "
+	    "[--rcvbuf B]\n", why);
 	return 2;
 }
 
@@ -83,6 +89,7 @@ parse(int argc, char **argv, struct args *a)
 	a->port = atoi(argv[2]);
 	a->routes = (uint32_t)strtoul(argv[3], NULL, 10);
 	a->timeout = 300;
+	a->poll_ms = 1;
 	for (int i = 4; i < argc; i++) {
 		if (strcmp(argv[i], "--as") == 0 && i + 1 < argc)
 			a->as = (uint32_t)strtoul(argv[++i], NULL, 10);
@@ -97,6 +104,8 @@ parse(int argc, char **argv, struct args *a)
 			a->key = argv[++i];
 		} else if (strcmp(argv[i], "--until-cmd") == 0 && i + 1 < argc)
 			a->cmd = argv[++i];
+		else if (strcmp(argv[i], "--poll-ms") == 0 && i + 1 < argc)
+			a->poll_ms = atof(argv[++i]);
 		else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
 			a->timeout = atof(argv[++i]);
 		else if (strcmp(argv[i], "--linger") == 0 && i + 1 < argc)
@@ -536,7 +545,8 @@ main(int argc, char **argv)
 	struct wbuf w;
 	uint32_t nupd;
 	size_t len;
-	double t0, t1, last_ka;
+	double t0, t1, tq, last_ka, qsum = 0;
+	unsigned npoll = 0;
 	long have = -1;
 	int fd, rc;
 
@@ -569,8 +579,11 @@ main(int argc, char **argv)
 	}
 	t1 = bench_now();
 	while (t1 - t0 < a.timeout) {
+		tq = bench_now();
 		have = a.cmd != NULL ? count_cmd(&a) : count_unix(&a);
 		t1 = bench_now();
+		qsum += t1 - tq;
+		npoll++;
 		if (have >= (long)a.routes)
 			break;
 		drain(fd);
@@ -578,7 +591,7 @@ main(int argc, char **argv)
 			write_all(fd, ka, w.len);
 			last_ka = t1;
 		}
-		usleep(a.cmd != NULL ? 100000 : 1000);
+		usleep((useconds_t)(a.poll_ms * 1000));
 	}
 	free(stream);
 	if (have < (long)a.routes) {
@@ -587,8 +600,9 @@ main(int argc, char **argv)
 		close(fd);
 		return 1;
 	}
-	printf("routes=%u updates=%u seconds=%.3f rate=%.0f\n", a.routes,
-	    nupd, t1 - t0, a.routes / (t1 - t0));
+	printf("routes=%u updates=%u seconds=%.3f rate=%.0f polls=%u "
+	    "query_ms=%.1f\n", a.routes, nupd, t1 - t0, a.routes / (t1 - t0),
+	    npoll, npoll ? qsum / npoll * 1000 : 0);
 	fflush(stdout);
 	linger(fd, a.linger, ka, w.len);
 	close(fd);

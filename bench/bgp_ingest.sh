@@ -1,12 +1,16 @@
 #!/bin/sh
 # bgp.ingest: MUP routes per second that catsd takes in over TCP from a
-# peer, and bgp.ingest.gobgpd: the same for gobgpd 3.10, from the same
-# sender (build/bgp-blast, the UPDATE stream of bench/bgpgen.h) in the same
-# run.  Both on loopback, both receivers counted from the first UPDATE sent
-# to the moment they report every route (catsd's control socket, polled
-# every millisecond; gobgpd's `global rib summary`, every 100 ms, about 60
-# ms a call).  gobgpd gets fewer routes (GOBGPD_ROUTES, default 200000):
-# it needs minutes and gigabytes for a million; both counts are printed.
+# peer, and bgp.ingest.gobgpd: the same for gobgpd (its version as
+# `gobgpd --version` gives it), from the same sender (build/bgp-blast, the
+# UPDATE stream of bench/bgpgen.h) in the same run.  Both on loopback, both
+# receivers timed alike: from the first UPDATE sent to the answer that
+# showed every route, each asked again POLL_MS (50) after its last answer
+# (catsd through its control socket, gobgpd through `gobgp global rib
+# summary`); each line gives what a query took, which with POLL_MS bounds
+# how late the time may be.  POLL_MS is not smaller because every gobgp
+# call costs a CPU for tens of ms that gobgpd would otherwise have.
+# gobgpd gets fewer routes (GOBGPD_ROUTES, default 200000): it needs
+# minutes and gigabytes for a million; both counts are printed.
 # Also bgp.bytes_per_route of catsd's RIB at CATSD_ROUTES.
 # Exits 77 without gobgpd, gobgp or jq.
 set -u
@@ -14,6 +18,7 @@ cd "$(dirname "$0")/.." || exit 1
 O=${O:-build}
 CATSD_ROUTES=${CATSD_ROUTES:-1000000}
 GOBGPD_ROUTES=${GOBGPD_ROUTES:-200000}
+POLL_MS=${POLL_MS:-50}
 BLAST=$O/bgp-blast
 CATSD=$O/catsd
 for p in "$BLAST" "$CATSD"; do
@@ -59,7 +64,7 @@ rss0=$(rss $CPID)
 # The sender lingers while the RIB is measured, then is stopped.
 "$BLAST" ::1 "$CPORT" "$CATSD_ROUTES" --as 65000 --peer-as 65000 \
     --id 10.0.0.2 --until-unix "$T/catsd.sock" \
-    '{"cmd":"show","what":"bgp"}' routes --timeout 120 --linger 60 \
+    '{"cmd":"show","what":"bgp"}' routes --poll-ms "$POLL_MS" --timeout 120 --linger 60 \
     >"$T/blast.out" 2>&1 &
 BPID=$!
 PIDS="$PIDS $BPID"
@@ -75,6 +80,7 @@ case $c in
 esac
 crate=$(echo "$c" | sed -n 's/.*rate=\([0-9]*\).*/\1/p')
 csec=$(echo "$c" | sed -n 's/.*seconds=\([0-9.]*\).*/\1/p')
+cq=$(echo "$c" | sed -n 's/.*query_ms=\([0-9.]*\).*/\1/p')
 rib=$("$O/catsctl" -s "$T/catsd.sock" -j show bgp | jq -c .rib)
 bytes=$(echo "$rib" | jq .bytes)
 routes=$(echo "$rib" | jq .routes)
@@ -84,18 +90,20 @@ kill $PIDS 2>/dev/null; wait 2>/dev/null; PIDS=""
 # ---------------------------------------------------------------- gobgpd
 GOBGP_AFI_SAFIS=ipv6-mup
 GOBGP_HOLD=180
+gver=$(gobgpd --version 2>&1 | sed -n 's/.*version \([^ ]*\).*/\1/p' | head -n 1)
 gobgp_neighbor ::1 65000 ""
 gobgp_start "$T/gobgp" "$GPORT" "$APIPORT" 65000 10.0.0.100 "::1" || exit 1
 if ! g=$("$BLAST" ::1 "$GPORT" "$GOBGPD_ROUTES" --as 65000 --peer-as 65000 \
     --id 10.0.0.2 --until-cmd "gobgp -p $APIPORT global rib summary -a \
-    ipv6-mup -j | jq -r .num_path" --timeout 300); then
+    ipv6-mup -j | jq -r .num_path" --poll-ms "$POLL_MS" --timeout 300); then
 	echo "bench: gobgpd did not take the routes"; exit 1
 fi
 gobgp_stop
 grate=$(echo "$g" | sed -n 's/.*rate=\([0-9]*\).*/\1/p')
 gsec=$(echo "$g" | sed -n 's/.*seconds=\([0-9.]*\).*/\1/p')
+gq=$(echo "$g" | sed -n 's/.*query_ms=\([0-9.]*\).*/\1/p')
 
-echo "bgp.ingest: $crate routes/s ($CATSD_ROUTES IPv6 T2ST routes over TCP into catsd's RIB in $csec s; target 1000000)"
-echo "bgp.ingest.gobgpd: $grate routes/s ($GOBGPD_ROUTES of the same routes from the same sender into gobgpd 3.10 in $gsec s)"
-awk -v c="$crate" -v g="$grate" 'BEGIN { printf "bgp.ingest.ratio: %.1f x (catsd over gobgpd; target 3)\n", c / g }'
+echo "bgp.ingest: $crate routes/s ($CATSD_ROUTES IPv6 T2ST routes over TCP into catsd's RIB in $csec s: first UPDATE sent -> catsd's control socket showing them all, asked every $POLL_MS ms after an answer, $cq ms a query; target 1000000)"
+echo "bgp.ingest.gobgpd: $grate routes/s ($GOBGPD_ROUTES of the same routes from the same sender into gobgpd ${gver:-of unknown version} in $gsec s: first UPDATE sent -> gobgp's rib summary showing them all, asked every $POLL_MS ms after an answer, $gq ms a query)"
+awk -v c="$crate" -v g="$grate" -v cn="$CATSD_ROUTES" -v gn="$GOBGPD_ROUTES" 'BEGIN { printf "bgp.ingest.ratio: %.1f x (bgp.ingest over bgp.ingest.gobgpd: catsd taking %d routes against gobgpd taking %d, both timed alike; target 3)\n", c / g, cn, gn }'
 awk -v b="$bytes" -v r="$routes" -v d=$((rss1 - rss0)) 'BEGIN { printf "bgp.bytes_per_route: %.1f bytes (catsd RIB with %d routes, rib.bytes / rib.routes; the daemon grew by %.1f bytes a route in resident memory)\n", b / r, r, d / r }'
