@@ -23,6 +23,7 @@ check(json_t *req)
 	uint8_t key[128];
 	char err[256];
 
+	err[0] = '\0';		/* else the check below reads stale bytes */
 	if (bgp_route_parse(req, &r, err, sizeof(err)) != 0) {
 		if (err[0] == '\0')
 			__builtin_trap();	/* refused without a reason */
@@ -47,10 +48,13 @@ words(const uint8_t *data, size_t size)
 	for (w = strtok_r(text, " ", &save); w != NULL && argc < MAX_WORDS;
 	    w = strtok_r(NULL, " ", &save))
 		argv[argc++] = w;
+	err[0] = '\0';
 	if (argc > 0 && (req = bgp_route_request(argc, argv, err,
 	    sizeof(err))) != NULL) {
 		check(req);
 		json_decref(req);
+	} else if (argc > 0 && err[0] == '\0') {
+		__builtin_trap();		/* refused without a reason */
 	}
 	free(text);
 }

@@ -30,6 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
+	err[0] = '\0';		/* else the check below reads stale bytes */
 	rc = frame_parse(dlts[data[0] % (sizeof(dlts) / sizeof(dlts[0]))],
 	    data + 1, size - 1, &f, err, sizeof(err));
 	if (rc < 0 && err[0] == '\0')
