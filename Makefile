@@ -57,7 +57,8 @@ IO_SAN_LIB := $(IO_SRC:%.c=$(O)/san/%.o)
 IO_LIBS  := -lmnl -lbpf -lelf -lz
 IO_TOOLS := $(O)/kroute_tool $(O)/san/kroute_tool
 
-.PHONY: all check unit shtest bench fuzz fuzz-build deps deps-check clean demo
+.PHONY: all check unit shtest bench fuzz fuzz-build deps deps-check clean demo lint \
+	check-the-checks
 all: deps-check $(PROGS)
 all: $(O)/libcatsio.a $(IO_TOOLS)
 
@@ -210,6 +211,7 @@ $(O)/fuzz/fuzz_frame $(O)/fuzz/fuzz_pktjson $(O)/fuzz/fuzz_bgp_route: $(O)/fuzz/
 check: deps-check $(PROGS) $(O)/san/catsctl $(TESTS) $(FUZZERS)
 	@rm -f $(O)/check.counts
 	@export O=$(O) FUZZ_SECONDS=$(FUZZ_SECONDS) CHECK_COUNTS=$(O)/check.counts; \
+	if scripts/lint.sh; then l="1 0"; else l="0 1"; fi; echo "lint $$l 0" >>$(O)/check.counts; \
 	scripts/run-tests.sh unit $(TESTS); \
 	scripts/run-tests.sh sh $(SHTESTS); \
 	scripts/run-tests.sh fuzz $(FUZZERS); \
@@ -225,9 +227,20 @@ check shtest: $(APPS_SAN)
 # benchmark's sender.
 check shtest: $(O)/bgp-blast $(O)/san/tests/test_bgp
 
+# Whether the suite goes red when it should: deliberate faults, each in a
+# copy of the tree, and the tests that must catch them
+# (scripts/check-the-checks.sh; root; about 10 min).
+check-the-checks: deps-check $(PROGS)
+	@scripts/check-the-checks.sh
+
 # The README's main command.
 demo: deps-check $(PROGS)
 	@O=$(O) scripts/demo.sh
+
+# The shell tests' lint (scripts/lint.sh): checks that cannot fail, bare
+# sleeps.  make check runs it first and counts it as one test.
+lint:
+	@scripts/lint.sh
 
 unit: $(TESTS)
 	@scripts/run-tests.sh unit $(TESTS)

@@ -133,14 +133,15 @@ tb_routes() { dp_routes "$TB_P$1" "$TB_DIR/$1.sock"; }
 # the current time in ns (CLOCK_REALTIME, like the capture's timestamps)
 tb_now_ns() { date +%s%N; }
 
-# wait_for SECONDS COMMAND...: poll every 50 ms until COMMAND succeeds
-wait_for() {
-	_wt=$(($1 * 20)); shift
-	while [ "$_wt" -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.05; _wt=$((_wt - 1))
-	done
-	return 1
+# wait_for SECONDS CMD..., stop_pids, json_ok, out_lacks ...
+. tests/lib/check.sh
+
+# tb_stop_dumper PID: a capture ends at SIGINT (it writes its last
+# packets), at most 3 s; then SIGKILL
+tb_stop_dumper() {
+	kill -INT "$1" 2>/dev/null
+	wait_for 3 _ck_gone "$1"
+	stop_pids 1 "$1"
 }
 
 # ------------------------------------------------------------------ cleanup
@@ -153,9 +154,8 @@ tb_clean_stale() {
 		_pid=${_ns#tb}; _pid=${_pid%%-*}
 		[ "$_pid" = "$TB_ID" ] && continue
 		kill -0 "$_pid" 2>/dev/null && continue
-		for _q in $(ip netns pids "$_ns" 2>/dev/null); do kill "$_q" 2>/dev/null; done
-		sleep 0.2
-		for _q in $(ip netns pids "$_ns" 2>/dev/null); do kill -9 "$_q" 2>/dev/null; done
+		# shellcheck disable=SC2046
+		stop_pids 2 $(ip netns pids "$_ns" 2>/dev/null)
 		ip netns del "$_ns" 2>/dev/null && tb_say "testbed: removed $_ns, left by a run that ended without cleaning up"
 	done
 	return 0
@@ -164,15 +164,8 @@ tb_clean_stale() {
 # Stop every process we started (SIGTERM, then SIGKILL after 2 s), and
 # delete our namespaces: the veths and routes go with them.
 tb_down() {
-	for _q in $TB_PIDS; do kill "$_q" 2>/dev/null; done
-	_w=40
-	while [ $_w -gt 0 ]; do
-		_alive=0
-		for _q in $TB_PIDS; do kill -0 "$_q" 2>/dev/null && _alive=1; done
-		[ $_alive -eq 0 ] && break
-		sleep 0.05; _w=$((_w - 1))
-	done
-	for _q in $TB_PIDS; do kill -9 "$_q" 2>/dev/null; done
+	# shellcheck disable=SC2086
+	stop_pids 2 $TB_PIDS
 	TB_PIDS=""
 	for _n in $TB_NSS; do ip netns del "$TB_P$_n" 2>/dev/null; done
 	TB_NSS=""
@@ -383,11 +376,7 @@ tb_start_node() {
 tb_stop_node() {
 	eval "_sp=\${TB_PID_$1:-}"
 	[ -n "$_sp" ] || return 0
-	kill "$_sp" 2>/dev/null
-	_w=50
-	while kill -0 "$_sp" 2>/dev/null && [ $_w -gt 0 ]; do sleep 0.05; _w=$((_w - 1)); done
-	kill -9 "$_sp" 2>/dev/null
-	wait "$_sp" 2>/dev/null
+	stop_pids 2.5 "$_sp"
 	tb_untrack "$_sp"
 	eval "TB_PID_$1="
 }
@@ -465,12 +454,8 @@ tb_capture_start() {
 }
 tb_capture_stop() {
 	[ -n "${TB_CAP_PID:-}" ] || return 0
-	sleep 0.2		# the last answers
-	kill -INT "$TB_CAP_PID" 2>/dev/null
-	_w=60
-	while kill -0 "$TB_CAP_PID" 2>/dev/null && [ $_w -gt 0 ]; do sleep 0.05; _w=$((_w - 1)); done
-	kill -9 "$TB_CAP_PID" 2>/dev/null
-	wait "$TB_CAP_PID" 2>/dev/null
+	sleep 0.2		# lint: sleep-ok: the last answers still on their way reach the capture
+	tb_stop_dumper "$TB_CAP_PID"
 	tb_untrack "$TB_CAP_PID"
 	TB_CAP_PID=""
 	_f=""

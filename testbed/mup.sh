@@ -42,7 +42,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 # shellcheck disable=SC2034 # read by tests/lib/gobgp.sh
 GOBGP_NETNS=$NS
-. tests/lib/gobgp.sh	# exits 77 without gobgpd, gobgp, jq
+. tests/lib/gobgp.sh	# exits 77 without gobgpd, gobgp, jq; sources check.sh
 rm -rf "$OUT"
 mkdir -p "$OUT" || exit 1
 
@@ -50,15 +50,6 @@ in_ns() { ip netns exec "$NS" "$@"; }
 ctl() { _n=$1; shift; in_ns "$CTL" -s "$OUT/$_n.sock" "$@"; }
 t0=$(date +%s%N)
 say() { printf '%6s ms  %s\n' $(( ($(date +%s%N) - t0) / 1000000 )) "$*"; }
-# wait_for TENTHS CMD...: until CMD succeeds
-wait_for() {
-	_w=$1; shift
-	while ! "$@" >/dev/null 2>&1; do
-		_w=$((_w - 1))
-		[ "$_w" -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
 
 in_ns ip link set lo up
 for a in 100 a b c 1 2; do
@@ -115,9 +106,10 @@ speaker K fd00::c 10.0.0.3 15503 '{ "roles": ["controller"], "mode": "central",
 ran R1 fd00::1 10.0.0.11 15504 0 e1 101
 ran R2 fd00::2 10.0.0.12 15505 1 e2 102
 
-up() { ctl "$1" -j show bgp | jq -e '.neighbors[0].state == "Established"'; }
+# (json_ok, tests/lib/check.sh: a catsd that does not answer is not up)
+up() { json_ok '.neighbors[0].state == "Established"' ctl "$1" -j show bgp; }
 for n in A B K R1 R2; do
-	wait_for 100 up "$n" || { echo "catsd $n did not come up:"; tail "$OUT/$n.log"; exit 1; }
+	wait_for 10 up "$n" || { echo "catsd $n did not come up:"; tail "$OUT/$n.log"; exit 1; }
 done
 say "gobgpd route reflector and five catsd speakers Established (TCP MD5)"
 
@@ -125,19 +117,17 @@ say "gobgpd route reflector and five catsd speakers Established (TCP MD5)"
 # (R1 101, R2 102), whichever data plane holds it, or "none"
 . tests/lib/dp.sh
 kernel() {
-	_r=$(dp_routes "$NS" "$OUT/R$(($1 - 100)).sock" 2>/dev/null |
-	    grep '^fd00:5::1 .*table '"$1" | dp_segment)
+	# a RAN PE that does not answer is "no-answer", never "none"
+	_rr=$(dp_routes "$NS" "$OUT/R$(($1 - 100)).sock" 2>/dev/null) ||
+	    { echo no-answer; return; }
+	_r=$(printf '%s\n' "$_rr" | grep '^fd00:5::1 .*table '"$1" | dp_segment)
 	echo "${_r:-none}"
 }
 # expect R1-SID R2-SID STEP: wait (5 s at most) until the kernel says so
 failed=0
+kernels_are() { [ "$(kernel 101)" = "$1" ] && [ "$(kernel 102)" = "$2" ]; }
 expect() {
-	_i=0
-	while [ "$(kernel 101)" != "$1" ] || [ "$(kernel 102)" != "$2" ]; do
-		_i=$((_i + 1))
-		[ $_i -lt 50 ] || break
-		sleep 0.1
-	done
+	wait_for 5 kernels_are "$1" "$2"
 	if [ "$(kernel 101)" = "$1" ] && [ "$(kernel 102)" = "$2" ]; then
 		say "   R1 kernel: $(kernel 101)   R2 kernel: $(kernel 102)   ($3)"
 	else
@@ -147,14 +137,14 @@ expect() {
 }
 # cmus: K has the CMU routes of both sites
 cmus() {
-	ctl K -j show bgp routes | jq -e '[.routes[] |
-	    select(.attributes.cats.kind == "cmu")] | length == 2'
+	json_ok '[.routes[] | select(.attributes.cats.kind == "cmu")] | length == 2' \
+	    ctl K -j show bgp routes
 }
 metric() { ctl "$1" mup metric "$2" util="$3" proc_delay_ns=2000000 >/dev/null; }
 
 metric A 11 0.2
 metric B 12 0.3
-wait_for 50 cmus || { echo "K has no CMU of both sites"; exit 1; }
+wait_for 5 cmus || { echo "K has no CMU of both sites"; exit 1; }
 say "sites A and B report their load (CMU routes to K): util 0.2 and 0.3"
 ctl K mup session up 100 endpoint fd00:5::1 cs-id 1 ran 0 >/dev/null
 say "1. session 100 comes up on R1"

@@ -8,7 +8,8 @@
 #                   controller K ---+
 #
 # It checks root and ip netns (exit 77 otherwise), builds the namespaces
-# and links, and defines: pass/fail, x (ip -n), in_ns, ctl (catsctl), conf
+# and links, sources tests/lib/check.sh (pass, fail, skip, check_done,
+# wait_for, ...), and defines: x (ip -n), in_ns, ctl (catsctl), conf
 # (one node's JSON, with the hooks ingress_json and egress_json a test may
 # redefine), configure_all, start_node and wait_sock.  Everything is removed
 # on exit; every process a test starts goes into PIDS and is stopped.
@@ -18,6 +19,7 @@
 # whichever runs.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/check.sh
 B=${CATSD_BUILD:-$PWD/build/san}
 CATSD=$B/catsd
 CTL=$B/catsctl
@@ -44,9 +46,8 @@ NODES="I1 I2 E1 E2 K"
 T=$(mktemp -d) || exit 1
 PIDS=""
 cleanup() {
-	for pid in $PIDS; do kill "$pid" 2>/dev/null; done
-	sleep 0.3
-	for pid in $PIDS; do kill -9 "$pid" 2>/dev/null; done
+	# shellcheck disable=SC2086
+	stop_pids 3 $PIDS
 	for n in $NSS; do ip netns del "$P$n" 2>/dev/null; done
 	rm -rf "$T"
 }
@@ -56,9 +57,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { echo "ok   $*"; }
 # (these helpers must not touch the callers' loop variables)
 x() { _ns=$1; shift; ip -n "$P$_ns" "$@"; }
 in_ns() { _ns=$1; shift; ip netns exec "$P$_ns" "$@"; }
@@ -175,9 +173,8 @@ start_node() {
 	PIDS="$PIDS $!"
 }
 wait_sock() {
-	i=0
-	while [ ! -S "$T/$1.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	[ -S "$T/$1.sock" ] || { fail "$1: no control socket"; cat "$T/$1.log"; }
+	wait_for 10 test -S "$T/$1.sock" ||
+	    { fail "$1: no control socket in 10 s"; cat "$T/$1.log"; }
 }
 
 # From ingress i, egress i is near (5 ms) and the other one far (20 ms).
@@ -194,12 +191,13 @@ dproutes() { dp_routes "$P$1" "$T/$1.sock"; }
 kernel_view() { dp_kernel_view "$P$1"; }
 
 # Attach client $2 (link-layer $3) at ingress $1, ask for video.cats and
-# wait up to 5 s for the data plane's steering; the caller checks it.
+# wait up to 10 s for the data plane's steering; the caller checks it.
 attach_request() {
 	ctl "$1" client attach "$2" "$3" >/dev/null || fail "attach"
 	ctl "$1" client request "$2" video.cats >/dev/null || fail "request"
-	i=0
-	until dproutes "$1" | grep -q "2001:db8:cafe::1 from $2 "; do
-		i=$((i + 1)); [ $i -lt 50 ] || break; sleep 0.1
-	done
+	wait_for 10 out_has "2001:db8:cafe::1 from $2 " dproutes "$1"
 }
+# the UDP datagrams delivered in the client's namespace (its results:
+# nothing else there receives UDP); client_has BASE N: N more than BASE
+client_rx() { in_ns C cat /proc/net/snmp6 | awk '$1 == "Udp6InDatagrams" { print $2 }'; }
+client_has() { [ $(($(client_rx) - $1)) -ge "$2" ]; }

@@ -12,7 +12,7 @@
 #       asking catsd (which may be dead): our routes (protocol 252), then each
 #       tc program of ours with the entries of its maps, e.g.
 #       "tc acc0 cats_eth: steer6_exact=2 route6_exact=1 steer6=0 route6=0 sid6=1".  Empty when nothing
-#       of ours is left.
+#       of ours is left; fails when the namespace cannot be read.
 #   dp_segment             (a filter) the first segment of each route line
 
 dp_routes() {
@@ -27,7 +27,8 @@ dp_routes() {
 }
 
 dp_kernel_view() {
-	ip -n "$1" -6 route show proto 252 table all
+	# (a namespace that is gone must not read as "nothing left")
+	ip -n "$1" -6 route show proto 252 table all || return 1
 	for _dif in $(ip -n "$1" -o link show | sed -n 's/^[0-9]*: \([^:@]*\).*/\1/p'); do
 		tc -n "$1" filter show dev "$_dif" ingress 2>/dev/null |
 		    sed -n 's/.* id \([0-9]*\) name \(cats_[a-z0-9]*\) .*/\2 \1/p' |

@@ -16,6 +16,7 @@
 # stops it.  Needs root and ip netns (exit 77 otherwise); everything is
 # removed on exit.
 set -u
+. tests/lib/check.sh	# wait_for
 DPNET_TOOL=${DPNET_TOOL:-$PWD/build/kroute_tool}
 [ "$(id -u)" -eq 0 ] || { echo "skip: not root"; exit 77; }
 command -v ip >/dev/null || { echo "skip: no ip(8)"; exit 77; }
@@ -85,14 +86,15 @@ dpnet_srv6() {
 	    </dev/null >"$DPNET_T/E.out" 2>&1 &
 	DPNET_E=$!
 	for _n in I E; do
-		_i=0
-		until grep -q holding "$DPNET_T/$_n.out" 2>/dev/null; do
-			_i=$((_i + 1))
-			[ $_i -lt 100 ] && kill -0 "$(eval echo \$DPNET_$_n)" 2>/dev/null ||
-			    { echo "dpnet: $_n: $(cat "$DPNET_T/$_n.out")"; return 1; }
-			sleep 0.05
-		done
+		# (a tool that died ends the wait at once)
+		wait_for 5 dpnet_held_or_dead "$_n"
+		grep -q holding "$DPNET_T/$_n.out" 2>/dev/null ||
+		    { echo "dpnet: $_n: $(cat "$DPNET_T/$_n.out")"; return 1; }
 	done
+}
+dpnet_held_or_dead() {
+	grep -q holding "$DPNET_T/$1.out" 2>/dev/null ||
+	    ! kill -0 "$(eval echo \$DPNET_$1)" 2>/dev/null
 }
 
 dpnet_plain() {

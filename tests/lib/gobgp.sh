@@ -21,6 +21,9 @@ for _g in gobgpd gobgp jq; do
 	command -v "$_g" >/dev/null || { echo "skip: no $_g"; exit 77; }
 done
 
+# wait_for, stop_pids (sourced from the project's directory, as this is)
+. tests/lib/check.sh
+
 GOBGP_NETNS=${GOBGP_NETNS:-}
 GOBGP_AFI_SAFIS=${GOBGP_AFI_SAFIS:-ipv4-mup ipv6-mup ipv6-unicast}
 GOBGP_NBRS=""		# TOML of the neighbors, built by gobgp_neighbor
@@ -105,17 +108,17 @@ gobgp_run_() {
 	PIDS="${PIDS:-} $GOBGP_PID"
 	# Wait for the API's socket (the CLI itself, run too early, waits about
 	# a second before it retries), then for an answer; 10 s in all.
-	_gi=0
-	until gobgp_ss_ -Hltn "sport = :$GOBGP_API" | grep -q . &&
-	    gobgp_cli global >/dev/null 2>&1; do
-		_gi=$((_gi + 1))
-		if [ $_gi -ge 200 ] || ! kill -0 "$GOBGP_PID" 2>/dev/null; then
-			echo "gobgpd did not come up:"; tail -20 "$GOBGP_DIR/gobgpd.log"
-			return 1
-		fi
-		sleep 0.05
-	done
+	wait_for 10 gobgp_up_or_dead_
+	if ! kill -0 "$GOBGP_PID" 2>/dev/null || ! gobgp_api_up_; then
+		echo "gobgpd did not come up:"; tail -20 "$GOBGP_DIR/gobgpd.log"
+		return 1
+	fi
 }
+gobgp_api_up_() {
+	gobgp_ss_ -Hltn "sport = :$GOBGP_API" | grep -q . && gobgp_cli global >/dev/null 2>&1
+}
+# (a gobgpd that died ends the wait at once)
+gobgp_up_or_dead_() { ! kill -0 "$GOBGP_PID" 2>/dev/null || gobgp_api_up_; }
 gobgp_ss_() {
 	if [ -n "$GOBGP_NETNS" ]; then ip netns exec "$GOBGP_NETNS" ss "$@"; else ss "$@"; fi
 }
@@ -123,13 +126,7 @@ gobgp_ss_() {
 # gobgp_stop: SIGTERM, up to 5 s, then SIGKILL; reaps it
 gobgp_stop() {
 	[ -n "$GOBGP_PID" ] || return 0
-	kill "$GOBGP_PID" 2>/dev/null
-	_gi=0
-	while kill -0 "$GOBGP_PID" 2>/dev/null && [ $_gi -lt 50 ]; do
-		sleep 0.1; _gi=$((_gi + 1))
-	done
-	kill -9 "$GOBGP_PID" 2>/dev/null
-	wait "$GOBGP_PID" 2>/dev/null
+	stop_pids 5 "$GOBGP_PID"
 	PIDS=$(echo " ${PIDS:-} " | sed "s/ $GOBGP_PID / /")
 	GOBGP_PID=""
 }
@@ -214,13 +211,18 @@ gobgp_t2st() {
 # ENDM_GTP4E 72); aT=HEX is an attribute gobgp does not know (a255=...),
 # aT one it knows that is not decoded here.
 # ORIGIN, AS_PATH and LOCAL_PREF are left out.
+# It fails, printing nothing, when gobgpd does not answer: an absence of
+# routes is only read from a gobgpd that answered.
 gobgp_routes() {
 	_gf=$1; shift
 	if [ $# -eq 0 ]; then
-		gobgp_cli global rib -a "$_gf" -j
+		_gj=$(gobgp_cli global rib -a "$_gf" -j) || return 1
 	else
-		gobgp_cli "$@" -a "$_gf" -j
-	fi | jq -r "$GOBGP_JQ" | LC_ALL=C sort
+		_gj=$(gobgp_cli "$@" -a "$_gf" -j) || return 1
+	fi
+	_gj=$(printf '%s\n' "$_gj" | jq -r "$GOBGP_JQ") || return 1
+	printf '%s\n' "$_gj" | grep . | LC_ALL=C sort
+	return 0
 }
 # (the SID and unknown attributes come base64-encoded: decoded here)
 # shellcheck disable=SC2016
@@ -277,15 +279,12 @@ gobgp_count() {
 # gobgp_wait_count AFI N [TENTHS]: wait (default 10 s) until the global RIB
 # holds N paths; prints the count reached; 0 if reached, 1 otherwise
 gobgp_wait_count() {
-	_gi=0
-	while :; do
-		_gc=$(gobgp_count "$1")
-		[ "$_gc" -eq "$2" ] && { echo "$_gc"; return 0; }
-		_gi=$((_gi + 1))
-		[ $_gi -lt "${3:-100}" ] || { echo "$_gc"; return 1; }
-		sleep 0.1
-	done
+	wait_for "$(awk -v t="${3:-100}" 'BEGIN { print t / 10 }')" gobgp_has_count_ "$1" "$2"
+	_gr=$?
+	gobgp_count "$1"
+	return $_gr
 }
+gobgp_has_count_() { [ "$(gobgp_count "$1")" -eq "$2" ]; }
 
 # gobgp_state ADDR: one neighbor's session state, lower case (idle, connect,
 # active, opensent, openconfirm, established; unknown if no answer)
@@ -298,10 +297,6 @@ gobgp_state() {
 
 # gobgp_wait_established ADDR [TENTHS]: wait (default 10 s); 0 if up
 gobgp_wait_established() {
-	_gi=0
-	until [ "$(gobgp_state "$1")" = established ]; do
-		_gi=$((_gi + 1))
-		[ $_gi -lt "${2:-100}" ] || return 1
-		sleep 0.1
-	done
+	wait_for "$(awk -v t="${2:-100}" 'BEGIN { print t / 10 }')" gobgp_is_established_ "$1"
 }
+gobgp_is_established_() { [ "$(gobgp_state "$1")" = established ]; }

@@ -7,6 +7,7 @@
 # Runs the sanitized programs; EDGE and CLIENT override them.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/check.sh
 EDGE=${EDGE:-build/san/cats-edge}
 CLIENT=${CLIENT:-build/san/cats-client}
 ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}exitcode=86
@@ -26,11 +27,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-failures=0
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
 
 # Ports from the PID, so parallel runs do not clash: BASE .. BASE+9.
 BASE=$((20000 + ($$ % 4000) * 10))
@@ -41,30 +37,8 @@ E2_CTL=$T/edge2.ctl
 have_v6=0
 ip -6 addr show dev lo 2>/dev/null | grep -q '::1/128' && have_v6=1
 
-# wait_for FILE TEXT: until TEXT is in FILE, at most 5 s.
-wait_for() {
-	i=0
-	while ! grep -qF -- "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -le 50 ] || return 1
-		sleep 0.1
-	done
-}
-
-# wait_pid PID SECONDS: until PID exits (its status), or kill it (124).
-wait_pid() {
-	i=0
-	while kill -0 "$1" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt $(($2 * 10)) ]; then
-			kill "$1" 2>/dev/null
-			wait "$1" 2>/dev/null
-			return 124
-		fi
-		sleep 0.1
-	done
-	wait "$1"
-}
+# wait_log FILE TEXT: until TEXT is in FILE, at most 5 s.
+wait_log() { wait_for 5 grep -qF -- "$2" "$1"; }
 
 # client_ok NAME WANT_EDGES ARGS...: the client exits 0 with nothing
 # missing or duplicated and saw exactly the edges WANT_EDGES.
@@ -87,7 +61,7 @@ check_line() {
 		{ fail "$1: $line"; return; }
 	[ "${line##* edges=}" = "$2" ] ||
 		{ fail "$1: edges ${line##* edges=}, want $2"; return; }
-	echo "ok   $1: $line"
+	pass "$1: $line"
 }
 
 if [ $have_v6 -eq 1 ]; then
@@ -102,7 +76,7 @@ E1=$!; PIDS="$PIDS $E1"
 "$EDGE" --name edge2 --listen "$E2_LISTEN" --control "unix:$E2_CTL" \
 	--http "$E2_HTTPL" 2>"$T/edge2.log" &
 E2=$!; PIDS="$PIDS $E2"
-if ! wait_for "$T/edge1.log" ready || ! wait_for "$T/edge2.log" ready; then
+if ! wait_log "$T/edge1.log" ready || ! wait_log "$T/edge2.log" ready; then
 	cat "$T/edge1.log" "$T/edge2.log"
 	echo "FAIL: the edges did not start"
 	exit 1
@@ -118,7 +92,7 @@ if [ $have_v6 -eq 1 ]; then
 	client_ok "edge2 over IPv6" edge2 --to "[::1]:$E2_UDP" --tx 3 \
 		--count 20 --interval 2 --payload 1200
 else
-	echo "skip IPv6 (no ::1 on lo)"
+	skip "edge2 over IPv6: no ::1 on lo"
 fi
 # every request sent 5 times: the transaction starts once
 client_ok "repeated requests are idempotent" edge1 \
@@ -130,12 +104,12 @@ timeout 30 "$CLIENT" --to "127.0.0.1:$E1_UDP" --bind "127.0.0.1:$C_PORT" \
 	--tx 7 --count 60 --interval 25 --timeout 5000 --linger 300 \
 	>"$T/out" 2>"$T/err" &
 C=$!; PIDS="$PIDS $C"
-wait_for "$T/edge1.log" "tx 7 from 127.0.0.1:$C_PORT" ||
+wait_log "$T/edge1.log" "tx 7 from 127.0.0.1:$C_PORT" ||
 	fail "switch: edge1 did not start tx 7"
-sleep 0.5
+sleep 0.5	# lint: sleep-ok: the transaction runs part-way (60 results over 1.5 s); "next=" below checks it did
 if timeout 10 "$CLIENT" --export "127.0.0.1:$E1_CTL" \
     --client "127.0.0.1:$C_PORT" --tx 7 >"$T/state" 2>"$T/exp.err"; then
-	echo "ok   export: $(cat "$T/exp.err")"
+	pass "export: $(cat "$T/exp.err")"
 else
 	fail "export: $(cat "$T/exp.err")"
 fi
@@ -145,7 +119,7 @@ next=$(sed -n 's/.* next=\([0-9]*\) .*/\1/p' "$T/exp.err")
 grep -q 'blob=origin=edge1' "$T/exp.err" || fail "export: no blob"
 if timeout 10 "$CLIENT" --import "unix:$E2_CTL" --state "$(cat "$T/state")" \
     >"$T/imp.out" 2>"$T/imp.err"; then
-	echo "ok   import: $(cat "$T/imp.err")"
+	pass "import: $(cat "$T/imp.err")"
 else
 	fail "import: $(cat "$T/imp.err")"
 fi
@@ -156,7 +130,7 @@ grep -q ' received=60 ' "$T/out" || fail "switch: not 60 received"
 timeout 10 "$CLIENT" --export "127.0.0.1:$E1_CTL" \
     --client "127.0.0.1:$C_PORT" --tx 7 >/dev/null 2>"$T/err" &&
 	fail "second export succeeded"
-grep -q 'error moved' "$T/err" && echo "ok   second export: $(cat "$T/err")" ||
+grep -q 'error moved' "$T/err" && pass "second export: $(cat "$T/err")" ||
 	fail "second export: $(cat "$T/err")"
 timeout 10 "$CLIENT" --export "127.0.0.1:$E1_CTL" \
     --client "127.0.0.1:$C_PORT" --tx 99 >/dev/null 2>"$T/err" &&
@@ -167,21 +141,21 @@ grep -q 'error no-transaction' "$T/err" || fail "unknown tx: $(cat "$T/err")"
 if command -v curl >/dev/null 2>&1; then
 	page=$(curl -s --max-time 5 "http://127.0.0.1:$E1_HTTP/")
 	echo "$page" | grep -q 'cats edge edge1' &&
-		echo "ok   http edge1: $(echo "$page" | grep h1)" ||
+		pass "http edge1: $(echo "$page" | grep h1)" ||
 		fail "http edge1: $page"
 	if [ $have_v6 -eq 1 ]; then url="http://[::1]:$E2_HTTP/"
 	else url="http://127.0.0.1:$E2_HTTP/"; fi
 	curl -sg --max-time 5 "$url" | grep -q 'cats edge edge2' &&
-		echo "ok   http edge2" || fail "http edge2"
+		pass "http edge2" || fail "http edge2"
 	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
 		"http://127.0.0.1:$E1_HTTP/nope")
 	[ "$code" = 404 ] || fail "http: /nope gave $code"
 	# HTTP to the control port: a malformed command, answered and closed
 	curl -s --max-time 5 "http://127.0.0.1:$E1_CTL/" >/dev/null 2>&1
-	wait_for "$T/edge1.log" "malformed control command" ||
+	wait_log "$T/edge1.log" "malformed control command" ||
 		fail "control: HTTP not reported as malformed"
 else
-	echo "skip HTTP (no curl)"
+	skip "HTTP pages and HTTP to the control port: no curl"
 fi
 
 # --- malformed datagrams: counted, logged, survived ---------------------
@@ -191,7 +165,7 @@ for hex in 00 0102ff 020100120000000700000064000000140040 \
 	"$CLIENT" --to "127.0.0.1:$E1_UDP" --raw "$hex" 2>>"$T/raw.err" ||
 		fail "raw $hex: $(cat "$T/raw.err")"
 done
-wait_for "$T/edge1.log" "malformed datagram" || fail "malformed not logged"
+wait_log "$T/edge1.log" "malformed datagram" || fail "malformed not logged"
 client_ok "edge1 after malformed input" edge1 --to "127.0.0.1:$E1_UDP" \
 	--tx 8 --count 10 --interval 2
 
@@ -213,5 +187,4 @@ grep -q 'repeated=[1-9]' "$T/edge1.log" || fail "edge1: repeats not counted"
 grep -q 'imports=1 ' "$T/edge2.log" || fail "edge2: imports not 1"
 [ -e "$E2_CTL" ] && fail "edge2 left its control socket"
 
-[ $failures -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
-echo "all apps tests passed"
+check_done "apps"

@@ -5,6 +5,7 @@
 # binary; CATSCTL overrides it.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/check.sh
 CATSCTL=${CATSCTL:-build/san/catsctl}
 DATA=tests/data
 # A sanitizer report must not pass for an expected failure.
@@ -18,12 +19,6 @@ N=$(grep -c '"src":' "$DATA/every-kind.json")
 
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
-failures=0
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
 
 sanitizer_clean() {
 	if grep -qE 'Sanitizer|runtime error' "$1"; then
@@ -40,7 +35,7 @@ ok() {
 	rc=$?
 	sanitizer_clean "$T/err" || { fail "$name: sanitizer report"; return; }
 	[ $rc -eq 0 ] || { fail "$name: exit $rc: $(cat "$T/err")"; return; }
-	echo "ok   $name"
+	pass "$name"
 }
 
 # bad NAME RC TEXT CMD...: exit RC and TEXT on stderr (one line).
@@ -52,7 +47,7 @@ bad() {
 	[ $rc -eq "$want" ] || { fail "$name: exit $rc, want $want"; return; }
 	grep -qF -- "$text" "$T/err" ||
 		{ fail "$name: stderr lacks '$text': $(cat "$T/err")"; return; }
-	echo "ok   $name: $(head -n 1 "$T/err")"
+	pass "$name: $(head -n 1 "$T/err")"
 }
 
 # --- commands and usage ---------------------------------------------------
@@ -100,7 +95,8 @@ while read -r hex; do
 	[ "$(cat "$T/h2.hex")" = "$zeroed" ] ||
 		fail "message $i: hex -> JSON -> hex differs"
 done <"$T/every.hex"
-echo "ok   hex -> JSON -> hex for $i messages"
+[ "$i" -eq "$N" ] && pass "hex -> JSON -> hex for $i messages" ||
+    fail "hex -> JSON -> hex: $i messages, want $N"
 
 # --- pcap round trip ------------------------------------------------------
 ok "encode --pcap" "$CATSCTL" pkt encode --pcap "$T/a.pcap" \
@@ -156,14 +152,18 @@ if command -v text2pcap >/dev/null 2>&1; then
 		[ "$(grep -c '"checksum": "ok"' "$T/out")" -eq "$N" ] ||
 			fail "Ethernet pcapng: not $N messages checked ok"
 	else
-		echo "skip Ethernet pcapng (text2pcap failed)"
+		fail "text2pcap failed on our packets"
 	fi
+else
+	skip "Ethernet link type and pcapng: no text2pcap (wireshark-common)"
 fi
 
 # --- every byte-exact example of docs/wire.md -----------------------------
 # Each "```hex KIND" block decodes as KIND and encodes back to the same
 # octets (the examples carry no addresses: checksum octets 4-5 compared as 0).
-if [ -f docs/wire.md ]; then
+if [ ! -f docs/wire.md ]; then
+	fail "no docs/wire.md: its examples are not checked"
+else
 	awk '/^```hex /{k=$2; h=""; next} /^```/{if(k!="")print k, h; k=""; next}
 	    k!=""{gsub(/[ \t]/,""); h=h $0}' docs/wire.md >"$T/examples"
 	ne=0
@@ -178,8 +178,8 @@ if [ -f docs/wire.md ]; then
 		want=$(echo "$hex" | sed 's/^\(........\)..../\10000/')
 		[ "$again" = "$want" ] || fail "wire.md $kind: re-encoded differs"
 	done <"$T/examples"
-	[ "$ne" -gt 0 ] || fail "wire.md: no examples found"
-	echo "ok   $ne wire.md examples decode and encode back"
+	[ "$ne" -gt 0 ] && pass "$ne wire.md examples decode and encode back" ||
+	    fail "wire.md: no examples found"
 fi
 
 # --- malformed input ------------------------------------------------------
@@ -226,5 +226,4 @@ bad "broken packet in a capture" 1 "packet 2: offset 1: header length" \
 	fail "broken capture: not $((N - 1)) messages"
 bad "not a capture" 1 "catsctl:" "$CATSCTL" pkt decode -r "$DATA/pbu.hex"
 
-[ $failures -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
-echo "all catsctl tests passed"
+check_done "catsctl"

@@ -21,7 +21,8 @@ need_seg6 "$0" "$@"
 if [ -n "${CATS_IN_VM:-}" ]; then
 	TB_INTERVAL=${TB_INTERVAL:-50}
 	TB_BUFFER_MS=${TB_BUFFER_MS:-10000}
-	export TB_INTERVAL TB_BUFFER_MS
-	echo "under emulation: a result every $TB_INTERVAL ms, the ingresses hold a detached client's results $TB_BUFFER_MS ms"
+	TB_CLIENT_TIMEOUT_MS=${TB_CLIENT_TIMEOUT_MS:-20000}
+	export TB_INTERVAL TB_BUFFER_MS TB_CLIENT_TIMEOUT_MS
+	echo "under emulation: a result every $TB_INTERVAL ms, the ingresses hold a detached client's results $TB_BUFFER_MS ms, the client waits $TB_CLIENT_TIMEOUT_MS ms for one"
 fi
 exec sh "$(dirname "$0")/testbed.sh" "$@"

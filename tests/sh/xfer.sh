@@ -44,8 +44,7 @@ PID_D2=$!
 PIDS="$PIDS $!"
 for n in $NODES; do wait_sock "$n"; done
 for d in D1 D2; do
-	i=0
-	until grep -q "ready:" "$T/$d.log" || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+	wait_for 10 grep -q "ready:" "$T/$d.log" || fail "$d did not start: $(cat "$T/$d.log")"
 done
 
 # metrics: from ingress1 egress1 is near (5 ms), from ingress2 egress2
@@ -60,29 +59,31 @@ else
 fi
 
 # ---------------------------------------------------------------- switch
-# 300 results every 10 ms from edge1; after a second the client moves.
+# 300 results every 10 ms from edge1; once it has 80 of them (an event,
+# not a fixed time: the old "sleep 1" gave about that many here) the
+# client moves.  (Moved after 30, the switch comes at about result 50 and
+# the client has not finished 25 s later: a case to look into, in catsd.)
+rx0=$(client_rx)
 ip netns exec ${P}C "$CLIENT" --to "[2001:db8:cafe::1]:7000" \
     --bind "[2001:db8:a::10]:40000" --tx 9 --count 300 --interval 10 \
     --timeout 20000 --retry 300 >"$T/client.out" 2>&1 &
 cpid=$!
 PIDS="$PIDS $cpid"
-sleep 1
+wait_for 20 client_has "$rx0" 80 ||
+    fail "switch: the client had $(($(client_rx) - rx0)) of 300 results after 20 s"
 ctl I1 client move 2001:db8:a::10 >/dev/null
 ctl I1 client detach 2001:db8:a::10 >/dev/null
 x C addr del 2001:db8:a::10/64 dev a1
 x C route del default via 2001:db8:a::1 dev a1 2>/dev/null
-sleep 0.1		# off both links for a moment: ingress1 holds
+sleep 0.1		# lint: sleep-ok: off both links for a moment, on purpose: ingress1 holds
 x C addr add 2001:db8:a::10/64 dev a2 nodad
 x C route add default via 2001:db8:a::1 dev a2 2>/dev/null
 ctl I2 client attach 2001:db8:a::10 02:00:5e:10:00:01 >/dev/null
-i=0
-while kill -0 $cpid 2>/dev/null && [ $i -lt 250 ]; do sleep 0.1; i=$((i + 1)); done
-kill $cpid 2>/dev/null
-wait $cpid
+wait_pid $cpid 25; crc=$?
 if grep -q "received=300 missing=0 duplicated=0 .*edges=edge1,edge2" "$T/client.out"; then
 	pass "transaction switched from edge1 to edge2: $(cat "$T/client.out")"
 else
-	fail "client: $(cat "$T/client.out")"
+	fail "client (exit $crc): $(cat "$T/client.out")"
 fi
 if grep -q "exported at" "$T/D1.log" && grep -q "imported at" "$T/D2.log"; then
 	pass "$(grep "exported at" "$T/D1.log" | tail -n 1); $(grep "imported at" "$T/D2.log" | tail -n 1)"
@@ -106,11 +107,7 @@ else
 fi
 
 # ---------------------------------------------------------------- routes
-if dproutes E1 | grep -q "^2001:db8:a::10 "; then
-	fail "egress1 still returns results: $(dproutes E1 | grep a::10)"
-else
-	pass "egress1 closed its return route"
-fi
+check_absent "egress1 closed its return route" "^2001:db8:a::10 " dproutes E1
 if dproutes E2 | grep "^2001:db8:a::10 " | grep -q "fc00:12::"; then
 	pass "egress2 returns results to ingress2"
 else
@@ -127,9 +124,10 @@ fi
 before=$(xcount E2 errors)
 in_ns K "$CLIENT" --export "[$CORE_E2]:5437" --client "[2001:db8:a::10]:40000" \
     --tx 9 >/dev/null 2>&1
-sleep 0.2
+counted() { [ "$(xcount E2 errors)" -gt "${before:-0}" ] 2>/dev/null; }
+wait_for 5 counted
 after=$(xcount E2 errors)
-if [ "${after:-0}" -gt "${before:-0}" ]; then
+if [ -n "$before" ] && [ "${after:-0}" -gt "$before" ]; then
 	pass "a connection to the transfer port from the controller is refused and counted"
 else
 	fail "transfer port from a non-egress: errors $before -> $after"
@@ -143,13 +141,12 @@ done
 kill -TERM "$PID_D1" "$PID_D2"
 for n in $NODES D1 D2; do
 	eval "pid=\$PID_$n"
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	kill -0 "$pid" 2>/dev/null && fail "$n did not stop on SIGTERM"
-	wait "$pid"; rc=$?
-	[ $rc -eq 0 ] || fail "$n exited $rc: $(tail -n 5 "$T/$n.log")"
+	wait_pid "$pid" 5; rc=$?
+	case $rc in
+	0) pass "$n stopped cleanly on SIGTERM";;
+	124) fail "$n did not stop on SIGTERM in 5 s";;
+	*) fail "$n exited $rc: $(tail -n 5 "$T/$n.log")";;
+	esac
 done
-grep -h "ERROR: \(Address\|Leak\|Undefined\)Sanitizer\|runtime error" "$T"/*.log && fail "sanitizer report"
-
-[ $failures -eq 0 ] || { echo "$failures failures"; exit 1; }
-echo "all transaction switching tests passed"
+check_absent "no sanitizer report in the logs" "ERROR: \(Address\|Leak\|Undefined\)Sanitizer\|runtime error" cat "$T"/*.log
+check_done "xfer"
