@@ -75,8 +75,8 @@ for m in $(cat /mods/order); do insmod "/mods/$m.ko" || echo "vm: insmod $m fail
 # under us), the project read-write with only mmapped pages cached (the
 # binaries): every write reaches the host at once, which reads the output.
 o=trans=virtio,version=9p2000.L,msize=262144
-mount -t 9p -o "$o,ro,cache=loose" host /host &&
-    mount -t 9p -o "$o,cache=mmap" proj "/host$VM_PROJ" || { echo "vm: 9p mount failed"; poweroff -f; }
+mount -t 9p -o "$o,ro,cache=loose" host /host ||
+    { echo "vm: 9p mount of / failed"; poweroff -f; }
 mount -t proc proc /host/proc
 mount -t sysfs sys /host/sys
 mount -t devtmpfs dev /host/dev
@@ -86,6 +86,11 @@ mount -t tmpfs tmpfs /host/dev/shm
 # /run/netns for ip netns; /tmp for mktemp.
 mount -t tmpfs tmpfs /host/tmp
 mount -t tmpfs tmpfs /host/run
+# The project last, over those: a clone under /tmp (as CI's may be) must
+# not be hidden by the guest's own /tmp.
+mkdir -p "/host$VM_PROJ" 2>/dev/null
+mount -t 9p -o "$o,cache=mmap" proj "/host$VM_PROJ" ||
+    { echo "vm: 9p mount of $VM_PROJ failed"; poweroff -f; }
 # The kernel runs modprobe (veth, bridge, ...) in this initramfs, not in the
 # chroot: hand it to the host's modprobe and modules.
 printf '#!/bin/sh\nexec chroot /host /sbin/modprobe "$@"\n' >/bin/host-modprobe
