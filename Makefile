@@ -59,6 +59,9 @@ IO_TOOLS := $(O)/kroute_tool $(O)/san/kroute_tool
 
 .PHONY: all check unit shtest bench fuzz fuzz-build deps deps-check clean demo lint \
 	check-the-checks
+# Objects made on the way to a test are kept: make's cleanup of them would
+# otherwise print after make check's closing line.
+.SECONDARY:
 all: deps-check $(PROGS)
 all: $(O)/libcatsio.a $(IO_TOOLS)
 
