@@ -12,8 +12,11 @@
  * For each (ingress, service) the instances sit in a tournament tree keyed
  * by (cost, CIS-ID) with per-subtree bounds on the requirement fields, so a
  * decision is O(1) without requirements and a branch-and-bound walk of
- * O(log n) per candidate with them; a metric update re-keys only the leaves
- * it changes.  docs/selection.md explains the model and the rules.
+ * O(log n) per candidate with them; answers are cached per requirement
+ * tuple until a leaf change can alter them.  A network update re-keys the
+ * leaves it changes; a compute update is logged in O(1) and each ingress
+ * re-keys the logged instances at its next decision.  docs/selection.md
+ * explains the model, the rules and the structures.
  *
  * Identifiers are small integers below the limits given at creation: the
  * engine maps CS-IDs, CIS-IDs, ingress and egress addresses onto them.

@@ -1,6 +1,13 @@
 /*
  * select: the C-PS state (instances, metrics, affinity) and its decisions.
  * The index lives in select_index.c, the policies in select_policy.c.
+ *
+ * A compute update does not touch the trees: it logs the instance in its
+ * service's ring (log_instance), and each ingress applies the log at its
+ * next decision (catch_up), so an update costs O(1) and each ingress pays
+ * O(log n) per instance changed since it last decided, or one O(n) rebuild
+ * when more changed than the ring holds.  Every reader of a tree catches up
+ * first.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -211,10 +218,11 @@ cats_sel_destroy(struct cats_sel *sel)
 			free(sel->svc[s].inst);
 			free(sel->svc[s].node);
 			free(sel->svc[s].rr);
-			free(sel->svc[s].ver);
-			free(sel->svc[s].memo_ver);
-			free(sel->svc[s].memo_n);
-			free(sel->svc[s].memo);
+			free(sel->svc[s].dlog);
+			free(sel->svc[s].dseen);
+			free(sel->svc[s].cslot);
+			free(sel->svc[s].ckey);
+			free(sel->svc[s].cnext);
 		}
 	}
 	free(sel->inst);
@@ -294,12 +302,66 @@ refresh_leaf(struct cats_sel *sel, uint32_t id, uint32_t ingress)
 	idx_set(&sel->svc[in->service], ingress, in->pos, &n);
 }
 
-/* A compute change moves the instance in every ingress's ranking. */
+/* ---- the log of compute changes ---- */
+
+/* A compute change (or a change of functions) moves the instance in every
+ * ingress's tree: log it once for all of them.  An entry no ingress has read yet already stands
+ * for the new change, so an instance is not logged twice. */
 static void
-refresh_instance(struct cats_sel *sel, uint32_t id)
+log_instance(struct cats_sel *sel, uint32_t id)
 {
-	for (uint32_t g = 0; g < sel->cfg.max_ingresses; g++)
-		refresh_leaf(sel, id, g);
+	struct sel_inst *in = &sel->inst[id];
+	struct sel_svc *s = &sel->svc[in->service];
+
+	if (in->logged > s->dcons)
+		return;
+	s->dlog[s->dhead & (s->cap - 1)] = id;
+	in->logged = ++s->dhead;
+}
+
+/* Every leaf of ingress g's tree from the current state, O(n). */
+static void
+tree_rebuild(struct cats_sel *sel, struct sel_svc *s, uint32_t g)
+{
+	struct sel_node *leaf = svc_nodes(s, g) + s->cap;
+
+	for (uint32_t p = 0; p < s->n; p++)
+		leaf_of(sel, s->inst[p], g, &leaf[p]);
+	idx_build(s, g);
+}
+
+/* A logged instance may have been removed (or moved to another service)
+ * since: its leaves were dealt with then. */
+static void
+refresh_logged(struct cats_sel *sel, const struct sel_svc *s, uint32_t id,
+    uint32_t g)
+{
+	const struct sel_inst *in = &sel->inst[id];
+
+	if (!in->present || &sel->svc[in->service] != s)
+		return;
+	refresh_leaf(sel, id, g);
+}
+
+/* Bring ingress g's tree up to date with the log.  The ring holds the last
+ * cap entries: an ingress further behind rebuilds.  So does one behind by
+ * more than an eighth of the instances: a re-key walks up to the root
+ * (log n nodes) where a rebuild visits each node once, so past about
+ * n / log n re-keys the rebuild is cheaper (an ingress that decides rarely,
+ * among many, is always that far behind). */
+static void
+catch_up(struct cats_sel *sel, struct sel_svc *s, uint32_t g)
+{
+	uint64_t q = s->dseen[g];
+
+	if (q == s->dhead)
+		return;
+	if (s->dhead - q > s->cap || s->dhead - q > 8 + s->n / 8)
+		tree_rebuild(sel, s, g);
+	else
+		for (; q < s->dhead; q++)
+			refresh_logged(sel, s, s->dlog[q & (s->cap - 1)], g);
+	s->dseen[g] = s->dcons = s->dhead;
 }
 
 /* ---- instances ---- */
@@ -316,7 +378,30 @@ svc_fill(const struct cats_sel *sel, struct sel_svc *s)
 			leaf_of(sel, s->inst[p], g,
 			    &svc_nodes(s, g)[s->cap + p]);
 		idx_build(s, g);
+		s->dseen[g] = s->dhead;
 	}
+	s->dcons = s->dhead;
+}
+
+static void
+svc_free_per_ingress(struct sel_svc *s)
+{
+	free(s->rr);
+	free(s->dseen);
+	free(s->cslot);
+	free(s->ckey);
+	free(s->cnext);
+	s->rr = s->cnext = NULL;
+	s->dseen = NULL;
+	s->cslot = NULL;
+	s->ckey = NULL;
+}
+
+/* Keys per cache slot: the herding set, or the best alone. */
+static uint32_t
+herd_k(const struct cats_sel_cfg *c)
+{
+	return c->herd_max > 1 ? c->herd_max : 1;
 }
 
 /* Per-ingress arrays that do not grow with the service; once. */
@@ -327,20 +412,15 @@ svc_per_ingress(const struct cats_sel *sel, struct sel_svc *s)
 
 	if (s->rr != NULL)
 		return true;
+	s->ck = herd_k(&sel->cfg);
 	s->rr = calloc(g, sizeof(*s->rr));
-	s->ver = calloc(g, sizeof(*s->ver));
-	s->memo_ver = calloc(g, sizeof(*s->memo_ver));
-	s->memo_n = calloc(g, sizeof(*s->memo_n));
-	s->memo = calloc(g * CATS_SEL_HERD_MAX, sizeof(*s->memo));
-	if (s->rr && s->ver && s->memo_ver && s->memo_n && s->memo)
+	s->dseen = calloc(g, sizeof(*s->dseen));
+	s->cslot = calloc(g * SEL_CSLOTS, sizeof(*s->cslot));
+	s->ckey = calloc(g * SEL_CSLOTS * s->ck, sizeof(*s->ckey));
+	s->cnext = calloc(g, sizeof(*s->cnext));
+	if (s->rr && s->dseen && s->cslot && s->ckey && s->cnext)
 		return true;
-	free(s->rr);
-	free(s->ver);
-	free(s->memo_ver);
-	free(s->memo_n);
-	free(s->memo);
-	s->rr = s->ver = s->memo_ver = s->memo_n = NULL;
-	s->memo = NULL;
+	svc_free_per_ingress(s);
 	return false;
 }
 
@@ -350,7 +430,7 @@ svc_reserve(struct cats_sel *sel, struct sel_svc *s, uint32_t need)
 {
 	uint32_t cap = s->cap ? s->cap : CAP_MIN;
 	struct sel_node *node;
-	uint32_t *inst;
+	uint32_t *inst, *dlog;
 
 	if (need <= s->cap)
 		return true;
@@ -360,18 +440,23 @@ svc_reserve(struct cats_sel *sel, struct sel_svc *s, uint32_t need)
 		cap *= 2;
 	node = malloc((size_t)sel->cfg.max_ingresses * 2 * cap * sizeof(*node));
 	inst = malloc(cap * sizeof(*inst));
-	if (node == NULL || inst == NULL) {
+	dlog = malloc(cap * sizeof(*dlog));
+	if (node == NULL || inst == NULL || dlog == NULL) {
 		free(node);
 		free(inst);
+		free(dlog);
 		return false;
 	}
 	if (s->n > 0)
 		memcpy(inst, s->inst, s->n * sizeof(*inst));
 	free(s->node);
 	free(s->inst);
+	free(s->dlog);
 	s->node = node;
 	s->inst = inst;
+	s->dlog = dlog;
 	s->cap = cap;
+	/* Every tree is rebuilt from the current state: the log is void. */
 	svc_fill(sel, s);
 	return true;
 }
@@ -524,7 +609,7 @@ cats_sel_set_functions(struct cats_sel *sel, uint32_t id,
 	for (size_t i = 0; i < n; i++)
 		mask |= func_intern(sel, names[i]);
 	sel->inst[id].fmask = mask;
-	refresh_instance(sel, id);
+	log_instance(sel, id);
 	return CATS_SERR_OK;
 }
 
@@ -563,7 +648,7 @@ cats_sel_update_compute(struct cats_sel *sel, uint32_t id,
 	cats_l0_apply(&in->m, s, n);
 	in->ts_ms = ts_ms;
 	instance_derive(sel, in);
-	refresh_instance(sel, id);
+	log_instance(sel, id);
 	return CATS_MERR_OK;
 }
 
@@ -760,26 +845,46 @@ eligible(const struct cats_sel *sel, uint32_t ingress, uint32_t service,
 }
 
 static void
-choice_fill(const struct cats_sel *sel, const struct sel_node *n,
+key_of(const struct sel_node *n, struct sel_key *k)
+{
+	k->cost = n->cost;
+	k->id = n->id;
+	k->pad = 0;
+}
+
+static void
+choice_fill(const struct cats_sel *sel, const struct sel_key *k,
     struct cats_choice *out, bool sticky)
 {
-	out->instance = n->id;
-	out->egress = sel->inst[n->id].egress;
-	out->cost = n->cost;
+	out->instance = k->id;
+	out->egress = sel->inst[k->id].egress;
+	out->cost = k->cost;
 	out->sticky = sticky;
 	out->bound = sticky;
 }
 
+static void
+choice_of_node(const struct cats_sel *sel, const struct sel_node *n,
+    struct cats_choice *out, bool sticky)
+{
+	struct sel_key k;
+
+	key_of(n, &k);
+	choice_fill(sel, &k, out, sticky);
+}
+
 /* An existing flow keeps its instance while the binding is live and the
  * instance still meets the hard requirements: a requirement outranks
- * affinity.  A use refreshes the idle timeout. */
+ * affinity.  A use refreshes the idle timeout.  The instance's leaf is
+ * computed from the current metrics, not read from the tree, so a sticky
+ * decision does not make its ingress catch up with the log. */
 static bool
 flow_sticky(struct cats_sel *sel, uint32_t ingress, uint32_t service,
     const struct cats_reqs *r, uint64_t flow, uint64_t now_ms,
     struct cats_choice *out)
 {
 	uint32_t i = flow_find(sel, flow);
-	const struct sel_node *leaf;
+	struct sel_node leaf;
 	struct sel_flow *f;
 
 	if (i == NONE32)
@@ -790,10 +895,13 @@ flow_sticky(struct cats_sel *sel, uint32_t ingress, uint32_t service,
 		flow_del(sel, i);
 		return false;
 	}
-	if (!eligible(sel, ingress, service, r, f->inst, &leaf))
+	if (sel->inst[f->inst].service != service)
+		return false;
+	leaf_of(sel, f->inst, ingress, &leaf);
+	if (!isfinite(leaf.cost) || !agg_ok(&leaf, r))
 		return false;
 	f->expires_ms = now_ms + sel->cfg.affinity_timeout_ms;
-	choice_fill(sel, leaf, out, true);
+	choice_of_node(sel, &leaf, out, true);
 	return true;
 }
 
@@ -805,7 +913,7 @@ typedef uint32_t near_fn(const struct sel_svc *, uint32_t,
 struct finder {
 	best_fn	*best;
 	near_fn	*near;
-	bool	 memo;		/* may reuse the near-best set (index only) */
+	bool	 cached;	/* may answer from the cache (index only) */
 };
 
 static const struct finder by_index = { idx_best, idx_near, true };
@@ -813,8 +921,8 @@ static const struct finder by_scan = { scan_best, scan_near, false };
 
 /* Herding guard: draw among the near-best in proportion to spare capacity,
  * so that a burst of new clients does not all land on one instance. */
-static const struct sel_node *
-herd_draw(struct cats_sel *sel, const struct sel_node *c, uint32_t n)
+static const struct sel_key *
+herd_draw(struct cats_sel *sel, const struct sel_key *c, uint32_t n)
 {
 	double total = 0, u, acc = 0;
 
@@ -833,28 +941,78 @@ herd_draw(struct cats_sel *sel, const struct sel_node *c, uint32_t n)
 	return &c[n - 1];
 }
 
-static bool
-pick_ranked(struct cats_sel *sel, const struct finder *f, struct sel_svc *s,
-    uint32_t ingress, const struct cats_reqs *r, struct sel_node *pick)
+static double
+herd_margin(const struct cats_sel_cfg *c, double best)
 {
-	struct sel_node buf[CATS_SEL_HERD_MAX];
-	const struct sel_node *c = buf;
-	double margin;
+	double margin = c->herd_rel * fabs(best);
+
+	return margin < c->herd_abs ? c->herd_abs : margin;
+}
+
+/* The candidates of a ranked decision, best first: the up to herd_max best
+ * qualifying instances within the herding threshold of the best, or the
+ * best alone without the guard.  *thr: the threshold, which depends on the
+ * best only (what the cache needs to know). */
+static uint32_t
+near_set(const struct cats_sel *sel, const struct finder *f,
+    const struct sel_svc *s, uint32_t ingress, const struct cats_reqs *r,
+    struct sel_key *out, double *thr)
+{
+	struct sel_node best, buf[CATS_SEL_HERD_MAX];
 	uint32_t n;
 
-	if (!f->best(s, ingress, r, pick))
-		return false;
-	if (sel->cfg.herd_max <= 1)
-		return true;
-	margin = sel->cfg.herd_rel * fabs(pick->cost);
-	if (margin < sel->cfg.herd_abs)
-		margin = sel->cfg.herd_abs;
-	if (f->memo && reqs_trivial(r))
-		c = idx_near_memo(s, ingress, pick->cost + margin,
-		    sel->cfg.herd_max, &n);
+	if (!f->best(s, ingress, r, &best))
+		return 0;
+	*thr = best.cost;
+	if (sel->cfg.herd_max <= 1) {
+		key_of(&best, &out[0]);
+		return 1;
+	}
+	*thr = best.cost + herd_margin(&sel->cfg, best.cost);
+	n = f->near(s, ingress, r, *thr, buf, sel->cfg.herd_max);
+	for (uint32_t i = 0; i < n; i++)
+		key_of(&buf[i], &out[i]);
+	return n;
+}
+
+/* The candidates from the cache, computed by the index on a miss.  A
+ * requirement tuple is a flow class, so a handful per ingress covers the
+ * requests; an answer stays until a leaf change can alter it. */
+static const struct sel_key *
+cached_set(struct cats_sel *sel, struct sel_svc *s, uint32_t ingress,
+    const struct cats_reqs *r, uint32_t *n)
+{
+	const struct sel_cslot *hit = idx_cache_find(s, ingress, r);
+	struct sel_cslot *c;
+	struct sel_key *k;
+
+	if (hit != NULL) {
+		*n = hit->n;
+		return idx_cache_keys(s, ingress, hit);
+	}
+	c = idx_cache_claim(s, ingress, r);
+	k = idx_cache_keys(s, ingress, c);
+	c->n = near_set(sel, &by_index, s, ingress, r, k, &c->thr);
+	c->used = true;
+	*n = c->n;
+	return k;
+}
+
+static bool
+pick_ranked(struct cats_sel *sel, const struct finder *f, struct sel_svc *s,
+    uint32_t ingress, const struct cats_reqs *r, struct sel_key *pick)
+{
+	struct sel_key buf[CATS_SEL_HERD_MAX];
+	const struct sel_key *c = buf;
+	double thr;
+	uint32_t n;
+
+	if (f->cached)
+		c = cached_set(sel, s, ingress, r, &n);
 	else
-		n = f->near(s, ingress, r, pick->cost + margin, buf,
-		    sel->cfg.herd_max);
+		n = near_set(sel, f, s, ingress, r, buf, &thr);
+	if (n == 0)
+		return false;
 	*pick = *herd_draw(sel, c, n);
 	return true;
 }
@@ -863,7 +1021,7 @@ pick_ranked(struct cats_sel *sel, const struct finder *f, struct sel_svc *s,
  * take the first eligible instance after it. */
 static bool
 pick_unranked(struct cats_sel *sel, struct sel_svc *s, uint32_t ingress,
-    const struct cats_reqs *r, struct sel_node *pick)
+    const struct cats_reqs *r, struct sel_key *pick)
 {
 	const struct sel_node *leaf = svc_nodes(s, ingress) + s->cap;
 	bool rr = sel->cfg.policy == CATS_POL_ROUND_ROBIN;
@@ -872,7 +1030,7 @@ pick_unranked(struct cats_sel *sel, struct sel_svc *s, uint32_t ingress,
 	for (uint32_t k = 0; k < s->n; k++, p = p + 1 == s->n ? 0 : p + 1) {
 		if (!isfinite(leaf[p].cost) || !agg_ok(&leaf[p], r))
 			continue;
-		*pick = leaf[p];
+		key_of(&leaf[p], pick);
 		if (rr)
 			s->rr[ingress] = p + 1;
 		return true;
@@ -926,7 +1084,7 @@ decide(struct cats_sel *sel, const struct finder *f, uint32_t ingress,
     uint64_t now_ms, struct cats_choice *out)
 {
 	struct sel_svc *s;
-	struct sel_node pick;
+	struct sel_key pick;
 	bool found;
 
 	if (sel == NULL || r == NULL || out == NULL ||
@@ -939,6 +1097,7 @@ decide(struct cats_sel *sel, const struct finder *f, uint32_t ingress,
 	if (flow != 0 && flow_sticky(sel, ingress, service, r, flow, now_ms,
 	    out))
 		return CATS_SEL_OK;
+	catch_up(sel, s, ingress);
 	if (pol_ranked(sel->cfg.policy))
 		found = pick_ranked(sel, f, s, ingress, r, &pick);
 	else
@@ -986,10 +1145,11 @@ cats_sel_better(struct cats_sel *sel, uint32_t ingress, uint32_t service,
 	    ingress >= sel->cfg.max_ingresses ||
 	    service >= sel->cfg.max_services || sel->svc[service].n == 0)
 		return false;
+	catch_up(sel, &sel->svc[service], ingress);
 	if (!idx_best(&sel->svc[service], ingress, r, &best))
 		return false;
 	if (!eligible(sel, ingress, service, r, current, &cur)) {
-		choice_fill(sel, &best, out, false);
+		choice_of_node(sel, &best, out, false);
 		return true;
 	}
 	if (!pol_ranked(sel->cfg.policy) || best.id == current)
@@ -999,20 +1159,22 @@ cats_sel_better(struct cats_sel *sel, uint32_t ingress, uint32_t service,
 		margin = sel->cfg.hyst_abs;
 	if (!(best.cost < cur->cost - margin))
 		return false;
-	choice_fill(sel, &best, out, false);
+	choice_of_node(sel, &best, out, false);
 	return true;
 }
 
+/* From the current state rather than the tree, which may not have caught
+ * up with the log yet (and this is a read-only call). */
 bool
 cats_sel_cost(const struct cats_sel *sel, uint32_t ingress, uint32_t id,
     double *cost)
 {
-	const struct sel_node *n;
+	struct sel_node n;
 
 	if (ingress >= sel->cfg.max_ingresses || id >= sel->cfg.max_instances ||
 	    !sel->inst[id].present)
 		return false;
-	n = leaf_at(sel, ingress, id);
-	*cost = n->cost;
-	return isfinite(n->cost);
+	leaf_of(sel, id, ingress, &n);
+	*cost = n.cost;
+	return isfinite(n.cost);
 }

@@ -1,6 +1,7 @@
 /*
- * select_index: per-(ingress, service) tournament trees, and the plain scan
- * that must give the same answers (tests and bench/bench_select.c check it).
+ * select_index: per-(ingress, service) tournament trees, the cache of their
+ * answers per requirement tuple, and the plain scan that must give the same
+ * answers (tests and bench/bench_select.c check it).
  *
  * The tree is an implicit binary heap of 2 * cap nodes: leaves at
  * [cap, 2 * cap), node i has children 2i and 2i + 1, the root is 1.  Each
@@ -8,7 +9,13 @@
  * requirement fields (struct sel_node).  Searches are depth-first, better
  * child first, and prune a subtree whose best key cannot improve on what is
  * already found or whose bounds show that no leaf meets the requirements.
+ *
+ * A leaf change repairs its path only as far as an inner node changes, and
+ * drops only the cached answers it can change (cache_keeps), so the cost of
+ * an update is mostly a few nodes, not the tree's height.
  */
+#include <string.h>
+
 #include "select_int.h"
 
 /* Enough for the deepest path plus one pending sibling per level. */
@@ -27,26 +34,101 @@ idx_empty(struct sel_node *n)
 	n->fmask = UINT64_MAX;
 }
 
-static void
+/* Recompute inner node i from its children; false if it did not change,
+ * in which case no ancestor changes either. */
+static bool
 pull(struct sel_node *node, uint32_t i)
 {
 	const struct sel_node *la = &node[2 * i], *ra = &node[2 * i + 1];
 	const struct sel_node *b =
 	    node_less(ra->cost, ra->id, la->cost, la->id) ? ra : la;
-	struct sel_node *a = &node[i];
+	struct sel_node a = node[i];
 
-	a->cost = b->cost;
-	a->id = b->id;
-	a->pos = b->pos;
-	a->bw = la->bw > ra->bw ? la->bw : ra->bw;
-	a->owd = la->owd < ra->owd ? la->owd : ra->owd;
-	a->dv = la->dv < ra->dv ? la->dv : ra->dv;
-	a->loss = la->loss < ra->loss ? la->loss : ra->loss;
-	a->comp = la->comp < ra->comp ? la->comp : ra->comp;
-	a->fmask = la->fmask & ra->fmask;
+	a.cost = b->cost;
+	a.id = b->id;
+	a.pos = b->pos;
+	a.bw = la->bw > ra->bw ? la->bw : ra->bw;
+	a.owd = la->owd < ra->owd ? la->owd : ra->owd;
+	a.dv = la->dv < ra->dv ? la->dv : ra->dv;
+	a.loss = la->loss < ra->loss ? la->loss : ra->loss;
+	a.comp = la->comp < ra->comp ? la->comp : ra->comp;
+	a.fmask = la->fmask & ra->fmask;
+	if (memcmp(&a, &node[i], sizeof(a)) == 0)
+		return false;
+	node[i] = a;
+	return true;
 }
 
-/* Set one leaf and repair the path to the root: O(log n). */
+static struct sel_cslot *
+cslots(const struct sel_svc *s, uint32_t ingress)
+{
+	return s->cslot + (size_t)ingress * SEL_CSLOTS;
+}
+
+struct sel_key *
+idx_cache_keys(const struct sel_svc *s, uint32_t ingress,
+    const struct sel_cslot *c)
+{
+	size_t slot = (size_t)(c - cslots(s, ingress));
+
+	return s->ckey + ((size_t)ingress * SEL_CSLOTS + slot) * s->ck;
+}
+
+static bool
+key_in(const struct sel_key *k, uint32_t n, uint32_t id)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (k[i].id == id)
+			return true;
+	return false;
+}
+
+/*
+ * Does the answer c stand after one leaf changes from o to nw?  Taking o
+ * out changes nothing if o was not in the answer (the best, hence thr,
+ * stays).  Putting nw in changes nothing if nw does not qualify, or ranks
+ * after thr (then after the best too: thr >= its cost), or after the last
+ * of a full list.  Otherwise the slot must be recomputed.
+ */
+static bool
+cache_keeps(const struct sel_cslot *c, const struct sel_key *k, uint32_t ck,
+    const struct sel_node *o, const struct sel_node *nw)
+{
+	if (o->id != NONE32 && key_in(k, c->n, o->id))
+		return false;
+	if (!isfinite(nw->cost) || !agg_ok(nw, &c->r))
+		return true;
+	if (c->n == 0)
+		return false;
+	if (nw->cost > c->thr)
+		return true;
+	return c->n == ck &&
+	    !node_less(nw->cost, nw->id, k[ck - 1].cost, k[ck - 1].id);
+}
+
+static void
+cache_leaf_changed(struct sel_svc *s, uint32_t ingress,
+    const struct sel_node *o, const struct sel_node *nw)
+{
+	struct sel_cslot *c = cslots(s, ingress);
+
+	for (uint32_t i = 0; i < SEL_CSLOTS; i++)
+		if (c[i].used && !cache_keeps(&c[i],
+		    idx_cache_keys(s, ingress, &c[i]), s->ck, o, nw))
+			c[i].used = false;
+}
+
+static void
+cache_clear(struct sel_svc *s, uint32_t ingress)
+{
+	struct sel_cslot *c = cslots(s, ingress);
+
+	for (uint32_t i = 0; i < SEL_CSLOTS; i++)
+		c[i].used = false;
+}
+
+/* Set one leaf and repair the path to the root, stopping at the first
+ * inner node that stays as it was: O(log n) at worst. */
 void
 idx_set(struct sel_svc *s, uint32_t ingress, uint32_t pos,
     const struct sel_node *n)
@@ -54,13 +136,15 @@ idx_set(struct sel_svc *s, uint32_t ingress, uint32_t pos,
 	struct sel_node *node = svc_nodes(s, ingress);
 	uint32_t i = s->cap + pos;
 
+	cache_leaf_changed(s, ingress, &node[i], n);
 	node[i] = *n;
 	for (i >>= 1; i >= 1; i >>= 1)
-		pull(node, i);
-	s->ver[ingress]++;
+		if (!pull(node, i))
+			break;
 }
 
-/* Recompute every inner node from the leaves (after a resize). */
+/* Recompute every inner node from the leaves (after a resize or when an
+ * ingress fell too far behind the log). */
 void
 idx_build(struct sel_svc *s, uint32_t ingress)
 {
@@ -68,7 +152,7 @@ idx_build(struct sel_svc *s, uint32_t ingress)
 
 	for (uint32_t i = s->cap - 1; i >= 1; i--)
 		pull(node, i);
-	s->ver[ingress]++;
+	cache_clear(s, ingress);
 }
 
 bool
@@ -180,27 +264,40 @@ idx_near(const struct sel_svc *s, uint32_t ingress, const struct cats_reqs *r,
 	return n;
 }
 
-/*
- * The near-best set when there are no requirements depends only on the
- * tree, so it is kept until the tree changes: between two metric updates
- * every such decision reuses it in O(1).  thr must be derived from the
- * tree alone (the best cost and the configuration), as in select.c.
- */
-const struct sel_node *
-idx_near_memo(struct sel_svc *s, uint32_t ingress, double thr, uint32_t k,
-    uint32_t *n)
+static bool
+reqs_equal(const struct cats_reqs *a, const struct cats_reqs *b)
 {
-	static const struct cats_reqs none = {
-		0, NONE32, NONE32, NONE32, NONE32, 0
-	};
-	struct sel_node *c = s->memo + (size_t)ingress * CATS_SEL_HERD_MAX;
+	return a->min_bw == b->min_bw && a->max_latency == b->max_latency &&
+	    a->max_latency_var == b->max_latency_var &&
+	    a->max_loss == b->max_loss &&
+	    a->max_comp_latency == b->max_comp_latency && a->avoid == b->avoid;
+}
 
-	if (s->memo_ver[ingress] != s->ver[ingress] + 1) {
-		s->memo_n[ingress] = idx_near(s, ingress, &none, thr, c, k);
-		s->memo_ver[ingress] = s->ver[ingress] + 1;
-	}
-	*n = s->memo_n[ingress];
-	return c;
+/* The cached answer for these requirements from this ingress, if any. */
+const struct sel_cslot *
+idx_cache_find(const struct sel_svc *s, uint32_t ingress,
+    const struct cats_reqs *r)
+{
+	const struct sel_cslot *c = cslots(s, ingress);
+
+	for (uint32_t i = 0; i < SEL_CSLOTS; i++)
+		if (c[i].used && reqs_equal(&c[i].r, r))
+			return &c[i];
+	return NULL;
+}
+
+/* A slot for r, taken round-robin: unused, the caller fills its keys, n,
+ * thr and sets used. */
+struct sel_cslot *
+idx_cache_claim(struct sel_svc *s, uint32_t ingress, const struct cats_reqs *r)
+{
+	struct sel_cslot *c = cslots(s, ingress);
+	uint32_t i = s->cnext[ingress];
+
+	s->cnext[ingress] = (i + 1) % SEL_CSLOTS;
+	c[i].used = false;
+	c[i].r = *r;
+	return &c[i];
 }
 
 /*

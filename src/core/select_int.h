@@ -1,7 +1,7 @@
 /*
- * select internals shared by select.c (API, state, affinity),
- * select_index.c (the per-(ingress, service) tournament trees and the
- * reference scan) and select_policy.c (the policy table).  Not installed.
+ * select internals shared by select.c (API, state, affinity, the log of
+ * compute changes), select_index.c (the per-(ingress, service) tournament
+ * trees, the decision cache and the reference scan) and select_policy.c (the policy table).  Not installed.
  */
 #ifndef CATS_SELECT_INT_H
 #define CATS_SELECT_INT_H
@@ -48,6 +48,7 @@ struct sel_inst {
 	uint32_t		next_on_egress;
 	uint32_t		servers;
 	uint64_t		ts_ms;
+	uint64_t		logged;		/* 1 + its last log entry, 0 none */
 	uint64_t		fmask;		/* co-located functions */
 	struct cats_l0_set	m;
 	double			resp_ns;	/* M/M/c prediction */
@@ -62,18 +63,50 @@ struct sel_net {
 	bool			valid;		/* one-way delay known */
 };
 
+/* A ranking key: what a decision returns and a cache holds. */
+struct sel_key {
+	double		cost;
+	uint32_t	id;
+	uint32_t	pad;
+};
+
+/*
+ * One cached answer for (ingress, service, requirements): the up to k best
+ * qualifying leaves with cost <= thr, thr derived from the best alone (the
+ * herding threshold; the best's own cost without the guard, k = 1).  n == 0
+ * caches "none qualifies".  A leaf change drops the slot only if it can
+ * change the answer (idx_set), so most answers outlive most updates.
+ */
+struct sel_cslot {
+	struct cats_reqs r;
+	double		 thr;
+	uint32_t	 n;
+	bool		 used;
+};
+
+#define SEL_CSLOTS	8	/* requirement tuples cached per ingress */
+
 /* A service: its instances and, per ingress, a tree of 2 * cap nodes. */
 struct sel_svc {
 	uint32_t	n, cap;
 	uint32_t	*inst;		/* CIS-ID by position */
 	struct sel_node	*node;		/* [ingress][2 * cap] */
 	uint32_t	*rr;		/* round-robin cursor per ingress */
-	/* Near-best set without requirements, per ingress, valid while
-	 * memo_ver[g] == ver[g] + 1 (ver bumps on every leaf change). */
-	uint32_t	*ver;
-	uint32_t	*memo_ver;
-	uint32_t	*memo_n;
-	struct sel_node	*memo;		/* [ingress][CATS_SEL_HERD_MAX] */
+	/*
+	 * Compute changes not yet applied to every ingress's tree: a ring
+	 * of cap CIS-IDs, dhead entries logged so far; ingress g has
+	 * applied those before dseen[g].  dcons is dhead when an ingress
+	 * last caught up: an entry at or after it is unread by all.
+	 */
+	uint32_t	*dlog;		/* [cap] */
+	uint64_t	*dseen;		/* [ingress] */
+	uint64_t	 dhead;
+	uint64_t	 dcons;
+	/* Decision cache: SEL_CSLOTS slots of ck keys per ingress. */
+	struct sel_cslot *cslot;	/* [ingress][SEL_CSLOTS] */
+	struct sel_key	*ckey;		/* [ingress][SEL_CSLOTS][ck] */
+	uint32_t	*cnext;		/* per ingress: the slot to reuse */
+	uint32_t	 ck;
 };
 
 struct sel_flow {
@@ -127,8 +160,12 @@ bool		idx_best(const struct sel_svc *, uint32_t ingress,
 uint32_t	idx_near(const struct sel_svc *, uint32_t ingress,
 		    const struct cats_reqs *, double thr, struct sel_node *,
 		    uint32_t k);
-const struct sel_node *idx_near_memo(struct sel_svc *, uint32_t ingress,
-		    double thr, uint32_t k, uint32_t *n);
+const struct sel_cslot *idx_cache_find(const struct sel_svc *,
+		    uint32_t ingress, const struct cats_reqs *);
+struct sel_cslot *idx_cache_claim(struct sel_svc *, uint32_t ingress,
+		    const struct cats_reqs *);
+struct sel_key	*idx_cache_keys(const struct sel_svc *, uint32_t ingress,
+		    const struct sel_cslot *);
 bool		scan_best(const struct sel_svc *, uint32_t ingress,
 		    const struct cats_reqs *, struct sel_node *);
 uint32_t	scan_near(const struct sel_svc *, uint32_t ingress,

@@ -783,6 +783,144 @@ test_index_matches_scan(void **state)
 	}
 }
 
+/* ---- lazy re-keying and the decision cache, under churn ---- */
+
+#define CH_INST		40
+#define CH_INGRESS	4
+
+/* A few requirement tuples, as flow classes give: the cache serves them. */
+static void
+churn_reqs(struct cats_reqs *r, const struct cats_sel *sel, int k)
+{
+	cats_reqs_none(r);
+	switch (k) {
+	case 1:
+		r->max_latency = 20 * MS;
+		break;
+	case 2:
+		r->min_bw = 400000000;
+		r->max_loss = 10000000;
+		break;
+	case 3:
+		r->max_comp_latency = 4 * MS;
+		cats_reqs_avoid(sel, r, "Y");
+		break;
+	default:
+		break;
+	}
+}
+
+/* The choice is the cheapest instance of service 0 by the current metrics
+ * (cats_sel_cost reads them, not the tree): a tree that missed a logged
+ * compute change shows here. */
+static void
+check_current(const struct cats_sel *sel, const uint32_t *svc, uint32_t g,
+    const struct cats_choice *c)
+{
+	double best = INFINITY, cost;
+	uint32_t id = UINT32_MAX;
+
+	for (uint32_t i = 0; i < CH_INST; i++) {
+		if (svc[i] != 0 || !cats_sel_cost(sel, g, i, &cost))
+			continue;
+		if (cost < best || (cost == best && i < id)) {
+			best = cost;
+			id = i;
+		}
+	}
+	assert_int_equal(c->instance, id);
+	assert_true(c->cost == best);
+}
+
+static void
+churn_step(struct cats_sel *sel, uint32_t *svc, uint64_t ts)
+{
+	static const char *const y[] = { "Y" };
+	uint32_t i = (uint32_t)rand() % CH_INST;
+	struct path p = { (1 + rand() % 40) * MS, (rand() % 5) * MS,
+	    rand() % 20000000, (rand() % 1000) * 1e6 };
+	struct cats_instance_def d = { i, (uint32_t)rand() % 2, i, 1, 1000 };
+
+	switch (rand() % 8) {
+	case 0: case 1: case 2: case 3:
+		compute(sel, i, (rand() % 95) / 100.0,
+		    (1 + rand() % 5) * MS, ts);
+		break;
+	case 4: case 5:
+		assert_int_equal(network(sel, (uint32_t)rand() % CH_INGRESS,
+		    i, &p, ts), CATS_MERR_OK);
+		break;
+	case 6:
+		assert_int_equal(cats_sel_set_functions(sel, i, y,
+		    (size_t)(rand() % 2)), CATS_SERR_OK);
+		break;
+	default:
+		/* Out, and back in service 0 or 1: the log still names it. */
+		assert_int_equal(cats_sel_remove_instance(sel, i),
+		    CATS_SERR_OK);
+		assert_int_equal(cats_sel_add_instance(sel, &d), CATS_SERR_OK);
+		svc[i] = d.service;
+		break;
+	}
+}
+
+/* Ingress 3 decides rarely, so more changes pile up for it than the log
+ * holds (it rebuilds); the others catch up entry by entry. */
+static uint32_t
+churn_ingress(void)
+{
+	uint32_t g = (uint32_t)rand() % CH_INGRESS;
+
+	return g == 3 && rand() % 200 != 0 ? 0 : g;
+}
+
+static void
+churn(uint32_t herd_max)
+{
+	struct cats_sel *sel = world(CATS_POL_RESPONSE_TIME, CH_INST,
+	    herd_max);
+	uint32_t svc[CH_INST] = { 0 }, checked = 0;
+	uint64_t ts = 1;
+
+	srand(7 + herd_max);
+	for (int step = 0; step < 60000; step++) {
+		struct cats_reqs r;
+		struct cats_choice ci, cs;
+		enum cats_sel_reason wi, ws;
+		uint32_t g = churn_ingress();
+		int k = rand() % 4;
+		uint64_t st;
+
+		if (rand() % 3 == 0) {
+			churn_step(sel, svc, ++ts);
+			continue;
+		}
+		churn_reqs(&r, sel, k);
+		st = cats_sel_rng_state(sel);
+		ws = cats_sel_select_scan(sel, g, 0, &r, 0, ts, &cs);
+		cats_sel_seed(sel, st);
+		wi = cats_sel_select(sel, g, 0, &r, 0, ts, &ci);
+		assert_int_equal(wi, ws);
+		if (wi != CATS_SEL_OK)
+			continue;
+		assert_int_equal(ci.instance, cs.instance);
+		assert_true(ci.cost == cs.cost);
+		if (k == 0 && herd_max <= 1)
+			check_current(sel, svc, g, &ci);
+		checked++;
+	}
+	assert_true(checked > 15000);
+	cats_sel_destroy(sel);
+}
+
+static void
+test_churn_matches_scan(void **state)
+{
+	(void)state;
+	churn(0);
+	churn(8);
+}
+
 /* Growing a service past its first arrays keeps what it held. */
 static void
 test_growth(void **state)
@@ -830,6 +968,7 @@ main(void)
 		cmocka_unit_test(test_random_seeded),
 		cmocka_unit_test(test_index_matches_scan),
 		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_churn_matches_scan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
