@@ -596,24 +596,49 @@ rib_change(void *ctx, uint32_t peer, enum bgp_rib_op op,
 	}
 }
 
+/* The key the RIB gives a MUP route (its family and the NLRI's wire
+ * form); false if the NLRI does not encode. */
 static bool
-key_equal(const struct bgp_mup *x, const struct bgp_mup *y)
+adv_key(const struct bgp_mup *m, struct adv_ix *k)
 {
-	uint8_t kx[64], ky[64];
-	size_t lx = bgp_mup_key(x, kx, sizeof(kx));
-	size_t ly = bgp_mup_key(y, ky, sizeof(ky));
+	memset(k, 0, sizeof(*k));
+	k->afi = m->afi;
+	k->len = (uint8_t)bgp_mup_key(m, k->nlri, sizeof(k->nlri));
+	return k->len != 0;
+}
 
-	return x->afi == y->afi && lx != 0 && lx == ly &&
-	    memcmp(kx, ky, lx) == 0;
+static struct adv_ix *
+adv_ix_get(const struct bgpd *b, const struct bgp_mup *m)
+{
+	struct adv_ix k;
+
+	if (!adv_key(m, &k))
+		return NULL;
+	return table_get(&b->advix, &k);
 }
 
 struct adv *
 bgp_adv_find(struct bgpd *b, const struct bgp_mup *m)
 {
-	for (size_t i = 0; i < b->nadv; i++)
-		if (key_equal(&b->adv[i].key, m))
-			return &b->adv[i];
-	return NULL;
+	struct adv_ix *x = adv_ix_get(b, m);
+
+	return x != NULL ? &b->adv[x->pos] : NULL;
+}
+
+/* Index the route about to take position pos; false when out of memory.
+ * A route without a key goes unindexed, as it was unfindable before. */
+static bool
+adv_ix_add(struct bgpd *b, const struct bgp_mup *m, size_t pos)
+{
+	struct adv_ix k, *x;
+	bool created;
+
+	if (!adv_key(m, &k))
+		return true;
+	if ((x = table_put(&b->advix, &k, &created)) == NULL)
+		return false;
+	x->pos = (uint32_t)pos;
+	return true;
 }
 
 static bool
@@ -655,21 +680,32 @@ send_one(struct bgpd *b, const struct bgp_mup *m, const struct bgp_rattr *ra)
 	}
 }
 
+/* Room for one more route; false when out of memory. */
+static bool
+adv_reserve(struct bgpd *b)
+{
+	size_t cap = b->cadv == 0 ? 16 : b->cadv * 2;
+	struct adv *na;
+
+	if (b->nadv < b->cadv)
+		return true;
+	if ((na = realloc(b->adv, cap * sizeof(*na))) == NULL)
+		return false;
+	b->adv = na;
+	b->cadv = cap;
+	return true;
+}
+
 bool
 bgp_adv_set(struct bgpd *b, const struct bgp_mup *m,
     const struct bgp_rattr *ra, bool ctl)
 {
-	struct adv *e = bgp_adv_find(b, m), *na;
+	struct adv *e = bgp_adv_find(b, m);
 
 	if (e == NULL) {
-		if (b->nadv == b->cadv) {
-			size_t cap = b->cadv == 0 ? 16 : b->cadv * 2;
-
-			if ((na = realloc(b->adv, cap * sizeof(*na))) == NULL)
-				return false;
-			b->adv = na;
-			b->cadv = cap;
-		}
+		if (b->nadv >= UINT32_MAX || !adv_reserve(b) ||
+		    !adv_ix_add(b, m, b->nadv))
+			return false;
 		e = &b->adv[b->nadv++];
 		e->key = *m;
 		e->ctl = false;
@@ -683,14 +719,23 @@ bgp_adv_set(struct bgpd *b, const struct bgp_mup *m,
 	return true;
 }
 
+/* The last route takes the hole, and its index entry follows it. */
 void
 bgp_adv_del(struct bgpd *b, struct adv *e)
 {
 	struct bgp_mup m = e->key;
+	size_t pos = (size_t)(e - b->adv), last = b->nadv - 1;
+	struct adv_ix *x;
 
 	if (e->ctl)
 		b->nctl--;
-	*e = b->adv[--b->nadv];
+	table_del(&b->advix, adv_ix_get(b, &m));
+	if (pos != last) {
+		*e = b->adv[last];
+		if ((x = adv_ix_get(b, &e->key)) != NULL)
+			x->pos = (uint32_t)pos;
+	}
+	b->nadv--;
 	send_one(b, &m, NULL);
 }
 
@@ -1004,6 +1049,11 @@ bgp_open(struct catsd *d)
 	d->bgp = b;
 	b->d = d;
 	b->lfd = -1;
+	if (!table_init(&b->advix, sizeof(struct adv_ix),
+	    offsetof(struct adv_ix, pos), 0)) {
+		log_warnx("bgp: out of memory for our routes");
+		return -1;
+	}
 	if ((b->rib = bgp_rib_new(rib_change, b)) == NULL) {
 		log_warnx("bgp: out of memory for the RIB");
 		return -1;
@@ -1066,6 +1116,7 @@ bgp_close(struct catsd *d)
 	}
 	mup_free(b->mup);
 	bgp_rib_free(b->rib);
+	table_free(&b->advix);
 	free(b->adv);
 	free(b->nbr);
 	free(b);

@@ -14,6 +14,7 @@
 #include "cats/bgp.h"
 #include "cats/conf.h"
 #include "cats/mup.h"
+#include "core/table.h"
 
 #define BGP_RBUF		65536
 #define BGP_OUTQ_MAX		(4u << 20)	/* octets queued per peer */
@@ -25,6 +26,22 @@ struct adv {
 	struct bgp_mup	 key;
 	struct bgp_rattr attr;
 	bool		 ctl;
+};
+
+#define ADV_KEY_MAX	80	/* longest MUP NLRI (IPv6 T1ST: 71), as the RIB */
+
+/*
+ * The index of our routes: the canonical key (family, then the NLRI's wire
+ * form from bgp_mup_key, zero-padded; the bytes up to pos) to the route's
+ * position in bgpd.adv.  A route whose NLRI does not encode has no key and
+ * is not indexed (it never matched another before either).
+ */
+struct adv_ix {
+	uint16_t	 afi;
+	uint8_t		 len;
+	uint8_t		 pad;
+	uint8_t		 nlri[ADV_KEY_MAX];
+	uint32_t	 pos;
 };
 
 struct nbr {
@@ -62,13 +79,15 @@ struct bgpd {
 	ev_timer	 mtick;		/* mup_tick, every second */
 	struct adv	*adv;
 	size_t		 nadv, cadv;
+	struct table	 advix;		/* struct adv_ix, by key */
 	size_t		 nctl;		/* of them added from the socket */
 	struct steer_cnt steer;
 	uint8_t		 rbuf[BGP_RBUF];
 };
 
-/* bgp.c: the table of our routes; set and del send the change to every
- * Established neighbor of the family.  set: false when out of memory. */
+/* bgp.c: the table of our routes, found through advix in O(1); set and
+ * del send the change to every Established neighbor of the family.  set:
+ * false when out of memory.  del moves the last route into the hole. */
 struct adv	*bgp_adv_find(struct bgpd *, const struct bgp_mup *);
 bool		 bgp_adv_set(struct bgpd *, const struct bgp_mup *,
 		    const struct bgp_rattr *, bool ctl);
