@@ -126,8 +126,8 @@ $(O)/san/%.o: %.c
 $(O)/catsctl: $(CTL_OBJ) $(O)/libcats.a
 	$(CC) $(CFLAGS) -o $@ $^ $(CTL_LIBS) -lm
 
-$(O)/cats-sim: $(SIM_OBJ) $(O)/libcats.a
-	$(CC) $(CFLAGS) -o $@ $^ -lm
+$(O)/cats-sim: $(SIM_OBJ) $(O)/libcatsio.a $(O)/libcats.a
+	$(CC) $(CFLAGS) -o $@ $^ $(IO_LIBS) -lm
 
 # The daemon: src/catsd, the kernel data plane, libev and jansson.
 # Transaction switching (xfer.c) speaks the edge's protocol (apps/).

@@ -2,10 +2,13 @@
  * sim: a deterministic discrete-event simulator of a small CATS domain.
  *
  * The same nodes (node.h) the daemon runs are driven here by a simulated
- * clock in milliseconds, a simulated network and a model of the data plane:
- * two ingresses, two egresses with an edge server each, a controller, a
- * location server and one client that is scripted to attach, ask for
- * service, move and detach.  Signaling links can lose, duplicate and
+ * clock in milliseconds and a simulated network: two ingresses, two
+ * egresses with an edge server each, a controller, a location server and
+ * one client that is scripted to attach, ask for service, move and detach.
+ * Packets follow the daemon's own data plane (cats/dataplane.h on its
+ * memory backend, one per ingress and egress) and the core's hold and
+ * state-transfer rules (cats/hold.h, cats/xfer.h), the code catsd runs, so
+ * the simulator and catsd cannot drift apart.  Signaling links can lose, duplicate and
  * reorder messages from one seeded generator, so a run is reproducible from
  * its options alone; data links (results, client data, the transaction
  * state stream) are FIFO and lossless.  Nothing here reads a clock.
@@ -124,7 +127,11 @@ struct sim_opts {
 	uint64_t	 seed;
 	uint32_t	 results;	/* N results per transaction */
 	uint64_t	 time_limit_ms;	/* simulated time */
-	uint64_t	 event_limit;	/* events processed */
+	/* Events processed before the run is cut short (and reported as
+	 * hit_event_limit, never as missing results).  0: the default,
+	 * sim_event_limit_for(results), which scales with the results asked
+	 * for; a run streams a few events per result. */
+	uint64_t	 event_limit;
 	uint64_t	 drain_ms;	/* keep running this long after the client
 					 * has everything (late dups, cleanup) */
 	bool		 keep_ladder;	/* keep the lines for sim_ladder_line */
@@ -133,13 +140,27 @@ struct sim_opts {
 	sim_line_fn	 on_line;	/* called with each line, may be NULL */
 	void		*line_arg;
 	const struct sim_node_impl *impl;
+	/* Per-link one-way delays.  NULL: the fixed delays of sim_link_delay.
+	 * Else delay_ms[a][b] is the delay in ms from endpoint a to endpoint
+	 * b, used for every message and packet of the run (signaling and
+	 * data alike); the array must outlive the run. */
+	const uint32_t	 (*delay_ms)[SIM_EP__COUNT];
+	/* The client's move (its detection, its detach and every script
+	 * step after the first of them) happens this much later than the
+	 * scenario says, so that a set-up over long links is done first.
+	 * 0 keeps the script as written. */
+	uint64_t	 move_shift_ms;
 };
 
 struct sim_summary {
 	/* the client: every result sequence number it received */
 	uint32_t	 expected;	/* N */
 	uint32_t	 received;	/* unique */
-	uint32_t	 missing;	/* N - unique at the end */
+	uint32_t	 missing;	/* N - unique at the end of a run that
+					 * ended by itself; 0 when a limit cut
+					 * it short (see unreached) */
+	uint32_t	 unreached;	/* N - unique when a limit cut the run
+					 * short: not known to be lost */
 	uint32_t	 duplicated;
 	uint64_t	 longest_gap_ms;	/* between two results received */
 	uint64_t	 interruption_ms;	/* detach -> first result after the
@@ -153,6 +174,8 @@ struct sim_summary {
 	uint64_t	 events;
 	/* signaling */
 	uint64_t	 sig_sent;
+	uint64_t	 sig_after_move;	/* sent from the client's first
+						 * detach on; 0 with no move */
 	uint64_t	 sig_lost;
 	uint64_t	 sig_dup;
 	uint64_t	 sig_reordered;
@@ -173,6 +196,11 @@ struct sim_summary {
 struct sim;
 
 void		 sim_opts_default(struct sim_opts *);
+/* The event limit a run of 'results' results gets when opts.event_limit
+ * is 0: SIM_EVENT_BASE plus SIM_EVENTS_PER_RESULT per result. */
+#define SIM_EVENT_BASE		2000000u
+#define SIM_EVENTS_PER_RESULT	16u
+uint64_t	 sim_event_limit_for(uint32_t results);
 
 size_t		 sim_scenario_count(void);
 const char	*sim_scenario_name(size_t i);	/* NULL past the end */
@@ -218,8 +246,10 @@ struct cats_sel	*sim_sel(struct sim *);
 bool		 sim_inject(struct sim *, enum sim_ep src, enum sim_ep dst,
 		    uint64_t delay_ms, const uint8_t *buf, size_t len);
 
-/* One-way delay between two endpoints (ms). */
+/* One-way delay between two endpoints (ms): the fixed topology's. */
 uint32_t	 sim_link_delay(enum sim_ep, enum sim_ep);
+/* The delay a run uses: opts.delay_ms[a][b] if given, else the above. */
+uint32_t	 sim_delay(const struct sim *, enum sim_ep, enum sim_ep);
 
 /* The summary as cats-sim prints it (no newline). */
 void		 sim_summary_format(const struct sim_summary *, char *out,

@@ -39,6 +39,7 @@ struct xfer_counters {
 };
 
 struct xfer;
+struct holds;
 struct bgpd;
 struct json_t;
 
@@ -64,9 +65,10 @@ struct catsd {
 	/* the handover buffer (tunbuf.c) */
 	int		 tun_fd;
 	ev_io		 tun_w;
-	struct table	 holds;		/* client -> held packets */
+	struct holds	*holds;		/* the core's hold (cats/hold.h) */
 	uint64_t	 buf_held, buf_flushed, buf_expired, buf_overflow;
 	uint64_t	 buf_unheld, buf_write_err;
+	uint64_t	 buf_not_ipv6;	/* part of buf_unheld: not even IPv6 */
 	uint64_t	 first_packets;	/* CATS-unaware clients detected */
 
 	/* transaction switching (xfer.c); NULL when not an egress */

@@ -13,6 +13,10 @@
  * client's steering route into it.  Such a packet's source is a client we
  * know nothing of yet: we tell the node it attached and asked for the
  * service, hold its packets, and hand them back once it is steered.
+ *
+ * What is held, how much, for how long and what a first packet raises are
+ * the core's rules (cats/hold.h), the ones the simulator runs too; this
+ * file only moves the packets between the device and them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +29,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cats/hold.h"
 #include "cats/log.h"
 #include "catsd.h"
 
@@ -32,32 +37,17 @@
 #define TUN_BURST	64
 #define TUN_DRAIN_MAX	4096	/* at most what the device queues */
 
-struct held_pkt {
-	struct held_pkt	*next;
-	uint64_t	 at_ms;
-	uint16_t	 len;
-	uint8_t		 data[];
-};
-
-struct hold {
-	uint8_t		 client[16];	/* key */
-	struct held_pkt	*head, *tail;
-	uint32_t	 n;
-	bool		 holding;
-	bool		 first;		/* held until steered, not until flushed */
-};
-
+/* The core counts; 'show counters' reads the daemon's fields. */
 static void
-hold_drop_all(struct hold *h)
+counts_sync(struct catsd *d)
 {
-	struct held_pkt *p;
+	const struct hold_counters *c = holds_counters(d->holds);
 
-	while ((p = h->head) != NULL) {
-		h->head = p->next;
-		free(p);
-	}
-	h->tail = NULL;
-	h->n = 0;
+	d->buf_held = c->held;
+	d->buf_expired = c->expired;
+	d->buf_overflow = c->overflow;
+	d->buf_unheld = c->unheld + d->buf_not_ipv6;
+	d->first_packets = c->first_packets;
 }
 
 static int
@@ -81,6 +71,7 @@ if_up(const char *name)
 int
 tunbuf_open(struct catsd *d, const char *name)
 {
+	struct hold_limits lim;
 	struct ifreq ifr;
 	int fd;
 
@@ -96,7 +87,10 @@ tunbuf_open(struct catsd *d, const char *name)
 		close(fd);
 		return -1;
 	}
-	if (!table_init(&d->holds, sizeof(struct hold), 16, 0)) {
+	lim.packets = d->conf.buffer_packets;
+	lim.ms = d->conf.buffer_ms;
+	if ((d->holds = holds_new(&lim)) == NULL) {
+		log_warnx("handover buffer: out of memory");
 		close(fd);
 		return -1;
 	}
@@ -107,33 +101,12 @@ tunbuf_open(struct catsd *d, const char *name)
 void
 tunbuf_close(struct catsd *d)
 {
-	struct hold *h;
-	size_t pos = 0;
-
 	if (d->tun_fd < 0)
 		return;
-	while ((h = table_next(&d->holds, &pos)) != NULL)
-		hold_drop_all(h);
-	table_free(&d->holds);
+	holds_free(d->holds);
+	d->holds = NULL;
 	close(d->tun_fd);
 	d->tun_fd = -1;
-}
-
-/* Older than the time bound: dropped, counted. */
-static void
-hold_expire(struct catsd *d, struct hold *h, uint64_t now)
-{
-	struct held_pkt *p;
-
-	while ((p = h->head) != NULL &&
-	    p->at_ms + d->conf.buffer_ms < now) {
-		h->head = p->next;
-		free(p);
-		h->n--;
-		d->buf_expired++;
-	}
-	if (h->head == NULL)
-		h->tail = NULL;
 }
 
 static int
@@ -147,66 +120,41 @@ cs_id_of(const struct catsd *d, const uint8_t dst[16])
 	return -1;
 }
 
-/* A packet to a CS-ID from a client with no steering yet: its first. */
-static struct hold *
+/* A client's first packet to a CS-ID: the core's rule says what the node
+ * hears of it (no link header on a TUN: no lladdr). */
+static void
 first_packet(struct catsd *d, const uint8_t client[16], int service)
 {
-	struct hold *h;
-	struct ev ev;
-	bool created;
+	struct ev ev[HOLD_FIRST_EVENTS];
+	size_t i, n;
 
-	if ((h = table_put(&d->holds, client, &created)) == NULL)
-		return NULL;
-	if (!created)
-		return h;
-	h->holding = h->first = true;
-	d->first_packets++;
-	memset(&ev, 0, sizeof(ev));
-	memcpy(ev.client, client, 16);
-	ev.service = (uint16_t)service;
-	ev.type = EV_ATTACH;
-	catsd_event(d, &ev);
-	ev.type = EV_SERVICE_REQUEST;
-	catsd_event(d, &ev);
-	/* the node may have answered at once; the table may have moved */
-	return table_get(&d->holds, client);
+	n = hold_first_events(client, (uint16_t)service, NULL, 0, ev);
+	for (i = 0; i < n; i++)
+		catsd_event(d, &ev[i]);
 }
 
 static void
 hold_add(struct catsd *d, const uint8_t *pkt, size_t len, uint64_t now)
 {
-	struct hold *h = NULL;
-	struct held_pkt *p;
 	int service;
 
 	/* RFC 8200 3: source at octets 8..23, destination at 24..39 */
-	if (len >= 40 && (pkt[0] >> 4) == 6) {
-		if ((service = cs_id_of(d, pkt + 24)) >= 0)
-			h = first_packet(d, pkt + 8, service);
-		else
-			h = table_get(&d->holds, pkt + 24);
-	}
-	if (h == NULL || !h->holding) {
-		d->buf_unheld++;
+	if (len < 40 || (pkt[0] >> 4) != 6) {
+		d->buf_not_ipv6++;
+		counts_sync(d);
 		return;
 	}
-	hold_expire(d, h, now);
-	if (h->n >= d->conf.buffer_packets ||
-	    (p = malloc(sizeof(*p) + len)) == NULL) {
-		d->buf_overflow++;
+	if ((service = cs_id_of(d, pkt + 24)) < 0) {
+		(void)hold_to(d->holds, pkt + 24, pkt, len, now);
+		counts_sync(d);
 		return;
 	}
-	p->next = NULL;
-	p->at_ms = now;
-	p->len = (uint16_t)len;
-	memcpy(p->data, pkt, len);
-	if (h->tail != NULL)
-		h->tail->next = p;
-	else
-		h->head = p;
-	h->tail = p;
-	h->n++;
-	d->buf_held++;
+	if (hold_first(d->holds, pkt + 8, pkt, len, now) != HOLD_FIRST) {
+		counts_sync(d);
+		return;
+	}
+	counts_sync(d);
+	first_packet(d, pkt + 8, service);
 }
 
 /* Read up to 'max' queued packets; false once the device is empty. */
@@ -239,41 +187,33 @@ tunbuf_readable(struct catsd *d)
 void
 tunbuf_hold(struct catsd *d, const uint8_t client[16])
 {
-	struct hold *h;
-	bool created;
-
 	if (d->tun_fd < 0)
 		return;
-	if ((h = table_put(&d->holds, client, &created)) == NULL) {
-		d->buf_overflow++;
-		return;
-	}
-	h->holding = true;
+	(void)hold_start(d->holds, client);
+	counts_sync(d);
+}
+
+static void
+write_back(void *arg, const void *pkt, size_t len)
+{
+	struct catsd *d = arg;
+
+	if (write(d->tun_fd, pkt, len) == (ssize_t)len)
+		d->buf_flushed++;
+	else
+		d->buf_write_err++;
 }
 
 /* DP_FLUSH: the new route is in place; hand the packets back, in order. */
 void
 tunbuf_release(struct catsd *d, const uint8_t client[16])
 {
-	struct hold *h;
-	struct held_pkt *p;
-
 	if (d->tun_fd < 0)
 		return;
 	/* Packets the kernel queued on the device before the new route went
 	 * in, and we have not read yet, belong to this hold: read them first,
 	 * or they would arrive after it is gone and be lost. */
 	tun_read(d, TUN_DRAIN_MAX);
-	if ((h = table_get(&d->holds, client)) == NULL)
-		return;
-	hold_expire(d, h, catsd_now(d));
-	while ((p = h->head) != NULL) {
-		h->head = p->next;
-		if (write(d->tun_fd, p->data, p->len) == (ssize_t)p->len)
-			d->buf_flushed++;
-		else
-			d->buf_write_err++;
-		free(p);
-	}
-	table_del(&d->holds, h);
+	(void)hold_release(d->holds, client, catsd_now(d), write_back, d);
+	counts_sync(d);
 }

@@ -14,7 +14,13 @@
  * Every message goes through appproto's codec (docs/apps.md).  Nothing here
  * is fatal: a failure is logged and counted.  Everything is bounded: at most
  * XFER_MAX_CONN connections, each with one message's buffer each way and a
- * deadline, and at most XFER_MAX_KEPT states waiting for their import.
+ * deadline, and (the core's bound) XFER_MAX_KEPT states waiting for their
+ * import.
+ *
+ * What happens when, and when "state sent" and "state received" are
+ * raised, is the core's protocol (cats/xfer.h), the one the simulator
+ * runs: this file reports to it what the sockets did and performs the
+ * actions it hands back.
  */
 #define _GNU_SOURCE		/* accept4 */
 #include <arpa/inet.h>
@@ -28,12 +34,11 @@
 
 #include "appproto.h"
 #include "cats/log.h"
+#include "cats/xfer.h"
 #include "catsd.h"
 
 #define XFER_MAX_CONN	32
-#define XFER_MAX_KEPT	256
 #define XFER_TIMEOUT	5.0	/* s: a connection must be done by then */
-#define XFER_KEEP_MS	60000	/* a received state waits this for its import */
 #define XFER_ACCEPTS	8	/* per wake-up */
 
 enum xc_kind {
@@ -65,15 +70,7 @@ struct xconn {
 	uint16_t	 service;
 	uint32_t	 instance;
 	uint8_t		 peer[16];	/* the other egress */
-	struct app_state st;		/* XC_SEND, XC_IMPORT */
-};
-
-struct xkept {
-	bool		 used;
-	uint8_t		 client[16];
-	uint16_t	 service;
-	uint64_t	 expires;
-	struct app_state st;
+	struct app_state st;		/* XC_IMPORT */
 };
 
 struct xfer {
@@ -81,7 +78,10 @@ struct xfer {
 	int		 fd;		/* the transfer port, -1 none */
 	ev_io		 w;
 	struct xconn	*conns[XFER_MAX_CONN];
-	struct xkept	 kept[XFER_MAX_KEPT];
+	struct xfer_fsm	*fsm;		/* the protocol's decisions */
+	struct xconn	*cur;		/* the connection the fsm answers on */
+	size_t		 cur_len;	/* its message, for the event */
+	bool		 ack_failed;
 };
 
 static void	 xc_readable(struct ev_loop *, ev_io *, int);
@@ -156,10 +156,11 @@ xc_fail(struct xconn *c, const char *why)
 	log_warnx("transfer: %s for client %s failed: %s", xc_names[c->kind],
 	    a6(c->client, a), why);
 	x->d->xfer_cnt.errors++;
-	if (c->kind == XC_SEND && c->connecting) {
-		log_warnx("transfer: the state goes back to our edge");
-		import_start(x, c->client, c->service, c->instance, &c->st);
-	}
+	/* the core decides whether the state goes back to our edge: only
+	 * while not one octet of it left (still connecting) */
+	if (c->kind == XC_SEND || c->kind == XC_EXPORT)
+		xfer_fsm_failed(x->fsm, c->client, c->service,
+		    c->kind == XC_SEND && !c->connecting);
 	xc_free(c);
 }
 
@@ -326,34 +327,49 @@ void
 xfer_export(struct catsd *d, const struct dp_intent *in)
 {
 	struct xfer *x = d->xfer;
-	struct app_msg m;
-	struct xconn *c;
+	char a[INET6_ADDRSTRLEN];
 
 	if (x == NULL) {
 		log_warnx("transfer: export asked, but transfer_port is 0");
 		d->xfer_cnt.errors++;
 		return;
 	}
-	if ((c = edge_connect(x, XC_EXPORT, in->instance)) == NULL)
+	if (!xfer_fsm_export(x->fsm, in)) {
+		log_warnx("transfer: export for client %s: one is under way, "
+		    "or too many are", a6(in->client, a));
+		d->xfer_cnt.errors++;
+	}
+}
+
+/* XA_EDGE_EXPORT: ask our edge for the state. */
+static void
+export_start(struct xfer *x, const struct xfer_act *a)
+{
+	struct app_msg m;
+	struct xconn *c;
+
+	if ((c = edge_connect(x, XC_EXPORT, a->instance)) == NULL) {
+		xfer_fsm_failed(x->fsm, a->client, a->service, false);
 		return;
-	memcpy(c->client, in->client, 16);
-	memcpy(c->peer, in->peer, 16);
-	c->service = in->service;
-	c->instance = in->instance;
+	}
+	memcpy(c->client, a->client, 16);
+	memcpy(c->peer, a->peer, 16);
+	c->service = a->service;
+	c->instance = a->instance;
 	/* the engine knows the client's address, not its port or id */
 	memset(&m, 0, sizeof(m));
 	m.type = APP_EXPORT;
-	client_app_addr(in->client, &m.u.exp.client);
+	client_app_addr(a->client, &m.u.exp.client);
 	if (!xc_queue(c, &m))
 		xc_fail(c, "cannot encode EXPORT");
 }
 
-/* The edge gave us the state: on to the new egress. */
+/* XA_SEND: the edge gave us the state; on to the new egress. */
 static void
-send_start(struct xconn *from, const struct app_state *st)
+send_start(struct xfer *x, const struct xfer_act *a)
 {
-	struct xfer *x = from->x;
-	const struct node_service *sv = &x->d->conf.node.services[from->service];
+	const struct node_service *sv = &x->d->conf.node.services[a->service];
+	const struct app_state *st = a->state;
 	struct sockaddr_in6 *sin;
 	struct sockaddr_storage ss;
 	struct app_msg m;
@@ -363,21 +379,21 @@ send_start(struct xconn *from, const struct app_state *st)
 	sin = (struct sockaddr_in6 *)&ss;
 	sin->sin6_family = AF_INET6;
 	sin->sin6_port = htons(x->d->conf.transfer_port);
-	memcpy(&sin->sin6_addr, from->peer, 16);
+	memcpy(&sin->sin6_addr, a->peer, 16);
 	c = xc_connect(x, XC_SEND, &ss, sizeof(*sin), true);
 	if (c == NULL) {
-		/* nothing left: the edge takes the state back */
-		import_start(x, from->client, from->service, from->instance, st);
+		/* nothing left: the core gives the state back to the edge */
+		xfer_fsm_failed(x->fsm, a->client, a->service, false);
 		return;
 	}
-	memcpy(c->client, from->client, 16);
-	memcpy(c->peer, from->peer, 16);
-	c->service = from->service;
-	c->instance = from->instance;
+	memcpy(c->client, a->client, 16);
+	memcpy(c->peer, a->peer, 16);
+	c->service = a->service;
+	c->instance = a->instance;
 	c->st = *st;
 	memset(&m, 0, sizeof(m));
 	m.type = APP_TRANSFER;
-	memcpy(m.u.xfer.client, from->client, 16);
+	memcpy(m.u.xfer.client, a->client, 16);
 	m.u.xfer.service_len = sv->id_len;
 	memcpy(m.u.xfer.service, sv->id, sv->id_len);
 	m.u.xfer.state = *st;
@@ -386,9 +402,18 @@ send_start(struct xconn *from, const struct app_state *st)
 }
 
 static void
+tx_of(const struct app_state *st, struct mh_tx *tx)
+{
+	memset(tx, 0, sizeof(*tx));
+	tx->id = st->tx;
+	tx->next_seq = st->next;
+}
+
+static void
 on_exported(struct xconn *c, const struct app_msg *m)
 {
 	char a[INET6_ADDRSTRLEN], p[INET6_ADDRSTRLEN];
+	struct mh_tx tx;
 
 	if (m->type != APP_STATE) {
 		xc_fail(c, "the edge answered neither STATE nor ERROR");
@@ -398,70 +423,39 @@ on_exported(struct xconn *c, const struct app_msg *m)
 	log_info("transfer: tx %u of client %s exported at %u of %u, to %s",
 	    m->u.state.tx, a6(c->client, a), m->u.state.next, m->u.state.count,
 	    a6(c->peer, p));
-	send_start(c, &m->u.state);
+	tx_of(&m->u.state, &tx);
+	if (!xfer_fsm_exported(c->x->fsm, c->client, c->service, &tx,
+	    &m->u.state, sizeof(m->u.state)))
+		log_warnx("transfer: a state nobody asked for: dropped");
 	xc_free(c);
 }
 
-/* The new egress has it: the engine confirms and closes our tunnel. */
+/* The new egress has it: the core raises "state sent", upon which the
+ * engine confirms and closes our tunnel. */
 static void
 on_sent(struct xconn *c, const struct app_msg *m, size_t len)
 {
-	struct catsd *d = c->x->d;
-	uint8_t peer[16];
-	struct ev ev;
+	struct xfer *x = c->x;
+	struct mh_tx tx;
 
-	if (m->type != APP_STATE || m->u.state.tx != c->st.tx ||
-	    m->u.state.next != c->st.next) {
+	if (m->type != APP_STATE) {
 		xc_fail(c, "the new egress did not acknowledge the state");
 		return;
 	}
-	memset(&ev, 0, sizeof(ev));
-	ev.type = EV_STATE_SENT;
-	memcpy(ev.client, c->client, 16);
-	memcpy(peer, c->peer, 16);
-	ev.peer = peer;
-	ev.service = c->service;
-	ev.tx.id = c->st.tx;
-	ev.tx.next_seq = c->st.next;
-	ev.tx.state_len = (uint32_t)len;
-	ev.tx.port = d->conf.transfer_port;
-	d->xfer_cnt.states_sent++;
+	tx_of(&m->u.state, &tx);
+	x->cur = c;
+	x->cur_len = len;
+	if (!xfer_fsm_acked(x->fsm, c->client, c->service, &tx)) {
+		x->cur = NULL;
+		xc_fail(c, "the new egress did not acknowledge the state");
+		return;
+	}
+	x->cur = NULL;
 	xc_free(c);
-	catsd_event(d, &ev);
 }
 
 /* ------------------------------------------------------------------ */
 /* The new egress                                                      */
-
-static struct xkept *
-kept_find(struct xfer *x, const uint8_t client[16], uint16_t service)
-{
-	for (size_t i = 0; i < XFER_MAX_KEPT; i++)
-		if (x->kept[i].used && x->kept[i].service == service &&
-		    memcmp(x->kept[i].client, client, 16) == 0)
-			return &x->kept[i];
-	return NULL;
-}
-
-/* A newer state for the same client and service replaces the old one;
- * states never imported expire, so their slots come back. */
-static struct xkept *
-kept_put(struct xfer *x, const uint8_t client[16], uint16_t service)
-{
-	uint64_t now = catsd_now(x->d);
-	struct xkept *k = kept_find(x, client, service);
-
-	for (size_t i = 0; k == NULL && i < XFER_MAX_KEPT; i++)
-		if (!x->kept[i].used || x->kept[i].expires <= now)
-			k = &x->kept[i];
-	if (k == NULL)
-		return NULL;
-	k->used = true;
-	memcpy(k->client, client, 16);
-	k->service = service;
-	k->expires = now + XFER_KEEP_MS;
-	return k;
-}
 
 static bool
 peer_is_egress(const struct catsd *d, const uint8_t addr[16])
@@ -474,12 +468,11 @@ peer_is_egress(const struct catsd *d, const uint8_t addr[16])
 static void
 on_received(struct xconn *c, const struct app_msg *m)
 {
-	struct catsd *d = c->x->d;
+	struct xfer *x = c->x;
 	const struct app_transfer *t = &m->u.xfer;
 	char a[INET6_ADDRSTRLEN], p[INET6_ADDRSTRLEN];
-	struct app_msg ack;
-	struct xkept *k;
-	struct ev ev;
+	struct mh_tx tx;
+	bool ok;
 	int s;
 
 	if (m->type != APP_TRANSFER) {
@@ -487,38 +480,58 @@ on_received(struct xconn *c, const struct app_msg *m)
 		return;
 	}
 	memcpy(c->client, t->client, 16);
-	if ((s = node_service_find(&d->conf.node, t->service,
+	if ((s = node_service_find(&x->d->conf.node, t->service,
 	    t->service_len)) < 0) {
 		xc_fail(c, "a service we do not know");
 		return;
 	}
-	if ((k = kept_put(c->x, t->client, (uint16_t)s)) == NULL) {
-		xc_fail(c, "no room for another state");
-		return;
-	}
-	k->st = t->state;
-	/* the acknowledgement first: the event may start the import */
-	memset(&ack, 0, sizeof(ack));
-	ack.type = APP_STATE;
-	ack.u.state = t->state;
-	c->closing = true;
-	if (!xc_queue(c, &ack)) {
-		xc_fail(c, "cannot encode the acknowledgement");
-		return;
-	}
-	d->xfer_cnt.states_received++;
 	log_info("transfer: tx %u of client %s received from %s, next %u of %u",
 	    t->state.tx, a6(t->client, a), a6(c->peer, p), t->state.next,
 	    t->state.count);
-	memset(&ev, 0, sizeof(ev));
-	ev.type = EV_STATE_RECEIVED;
-	memcpy(ev.client, t->client, 16);
-	ev.peer = c->peer;
-	ev.service = (uint16_t)s;
-	ev.tx.id = t->state.tx;
-	ev.tx.next_seq = t->state.next;
-	ev.tx.state_len = (uint32_t)c->inlen;
+	tx_of(&t->state, &tx);
+	x->cur = c;
+	x->cur_len = c->inlen;
+	x->ack_failed = false;
+	/* the core keeps it, has us acknowledge, then raises the event */
+	ok = xfer_fsm_received(x->fsm, c->peer, t->client, (uint16_t)s, &tx,
+	    &t->state, sizeof(t->state), catsd_now(x->d));
+	x->cur = NULL;
+	if (!ok)
+		xc_fail(c, "no room for another state");
+	else if (x->ack_failed)
+		xc_fail(c, "cannot encode the acknowledgement");
+}
+
+/* XA_ACK: the state echoed, then the connection closes. */
+static void
+ack_queue(struct xfer *x, const struct xfer_act *a)
+{
+	struct xconn *c = x->cur;
+	struct app_msg ack;
+
+	if (c == NULL)
+		return;
+	memset(&ack, 0, sizeof(ack));
+	ack.type = APP_STATE;
+	ack.u.state = *(const struct app_state *)a->state;
+	c->closing = true;
+	if (!xc_queue(c, &ack))
+		x->ack_failed = true;
+}
+
+/* XA_EVENT: what the daemon adds to the core's event is its transport. */
+static void
+event_raise(struct xfer *x, const struct xfer_act *a)
+{
+	struct catsd *d = x->d;
+	struct ev ev = a->ev;
+
+	ev.tx.state_len = (uint32_t)x->cur_len;
 	ev.tx.port = d->conf.transfer_port;
+	if (ev.type == EV_STATE_SENT)
+		d->xfer_cnt.states_sent++;
+	if (ev.type == EV_STATE_RECEIVED)
+		d->xfer_cnt.states_received++;
 	catsd_event(d, &ev);
 }
 
@@ -548,19 +561,45 @@ void
 xfer_import(struct catsd *d, const struct dp_intent *in)
 {
 	char a[INET6_ADDRSTRLEN];
-	struct xkept *k;
-	struct app_state st;
 
 	if (d->xfer == NULL ||
-	    (k = kept_find(d->xfer, in->client, in->service)) == NULL) {
+	    !xfer_fsm_import(d->xfer->fsm, in, catsd_now(d))) {
 		log_warnx("transfer: import for client %s: no state received",
 		    a6(in->client, a));
 		d->xfer_cnt.errors++;
-		return;
 	}
-	st = k->st;
-	k->used = false;	/* it goes with the import, right or wrong */
-	import_start(d->xfer, in->client, in->service, in->instance, &st);
+}
+
+/* The core's actions, on the sockets. */
+static void
+fsm_act(void *arg, const struct xfer_act *a)
+{
+	struct xfer *x = arg;
+
+	/* every state this file hands the core is a struct app_state */
+	if (a->state != NULL && a->state_len != sizeof(struct app_state))
+		return;
+	switch (a->type) {
+	case XA_EDGE_EXPORT:
+		export_start(x, a);
+		break;
+	case XA_SEND:
+		if (a->state != NULL)
+			send_start(x, a);
+		break;
+	case XA_ACK:
+		if (a->state != NULL)
+			ack_queue(x, a);
+		break;
+	case XA_EDGE_IMPORT:
+		if (a->state != NULL)
+			import_start(x, a->client, a->service, a->instance,
+			    a->state);
+		break;
+	case XA_EVENT:
+		event_raise(x, a);
+		break;
+	}
 }
 
 static void
@@ -717,7 +756,13 @@ xfer_open(struct catsd *d)
 		return -1;
 	}
 	x->d = d;
+	if ((x->fsm = xfer_fsm_new(fsm_act, x)) == NULL) {
+		log_warnx("transfer: out of memory");
+		free(x);
+		return -1;
+	}
 	if ((x->fd = listen_open(&d->conf)) < 0) {
+		xfer_fsm_free(x->fsm);
 		free(x);
 		return -1;
 	}
@@ -740,6 +785,7 @@ xfer_close(struct catsd *d)
 			xc_free(x->conns[i]);
 	ev_io_stop(d->loop, &x->w);
 	close(x->fd);
+	xfer_fsm_free(x->fsm);
 	free(x);
 	d->xfer = NULL;
 }

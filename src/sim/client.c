@@ -104,7 +104,9 @@ data_send(struct sim *s)
 	c->started = true;
 	memcpy(p.client, sim_ep_addr(SIM_CLIENT), 16);
 	p.service = 0;
-	sim_dp_send(s, SIM_CLIENT, (enum sim_ep)c->at, &p);
+	/* to the CS-ID address of the service, as the ingress knows it */
+	memcpy(p.dst, sim_node_cfg(s, (enum sim_ep)c->at)->services[0].addr, 16);
+	sim_fwd_send(s, SIM_CLIENT, (enum sim_ep)c->at, &p);
 }
 
 void

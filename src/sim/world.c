@@ -24,8 +24,26 @@ sim_opts_default(struct sim_opts *o)
 	o->seed = 1;
 	o->results = 100;
 	o->time_limit_ms = 10000;
-	o->event_limit = 2000000;
+	o->event_limit = 0;	/* sim_event_limit_for(results) */
 	o->drain_ms = 100;
+}
+
+/* A run streams a handful of events per result (edge tick, egress,
+ * ingress, client, and more on a tunnel); a fixed cap would cut a big run
+ * short, so the default grows with the results asked for. */
+uint64_t
+sim_event_limit_for(uint32_t results)
+{
+	return SIM_EVENT_BASE + (uint64_t)SIM_EVENTS_PER_RESULT * results;
+}
+
+uint32_t
+sim_delay(const struct sim *s, enum sim_ep a, enum sim_ep b)
+{
+	if (s->opts.delay_ms == NULL || (unsigned)a >= SIM_EP__COUNT ||
+	    (unsigned)b >= SIM_EP__COUNT)
+		return sim_link_delay(a, b);
+	return s->opts.delay_ms[a][b];
 }
 
 void
@@ -109,7 +127,7 @@ sig_schedule(struct sim *s, enum sim_ep src, enum sim_ep dst,
 	g->dst = dst;
 	g->len = len;
 	memcpy(g->buf, buf, len);
-	sim_world_push(s, s->now + sim_link_delay(src, dst) + extra, EVK_SIG, 0, 0,
+	sim_world_push(s, s->now + sim_delay(s, src, dst) + extra, EVK_SIG, 0, 0,
 	    g);
 }
 
@@ -142,6 +160,9 @@ sim_world_sig_send(struct sim *s, enum sim_ep src, const uint8_t dst[16],
 	char tag[64];
 
 	s->sum.sig_sent++;
+	/* the handover's control cost: everything from the first detach on */
+	if (s->client.detached_once)
+		s->sum.sig_after_move++;
 	if (!reachable(s, src, d)) {
 		s->sum.sig_no_route++;
 		sim_ladder_sig(s, src, d, buf, len, "[no-route]");
@@ -285,7 +306,7 @@ op_dp(void *ctx, const struct dp_intent *in)
 {
 	struct sim_nodectx *n = ctx;
 
-	sim_dp_apply(n->sim, n->ep, in);
+	sim_fwd_intent(n->sim, n->ep, in);
 }
 
 const struct node_ops sim_world_node_ops = { op_send, op_timer, op_dp };
@@ -306,10 +327,10 @@ sim_world_dispatch(struct sim *s, struct sim_item *it)
 		timer_fire(s, (enum sim_ep)it->a, it->u, it->p);
 		break;
 	case EVK_DATA:
-		sim_dp_arrive(s, (enum sim_ep)it->a, it->p);
+		sim_fwd_arrive(s, (enum sim_ep)it->a, it->p);
 		break;
 	case EVK_EDGE_TICK:
-		sim_dp_edge_tick(s, (enum sim_ep)it->a, it->u);
+		sim_edge_tick(s, (enum sim_ep)it->a, it->u);
 		break;
 	case EVK_CLIENT_RTX:
 		sim_client_rtx(s, it->u);
@@ -345,7 +366,10 @@ summarize(struct sim *s)
 	struct sim_summary *m = &s->sum;
 
 	m->expected = s->opts.results;
-	m->missing = m->expected - m->received;
+	/* a run cut short by its event budget has not lost what it did not
+	 * get to: that is the limit's doing, not the data plane's */
+	m->missing = m->hit_event_limit ? 0 : m->expected - m->received;
+	m->unreached = m->hit_event_limit ? m->expected - m->received : 0;
 	m->end_ms = s->now;
 	m->converged = m->done && !m->hit_time_limit && !m->hit_event_limit &&
 	    !s->failed;
@@ -415,8 +439,11 @@ nodes_create(struct sim *s, const char **why)
 		n->sim = s;
 		n->ep = (enum sim_ep)e;
 		sim_scn_cfg(s->sc, n->ep, s->sel, &n->cfg);
-		for (size_t i = 0; i < SIM_MAX_CLIENTS; i++)
-			n->dpc[i].ret = n->dpc[i].forward = -1;
+		/* the data plane first: a node may apply intents at once */
+		if (!sim_fwd_init(s, n->ep) || !sim_edge_init(s, n->ep)) {
+			*why = "out of memory";
+			return false;
+		}
 		n->handle = s->impl.create(&n->cfg, &sim_world_node_ops, n, &w);
 		if (n->handle == NULL) {
 			snprintf(msg, sizeof(msg), "%s: %s", sim_ep_name(n->ep),
@@ -431,9 +458,16 @@ nodes_create(struct sim *s, const char **why)
 static void
 script_load(struct sim *s)
 {
-	for (size_t i = 0; i < s->sc->nsteps; i++)
-		sim_world_push(s, s->sc->steps[i].at, EVK_SCRIPT, (uint32_t)i, 0,
+	uint64_t shift = 0;
+
+	for (size_t i = 0; i < s->sc->nsteps; i++) {
+		const struct sc_step *st = &s->sc->steps[i];
+
+		if (st->act == SC_MOVE_DETECTED || st->act == SC_DETACH)
+			shift = s->opts.move_shift_ms;
+		sim_world_push(s, st->at + shift, EVK_SCRIPT, (uint32_t)i, 0,
 		    NULL);
+	}
 }
 
 struct sim *
@@ -456,6 +490,8 @@ sim_new(const char *name, const struct sim_opts *opts, const char **why)
 	else
 		sim_opts_default(&s->opts);
 	s->sc = sc;
+	if (s->opts.event_limit == 0)
+		s->opts.event_limit = sim_event_limit_for(s->opts.results);
 	s->impl = s->opts.impl != NULL ? *s->opts.impl : real_impl;
 	s->sum.svc_status = 0xff;
 	s->next_tx = 1;
@@ -485,7 +521,8 @@ sim_free(struct sim *s)
 			s->impl.destroy(s->nodes[e].handle);
 		free(s->nodes[e].timers);
 	}
-	sim_dp_free(s);
+	sim_fwd_free(s);
+	sim_edge_free(s);
 	sim_queue_free(s->q, sim_world_drop_item);
 	cats_sel_destroy(s->sel);
 	free(s->client.got);
@@ -532,9 +569,15 @@ sim_sel(struct sim *s)
 void
 sim_summary_format(const struct sim_summary *m, char *out, size_t cap)
 {
-	snprintf(out, cap, "summary: results received=%u missing=%u "
+	int n = snprintf(out, cap, "summary: results received=%u missing=%u "
 	    "duplicated=%u longest_gap_ms=%llu interruption_ms=%llu",
 	    m->received, m->missing, m->duplicated,
 	    (unsigned long long)m->longest_gap_ms,
 	    (unsigned long long)m->interruption_ms);
+
+	/* say why the run stopped early rather than let it read as loss */
+	if (!m->hit_event_limit || n < 0 || (size_t)n >= cap)
+		return;
+	snprintf(out + n, cap - (size_t)n, " event_limit=hit events=%llu "
+	    "unreached=%u", (unsigned long long)m->events, m->unreached);
 }

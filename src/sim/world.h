@@ -12,9 +12,11 @@
 #include "cats/node.h"
 #include "cats/sim.h"
 
+struct dp;
+struct holds;
+struct xfer_fsm;
+
 #define SIM_DEFAULT_DELAY_MS	5	/* a pair the topology does not name */
-#define SIM_MAX_CLIENTS		8	/* data-plane entries per node */
-#define SIM_MAX_STEER		4	/* services steered per client */
 #define SIM_MAX_TX		8	/* transactions per edge */
 #define SIM_RESULT_MS		5	/* the edge streams one result this often */
 #define SIM_PKT_TTL		8	/* hops before a forwarding loop is cut */
@@ -48,45 +50,29 @@ struct sim_tmark {
 enum sim_pkt_type {
 	PKT_REQUEST,		/* the client's first packet to the CS-ID */
 	PKT_RESULT,		/* one numbered result of a transaction */
-	PKT_STATE,		/* a transaction's state, egress to egress */
+	PKT_STATE,		/* a transaction's state, edge to old egress */
+	PKT_XFER,		/* the state, old egress to new (fig. 3) */
+	PKT_XFER_ACK,		/* its acknowledgement, new egress to old */
 };
 
+/*
+ * A data packet.  'dst' is the inner destination (the CS-ID, or the
+ * client), what the nodes' routes match; 'encap' with 'sid' is the outer
+ * SRv6 header an H.Encaps route put on it.
+ */
 struct sim_pkt {
 	enum sim_pkt_type type;
 	enum sim_ep	 src;		/* the hop it comes from */
 	uint8_t		 client[16];
+	uint8_t		 dst[16];
+	bool		 encap;
+	uint8_t		 sid[16];
 	uint16_t	 service;
 	uint32_t	 tx;
 	uint32_t	 seq;
 	uint32_t	 epoch;		/* client attachment it was sent in */
 	uint8_t		 ttl;
-	struct mh_tx	 state;		/* PKT_STATE */
-	enum sim_ep	 peer;		/* PKT_STATE: the other egress */
-};
-
-/* A FIFO of packets held by an ingress. */
-struct sim_pktq {
-	struct sim_pkt	*v;
-	size_t		 n, cap;
-};
-
-struct sim_steer {
-	uint16_t	 service;
-	enum sim_ep	 egress;
-};
-
-/* A node's data plane for one client. */
-struct sim_dpc {
-	bool		 used;
-	uint8_t		 client[16];
-	struct sim_steer steer[SIM_MAX_STEER];
-	size_t		 nsteer;
-	int		 forward;	/* ingress ep, -1: none */
-	bool		 buffering;
-	bool		 raised;	/* EV_SERVICE_REQUEST given */
-	struct sim_pktq	 held;		/* results held (DP_BUFFER) */
-	struct sim_pktq	 pending;	/* client packets waiting for DP_STEER */
-	int		 ret;		/* egress: DP_RETURN ingress, -1: none */
+	struct mh_tx	 state;		/* PKT_STATE, PKT_XFER, PKT_XFER_ACK */
 };
 
 struct sim_timer {
@@ -103,7 +89,10 @@ struct sim_nodectx {
 	struct sim_timer *timers;
 	size_t		 ntimers, ctimers;
 	uint64_t	 timer_gen;
-	struct sim_dpc	 dpc[SIM_MAX_CLIENTS];
+	struct dp	*dp;		/* ingress, egress: catsd's data plane on
+					 * the memory backend */
+	struct holds	*holds;		/* ingress: the core's hold */
+	struct xfer_fsm	*xfer;		/* egress: the core's state transfer */
 };
 
 struct sim_edge_tx {
@@ -197,14 +186,26 @@ void		 sim_client_result(struct sim *, const struct sim_pkt *);
 void		 sim_client_rtx(struct sim *, uint64_t try);
 bool		 sim_client_init(struct sim *);
 
-/* dp.c */
-void		 sim_dp_apply(struct sim *, enum sim_ep, const struct dp_intent *);
-void		 sim_dp_arrive(struct sim *, enum sim_ep, struct sim_pkt *);
-void		 sim_dp_edge_tick(struct sim *, enum sim_ep, uint64_t u);
-void		 sim_dp_state_sent(struct sim *, enum sim_ep, const struct sim_pkt *);
-void		 sim_dp_send(struct sim *, enum sim_ep from, enum sim_ep to,
+/* fwd.c: packets over the nodes' routes (the memory data plane) */
+bool		 sim_fwd_init(struct sim *, enum sim_ep);
+void		 sim_fwd_intent(struct sim *, enum sim_ep, const struct dp_intent *);
+void		 sim_fwd_arrive(struct sim *, enum sim_ep, struct sim_pkt *);
+void		 sim_fwd_send(struct sim *, enum sim_ep from, enum sim_ep to,
 		    const struct sim_pkt *);
-void		 sim_dp_free(struct sim *);
+void		 sim_fwd_free(struct sim *);
+
+/* edge.c: the edge services and the state transfer between egresses */
+bool		 sim_edge_init(struct sim *, enum sim_ep egress);
+void		 sim_edge_request(struct sim *, enum sim_ep edge,
+		    const struct sim_pkt *);
+void		 sim_edge_tick(struct sim *, enum sim_ep edge, uint64_t u);
+void		 sim_edge_state(struct sim *, enum sim_ep egress,
+		    const struct sim_pkt *);
+void		 sim_edge_export(struct sim *, enum sim_ep egress,
+		    const struct dp_intent *);
+void		 sim_edge_import(struct sim *, enum sim_ep egress,
+		    const struct dp_intent *);
+void		 sim_edge_free(struct sim *);
 
 /* scenario.c */
 const struct scenario *sim_scn_find(const char *);

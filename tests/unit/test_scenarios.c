@@ -13,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "cats/hold.h"
 #include "cats/sim.h"
 
 #define SEEDS		100
@@ -242,8 +243,11 @@ test_transaction_switch(void **state)
 		"ingress2 -> egress1 tx-transfer-request",	/* fig. 3 */
 		"ingress2 -> egress2 tx-transfer-notify",	/* notification */
 		"egress1 -> egress2 tx-state",		/* transaction information */
-		"egress1 -> ingress2 tx-confirm",	/* confirmation, close */
+		/* the new egress notifies as it receives the state; the old
+		 * one confirms once the new one acknowledged it (cats/xfer.h,
+		 * as catsd does), a link later */
 		"egress2 -> ingress2 tx-received",	/* notification */
+		"egress1 -> ingress2 tx-confirm",	/* confirmation, close */
 		"ingress2 -> locator loc-register",
 		"locator -> ingress2 msg-ack",
 	};
@@ -301,6 +305,183 @@ test_impaired(void **state)
 	assert_true(lost > 50 && dup > 50 && reord > 50);
 }
 
+static struct sim_summary
+run_opts(const char *name, const struct sim_opts *o)
+{
+	struct sim_summary sum;
+	struct sim *s;
+	const char *why;
+
+	s = sim_new(name, o, &why);
+	if (s == NULL)
+		fail_msg("%s: %s", name, why);
+	sim_run(s);
+	sum = *sim_summary(s);
+	sim_free(s);
+	return sum;
+}
+
+/* A delay table equal to the fixed topology gives the very same run; a
+ * slower one moves every message and result later.  (Three times slower
+ * loses a result in flight on the access link the client leaves: that is
+ * the scenario's script timing, not the option.) */
+static void
+test_delay_override(void **state)
+{
+	static uint32_t same[SIM_EP__COUNT][SIM_EP__COUNT];
+	static uint32_t slow[SIM_EP__COUNT][SIM_EP__COUNT];
+	struct sim_summary a, b, c;
+	struct sim_opts o;
+
+	(void)state;
+	for (int i = 0; i < SIM_EP__COUNT; i++)
+		for (int j = 0; j < SIM_EP__COUNT; j++) {
+			same[i][j] = sim_link_delay((enum sim_ep)i, (enum sim_ep)j);
+			slow[i][j] = 2 * same[i][j];
+		}
+	sim_opts_default(&o);
+	a = run_opts("reactive-locator", &o);
+	o.delay_ms = (const uint32_t (*)[SIM_EP__COUNT])same;
+	b = run_opts("reactive-locator", &o);
+	o.delay_ms = (const uint32_t (*)[SIM_EP__COUNT])slow;
+	c = run_opts("reactive-locator", &o);
+	assert_int_equal(a.done_ms, b.done_ms);
+	assert_int_equal(a.events, b.events);
+	assert_int_equal(a.interruption_ms, b.interruption_ms);
+	assert_true(c.converged);
+	assert_int_equal(c.missing, 0);
+	assert_true(c.done_ms > a.done_ms);
+	assert_true(c.interruption_ms > a.interruption_ms);
+}
+
+/* The handover's signaling cost: 0 with no move, part of the total with
+ * one. */
+static void
+test_sig_after_move(void **state)
+{
+	struct sim_summary a, b;
+	struct sim_opts o;
+
+	(void)state;
+	sim_opts_default(&o);
+	a = run_opts("setup-option2", &o);
+	b = run_opts("reactive-locator", &o);
+	assert_int_equal(a.sig_after_move, 0);
+	assert_true(b.sig_after_move > 0);
+	assert_true(b.sig_after_move < b.sig_sent);
+}
+
+/* The default event budget grows with the results asked for; running out
+ * of it is reported as such, never as results missing. */
+static void
+test_event_limit(void **state)
+{
+	struct sim_summary sum;
+	struct sim_opts o;
+	char line[256];
+
+	(void)state;
+	assert_true(sim_event_limit_for(1000000) > 4 * 1000000ull);
+	sim_opts_default(&o);
+	assert_int_equal(o.event_limit, 0);
+	o.results = 1000;
+	o.event_limit = 500;
+	sum = run_opts("setup-option2", &o);
+	assert_true(sum.hit_event_limit);
+	assert_false(sum.converged);
+	assert_int_equal(sum.missing, 0);
+	assert_int_equal(sum.unreached, sum.expected - sum.received);
+	assert_true(sum.unreached > 0);
+	sim_summary_format(&sum, line, sizeof(line));
+	assert_non_null(strstr(line, " event_limit=hit events=500 unreached="));
+}
+
+/* ---- one rule for catsd and the simulator ---- */
+
+/* A node that only records what it hears, to see what the simulator's
+ * data plane raises. */
+struct heard {
+	enum sim_ep	 ep;
+	struct ev	 ev[16];
+	uint64_t	 at[16];
+	size_t		 n;
+};
+
+static struct heard heard[SIM_EP__COUNT];
+
+static void *
+rec_create(const struct node_cfg *cfg, const struct node_ops *ops,
+    void *ctx, const char **why)
+{
+	int ep = sim_ep_by_addr(cfg->addr);
+
+	(void)ops, (void)ctx, (void)why;
+	memset(&heard[ep], 0, sizeof(heard[ep]));
+	heard[ep].ep = (enum sim_ep)ep;
+	return &heard[ep];
+}
+
+static void
+rec_event(void *node, const struct ev *ev, uint64_t now)
+{
+	struct heard *h = node;
+
+	if (h->n == 16)
+		return;
+	h->at[h->n] = now;
+	h->ev[h->n++] = *ev;
+}
+
+static void
+rec_destroy(void *node)
+{
+	(void)node;
+}
+
+/* A CATS-unaware client's first packet makes the simulator's ingress
+ * raise exactly what catsd's tunbuf raises: the core's hold_first_events,
+ * an attach and then the service request (anchoring section 3). */
+static void
+test_first_packet_rule(void **state)
+{
+	static const struct sim_node_impl rec = {
+		rec_create, rec_event, rec_destroy,
+	};
+	static const uint8_t ll[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 };
+	const struct heard *h = &heard[SIM_INGRESS1];
+	struct ev want[HOLD_FIRST_EVENTS];
+	struct sim_opts o;
+	struct sim *s;
+	const char *why;
+
+	(void)state;
+	sim_opts_default(&o);
+	o.impl = &rec;
+	o.time_limit_ms = 100;
+	s = sim_new("setup-unaware", &o, &why);
+	assert_non_null(s);
+	sim_run(s);
+	hold_first_events(sim_ep_addr(SIM_CLIENT), 0, ll, sizeof(ll), want);
+	/* the script's attach at 0, then the packet's two at 11 */
+	assert_int_equal(h->n, 3);
+	assert_int_equal(h->ev[0].type, EV_ATTACH);
+	assert_int_equal(h->at[0], 0);
+	for (size_t i = 0; i < HOLD_FIRST_EVENTS; i++) {
+		const struct ev *e = &h->ev[1 + i];
+
+		assert_int_equal(h->at[1 + i], 11);
+		assert_int_equal(e->type, want[i].type);
+		assert_memory_equal(e->client, want[i].client, 16);
+		assert_int_equal(e->service, want[i].service);
+		assert_int_equal(e->lladdr_len, want[i].lladdr_len);
+		assert_memory_equal(e->lladdr, want[i].lladdr, sizeof(ll));
+		assert_null(e->req);
+	}
+	assert_int_equal(want[0].type, EV_ATTACH);
+	assert_int_equal(want[1].type, EV_SERVICE_REQUEST);
+	sim_free(s);
+}
+
 int
 main(void)
 {
@@ -314,6 +495,10 @@ main(void)
 		cmocka_unit_test(test_transaction_switch),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_impaired),
+		cmocka_unit_test(test_delay_override),
+		cmocka_unit_test(test_sig_after_move),
+		cmocka_unit_test(test_event_limit),
+		cmocka_unit_test(test_first_packet_rule),
 	};
 
 	return cmocka_run_group_tests_name("scenarios", tests, NULL, NULL);
