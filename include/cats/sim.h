@@ -15,7 +15,7 @@
  *
  * Layers, each usable on its own (the harness tests drive them directly):
  *   sim_rng      splitmix64, the one source of randomness
- *   sim_queue    binary heap of events ordered by (time, insertion order)
+ *   sim_queue    4-ary heap of events ordered by (time, insertion order)
  *   sim_impair   the fate of one signaling packet (lost, dup, reordered)
  *   struct sim   a scenario's world: nodes, links, data plane, client
  */
