@@ -58,7 +58,7 @@ IO_LIBS  := -lmnl -lbpf -lelf -lz
 IO_TOOLS := $(O)/kroute_tool $(O)/san/kroute_tool
 
 .PHONY: all check unit shtest bench fuzz fuzz-build deps deps-check clean demo lint \
-	check-the-checks
+	check-the-checks results
 # Objects made on the way to a test are kept: make's cleanup of them would
 # otherwise print after make check's closing line.
 .SECONDARY:
@@ -167,6 +167,9 @@ $(O)/san/tests/%: tests/unit/%.c $(CTL_SAN_LIB) $(SIM_SAN_LIB) $(APP_SAN_LIB) $(
 $(O)/san/catsctl: $(CTL_SRC:%.c=$(O)/san/%.o) $(O)/san/libcats.a
 	$(CC) $(SANFLAGS) -o $@ $^ $(CTL_LIBS) -lm
 
+$(O)/san/cats-sim: $(SIM_SRC:%.c=$(O)/san/%.o) $(O)/san/libcatsio.a $(O)/san/libcats.a
+	$(CC) $(SANFLAGS) -o $@ $^ $(IO_LIBS) -lm
+
 # Benchmarks build the core with them, tuned for this machine.
 $(O)/bench/%: bench/%.c bench/bench.h $(CORE_SRC)
 	@mkdir -p $(@D)
@@ -179,6 +182,21 @@ $(O)/bench/bench_dp: bench/bench_dp.c bench/bench.h $(IO_SRC) $(CORE_SRC) $(O)/b
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -I$(O)/bpf -Isrc/bpf -Ibench $(CSTD) $(WARN) -O2 -g \
 		-march=native -o $@ $(filter %.c,$^) $(IO_LIBS) -lm
+
+# cats-sim's scale engine plays handovers with the packet-level simulator
+# (all of src/sim but the command line) on src/io's memory data plane: its
+# benchmark and its world file's harness build them with it.
+SIM_LIB_SRC := $(filter-out src/sim/main.c src/sim/scale_main.c,$(SIM_SRC))
+$(O)/bench/bench_sim: bench/bench_sim.c bench/bench.h $(CORE_SRC) $(SIM_LIB_SRC) $(IO_SRC) $(O)/bpf/cats.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -I$(O)/bpf -Isrc/bpf -Ibench $(CSTD) $(WARN) -O2 -g \
+		-march=native -o $@ $(filter %.c,$^) $(IO_LIBS) -lm
+
+$(O)/fuzz/fuzz_world: tests/fuzz/fuzz_world.c $(CORE_SRC) $(SIM_LIB_SRC) $(IO_SRC) $(O)/bpf/cats.skel.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) -I$(O)/bpf -Isrc/bpf $(CSTD) $(WARN) -g -O1 \
+		-fsanitize=fuzzer,address,undefined -o $@ $(filter %.c,$^) \
+		$(IO_LIBS) -lm
 
 $(O)/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	@mkdir -p $(@D)
@@ -226,6 +244,9 @@ check shtest: $(IO_TOOLS) $(O)/san/catsd
 # The apps test (tests/sh/apps.sh) runs the sanitized edge and client.
 check shtest: $(APPS_SAN)
 
+# The scale test (tests/sh/scale.sh) runs the sanitized cats-sim.
+check shtest: $(O)/san/cats-sim
+
 # The BGP test (tests/sh/bgp.sh) sends test_bgp's malformed table with the
 # benchmark's sender.
 check shtest: $(O)/bgp-blast $(O)/san/tests/test_bgp
@@ -235,6 +256,10 @@ check shtest: $(O)/bgp-blast $(O)/san/tests/test_bgp
 # (scripts/check-the-checks.sh; root; about 10 min).
 check-the-checks: deps-check $(PROGS)
 	@scripts/check-the-checks.sh
+
+# docs/results.md and its plots from cats-sim's scale runs (a few minutes).
+results: deps-check $(O)/cats-sim
+	@O=$(O) scripts/results.sh
 
 # The README's main command.
 demo: deps-check $(PROGS)

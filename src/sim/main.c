@@ -4,6 +4,7 @@
  *   cats-sim list
  *   cats-sim scenario NAME [--ladder] [--events] [--stats] [--loss P]
  *       [--dup P] [--reorder P] [--seed N] [--results N] [--time-limit MS]
+ *   cats-sim world FILE | --generate SITES [...]   (scale_main.c)
  *
  * Exit 0 when the run converged with no result missing or duplicated,
  * 1 when it did not, 2 on a usage error.
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "cats/sim.h"
+#include "sim/scale_main.h"
 
 #define EXIT_USAGE	2
 
@@ -27,7 +29,9 @@ usage(FILE *f)
 	    "usage: cats-sim list\n"
 	    "       cats-sim scenario NAME [--ladder] [--events] [--stats]\n"
 	    "           [--loss P] [--dup P] [--reorder P] [--seed N]\n"
-	    "           [--results N] [--time-limit MS]\n");
+	    "           [--results N] [--time-limit MS]\n"
+	    "       cats-sim world FILE | --generate SITES [options]"
+	    " (cats-sim world --help)\n");
 }
 
 static int
@@ -270,6 +274,8 @@ main(int argc, char **argv)
 		return cmd_list(argc);
 	if (strcmp(argv[1], "scenario") == 0)
 		return cmd_scenario(argc, argv);
+	if (strcmp(argv[1], "world") == 0)
+		return scale_main(argc - 2, argv + 2);
 	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
