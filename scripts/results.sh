@@ -71,6 +71,7 @@ pro_int=$(col abilene-mobility response-time proactive no ho_mean_ms)
 loc_int=$(col abilene-mobility response-time reactive-locator no ho_mean_ms)
 pfx_int=$(col abilene-mobility response-time reactive-prefix no ho_mean_ms)
 syn_rt=$(col synthetic response-time reactive-locator no p95_ms)
+syn_l2=$(col synthetic l2 reactive-locator no p95_ms)
 syn_near=$(col synthetic nearest reactive-locator no p95_ms)
 syn_or=$(col synthetic oracle reactive-locator no p95_ms)
 
@@ -102,8 +103,13 @@ In short, on Abilene with edge sites at its 11 PoPs:
   $pfx_int ms (reactive, prefix) on average, as the packet-level engine
   measured each move on Abilene's delays.
 - On a generated world of $SYN_SITES sites and $SYN_CLIENTS clients, the
-  p95 is $syn_rt ms under CATS, $syn_near ms under nearest and $syn_or ms
-  for the oracle.
+  p95 is $syn_rt ms under the response-time policy, $syn_l2 ms under the
+  L2 score, $syn_near ms under nearest and $syn_or ms for the oracle.
+  Where sites have one or two servers, a second's utilisation is noisy and
+  the response-time prediction (M/M/c) swings with it; 200 ingresses then
+  send new sessions to whichever site last looked idle.  The L2 score,
+  which caps every metric's influence, is steadier ([scale.md](scale.md)
+  section 6).
 
 The tables: response times of the transactions whose result arrived
 (mean, percentiles); *missed*: transactions lost or slower than their
