@@ -4,7 +4,7 @@
  *   cats-sim world FILE | --generate SITES  [--clients N] [--seed N]
  *       [--duration S] [--policies LIST] [--methods LIST]
  *       [--switch no|yes|both] [--out DIR] [--requests FILE]
- *       [--load-every MS] [--write PREFIX] [--csv] [--quiet]
+ *       [--load FILE] [--load-every MS] [--write PREFIX] [--csv] [--quiet]
  *
  * Every policy of LIST runs under every method and switching choice, on
  * the same world and seed.  Exit 0 when every run finished, 1 when one
@@ -29,7 +29,8 @@ static const char usage_text[] =
     "usage: cats-sim world FILE | --generate SITES [--clients N] [--seed N]\n"
     "           [--duration S] [--policies LIST] [--methods LIST]\n"
     "           [--switch no|yes|both] [--out DIR] [--requests FILE]\n"
-    "           [--load-every MS] [--write PREFIX] [--csv] [--quiet]\n"
+    "           [--load FILE] [--load-every MS] [--write PREFIX] [--csv]\n"
+    "           [--quiet]\n"
     "  policies: response-time l1 l2 nearest round-robin random\n"
     "            least-loaded oracle (default all but l1)\n"
     "  methods:  none proactive reactive-locator reactive-prefix\n"
@@ -46,14 +47,15 @@ struct cli {
 	uint32_t	 methods[SCALE_HO__COUNT];
 	size_t		 nmeth;
 	bool		 sw_no, sw_yes;
-	const char	*out, *requests, *write;
+	const char	*out, *requests, *load, *write;
 	uint32_t	 load_every_ms;
 	bool		 csv, quiet;
 };
 
 struct out {
 	FILE		*req;
-	FILE		*load;
+	FILE		*load;		/* load.dat of --out */
+	FILE		*sites;		/* --load: every site, CSV */
 	struct timespec	 t0, last;
 	bool		 quiet;
 };
@@ -184,6 +186,8 @@ opt_value(struct cli *c, const char *o, const char *v)
 		c->out = v;
 	else if (strcmp(o, "--requests") == 0)
 		c->requests = v;
+	else if (strcmp(o, "--load") == 0)
+		c->load = v;
 	else if (strcmp(o, "--write") == 0)
 		c->write = v;
 	else
@@ -277,7 +281,12 @@ on_load(void *arg, const struct scale_result *r, double t, const double *u,
 	struct out *o = arg;
 	double max = 0, sum = 0;
 
-	(void)r;
+	for (size_t i = 0; o->sites != NULL && i < n; i++)
+		fprintf(o->sites, "%s,%s,%d,%.1f,%zu,%.4f\n",
+		    scale_policy_name(r->v.policy),
+		    scale_method_name(r->v.method), r->v.tx_switch, t, i, u[i]);
+	if (o->load == NULL)
+		return;
 	for (size_t i = 0; i < n; i++) {
 		sum += u[i];
 		if (u[i] > max)
@@ -401,7 +410,7 @@ run_all(const struct cli *c, const struct scale_world *w, struct out *o,
 	opts.arg = o;
 	opts.progress = on_progress;
 	opts.tx_fn = o->req ? on_tx : NULL;
-	opts.load_fn = o->load ? on_load : NULL;
+	opts.load_fn = o->load || o->sites ? on_load : NULL;
 	opts.load_every_ms = c->load_every_ms;
 	if ((opts.ho = scale_ho_new(w)) == NULL)
 		return 1;
@@ -479,6 +488,14 @@ scale_main(int argc, char **argv)
 	if (o.req != NULL)
 		fprintf(o.req, "policy,mobility,switch,client,service,site,"
 		    "start_ms,response_ms,lost,missed\n");
+	if (c.load != NULL && (o.sites = fopen(c.load, "w")) == NULL) {
+		fprintf(stderr, "cats-sim world: %s: %s\n", c.load,
+		    strerror(errno));
+		goto out;
+	}
+	if (o.sites != NULL)
+		fprintf(o.sites, "policy,mobility,switch,time_s,site,"
+		    "utilisation\n");
 	n = variants(&c, v);
 	if ((res = calloc(n, sizeof(*res))) == NULL)
 		goto out;
@@ -495,6 +512,8 @@ scale_main(int argc, char **argv)
 		rc = report(&c, &w, res, n);
 out:
 	if (o.req != NULL && fclose(o.req) != 0)
+		rc = 1;
+	if (o.sites != NULL && fclose(o.sites) != 0)
 		rc = 1;
 	if (o.load != NULL)
 		fclose(o.load);

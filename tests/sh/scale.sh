@@ -58,7 +58,8 @@ sum_col() {
 # 1. a run with everything written
 if "$SIM" world "$T/w.world" --policies response-time,nearest,oracle \
     --methods none,proactive --switch both --out "$T/out" \
-    --requests "$T/req.csv" >"$T/table" 2>"$T/err"; then
+    --requests "$T/req.csv" --load "$T/load.csv" --load-every 5000 \
+    >"$T/table" 2>"$T/err"; then
 	pass "a run of 12 variants exits 0"
 else
 	fail "cats-sim world: $(cat "$T/err")"
@@ -93,6 +94,14 @@ p_nr=$(sum_col nearest proactive no p95_ms)
 awk -v a="$p_rt" -v b="$p_nr" 'BEGIN { exit !(a < b) }' &&
 	pass "CATS p95 $p_rt ms < nearest $p_nr ms" ||
 	fail "CATS p95 $p_rt ms, nearest $p_nr ms"
+# every 5 s, a line per site (4) of each variant (12); a variant that
+# drains a backlog longer has more samples
+lrows=$(($(wc -l <"$T/load.csv") - 1))
+lvar=$(awk -F, 'NR > 1 { v[$1 "/" $2 "/" $3]++ } END {
+    for (k in v) { n++; if (v[k] % 4) bad++ } print n + 0, bad + 0 }' "$T/load.csv")
+[ "$lvar" = "12 0" ] &&
+	pass "load.csv: every site of every variant, $lrows lines" ||
+	fail "load.csv: variants and misfits $lvar, not 12 0"
 if sanitizer_free=$(grep -lE 'Sanitizer|runtime error' "$T/err"); then
 	fail "sanitizer report: $sanitizer_free"
 else
