@@ -125,20 +125,29 @@ struct cats_metric_cfg {
 	double			w2[CATS_L1__COUNT];	/* weight inside L2 */
 };
 
-/* Damping at the source (draft-dcn-dmm-cats-mup section 3 cites a refresh
- * of at least 30 s from draft-ietf-idr-5g-edge-service-metadata): advertise
- * when the value moved by more than max(abs[id], rel * |last|), or when
- * max_interval_ms passed since the last advertisement. */
+/*
+ * Damping at the source: advertise when the value moved by more than
+ * max(abs[id], rel * |last|), or when max_interval_ms passed since it was
+ * last advertised (a refresh).  draft-dcn-dmm-cats-mup section 3: "updating
+ * frequency can be set to at least 30 seconds" (after draft-ietf-idr-5g-
+ * edge-service-metadata): with min_interval_ms, nothing is advertised
+ * sooner than that after the previous advertisement of the same source; a
+ * change in between is held (cats_damp_next says until when) and goes out
+ * then if it still stands.  0: no such floor.
+ */
 struct cats_damp_cfg {
 	double		rel;
 	double		abs[CATS_M__COUNT];
 	uint64_t	max_interval_ms;
+	uint64_t	min_interval_ms;
 };
 
 struct cats_damp {
 	double		last[CATS_M__COUNT];
 	uint64_t	last_ms[CATS_M__COUNT];
 	uint32_t	sent;		/* bit per metric id: advertised once */
+	uint32_t	held;		/* bit per metric id: due, held back */
+	uint64_t	last_any_ms;	/* the source's last advertisement */
 };
 
 /* Predicted compute response time saturates here (ns): an instance at or
@@ -175,5 +184,9 @@ void	 cats_damp_cfg_default(struct cats_damp_cfg *);
 void	 cats_damp_init(struct cats_damp *);
 bool	 cats_damp_offer(const struct cats_damp_cfg *, struct cats_damp *,
 	    const struct cats_sample *, uint64_t now_ms);
+/* When a held change may go out (offer the value again then); 0 when
+ * nothing is held. */
+uint64_t cats_damp_next(const struct cats_damp_cfg *,
+	    const struct cats_damp *);
 
 #endif

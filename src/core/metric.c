@@ -367,32 +367,61 @@ cats_damp_init(struct cats_damp *d)
 	memset(d, 0, sizeof(*d));
 }
 
+/* Has the sample moved enough, or is its refresh due? */
+static bool
+damp_due(const struct cats_damp_cfg *c, const struct cats_damp *d,
+    const struct cats_sample *s, uint64_t now_ms)
+{
+	double last = d->last[s->id], thr = c->rel * fabs(last);
+
+	if (!(d->sent & (1u << s->id)))
+		return true;
+	if (thr < c->abs[s->id])
+		thr = c->abs[s->id];
+	return fabs(s->value - last) > thr ||
+	    now_ms - d->last_ms[s->id] >= c->max_interval_ms ||
+	    now_ms < d->last_ms[s->id];
+}
+
 /*
  * Should this sample be advertised now?  Yes the first time, when it moved
  * by more than the threshold since the last advertisement, or when the
- * refresh interval ran out.  On yes the state records it as advertised.
- * A sample that fails cats_sample_check of its own kind is never sent.
+ * refresh interval ran out; but not within min_interval_ms of the source's
+ * previous advertisement (then it is held).  On yes the state records it
+ * as advertised.  A sample that fails cats_sample_check of its own kind is
+ * never sent.
  */
 bool
 cats_damp_offer(const struct cats_damp_cfg *c, struct cats_damp *d,
     const struct cats_sample *s, uint64_t now_ms)
 {
-	double last, thr;
 	uint32_t bit;
 
 	if (cats_sample_check(s, cats_metric_kind_of(s->id)) != CATS_MERR_OK)
 		return false;
 	bit = 1u << s->id;
-	last = d->last[s->id];
-	thr = c->rel * fabs(last);
-	if (thr < c->abs[s->id])
-		thr = c->abs[s->id];
-	if ((d->sent & bit) && fabs(s->value - last) <= thr &&
-	    now_ms - d->last_ms[s->id] < c->max_interval_ms &&
-	    now_ms >= d->last_ms[s->id])
+	if (!damp_due(c, d, s, now_ms)) {
+		d->held &= ~bit;	/* back within the threshold */
 		return false;
+	}
+	if (c->min_interval_ms > 0 && d->sent != 0 &&
+	    now_ms >= d->last_any_ms &&
+	    now_ms - d->last_any_ms < c->min_interval_ms) {
+		d->held |= bit;
+		return false;
+	}
 	d->sent |= bit;
+	d->held &= ~bit;
 	d->last[s->id] = s->value;
 	d->last_ms[s->id] = now_ms;
+	d->last_any_ms = now_ms;
 	return true;
+}
+
+uint64_t
+cats_damp_next(const struct cats_damp_cfg *c, const struct cats_damp *d)
+{
+	if (d->held == 0)
+		return 0;
+	return d->last_any_ms + c->min_interval_ms;
 }

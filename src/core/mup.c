@@ -320,10 +320,11 @@ mup_metrics(struct mup *m, uint32_t cis_id, const struct cats_sample *s,
 
 /*
  * Section 3 (after draft-ietf-idr-5g-edge-service-metadata): metrics are
- * advertised periodically, at least every damping interval, even when the
- * C-SMA has nothing new: the last values are offered again, and damping
- * lets them through once max_interval_ms has passed.  Returns when to call
- * again (0: nothing to refresh).
+ * advertised periodically, every max_interval_ms even when the C-SMA has
+ * nothing new, and no more often than min_interval_ms ("at least 30
+ * seconds"): the last values are offered again, and damping lets them
+ * through when the refresh is due or a held change may go.  Returns when
+ * to call again (0: nothing to refresh or send).
  */
 uint64_t
 mup_tick(struct mup *m, uint64_t now)
@@ -331,14 +332,18 @@ mup_tick(struct mup *m, uint64_t now)
 	uint64_t next = 0, at;
 
 	m->now = now;
-	if (m->cfg.damp.max_interval_ms == 0)	/* no periodic refresh */
-		return 0;
 	for (size_t i = 0; i < MUP_MAX_INSTANCES; i++) {
 		struct site_inst *si = &m->inst[i];
 
 		if (!si->live || si->nm == 0)
 			continue;
 		offer(m, si, si->m, si->nm, now);
+		/* a change held by the floor goes when the floor allows */
+		at = cats_damp_next(&m->cfg.damp, &si->damp);
+		if (at != 0 && (next == 0 || at < next))
+			next = at;
+		if (m->cfg.damp.max_interval_ms == 0)	/* no refresh */
+			continue;
 		for (size_t j = 0; j < si->nm; j++) {
 			at = si->damp.last_ms[si->m[j].id] +
 			    m->cfg.damp.max_interval_ms;

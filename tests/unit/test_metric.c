@@ -197,6 +197,47 @@ test_damping(void **state)
 	assert_false(cats_damp_offer(&cfg, &d, &s, 41000));
 }
 
+/* draft-dcn-dmm-cats-mup section 3: "at least 30 seconds" between
+ * updates.  A change inside the floor is held, goes when the floor allows
+ * if it still stands, and is forgotten if it came back. */
+static void
+test_damping_floor(void **state)
+{
+	struct cats_damp_cfg cfg;
+	struct cats_damp d;
+	struct cats_sample u = { CATS_M_UTIL, CATS_STAT_CUR, 0, 0.2 };
+	struct cats_sample q = { CATS_M_QUEUE, CATS_STAT_CUR, 0, 0 };
+
+	(void)state;
+	cats_damp_cfg_default(&cfg);
+	cfg.min_interval_ms = 30000;
+	cats_damp_init(&d);
+	assert_true(cats_damp_offer(&cfg, &d, &u, 1000));	/* first */
+	assert_int_equal(cats_damp_next(&cfg, &d), 0);
+	u.value = 0.9;						/* a jump */
+	assert_false(cats_damp_offer(&cfg, &d, &u, 2000));
+	assert_int_equal(cats_damp_next(&cfg, &d), 31000);
+	/* the floor is the source's: another metric is held too */
+	assert_false(cats_damp_offer(&cfg, &d, &q, 3000));
+	assert_false(cats_damp_offer(&cfg, &d, &u, 30999));
+	assert_true(cats_damp_offer(&cfg, &d, &u, 31000));	/* it stood */
+	assert_int_equal(cats_damp_next(&cfg, &d), 61000);	/* q still held */
+	assert_false(cats_damp_offer(&cfg, &d, &q, 31000));	/* floor again */
+	assert_true(cats_damp_offer(&cfg, &d, &q, 61000));
+	assert_int_equal(cats_damp_next(&cfg, &d), 0);
+	/* a change that comes back inside the floor is never sent */
+	q.value = 5;
+	assert_false(cats_damp_offer(&cfg, &d, &q, 62000));
+	assert_int_equal(cats_damp_next(&cfg, &d), 91000);
+	q.value = 0;
+	assert_false(cats_damp_offer(&cfg, &d, &q, 63000));
+	assert_int_equal(cats_damp_next(&cfg, &d), 0);
+	/* without a floor a change goes at once, as before */
+	cfg.min_interval_ms = 0;
+	u.value = 0.1;
+	assert_true(cats_damp_offer(&cfg, &d, &u, 64000));
+}
+
 int
 main(void)
 {
@@ -207,6 +248,7 @@ main(void)
 		cmocka_unit_test(test_mmc),
 		cmocka_unit_test(test_l1_l2),
 		cmocka_unit_test(test_damping),
+		cmocka_unit_test(test_damping_floor),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -356,6 +356,7 @@ site_pe(void **state)
 	struct mup_cfg c;
 	struct mup *m;
 	const char *why;
+	uint64_t floor_n;
 
 	(void)state;
 	base_cfg(&c, MUP_SITE_PE, MUP_CENTRAL);
@@ -390,6 +391,23 @@ site_pe(void **state)
 	assert_int_equal(r.announced, 3);
 	assert_int_equal(r.last_attr.cats.kind, BGP_CATS_KIND_CMU);
 	assert_true(r.last_attr.cats.metric[0].value == 0.5);
+	/* With the section 3 floor: a jump right after an update is held
+	 * and goes when the floor allows, from mup_tick. */
+	c.damp.min_interval_ms = 30000;
+	mup_free(m);
+	assert_non_null(m = mup_new(&c, &rec_ops, &r, &why));
+	in.cis_id = 7;
+	assert_true(mup_instance_add(m, &in, 0));
+	assert_int_equal(mup_metrics(m, 7, &s, 1, 10), CATS_MERR_OK);
+	floor_n = r.announced;
+	s.value = 0.95;
+	assert_int_equal(mup_metrics(m, 7, &s, 1, 20), CATS_MERR_OK);
+	assert_int_equal(r.announced, floor_n);		/* held */
+	assert_int_equal(mup_tick(m, 1000), 10 + 30000);
+	assert_int_equal(r.announced, floor_n);
+	mup_tick(m, 10 + 30000);
+	assert_int_equal(r.announced, floor_n + 1);	/* it went */
+	assert_true(r.last_attr.cats.metric[0].value == 0.95);
 	/* Removal withdraws the DSD and the CMU. */
 	assert_true(mup_instance_remove(m, 7, 30));
 	assert_int_equal(r.withdrawn, 2);
