@@ -25,6 +25,9 @@
 #define NODE_MAX_SERVICES	32
 #define NODE_MAX_INSTANCES	64
 #define NODE_SERVICE_ID_MAX	64
+#define NODE_INST_FUNCS		4	/* functions named per instance */
+#define NODE_FUNC_LEN		32	/* with the terminating NUL */
+#define NODE_AFFINITY_MAX	64	/* affinity octets an ingress keeps */
 
 enum node_role {
 	NODE_INGRESS		= 1 << 0,
@@ -73,6 +76,10 @@ struct node_instance {
 	uint16_t	 service;	/* index into node_cfg.services */
 	uint8_t		 edge[16];	/* the edge server's address */
 	uint32_t	 egress_sel;	/* its egress's index in the C-PS */
+	/* the functions it runs, for affinity (anchoring 3 step 1.e); the
+	 * egress judges "with"/"avoid" on them, the controller gives them
+	 * to the C-PS.  "" ends the list. */
+	char		 functions[NODE_INST_FUNCS][NODE_FUNC_LEN];
 };
 
 struct node_cfg {
@@ -98,7 +105,10 @@ struct node_cfg {
 	uint8_t		 pool_plen;	/* length of each client's prefix */
 	struct node_instance instances[NODE_MAX_INSTANCES];
 	size_t		 ninstances;
-	struct mh_cats_req conditions;	/* what this site offers (anchoring 4.4) */
+	/* what this site offers (anchoring 4.4), as a static override: when
+	 * any field is set, responses carry it and requests are judged on it;
+	 * otherwise both come from the C-PS's metrics ('sel'), per ingress */
+	struct mh_cats_req conditions;
 
 	/* controller, and ingress with SETUP_QUERY_EGRESSES: the C-PS.  Owned
 	 * by the driver, which also feeds it metrics; may be shared. */
@@ -196,6 +206,8 @@ enum node_drop {
 	NODE_DROP_NO_RESOURCES,	/* a table or the prefix pool is full */
 	NODE_DROP_RTX_EXHAUSTED,	/* gave up after the last retransmission */
 	NODE_DROP_WRONG_ROLE,	/* a peer sent what its role never sends */
+	NODE_DROP_UNMET,	/* a requirement is not met (reason: unmet[]) */
+	NODE_DROP_SWITCH_REFUSED,	/* a switch target breaks a requirement */
 	NODE_DROP__COUNT
 };
 
@@ -206,6 +218,7 @@ struct node_counters {
 	uint64_t	 rx_kind[256];	/* by enum mh_kind */
 	uint64_t	 decode_err[MH_E__COUNT];
 	uint64_t	 drop[NODE_DROP__COUNT];
+	uint64_t	 unmet[CATS_SEL__COUNT];	/* by the requirement broken */
 };
 
 struct node;

@@ -56,7 +56,10 @@ enum cats_sel_reason {
 	CATS_SEL_LATENCY_VARIATION,	/* NetMaxLatencyVariation */
 	CATS_SEL_LOSS,			/* NetMaxLoss */
 	CATS_SEL_COMP_LATENCY,		/* CompMaxLatency */
-	CATS_SEL_AFFINITY,		/* runs beside an excluded function */
+	CATS_SEL_AFFINITY,		/* beside an excluded function, or
+					 * without a required one */
+	CATS_SEL_UNMEASURED,		/* a bounded network metric (bandwidth,
+					 * delay variation, loss) never received */
 	CATS_SEL__COUNT
 };
 
@@ -82,7 +85,8 @@ enum cats_sel_err {
  * Hard requirements in the units of the wire option (section 4.4):
  * NetMinBandwidth octets/s, latencies ns, loss parts per billion.  0 for
  * bandwidth and CATS_REQ_NONE for the others mean "no requirement".
- * avoid: functions the instance must not run beside (cats_reqs_avoid).
+ * avoid: functions the instance must not run beside (cats_reqs_avoid);
+ * with: functions it must run beside (cats_reqs_with).
  */
 struct cats_reqs {
 	uint32_t	min_bw;
@@ -91,6 +95,7 @@ struct cats_reqs {
 	uint32_t	max_loss;
 	uint32_t	max_comp_latency;
 	uint64_t	avoid;
+	uint64_t	with;
 };
 
 struct cats_sel_cfg {
@@ -161,6 +166,8 @@ enum cats_metric_err cats_sel_update_net(struct cats_sel *, uint32_t ingress,
 void		 cats_reqs_none(struct cats_reqs *);
 bool		 cats_reqs_avoid(const struct cats_sel *, struct cats_reqs *,
 		    const char *function);
+bool		 cats_reqs_with(const struct cats_sel *, struct cats_reqs *,
+		    const char *function);
 
 enum cats_sel_reason cats_sel_select(struct cats_sel *, uint32_t ingress,
 		    uint32_t service, const struct cats_reqs *, uint64_t flow,
@@ -175,6 +182,15 @@ enum cats_sel_err cats_sel_bind(struct cats_sel *, uint64_t flow,
 		    uint32_t instance, uint64_t now_ms);
 bool		 cats_sel_release(struct cats_sel *, uint64_t flow);
 size_t		 cats_sel_flow_count(const struct cats_sel *);
+/*
+ * One instance from one ingress against r: CATS_SEL_OK or the first
+ * requirement it breaks.  With offer, what it can give, in the same units
+ * (the conditions of anchoring 4.4; "none" when it has no metrics; with =
+ * its functions).  Read-only, like cats_sel_cost.
+ */
+enum cats_sel_reason cats_sel_judge(const struct cats_sel *, uint32_t ingress,
+		    uint32_t instance, const struct cats_reqs *r,
+		    struct cats_reqs *offer);
 bool		 cats_sel_cost(const struct cats_sel *, uint32_t ingress,
 		    uint32_t instance, double *cost);
 

@@ -9,50 +9,52 @@
 #include "cats/buf.h"
 #include "node_int.h"
 
-/* Anchoring 4.4 requirements in the selector's terms (same units).  Only
- * "avoid" affinity entries map onto the selector; a function no instance
- * runs cannot exclude anything, so an unknown name is not an error. */
-static void
-reqs_from_wire(const struct cats_sel *sel, const struct mh_msg *m,
-    struct cats_reqs *r)
-{
-	const struct mh_cats_req *w = &m->req;
-	char name[CATS_SEL_FUNCTION_LEN];
-	struct cur c;
-	uint8_t kind, len;
-	const uint8_t *p;
-
-	cats_reqs_none(r);
-	if (!(m->present & MH_BIT(MH_O_CATS_REQ)))
-		return;
-	r->min_bw = w->min_bw;
-	r->max_latency = w->max_lat;
-	r->max_latency_var = w->max_jitter;
-	r->max_loss = w->max_loss;
-	r->max_comp_latency = w->comp_lat;
-	cur_init(&c, w->affinity.p, w->affinity.len);
-	while (cur_u8(&c, &kind) && cur_u8(&c, &len) && cur_view(&c, &p, len)) {
-		if (kind != MH_AFF_AVOID || len >= sizeof(name))
-			continue;
-		memcpy(name, p, len);
-		name[len] = '\0';
-		cats_reqs_avoid(sel, r, name);
-	}
-}
-
-/* The instance of 'service' behind the egress at 'addr', or -1. */
+/* The instance with this CIS-ID if it serves 'service' here, or -1. */
 static int64_t
-current_instance(const struct node *n, int service, const uint8_t addr[16])
+current_instance(const struct node *n, int service, uint32_t id)
 {
-	int peer = node_peer_find(&n->cfg, addr);
 	size_t i;
 
-	if (peer < 0)
-		return -1;
 	for (i = 0; i < n->cfg.ninstances; i++)
 		if (n->cfg.instances[i].service == service &&
-		    n->cfg.instances[i].egress_sel == n->cfg.peers[peer].sel_index)
-			return n->cfg.instances[i].id;
+		    n->cfg.instances[i].id == id)
+			return id;
+	return -1;
+}
+
+static bool
+reqs_none(const struct cats_reqs *r)
+{
+	return r->min_bw == 0 && r->max_latency == CATS_REQ_NONE &&
+	    r->max_latency_var == CATS_REQ_NONE &&
+	    r->max_loss == CATS_REQ_NONE &&
+	    r->max_comp_latency == CATS_REQ_NONE && r->avoid == 0 &&
+	    r->with == 0;
+}
+
+/* A controller that is an egress too names itself as the egress of its
+ * own instances: they have the egress index 0 in the C-PS (this node, the
+ * first egress: conf.c assign_sel). */
+#define EGRESS_SELF	(-2)
+
+/* The egress behind a C-PS egress index: a peer, this node, or -1. */
+static int
+egress_by_sel(const struct node *n, uint32_t sel)
+{
+	if ((n->cfg.roles & NODE_EGRESS) && sel == 0)
+		return EGRESS_SELF;
+	return node_peer_by_sel(n, NODE_EGRESS, sel);
+}
+
+/* The egress an instance sits behind (as egress_by_sel), or -1. */
+static int
+egress_of(const struct node *n, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < n->cfg.ninstances; i++)
+		if (n->cfg.instances[i].id == id)
+			return egress_by_sel(n, n->cfg.instances[i].egress_sel);
 	return -1;
 }
 
@@ -68,44 +70,62 @@ flow_key(const uint8_t client[16], int service)
 }
 
 /*
- * A query naming the egress in use (CR_ID, format IP) asks whether a better
- * one beats it by the selector's hysteresis margin; without it, which is
- * best.  Either way the answer names one egress in CR_ID.
+ * Anchoring 3 step 3.b: the C-PS chooses against every requirement the
+ * query carries (reqs_from_msg; a "with" nobody runs meets nothing).  A
+ * switching query (mobility fig. 3) names the instance in use in CIS-ID:
+ * a better one must beat it by the selector's hysteresis margin, and it
+ * stays only while it still meets the requirements.  The answer names one
+ * egress and its instance; -1 and *why when none qualifies.
  */
 static int
 choose(struct node *n, const struct rx *rx, int s, uint64_t now,
-    uint32_t *instance)
+    uint32_t *instance, enum cats_sel_reason *why)
 {
 	const struct node_peer *ing = &n->cfg.peers[rx->peer];
 	uint32_t sid = n->cfg.services[s].sel_id;
 	struct cats_choice ch;
-	struct cats_reqs r;
+	struct cats_reqs r, none;
 	int64_t cur = -1;
 
-	reqs_from_wire(n->cfg.sel, &rx->m, &r);
-	if ((rx->m.present & MH_BIT(MH_O_CR_ID)) && rx->m.crid.len == 16)
-		cur = current_instance(n, s, rx->m.crid.p);
-	if (cur >= 0) {
-		if (!cats_sel_better(n->cfg.sel, ing->sel_index, sid, &r,
-		    (uint32_t)cur, &ch)) {
-			*instance = (uint32_t)cur;
-			return node_peer_find(&n->cfg, rx->m.crid.p);
-		}
-		*instance = ch.instance;
-		return node_peer_by_sel(n, NODE_EGRESS, ch.egress);
+	if (!reqs_from_msg(n->cfg.sel, &rx->m, &r)) {
+		*why = CATS_SEL_AFFINITY;
+		return -1;
 	}
-	if (cats_sel_select(n->cfg.sel, ing->sel_index, sid, &r,
+	if (rx->m.present & MH_BIT(MH_O_CIS_ID))
+		cur = current_instance(n, s, rx->m.cis_id);
+	if (cur >= 0) {
+		if (cats_sel_better(n->cfg.sel, ing->sel_index, sid, &r,
+		    (uint32_t)cur, &ch)) {
+			*instance = ch.instance;
+			return egress_by_sel(n, ch.egress);
+		}
+		/* mobility 3: a switch the requirements rule out is
+		 * refused, and counted */
+		cats_reqs_none(&none);
+		if (!reqs_none(&r) && cats_sel_better(n->cfg.sel,
+		    ing->sel_index, sid, &none, (uint32_t)cur, &ch))
+			node_drop(n, NODE_DROP_SWITCH_REFUSED);
+		if (cats_sel_judge(n->cfg.sel, ing->sel_index, (uint32_t)cur,
+		    &r, NULL) == CATS_SEL_OK) {
+			*instance = (uint32_t)cur;
+			return egress_of(n, (uint32_t)cur);
+		}
+	}
+	*why = cats_sel_select(n->cfg.sel, ing->sel_index, sid, &r,
 	    (rx->m.present & MH_BIT(MH_O_CLIENT_ADDR)) ?
-	    flow_key(rx->m.client_addr, s) : 0, now, &ch) != CATS_SEL_OK)
+	    flow_key(rx->m.client_addr, s) : 0, now, &ch);
+	if (*why != CATS_SEL_OK)
 		return -1;
 	*instance = ch.instance;
-	return node_peer_by_sel(n, NODE_EGRESS, ch.egress);
+	return egress_by_sel(n, ch.egress);
 }
 
 static void
 ctl_query(struct node *n, const struct rx *rx, uint64_t now)
 {
 	struct mh_msg a;
+	enum cats_sel_reason why = CATS_SEL_OK;
+	struct cats_reqs r, offer;
 	int s, egress = -1;
 	uint32_t instance = 0;
 
@@ -114,7 +134,7 @@ ctl_query(struct node *n, const struct rx *rx, uint64_t now)
 		return;
 	}
 	if ((s = msg_service_index(n, &rx->m)) >= 0)
-		egress = choose(n, rx, s, now, &instance);
+		egress = choose(n, rx, s, now, &instance, &why);
 	mh_msg_init(&a, MH_K_CATS_RESPONSE);
 	a.seq = rx->m.seq;
 	a.flags |= MH_BA_P;
@@ -122,14 +142,24 @@ ctl_query(struct node *n, const struct rx *rx, uint64_t now)
 	a.service_id = rx->m.service_id;
 	if (rx->m.present & MH_BIT(MH_O_CLIENT_ADDR))
 		msg_client(&a, rx->m.client_addr);
-	if (egress < 0) {
+	if (egress == -1) {
 		a.status = MH_ST_CATS_UNAVAILABLE;	/* anchoring 4.1 */
+		if (s >= 0)
+			node_unmet(n, why);
 	} else {
 		a.status = MH_ST_CATS_AVAILABLE;
-		a.present |= MH_BIT(MH_O_CR_ID) | MH_BIT(MH_O_CIS_ID);
+		/* anchoring 3 step 3.b.iii: the conditions of the chosen
+		 * instance, from the metrics the C-PS holds for this ingress */
+		cats_reqs_none(&r);
+		cats_sel_judge(n->cfg.sel, n->cfg.peers[rx->peer].sel_index,
+		    instance, &r, &offer);
+		cond_from_offer(&a.cond, &offer);
+		a.present |= MH_BIT(MH_O_CR_ID) | MH_BIT(MH_O_CIS_ID) |
+		    MH_BIT(MH_O_CATS_COND);
 		a.cis_id = instance;
 		a.crid_format = MH_CRID_IP;
-		a.crid.p = node_peer_addr(n, egress);
+		a.crid.p = egress == EGRESS_SELF ? n->cfg.addr :
+		    node_peer_addr(n, egress);
 		a.crid.len = 16;
 	}
 	node_send(n, rx->src, &a);
@@ -144,10 +174,25 @@ ctl_msg(struct node *n, const struct rx *rx, uint64_t now)
 	return true;
 }
 
+/* The functions each instance runs go to the C-PS, for affinity
+ * (anchoring 3 step 1.e). */
 static bool
 ctl_init(struct node *n, const char **why)
 {
-	(void)why;
+	const char *names[NODE_INST_FUNCS];
+	size_t i, k;
+
+	for (i = 0; i < n->cfg.ninstances && n->cfg.sel != NULL; i++) {
+		const struct node_instance *in = &n->cfg.instances[i];
+
+		for (k = 0; k < NODE_INST_FUNCS && in->functions[k][0]; k++)
+			names[k] = in->functions[k];
+		if (k > 0 && cats_sel_set_functions(n->cfg.sel, in->id, names,
+		    k) != CATS_SERR_OK) {
+			*why = "the path selector refused an instance's functions";
+			return false;
+		}
+	}
 	n->state[ROLE_CONTROLLER] = n;		/* stateless, but present */
 	return true;
 }

@@ -161,6 +161,26 @@ has_instance(const struct node *n, int service)
 	return false;
 }
 
+/* Index in cfg.instances of the service's instance here, or -1. */
+static int
+instance_index(const struct node *n, int service)
+{
+	size_t i;
+
+	for (i = 0; i < n->cfg.ninstances; i++)
+		if (n->cfg.instances[i].service == service)
+			return (int)i;
+	return -1;
+}
+
+/* The sender's index in the C-PS: the querying ingress, whose path the
+ * conditions describe. */
+static uint32_t
+ingress_sel(const struct node *n, const struct rx *rx)
+{
+	return rx->peer >= 0 ? n->cfg.peers[rx->peer].sel_index : 0;
+}
+
 static uint32_t
 instance_of(const struct node *n, int service)
 {
@@ -223,11 +243,20 @@ sweep_arm(struct node *n, uint64_t now)
 /* ------------------------------------------------------------------ */
 /* Session set-up: anchoring section 3                                 */
 
+/*
+ * Anchoring 3 step 2.b: answer with the site's conditions for this
+ * ingress (its path and the instance's compute metrics, reqs_judge), and
+ * "no CATS sites available" when they break a requirement the query
+ * carries, affinity included.
+ */
 static void
 eg_query(struct node *n, const struct rx *rx)
 {
+	enum cats_sel_reason why = CATS_SEL_NO_INSTANCE;
+	struct mh_cats_req cond;
 	struct mh_msg a;
 	int s = msg_service_index(n, &rx->m);
+	int i = s < 0 ? -1 : instance_index(n, s);
 
 	mh_msg_init(&a, MH_K_CATS_RESPONSE);
 	a.seq = rx->m.seq;
@@ -236,8 +265,12 @@ eg_query(struct node *n, const struct rx *rx)
 	a.service_id = rx->m.service_id;
 	if (rx->m.present & MH_BIT(MH_O_CLIENT_ADDR))
 		msg_client(&a, rx->m.client_addr);
-	if (s < 0 || !has_instance(n, s)) {
+	if (i >= 0)
+		why = reqs_judge(n, (size_t)i, ingress_sel(n, rx), &rx->m, &cond);
+	if (why != CATS_SEL_OK) {
 		a.status = MH_ST_CATS_UNAVAILABLE;
+		if (i >= 0)
+			node_unmet(n, why);
 	} else {
 		a.status = MH_ST_CATS_AVAILABLE;
 		a.present |= MH_BIT(MH_O_CR_ID) | MH_BIT(MH_O_CATS_COND) |
@@ -245,7 +278,7 @@ eg_query(struct node *n, const struct rx *rx)
 		a.crid_format = MH_CRID_IP;
 		a.crid.p = n->cfg.addr;
 		a.crid.len = 16;
-		a.cond = n->cfg.conditions;
+		a.cond = cond;
 		a.cis_id = instance_of(n, s);
 	}
 	node_send(n, rx->src, &a);
@@ -270,6 +303,14 @@ ack_request(struct node *n, const struct rx *rx, const struct binding *b,
 	if (rx->m.present & MH_BIT(MH_O_CLIENT_ADDR))
 		msg_client(&a, rx->m.client_addr);
 	if (b != NULL && status == MH_ST_CATS_AVAILABLE) {
+		/* anchoring 3 step 6: the conditions it accepted on */
+		int i = instance_index(n, b->key.service);
+
+		if (i >= 0) {
+			(void)reqs_judge(n, (size_t)i, ingress_sel(n, rx), &rx->m,
+			    &a.cond);
+			a.present |= MH_BIT(MH_O_CATS_COND);
+		}
 		binding_prefix(n, b, &a.svc_prefix);
 		a.present |= MH_BIT(MH_O_CIS_ID) |
 		    (a.svc_prefix.len > 0 ? MH_BIT(MH_O_SVC_PREFIX) : 0);
@@ -351,6 +392,7 @@ eg_request(struct node *n, const struct rx *rx, uint64_t now)
 {
 	struct binding *b;
 	struct bkey k;
+	enum cats_sel_reason why;
 	int s;
 	uint8_t st;
 	bool created;
@@ -380,6 +422,16 @@ eg_request(struct node *n, const struct rx *rx, uint64_t now)
 			binding_del(n, b);
 		}
 		ack_request(n, rx, NULL, MH_ST_CATS_AVAILABLE);
+		return;
+	}
+	/* anchoring 3 step 6: the ECR checks the requirements before it
+	 * ACKs; unmet, nothing is anchored or steered.  A binding already
+	 * held (a refresh, a moved transaction) is not judged again: its
+	 * session was accepted, and a refresh must not break it. */
+	if (b == NULL && (why = reqs_judge(n, (size_t)instance_index(n, s),
+	    ingress_sel(n, rx), &rx->m, NULL)) != CATS_SEL_OK) {
+		node_unmet(n, why);
+		ack_request(n, rx, NULL, MH_ST_CATS_UNAVAILABLE);
 		return;
 	}
 	memset(&k, 0, sizeof(k));
@@ -660,6 +712,11 @@ eg_msg(struct node *n, const struct rx *rx, uint64_t now)
 		return false;
 	switch (rx->m.kind) {
 	case MH_K_CATS_QUERY:
+		/* a node that is the C-PS too answers as the C-PS (anchoring
+		 * option 2): its choice covers this egress's instances and
+		 * every other's */
+		if (n->cfg.roles & NODE_CONTROLLER)
+			return false;
 		eg_query(n, rx);
 		return true;
 	case MH_K_CATS_REQUEST:

@@ -80,7 +80,13 @@ struct isess {
 	uint32_t	 instance;	/* CIS-ID; 0 not known */
 	struct mh_prefix prefix;
 	uint64_t	 expires;
-	struct mh_cats_req req;		/* numbers only; affinity not kept */
+	/* the client's requirements (anchoring 3 step 1), kept for the
+	 * session and carried into transaction switching (mobility 3):
+	 * affinity in aff (msg_reqs puts it into a message) */
+	struct mh_cats_req req;
+	uint8_t		 aff_len;
+	uint8_t		 why;		/* option 1: why an offer failed */
+	uint8_t		 aff[NODE_AFFINITY_MAX];
 };
 
 struct client {
@@ -306,6 +312,43 @@ msg_mnid(struct mh_msg *m, const struct isess *s, char *buf, size_t len)
 	m->mnid.len = (uint8_t)k;
 }
 
+/* Keep requirements on the session, affinity included (anchoring 3 step
+ * 1.e).  False when the affinity is longer than a session keeps. */
+static bool
+keep_reqs(struct isess *s, const struct mh_cats_req *req)
+{
+	if (req->affinity.len > sizeof(s->aff))
+		return false;
+	s->req = *req;
+	s->aff_len = req->affinity.len;
+	if (s->aff_len > 0)
+		memcpy(s->aff, req->affinity.p, s->aff_len);
+	s->req.affinity.p = NULL;	/* the slab may move: msg_reqs points */
+	s->req.affinity.len = 0;
+	return true;
+}
+
+/* The session's requirements (anchoring 3 step 2.a.iv, 3.a.iv, 5). */
+static void
+msg_reqs(struct mh_msg *m, const struct isess *s)
+{
+	m->present |= MH_BIT(MH_O_CATS_REQ);
+	m->req = s->req;
+	m->req.affinity.p = s->aff_len > 0 ? s->aff : NULL;
+	m->req.affinity.len = s->aff_len;
+}
+
+/* The ICR ID (anchoring 3 step 2.a.iii, 3.a.iii): this ingress, by its
+ * signaling address. */
+static void
+msg_icr(struct mh_msg *m, const struct node *n)
+{
+	m->present |= MH_BIT(MH_O_CR_ID);
+	m->crid_format = MH_CRID_IP;
+	m->crid.p = n->cfg.addr;
+	m->crid.len = 16;
+}
+
 static void
 reply_client(struct node *n, struct isess *s, uint8_t status)
 {
@@ -344,9 +387,11 @@ send_request(struct node *n, uint32_t idx, uint16_t lifetime, uint64_t now)
 	msg_mnid(&m, s, nai, sizeof(nai));
 	m.flags |= MH_BU_P;
 	m.lifetime = lifetime;
-	m.present |= MH_BIT(MH_O_TIMESTAMP) | MH_BIT(MH_O_CATS_REQ);
+	m.present |= MH_BIT(MH_O_TIMESTAMP);
 	m.timestamp = node_timestamp(now);
-	m.req = s->req;
+	/* anchoring 3 step 5: "the same information" as the query */
+	msg_reqs(&m, s);
+	msg_icr(&m, n);
 	send_rel(n, idx, s->egress, &m, W_REQUEST, now);
 }
 
@@ -361,10 +406,11 @@ send_queries(struct node *n, uint32_t idx, uint64_t now)
 	msg_about(&m, n, s, MH_K_CATS_QUERY);
 	msg_mnid(&m, s, nai, sizeof(nai));
 	m.flags |= MH_BU_P;
-	m.present |= MH_BIT(MH_O_CATS_REQ);
-	m.req = s->req;
+	msg_reqs(&m, s);
+	msg_icr(&m, n);
 	s->offers = 0;
 	s->queried = 0;
+	s->why = CATS_SEL_OK;
 	s->best = -1;
 	for (i = 0; i < n->cfg.npeers; i++) {
 		const struct node_peer *p = &n->cfg.peers[i];
@@ -410,24 +456,30 @@ start_session(struct node *n, const uint8_t client[16], int service,
 	s->state = IS_QUERYING;
 	s->flags |= aware ? SF_AWARE : 0;
 	s->client_seq = client_seq;
-	if (req != NULL) {
-		s->req = *req;
-		s->req.affinity.p = NULL;
-		s->req.affinity.len = 0;
+	if (req != NULL && !keep_reqs(s, req)) {
+		/* more affinity than a session keeps: refuse rather than drop
+		 * a requirement silently */
+		node_unmet(n, CATS_SEL_AFFINITY);
+		reply_client(n, s, MH_ST_CATS_UNAVAILABLE);
+		sess_del(n, idx);
+		return;
 	}
 	s->tx_id = ++I(n)->next_tx;
 	s->rounds = 1;
 	send_queries(n, idx, now);
 }
 
-/* Anchoring 4.4: what a site offers (conditions) must meet every hard
- * requirement; among those that do, the lowest offered latency wins. */
+/* Anchoring 3 step 2.b, 4.4: what a site offers (conditions) must meet
+ * every hard requirement, and a field it does not know meets none; among
+ * those that do, the lowest offered latency wins. */
 static bool
-offer_meets(const struct mh_cats_req *r, const struct mh_cats_req *c)
+offer_meets(struct isess *s, const struct mh_cats_req *c)
 {
-	return c->min_bw >= r->min_bw && c->max_lat <= r->max_lat &&
-	    c->max_jitter <= r->max_jitter && c->max_loss <= r->max_loss &&
-	    c->comp_lat <= r->comp_lat;
+	enum cats_sel_reason why = cond_reason(c, &s->req, false);
+
+	if (why != CATS_SEL_OK)
+		s->why = (uint8_t)why;
+	return why == CATS_SEL_OK;
 }
 
 static uint32_t
@@ -446,6 +498,9 @@ choose_egress(struct node *n, uint32_t idx, int egress, uint64_t now)
 	node_timer(n, ROLE_INGRESS, cookie_of(n, idx, T_DEADLINE), 0);
 	node_rtx_cancel(n, ROLE_INGRESS, cookie_of(n, idx, W_QUERY));
 	if (egress < 0) {
+		/* option 1: offers came but none met the requirements */
+		if (s->why != CATS_SEL_OK)
+			node_unmet(n, (enum cats_sel_reason)s->why);
 		reply_client(n, s, MH_ST_CATS_UNAVAILABLE);
 		sess_del(n, idx);
 		return;
@@ -495,7 +550,7 @@ on_response(struct node *n, uint32_t idx, const struct rx *rx, uint64_t now)
 	}
 	s->offers++;
 	if (egress >= 0 && (rx->m.present & MH_BIT(MH_O_CATS_COND)) &&
-	    offer_meets(&s->req, &rx->m.cond))
+	    offer_meets(s, &rx->m.cond))
 		consider(s, egress, offer_cost(&rx->m.cond),
 		    instance_in(&rx->m, 0));
 	/* everyone answered: no need to wait for the deadline */
@@ -621,6 +676,9 @@ notify(struct node *n, uint32_t idx, int peer, uint64_t now)
 		m.present |= MH_BIT(MH_O_SVC_PREFIX);
 		m.svc_prefix = s->prefix;
 	}
+	/* the requirements travel with the session (mobility 3), for the
+	 * new ingress's switching query */
+	msg_reqs(&m, s);
 	send_rel(n, idx, peer, &m, W_NOTIFY, now);
 }
 
@@ -808,6 +866,8 @@ on_notify(struct node *n, const struct rx *rx, uint64_t now)
 	if (rx->m.present & MH_BIT(MH_O_SVC_PREFIX))
 		s->prefix = rx->m.svc_prefix;
 	s->instance = instance_in(&rx->m, 0);
+	if ((rx->m.present & MH_BIT(MH_O_CATS_REQ)) && !keep_reqs(s, &rx->m.req))
+		node_unmet(n, CATS_SEL_AFFINITY);	/* cannot happen: same limit */
 	s->expires = now + (uint64_t)n->cfg.lifetime * 4000;
 	sweep_arm(n, now);
 	node_ack(n, rx, MH_ST_ACCEPTED);
@@ -971,12 +1031,18 @@ maybe_switch(struct node *n, uint32_t idx, uint64_t now)
 		if (!(n->cfg.peers[i].roles & NODE_CONTROLLER))
 			continue;
 		s->state = IS_SWITCHING;
+		/* mobility 3, fig. 3: the switching query carries the
+		 * session's requirements, the ICR ID, and the instance in
+		 * use (CIS-ID), which the C-PS keeps unless one that meets
+		 * them is clearly better */
 		msg_about(&m, n, s, MH_K_CATS_QUERY);
 		msg_mnid(&m, s, nai, sizeof(nai));
-		m.present |= MH_BIT(MH_O_CR_ID);
-		m.crid_format = MH_CRID_IP;
-		m.crid.p = node_peer_addr(n, s->egress);
-		m.crid.len = 16;
+		msg_reqs(&m, s);
+		msg_icr(&m, n);
+		if (s->instance != 0) {
+			m.present |= MH_BIT(MH_O_CIS_ID);
+			m.cis_id = s->instance;
+		}
 		send_rel(n, idx, (int)i, &m, W_SWITCHQ, now);
 		return;
 	}
@@ -993,6 +1059,14 @@ on_switch_answer(struct node *n, uint32_t idx, const struct rx *rx, uint64_t now
 	if (rx->m.status == MH_ST_CATS_AVAILABLE &&
 	    (rx->m.present & MH_BIT(MH_O_CR_ID)) && rx->m.crid.len == 16)
 		better = node_peer_find(&n->cfg, rx->m.crid.p);
+	/* a target whose conditions break the session's requirements is
+	 * refused (anchoring 4.4 carried into mobility 3's switching) */
+	if (better >= 0 && better != s->egress &&
+	    (!(rx->m.present & MH_BIT(MH_O_CATS_COND)) ||
+	    cond_reason(&rx->m.cond, &s->req, false) != CATS_SEL_OK)) {
+		node_drop(n, NODE_DROP_SWITCH_REFUSED);
+		better = -1;
+	}
 	if (better < 0 || better == s->egress) {
 		s->flags |= SF_SWITCHED;	/* the current one stays best */
 		s->state = IS_MOVED_IN;

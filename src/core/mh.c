@@ -489,14 +489,16 @@ static const struct mh_kind_info kind_tab[] = {
 	  COMMON | B(HI) | B(ATT) | B(LLID) | B(HNP) | B(LLA) },
 	{ MH_K_CATS_QUERY, MH_TYPE_BU, false, "cats-query",
 	  B(MNID) | B(SERVICE_ID),
-	  COMMON | B(CR_ID) | B(CATS_REQ) | B(CLIENT_ADDR) | B(HNP) },
+	  COMMON | B(CR_ID) | B(CATS_REQ) | B(CLIENT_ADDR) | B(HNP) |
+	  B(CIS_ID) },
 	{ MH_K_CATS_REQUEST, MH_TYPE_BU, true, "cats-request",
 	  B(MNID) | B(SERVICE_ID),
 	  COMMON | B(CR_ID) | B(CATS_REQ) | B(CLIENT_ADDR) | B(HNP) | B(HI) |
 	  B(ATT) },
 	{ MH_K_MOB_NOTIFY, MH_TYPE_BU, false, "mob-notify",
 	  B(CLIENT_ADDR) | B(CATS_ADDR),
-	  COMMON | B(SERVICE_ID) | B(LLID) | B(SVC_PREFIX) | B(CIS_ID) },
+	  COMMON | B(SERVICE_ID) | B(LLID) | B(SVC_PREFIX) | B(CIS_ID) |
+	  B(CATS_REQ) },
 	{ MH_K_MOB_REQUEST, MH_TYPE_BU, true, "mob-request",
 	  B(CLIENT_ADDR), COMMON | B(SERVICE_ID) | B(LLID) },
 	{ MH_K_TX_TRANSFER_REQ, MH_TYPE_BU, true, "tx-transfer-request",

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cats/buf.h"
 #include "node_int.h"
 
 #define RTX_MAX_PENDING	(1u << 16)	/* one per sequence number */
@@ -33,6 +34,8 @@ static const char *const drop_names[NODE_DROP__COUNT] = {
 	[NODE_DROP_NO_RESOURCES] = "no-resources",
 	[NODE_DROP_RTX_EXHAUSTED] = "retransmissions-exhausted",
 	[NODE_DROP_WRONG_ROLE] = "wrong-role",
+	[NODE_DROP_UNMET] = "requirements-unmet",
+	[NODE_DROP_SWITCH_REFUSED] = "switch-refused",
 };
 
 /*
@@ -478,6 +481,191 @@ msg_service_index(struct node *n, const struct mh_msg *m)
 	if (s < 0)
 		node_drop(n, NODE_DROP_UNKNOWN_SERVICE);
 	return s;
+}
+
+/* ------------------------------------------------------------------ */
+/* Requirements (anchoring 3 steps 1-3 and 6, 4.4)                      */
+
+static void
+reqs_numbers(const struct mh_msg *m, struct cats_reqs *r)
+{
+	cats_reqs_none(r);
+	if (!(m->present & MH_BIT(MH_O_CATS_REQ)))
+		return;
+	r->min_bw = m->req.min_bw;
+	r->max_latency = m->req.max_lat;
+	r->max_latency_var = m->req.max_jitter;
+	r->max_loss = m->req.max_loss;
+	r->max_comp_latency = m->req.comp_lat;
+}
+
+/* The affinity entries (kind, name) of a message, one call each; the codec
+ * checked their layout (mh.c:affinity_valid). */
+typedef bool	(*aff_fn)(void *arg, uint8_t kind, const char *name);
+
+static bool
+aff_walk(const struct mh_msg *m, aff_fn fn, void *arg)
+{
+	char name[CATS_SEL_FUNCTION_LEN];
+	uint8_t kind, len;
+	const uint8_t *p;
+	struct cur c;
+	bool ok = true;
+
+	if (!(m->present & MH_BIT(MH_O_CATS_REQ)))
+		return true;
+	cur_init(&c, m->req.affinity.p, m->req.affinity.len);
+	while (cur_u8(&c, &kind) && cur_u8(&c, &len) && cur_view(&c, &p, len)) {
+		if (len >= sizeof(name)) {
+			/* longer than any function name: no instance runs it */
+			ok &= kind != MH_AFF_WITH;
+			continue;
+		}
+		memcpy(name, p, len);
+		name[len] = '\0';
+		ok &= fn(arg, kind, name);
+	}
+	return ok;
+}
+
+static bool
+aff_sel(void *arg, uint8_t kind, const char *name)
+{
+	void **a = arg;
+
+	if (kind == MH_AFF_AVOID) {
+		cats_reqs_avoid(a[0], a[1], name);	/* unknown: excludes nothing */
+		return true;
+	}
+	if (kind == MH_AFF_WITH)
+		return cats_reqs_with(a[0], a[1], name);
+	return true;
+}
+
+bool
+reqs_from_msg(const struct cats_sel *sel, const struct mh_msg *m,
+    struct cats_reqs *r)
+{
+	void *a[2] = { (void *)(uintptr_t)sel, r };
+
+	reqs_numbers(m, r);
+	return sel != NULL ? aff_walk(m, aff_sel, a) : true;
+}
+
+static bool
+runs(const struct node_instance *in, const char *name)
+{
+	for (size_t i = 0; i < NODE_INST_FUNCS && in->functions[i][0]; i++)
+		if (strcmp(in->functions[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Anchoring 3 step 1.e at the egress: "avoid" must not run here, "with"
+ * must. */
+static bool
+aff_inst(void *arg, uint8_t kind, const char *name)
+{
+	const struct node_instance *in = arg;
+
+	if (kind == MH_AFF_AVOID)
+		return !runs(in, name);
+	if (kind == MH_AFF_WITH)
+		return runs(in, name);
+	return true;
+}
+
+static bool
+cond_set(const struct mh_cats_req *c)
+{
+	return c->min_bw != 0 || c->max_lat != MH_REQ_UNSET ||
+	    c->max_jitter != MH_REQ_UNSET || c->max_loss != MH_REQ_UNSET ||
+	    c->comp_lat != MH_REQ_UNSET;
+}
+
+/* One field: met, unmet, or not known (0 bandwidth, an unset maximum). */
+static bool
+field_unmet(uint32_t have, uint32_t bound, bool maximum, bool unknown_ok,
+    bool *unknown)
+{
+	bool unk = maximum ? have == MH_REQ_UNSET : have == 0;
+
+	if (maximum ? have <= bound : have >= bound)
+		return false;
+	*unknown = unk;
+	return !(unk && unknown_ok);
+}
+
+enum cats_sel_reason
+cond_reason(const struct mh_cats_req *c, const struct mh_cats_req *w,
+    bool unknown_ok)
+{
+	bool u = false;
+
+	if (field_unmet(c->min_bw, w->min_bw, false, unknown_ok, &u))
+		return u ? CATS_SEL_UNMEASURED : CATS_SEL_BANDWIDTH;
+	if (field_unmet(c->max_lat, w->max_lat, true, unknown_ok, &u))
+		return u ? CATS_SEL_UNMEASURED : CATS_SEL_LATENCY;
+	if (field_unmet(c->max_jitter, w->max_jitter, true, unknown_ok, &u))
+		return u ? CATS_SEL_UNMEASURED : CATS_SEL_LATENCY_VARIATION;
+	if (field_unmet(c->max_loss, w->max_loss, true, unknown_ok, &u))
+		return u ? CATS_SEL_UNMEASURED : CATS_SEL_LOSS;
+	if (field_unmet(c->comp_lat, w->comp_lat, true, unknown_ok, &u))
+		return u ? CATS_SEL_UNMEASURED : CATS_SEL_COMP_LATENCY;
+	return CATS_SEL_OK;
+}
+
+void
+cond_from_offer(struct mh_cats_req *c, const struct cats_reqs *o)
+{
+	memset(c, 0, sizeof(*c));
+	c->min_bw = o->min_bw;
+	c->max_lat = o->max_latency;
+	c->max_jitter = o->max_latency_var;
+	c->max_loss = o->max_loss;
+	c->comp_lat = o->max_comp_latency;
+}
+
+enum cats_sel_reason
+reqs_judge(const struct node *n, size_t i, uint32_t ingress,
+    const struct mh_msg *m, struct mh_cats_req *cond)
+{
+	const struct node_instance *in = &n->cfg.instances[i];
+	struct cats_reqs none, offer;
+	struct mh_cats_req c, w;
+	enum cats_sel_reason why = CATS_SEL_OK;
+
+	if (cond_set(&n->cfg.conditions) || n->cfg.sel == NULL) {
+		c = n->cfg.conditions;
+	} else {
+		cats_reqs_none(&none);
+		(void)cats_sel_judge(n->cfg.sel, ingress, in->id, &none, &offer);
+		cond_from_offer(&c, &offer);
+	}
+	/* what this node does not know it leaves to the chooser, which
+	 * counts it unmet (the C-PS, or the option 1 ingress on these
+	 * conditions); what it knows it vetoes on */
+	if (m->present & MH_BIT(MH_O_CATS_REQ)) {
+		w = m->req;
+		why = cond_reason(&c, &w, true);
+	}
+	if (why == CATS_SEL_OK &&
+	    !aff_walk(m, aff_inst, (void *)(uintptr_t)in))
+		why = CATS_SEL_AFFINITY;
+	if (cond != NULL) {
+		*cond = c;
+		cond->affinity.p = NULL;
+		cond->affinity.len = 0;
+	}
+	return why;
+}
+
+void
+node_unmet(struct node *n, enum cats_sel_reason why)
+{
+	if ((unsigned)why < CATS_SEL__COUNT)
+		n->cnt.unmet[why]++;
+	node_drop(n, NODE_DROP_UNMET);
 }
 
 /* ------------------------------------------------------------------ */

@@ -98,6 +98,32 @@ bool		 prefix_contains(const struct mh_prefix *, const uint8_t a[16]);
 /* Fill the options every message about a client carries. */
 void		 msg_client(struct mh_msg *, const uint8_t client[16]);
 void		 msg_service(struct mh_msg *, const struct node *, uint16_t service);
+/*
+ * Requirements (anchoring 4.4) of a message in the C-PS's terms; functions
+ * named by affinity are looked up in 'sel' when given.  False when a "with"
+ * names a function no instance runs: nothing can meet it.
+ */
+bool		 reqs_from_msg(const struct cats_sel *, const struct mh_msg *,
+		    struct cats_reqs *);
+/* Judge the message's requirements against instance i of this node's
+ * configuration from the ingress with C-PS index 'ingress': the static
+ * conditions when configured, else the C-PS's metrics for that path and
+ * instance, plus the instance's functions.  Fields not known pass (the
+ * chooser judged them).  Fills 'cond' with the conditions (anchoring 4.4)
+ * when not NULL. */
+enum cats_sel_reason reqs_judge(const struct node *, size_t i, uint32_t ingress,
+		    const struct mh_msg *, struct mh_cats_req *cond);
+/* Conditions against requirements, both in wire terms: CATS_SEL_OK or the
+ * first requirement broken (anchoring 4.4 order).  A bounded field the
+ * conditions leave unknown is unmet ("no-metric"), or passes with
+ * unknown_ok (an egress vetoes only on what it knows). */
+enum cats_sel_reason cond_reason(const struct mh_cats_req *cond,
+		    const struct mh_cats_req *req, bool unknown_ok);
+/* Conditions in wire terms from the C-PS's view of an instance. */
+void		 cond_from_offer(struct mh_cats_req *, const struct cats_reqs *);
+/* Count an unmet requirement (anchoring 3: "no CATS sites available"). */
+void		 node_unmet(struct node *, enum cats_sel_reason);
+
 /* The service a message names, or -1 (counted as unknown-service). */
 int		 msg_service_index(struct node *, const struct mh_msg *);
 

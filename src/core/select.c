@@ -32,6 +32,7 @@ static const char *const reason_name[CATS_SEL__COUNT] = {
 	[CATS_SEL_LOSS]              = "loss",
 	[CATS_SEL_COMP_LATENCY]      = "compute-latency",
 	[CATS_SEL_AFFINITY]          = "affinity",
+	[CATS_SEL_UNMEASURED]        = "no-metric",
 };
 
 static const char *const err_name[CATS_SERR__COUNT] = {
@@ -289,7 +290,11 @@ leaf_of(const struct cats_sel *sel, uint32_t id, uint32_t ingress,
 	n->dv = net_field(nt, CATS_M_DELAY_VAR, true);
 	n->loss = net_field(nt, CATS_M_LOSS, true);
 	n->comp = u32_up(in->resp_ns);
-	n->fmask = in->fmask;
+	n->fmask = n->fany = in->fmask;
+	n->unmeasured =
+	    (nt->m.m[CATS_M_BANDWIDTH - CATS_M_NETWORK_FIRST].present ? 0 : SEL_UM_BW) |
+	    (nt->m.m[CATS_M_DELAY_VAR - CATS_M_NETWORK_FIRST].present ? 0 : SEL_UM_DV) |
+	    (nt->m.m[CATS_M_LOSS - CATS_M_NETWORK_FIRST].present ? 0 : SEL_UM_LOSS);
 }
 
 static void
@@ -692,6 +697,7 @@ cats_reqs_none(struct cats_reqs *r)
 	r->max_loss = CATS_REQ_NONE;
 	r->max_comp_latency = CATS_REQ_NONE;
 	r->avoid = 0;
+	r->with = 0;
 }
 
 /* A function no instance advertises excludes nothing, so an unknown name
@@ -709,6 +715,49 @@ cats_reqs_avoid(const struct cats_sel *sel, struct cats_reqs *r,
 		return false;
 	r->avoid |= 1ull << i;
 	return true;
+}
+
+/* "with": only where the function runs (anchoring 3 step 1.e).  A function
+ * no instance runs can be met nowhere: false, and the caller refuses. */
+bool
+cats_reqs_with(const struct cats_sel *sel, struct cats_reqs *r,
+    const char *function)
+{
+	int i;
+
+	if (function == NULL || (i = func_find(sel, function)) < 0)
+		return false;
+	r->with |= 1ull << i;
+	return true;
+}
+
+static enum cats_sel_reason leaf_reason(const struct sel_node *,
+    const struct cats_reqs *);
+
+/* ---- one instance against the requirements (egress, switching) ---- */
+
+enum cats_sel_reason
+cats_sel_judge(const struct cats_sel *sel, uint32_t ingress, uint32_t id,
+    const struct cats_reqs *r, struct cats_reqs *offer)
+{
+	struct sel_node n;
+
+	if (ingress >= sel->cfg.max_ingresses || id >= sel->cfg.max_instances ||
+	    !sel->inst[id].present)
+		return CATS_SEL_BAD_ARG;
+	leaf_of(sel, id, ingress, &n);
+	if (offer != NULL) {
+		cats_reqs_none(offer);
+		if (isfinite(n.cost)) {
+			offer->min_bw = n.bw;
+			offer->max_latency = n.owd;
+			offer->max_latency_var = n.dv;
+			offer->max_loss = n.loss;
+			offer->max_comp_latency = n.comp;
+			offer->with = n.fmask;
+		}
+	}
+	return leaf_reason(&n, r);
 }
 
 /* ---- affinity table: open addressing, linear probing ---- */
@@ -1045,17 +1094,22 @@ leaf_reason(const struct sel_node *a, const struct cats_reqs *r)
 {
 	if (!isfinite(a->cost))
 		return CATS_SEL_NO_METRICS;
+	/* A bounded network metric never received is unmet, and says so
+	 * ("no-metric") rather than passing for its worst value. */
 	if (a->bw < r->min_bw)
-		return CATS_SEL_BANDWIDTH;
+		return (a->unmeasured & SEL_UM_BW) ? CATS_SEL_UNMEASURED :
+		    CATS_SEL_BANDWIDTH;
 	if (a->owd > r->max_latency)
 		return CATS_SEL_LATENCY;
 	if (a->dv > r->max_latency_var)
-		return CATS_SEL_LATENCY_VARIATION;
+		return (a->unmeasured & SEL_UM_DV) ? CATS_SEL_UNMEASURED :
+		    CATS_SEL_LATENCY_VARIATION;
 	if (a->loss > r->max_loss)
-		return CATS_SEL_LOSS;
+		return (a->unmeasured & SEL_UM_LOSS) ? CATS_SEL_UNMEASURED :
+		    CATS_SEL_LOSS;
 	if (a->comp > r->max_comp_latency)
 		return CATS_SEL_COMP_LATENCY;
-	if (a->fmask & r->avoid)
+	if ((a->fmask & r->avoid) || (a->fany & r->with) != r->with)
 		return CATS_SEL_AFFINITY;
 	return CATS_SEL_OK;
 }

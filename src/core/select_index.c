@@ -30,8 +30,9 @@ idx_empty(struct sel_node *n)
 	/* Neutral for the merge: max of bw, min of the others, AND of masks. */
 	n->bw = 0;
 	n->owd = n->dv = n->loss = n->comp = NONE32;
-	n->pad = 0;
+	n->unmeasured = 0;
 	n->fmask = UINT64_MAX;
+	n->fany = 0;
 }
 
 /* Recompute inner node i from its children; false if it did not change,
@@ -53,6 +54,7 @@ pull(struct sel_node *node, uint32_t i)
 	a.loss = la->loss < ra->loss ? la->loss : ra->loss;
 	a.comp = la->comp < ra->comp ? la->comp : ra->comp;
 	a.fmask = la->fmask & ra->fmask;
+	a.fany = la->fany | ra->fany;
 	if (memcmp(&a, &node[i], sizeof(a)) == 0)
 		return false;
 	node[i] = a;
@@ -161,7 +163,8 @@ reqs_trivial(const struct cats_reqs *r)
 	return r->min_bw == 0 && r->max_latency == CATS_REQ_NONE &&
 	    r->max_latency_var == CATS_REQ_NONE &&
 	    r->max_loss == CATS_REQ_NONE &&
-	    r->max_comp_latency == CATS_REQ_NONE && r->avoid == 0;
+	    r->max_comp_latency == CATS_REQ_NONE && r->avoid == 0 &&
+	    r->with == 0;
 }
 
 /* Push the two children of i so that the better one is popped first. */
@@ -270,7 +273,8 @@ reqs_equal(const struct cats_reqs *a, const struct cats_reqs *b)
 	return a->min_bw == b->min_bw && a->max_latency == b->max_latency &&
 	    a->max_latency_var == b->max_latency_var &&
 	    a->max_loss == b->max_loss &&
-	    a->max_comp_latency == b->max_comp_latency && a->avoid == b->avoid;
+	    a->max_comp_latency == b->max_comp_latency && a->avoid == b->avoid &&
+	    a->with == b->with;
 }
 
 /* The cached answer for these requirements from this ingress, if any. */

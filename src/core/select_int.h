@@ -34,9 +34,15 @@ struct sel_node {
 	uint32_t	dv;
 	uint32_t	loss;
 	uint32_t	comp;
-	uint32_t	pad;
-	uint64_t	fmask;
+	uint32_t	unmeasured;	/* leaf: SEL_UM_* of metrics never received */
+	uint64_t	fmask;		/* AND of the leaves' functions */
+	uint64_t	fany;		/* OR of the leaves' functions */
 };
+
+/* sel_node.unmeasured: a bounded network metric never received. */
+#define SEL_UM_BW	1u
+#define SEL_UM_DV	2u
+#define SEL_UM_LOSS	4u
 
 struct sel_inst {
 	bool			present;
@@ -141,7 +147,8 @@ agg_ok(const struct sel_node *a, const struct cats_reqs *r)
 {
 	return a->bw >= r->min_bw && a->owd <= r->max_latency &&
 	    a->dv <= r->max_latency_var && a->loss <= r->max_loss &&
-	    a->comp <= r->max_comp_latency && (a->fmask & r->avoid) == 0;
+	    a->comp <= r->max_comp_latency && (a->fmask & r->avoid) == 0 &&
+	    (a->fany & r->with) == r->with;
 }
 
 static inline struct sel_node *

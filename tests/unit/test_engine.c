@@ -114,11 +114,14 @@ node_cfg(struct node_cfg *c, int me, struct cats_sel *sel, enum node_setup setup
 		c->ninstances = 1;
 		c->instances[0] = (struct node_instance){ .id = me == EG1 ? 101 : 201,
 		    .service = 0, .egress_sel = me == EG1 ? 0 : 1 };
+		if (me == EG1)		/* for affinity: only 101 runs "gpu" */
+			strcpy(c->instances[0].functions[0], "gpu");
 	}
 	if (me == CTL) {
 		c->ninstances = 2;
 		c->instances[0] = (struct node_instance){ .id = 101, .egress_sel = 0 };
 		c->instances[1] = (struct node_instance){ .id = 201, .egress_sel = 1 };
+		strcpy(c->instances[0].functions[0], "gpu");
 	}
 	for (i = 0; i < NNODES; i++) {
 		struct node_peer *p;
@@ -842,6 +845,319 @@ test_prefix_after_switch(void **state)
 	world_free(w);
 }
 
+/* ------------------------------------------------------------------ */
+/* Requirements (anchoring 3 steps 1-3 and 6, 4.4; mobility 3)          */
+
+/* Bandwidth, delay variation and loss on every path, so that each bound
+ * can be met (they are never received otherwise). */
+static void
+sel_net_full(struct world *w)
+{
+	struct cats_sample d[3] = {
+		{ CATS_M_BANDWIDTH, CATS_STAT_CUR, 0, 1e8 },
+		{ CATS_M_DELAY_VAR, CATS_STAT_CUR, 0, 1e6 },
+		{ CATS_M_LOSS, CATS_STAT_CUR, 0, 1000 },
+	};
+	uint32_t i, e;
+
+	for (i = 0; i < 2; i++)
+		for (e = 0; e < 2; e++)
+			assert_int_equal(cats_sel_update_net(w->sel, i, e, d, 3, 2),
+			    CATS_MERR_OK);
+}
+
+static void
+req_none(struct mh_cats_req *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->max_lat = r->max_jitter = r->max_loss = r->comp_lat = MH_REQ_UNSET;
+}
+
+/* One affinity entry, kind and name, in buf. */
+static void
+req_affinity(struct mh_cats_req *r, uint8_t *buf, uint8_t kind,
+    const char *name)
+{
+	buf[0] = kind;
+	buf[1] = (uint8_t)strlen(name);
+	memcpy(buf + 2, name, buf[1]);
+	r->affinity.p = buf;
+	r->affinity.len = (uint8_t)(2 + buf[1]);
+}
+
+/* The client asks at 'ingress' with requirements; the svc-reply. */
+static void
+request_with(struct world *w, int ingress, const struct mh_cats_req *req,
+    struct mh_msg *reply)
+{
+	uint8_t buf[MH_MAX_LEN];
+	struct mh_msg m;
+	struct ev ev;
+	size_t len;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = EV_ATTACH;
+	memcpy(ev.client, client, 16);
+	node_event(w->net->nodes[ingress], &ev, w->net->now);
+	mh_msg_init(&m, MH_K_SVC_REQUEST);
+	m.seq = 77;
+	m.present |= MH_BIT(MH_O_SERVICE_ID) | MH_BIT(MH_O_CATS_REQ);
+	m.service_id.p = (const uint8_t *)svc;
+	m.service_id.len = sizeof(svc) - 1;
+	m.req = *req;
+	len = encode(&m, client, addr_of[ingress], buf);
+	mn_inject(w->net, ingress, client, buf, len);
+	mn_run(w->net);
+	mn_fire(w->net, w->net->now + 100);	/* option 1's deadline */
+	last_reply(w, reply, MH_K_SVC_REPLY);
+}
+
+struct req_case {
+	const char		*what;
+	enum cats_sel_reason	 why;		/* when unmet */
+	uint32_t		 met, unmet;	/* the bound, met and not */
+};
+
+static const struct req_case req_cases[] = {
+	{ "bandwidth", CATS_SEL_BANDWIDTH, 10000000, 1000000000 },
+	{ "latency", CATS_SEL_LATENCY, 10000000, 1000000 },
+	{ "latency-variation", CATS_SEL_LATENCY_VARIATION, 2000000, 100000 },
+	{ "loss", CATS_SEL_LOSS, 10000, 10 },
+	{ "comp-latency", CATS_SEL_COMP_LATENCY, 10000000, 1000000 },
+};
+
+static void
+req_set(struct mh_cats_req *r, size_t k, uint32_t v)
+{
+	req_none(r);
+	switch (k) {
+	case 0: r->min_bw = v; break;
+	case 1: r->max_lat = v; break;
+	case 2: r->max_jitter = v; break;
+	case 3: r->max_loss = v; break;
+	default: r->comp_lat = v; break;
+	}
+}
+
+/* Each requirement kind, met and unmet, where the choice is made: the
+ * controller (option 2) and each egress (option 1).  Unmet: status 200,
+ * nothing anchored or steered, the reason counted. */
+static void
+test_reqs_each_kind(void **state)
+{
+	static const enum node_setup setups[] = { SETUP_QUERY_CONTROLLER,
+	    SETUP_QUERY_EGRESSES };
+	struct mh_cats_req r;
+	struct mh_msg m;
+	size_t k, i;
+
+	(void)state;
+	for (i = 0; i < 2; i++)
+		for (k = 0; k < sizeof(req_cases) / sizeof(req_cases[0]); k++) {
+			struct world *w = world_new(setups[i], FIND_LOCATOR, false);
+			const struct node_counters *c;
+
+			sel_net_full(w);
+			req_set(&r, k, req_cases[k].met);
+			request_with(w, IN1, &r, &m);
+			assert_int_equal(m.status, MH_ST_CATS_AVAILABLE);
+			assert_memory_equal(m.crid.p, addr_of[EG1], 16);
+			assert_int_equal(w->net->dp_count[DP_STEER], 1);
+			world_free(w);
+
+			w = world_new(setups[i], FIND_LOCATOR, false);
+			sel_net_full(w);
+			req_set(&r, k, req_cases[k].unmet);
+			request_with(w, IN1, &r, &m);
+			assert_int_equal(m.status, MH_ST_CATS_UNAVAILABLE);
+			assert_int_equal(w->net->dp_count[DP_STEER], 0);
+			assert_int_equal(w->net->dp_count[DP_RETURN], 0);
+			assert_int_equal(w->net->dp_count[DP_PREFIX], 0);
+			assert_int_equal(node_session_count(w->net->nodes[IN1]), 0);
+			c = node_counters(w->net->nodes[i == 0 ? CTL : EG1]);
+			assert_int_equal(c->unmet[req_cases[k].why], 1);
+			assert_int_equal(c->drop[NODE_DROP_UNMET], 1);
+			world_free(w);
+		}
+}
+
+/* A bounded metric never received is unmet where the choice is made, and
+ * says so ("no-metric"). */
+static void
+test_reqs_no_metric(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+	struct mh_cats_req r;
+	struct mh_msg m;
+
+	(void)state;
+	req_set(&r, 3, 1000000);	/* a loss bound, no loss metric */
+	request_with(w, IN1, &r, &m);
+	assert_int_equal(m.status, MH_ST_CATS_UNAVAILABLE);
+	assert_int_equal(node_counters(w->net->nodes[CTL])->unmet[CATS_SEL_UNMEASURED], 1);
+	assert_int_equal(w->net->dp_count[DP_STEER], 0);
+	world_free(w);
+	/* option 1: each egress leaves what it does not know to the ingress,
+	 * whose offers then carry no loss, and the ingress counts it */
+	w = world_new(SETUP_QUERY_EGRESSES, FIND_LOCATOR, false);
+	request_with(w, IN1, &r, &m);
+	assert_int_equal(m.status, MH_ST_CATS_UNAVAILABLE);
+	assert_int_equal(node_counters(w->net->nodes[EG1])->drop[NODE_DROP_UNMET], 0);
+	assert_int_equal(node_counters(w->net->nodes[IN1])->unmet[CATS_SEL_UNMEASURED], 1);
+	assert_int_equal(w->net->dp_count[DP_STEER], 0);
+	world_free(w);
+}
+
+/* Affinity (anchoring 3 step 1.e) is kept and honoured: "with" takes the
+ * client to the farther instance that runs the function, "avoid" away from
+ * the nearer one that does; a function nobody runs meets nothing. */
+static void
+test_reqs_affinity(void **state)
+{
+	struct world *w;
+	struct mh_cats_req r;
+	struct mh_msg m;
+	uint8_t aff[32];
+
+	(void)state;
+	w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+	req_none(&r);
+	req_affinity(&r, aff, MH_AFF_WITH, "gpu");
+	request_with(w, IN2, &r, &m);		/* egress2 is nearer ingress2 */
+	assert_int_equal(m.status, MH_ST_CATS_AVAILABLE);
+	assert_memory_equal(m.crid.p, addr_of[EG1], 16);
+	assert_int_equal(m.cis_id, 101);
+	world_free(w);
+
+	w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+	req_affinity(&r, aff, MH_AFF_AVOID, "gpu");
+	request_with(w, IN1, &r, &m);		/* egress1 is nearer ingress1 */
+	assert_int_equal(m.status, MH_ST_CATS_AVAILABLE);
+	assert_memory_equal(m.crid.p, addr_of[EG2], 16);
+	world_free(w);
+
+	w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+	req_affinity(&r, aff, MH_AFF_WITH, "fpga");
+	request_with(w, IN1, &r, &m);
+	assert_int_equal(m.status, MH_ST_CATS_UNAVAILABLE);
+	assert_int_equal(node_counters(w->net->nodes[CTL])->unmet[CATS_SEL_AFFINITY], 1);
+	assert_int_equal(w->net->dp_count[DP_STEER], 0);
+	world_free(w);
+
+	/* option 1: egress1 judges on its own instance's functions */
+	w = world_new(SETUP_QUERY_EGRESSES, FIND_LOCATOR, false);
+	req_affinity(&r, aff, MH_AFF_AVOID, "gpu");
+	request_with(w, IN1, &r, &m);
+	assert_int_equal(m.status, MH_ST_CATS_AVAILABLE);
+	assert_memory_equal(m.crid.p, addr_of[EG2], 16);
+	assert_int_equal(node_counters(w->net->nodes[EG1])->unmet[CATS_SEL_AFFINITY], 1);
+	world_free(w);
+}
+
+/* Anchoring 3 step 6: the egress checks before it ACKs.  A request whose
+ * requirement its path cannot meet gets 200, with nothing anchored. */
+static void
+test_reqs_egress_ack(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+	struct mh_msg m, a;
+
+	(void)state;
+	w->net->now = 1000;
+	fill_request(&m, 10, (uint64_t)1 << 16);
+	m.present |= MH_BIT(MH_O_CATS_REQ);
+	req_set(&m.req, 1, 1000000);		/* 1 ms; the path is 5 */
+	inject_to(w, EG1, addr_of[IN1], &m);
+	queued_answer(w, &a);
+	assert_int_equal(a.kind, MH_K_CATS_ACK);
+	assert_int_equal(a.status, MH_ST_CATS_UNAVAILABLE);
+	assert_int_equal(a.lifetime, 0);
+	assert_false(a.present & MH_BIT(MH_O_SVC_PREFIX));
+	assert_int_equal(node_counters(w->net->nodes[EG1])->unmet[CATS_SEL_LATENCY], 1);
+	assert_int_equal(node_session_count(w->net->nodes[EG1]), 0);
+	assert_int_equal(w->net->dp_count[DP_RETURN], 0);
+	mn_run(w->net);
+	/* met: the ACK carries the conditions of ingress1's path */
+	fill_request(&m, 11, (uint64_t)1 << 16);
+	m.present |= MH_BIT(MH_O_CATS_REQ);
+	req_set(&m.req, 1, 10000000);
+	inject_to(w, EG1, addr_of[IN1], &m);
+	queued_answer(w, &a);
+	assert_int_equal(a.status, MH_ST_CATS_AVAILABLE);
+	assert_true(a.present & MH_BIT(MH_O_CATS_COND));
+	assert_int_equal(a.cond.max_lat, 5000000);
+	assert_int_equal(w->net->dp_count[DP_RETURN], 1);
+	world_free(w);
+}
+
+/* The query, the request and the response: ICR ID, requirements and the
+ * conditions derived per ingress (anchoring 3 steps 2-3). */
+static void
+test_reqs_on_the_wire(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_EGRESSES, FIND_LOCATOR, false);
+	struct mh_msg m;
+	size_t i;
+	int queries = 0, responses = 0, requests = 0;
+
+	(void)state;
+	client_request(w, IN1);
+	/* the ring keeps what it delivered: everything, from slot 0 */
+	assert_true(w->net->sent < MN_QUEUE);
+	for (i = 0; i < w->net->tail; i++) {
+		struct mh_error e;
+
+		if (mh_decode(w->net->q[i].buf, w->net->q[i].len, NULL, &m,
+		    &e) != MH_OK)
+			continue;
+		if (m.kind == MH_K_CATS_QUERY || m.kind == MH_K_CATS_REQUEST) {
+			assert_true(m.present & MH_BIT(MH_O_CR_ID));
+			assert_memory_equal(m.crid.p, addr_of[IN1], 16);
+			assert_true(m.present & MH_BIT(MH_O_CATS_REQ));
+			queries += m.kind == MH_K_CATS_QUERY;
+			requests += m.kind == MH_K_CATS_REQUEST;
+		}
+		if (m.kind == MH_K_CATS_RESPONSE) {
+			/* each egress's own path from ingress1: 5 and 20 ms */
+			assert_true(m.present & MH_BIT(MH_O_CATS_COND));
+			assert_int_equal(m.cond.max_lat,
+			    memcmp(m.crid.p, addr_of[EG1], 16) == 0 ?
+			    5000000 : 20000000);
+			responses++;
+		}
+	}
+	assert_int_equal(queries, 2);
+	assert_int_equal(responses, 2);
+	assert_int_equal(requests, 1);
+	world_free(w);
+}
+
+/* Mobility 3, fig. 3: the requirements travel with the session to the new
+ * ingress and into its switching query; the nearer egress2 does not run
+ * "gpu", so the switch to it is refused and counted, and the client stays. */
+static void
+test_reqs_switch_refused(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, true);
+	struct mh_cats_req r;
+	struct mh_msg m;
+	uint8_t aff[32];
+
+	(void)state;
+	req_none(&r);
+	req_affinity(&r, aff, MH_AFF_WITH, "gpu");
+	request_with(w, IN1, &r, &m);
+	assert_int_equal(m.status, MH_ST_CATS_AVAILABLE);
+	local(w, IN1, EV_DETACH);
+	local(w, IN2, EV_ATTACH);
+	assert_int_equal(node_counters(w->net->nodes[CTL])->rx_kind[MH_K_CATS_QUERY], 2);
+	assert_int_equal(node_counters(w->net->nodes[CTL])->drop[NODE_DROP_SWITCH_REFUSED], 1);
+	assert_int_equal(node_counters(w->net->nodes[EG1])->rx_kind[MH_K_TX_TRANSFER_REQ], 0);
+	assert_int_equal(node_counters(w->net->nodes[EG2])->rx_kind[MH_K_TX_TRANSFER_NOTIFY], 0);
+	assert_int_equal(w->net->dp_count[DP_STATE_EXPORT], 0);
+	world_free(w);
+}
+
 int
 main(void)
 {
@@ -852,6 +1168,12 @@ main(void)
 		cmocka_unit_test(test_reactive_locator),
 		cmocka_unit_test(test_reactive_prefix),
 		cmocka_unit_test(test_transaction_switch),
+		cmocka_unit_test(test_reqs_each_kind),
+		cmocka_unit_test(test_reqs_no_metric),
+		cmocka_unit_test(test_reqs_affinity),
+		cmocka_unit_test(test_reqs_egress_ack),
+		cmocka_unit_test(test_reqs_on_the_wire),
+		cmocka_unit_test(test_reqs_switch_refused),
 		cmocka_unit_test(test_stale_sequence),
 		cmocka_unit_test(test_not_a_peer),
 		cmocka_unit_test(test_indication_unknown_client),

@@ -220,22 +220,22 @@ test_reasons(void **state)
 	/* Both instances: owd 10 ms, dv 1 ms, loss 1e6 ppb, bw 1e8 B/s,
 	 * compute ~2 ms, both run "Y". */
 	static const struct reason_case cases[] = {
-		{ "fits", { 1, 20000000, 2000000, 2000000, 5000000, 0 },
+		{ "fits", { 1, 20000000, 2000000, 2000000, 5000000, 0, 0 },
 		    CATS_SEL_OK },
 		{ "bandwidth", { 200000000, CATS_REQ_NONE, CATS_REQ_NONE,
-		    CATS_REQ_NONE, CATS_REQ_NONE, 0 }, CATS_SEL_BANDWIDTH },
+		    CATS_REQ_NONE, CATS_REQ_NONE, 0, 0 }, CATS_SEL_BANDWIDTH },
 		{ "latency", { 0, 5000000, CATS_REQ_NONE, CATS_REQ_NONE,
-		    CATS_REQ_NONE, 0 }, CATS_SEL_LATENCY },
+		    CATS_REQ_NONE, 0, 0 }, CATS_SEL_LATENCY },
 		{ "latency-exact", { 0, 10000000, CATS_REQ_NONE, CATS_REQ_NONE,
-		    CATS_REQ_NONE, 0 }, CATS_SEL_OK },
+		    CATS_REQ_NONE, 0, 0 }, CATS_SEL_OK },
 		{ "variation", { 0, CATS_REQ_NONE, 999999, CATS_REQ_NONE,
-		    CATS_REQ_NONE, 0 }, CATS_SEL_LATENCY_VARIATION },
+		    CATS_REQ_NONE, 0, 0 }, CATS_SEL_LATENCY_VARIATION },
 		{ "loss", { 0, CATS_REQ_NONE, CATS_REQ_NONE, 999999,
-		    CATS_REQ_NONE, 0 }, CATS_SEL_LOSS },
+		    CATS_REQ_NONE, 0, 0 }, CATS_SEL_LOSS },
 		{ "compute", { 0, CATS_REQ_NONE, CATS_REQ_NONE, CATS_REQ_NONE,
-		    1000000, 0 }, CATS_SEL_COMP_LATENCY },
+		    1000000, 0, 0 }, CATS_SEL_COMP_LATENCY },
 		{ "affinity", { 0, CATS_REQ_NONE, CATS_REQ_NONE, CATS_REQ_NONE,
-		    CATS_REQ_NONE, 1 }, CATS_SEL_AFFINITY },
+		    CATS_REQ_NONE, 1, 0 }, CATS_SEL_AFFINITY },
 	};
 	static const char *const y[] = { "Y" };
 	struct cats_sel *sel = world(CATS_POL_RESPONSE_TIME, 2, 8);
