@@ -251,6 +251,57 @@ dec_transfer(struct dec *d, struct app_msg *m)
 }
 
 static enum app_status
+dec_load(struct dec *d, struct app_msg *m)
+{
+	struct app_load *l = &m->u.load;
+	size_t at = cur_off(&d->c);
+
+	cur_u32(&d->c, &l->seq);
+	cur_u32(&d->c, &l->interval_ms);
+	cur_u16(&d->c, &l->workers);
+	cur_u32(&d->c, &l->util_ppm);
+	cur_u32(&d->c, &l->queue);
+	cur_u32(&d->c, &l->delay_us);
+	cur_u64(&d->c, &l->capacity_mrps);
+	if (d->c.err)
+		return truncated(d);
+	if (l->seq == 0)
+		return bad(d, APP_E_RANGE, at);
+	if (!in_range(l->interval_ms, 1, APP_INTERVAL_MAX))
+		return bad(d, APP_E_RANGE, at + 4);
+	if (!in_range(l->workers, 1, APP_WORKERS_MAX))
+		return bad(d, APP_E_RANGE, at + 8);
+	if (l->util_ppm > APP_PPM)
+		return bad(d, APP_E_RANGE, at + 10);
+	if (l->queue > APP_QUEUE_MAX)
+		return bad(d, APP_E_RANGE, at + 14);
+	if (!in_range(l->delay_us, 1, APP_DELAY_US_MAX))
+		return bad(d, APP_E_RANGE, at + 18);
+	if (l->capacity_mrps == 0 || l->capacity_mrps > APP_CAPACITY_MAX)
+		return bad(d, APP_E_RANGE, at + 22);
+	at = cur_off(&d->c);
+	if (!cur_u8(&d->c, &l->name_len))
+		return truncated(d);
+	if (l->name_len > APP_NAME_MAX)
+		return bad(d, APP_E_TOOBIG, at);
+	if (!cur_bytes(&d->c, l->name, l->name_len))
+		return truncated(d);
+	l->name[l->name_len] = '\0';
+	if (!app_name_ok(l->name, l->name_len))
+		return bad(d, APP_E_RANGE, at);
+	return APP_OK;
+}
+
+/* WATCH has no body. */
+static enum app_status
+dec_watch(struct dec *d, struct app_msg *m)
+{
+	(void)d;
+	(void)m;
+	return APP_OK;
+}
+
+static enum app_status
 dec_error(struct dec *d, struct app_msg *m)
 {
 	struct app_error *e = &m->u.err;
@@ -351,6 +402,29 @@ enc_transfer(struct wbuf *w, const struct app_msg *m)
 }
 
 static void
+enc_load(struct wbuf *w, const struct app_msg *m)
+{
+	const struct app_load *l = &m->u.load;
+
+	wb_u32(w, l->seq);
+	wb_u32(w, l->interval_ms);
+	wb_u16(w, l->workers);
+	wb_u32(w, l->util_ppm);
+	wb_u32(w, l->queue);
+	wb_u32(w, l->delay_us);
+	wb_u64(w, l->capacity_mrps);
+	wb_u8(w, l->name_len);
+	wb_bytes(w, l->name, l->name_len);
+}
+
+static void
+enc_watch(struct wbuf *w, const struct app_msg *m)
+{
+	(void)w;
+	(void)m;
+}
+
+static void
 enc_error(struct wbuf *w, const struct app_msg *m)
 {
 	wb_u8(w, m->u.err.code);
@@ -374,6 +448,9 @@ static const struct app_typeinfo {
 	[APP_ERROR]   = { "ERROR", 6, dec_error, enc_error },
 	/* client 16, service_len 1, a 1-octet service, the STATE's 27 */
 	[APP_TRANSFER] = { "TRANSFER", 45, dec_transfer, enc_transfer },
+	/* 30 octets of numbers, name_len 1, a 1-octet name */
+	[APP_LOAD]    = { "LOAD", 32, dec_load, enc_load },
+	[APP_WATCH]   = { "WATCH", 0, dec_watch, enc_watch },
 };
 
 static const struct app_typeinfo *
@@ -453,6 +530,10 @@ enc_lengths_ok(const struct app_msg *m)
 		break;
 	case APP_IMPORT:
 		if (m->u.imp.state.blob_len > APP_BLOB_MAX)
+			return APP_E_TOOBIG;
+		break;
+	case APP_LOAD:
+		if (m->u.load.name_len > APP_NAME_MAX)
 			return APP_E_TOOBIG;
 		break;
 	case APP_TRANSFER:

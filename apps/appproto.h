@@ -29,6 +29,11 @@
 #define APP_INTERVAL_MAX	60000	/* ms between results */
 #define APP_MSG_MAX		1280	/* no message is longer */
 #define APP_SERVICE_MAX		64	/* CS-ID octets in a TRANSFER */
+#define APP_WORKERS_MAX		1024	/* workers an edge reports in a LOAD */
+#define APP_PPM			1000000	/* utilisation 1.0 in a LOAD */
+#define APP_QUEUE_MAX		1000000	/* requests waiting, in a LOAD */
+#define APP_DELAY_US_MAX	60000000u	/* mean service time: 60 s */
+#define APP_CAPACITY_MAX	10000000000000ull	/* milli-requests/s */
 
 enum app_type {
 	APP_REQUEST = 1,	/* client -> edge (UDP): start a transaction */
@@ -39,7 +44,9 @@ enum app_type {
 	APP_ERROR,		/* any direction: why a message was refused */
 	APP_TRANSFER,		/* catsd -> catsd: a STATE moving to another
 				 * egress, with its CATS client and service */
-	APP_TYPE_MAX = APP_TRANSFER
+	APP_LOAD,		/* control, edge -> catsd: the edge's load */
+	APP_WATCH,		/* control, catsd -> edge: send LOADs here */
+	APP_TYPE_MAX = APP_WATCH
 };
 
 /* Decode and encode outcomes; app_strerror names each. */
@@ -133,6 +140,21 @@ struct app_transfer {
 	struct app_state state;
 };
 
+/* What an edge's worker pool measured over one report interval: its C-SMA
+ * half (docs/apps.md).  A WATCH on a control connection asks for these,
+ * every interval_ms, on that connection. */
+struct app_load {
+	uint32_t	 seq;		/* report number, from 1 */
+	uint32_t	 interval_ms;	/* the window, 1..APP_INTERVAL_MAX */
+	uint16_t	 workers;	/* N, 1..APP_WORKERS_MAX */
+	uint32_t	 util_ppm;	/* busy workers / N, mean, 0..APP_PPM */
+	uint32_t	 queue;		/* requests waiting now */
+	uint32_t	 delay_us;	/* mean service time, 1..APP_DELAY_US_MAX */
+	uint64_t	 capacity_mrps;	/* N / mean service time, req/s x 1000 */
+	uint8_t		 name_len;	/* 1..APP_NAME_MAX */
+	char		 name[APP_NAME_MAX + 1];	/* NUL-terminated copy */
+};
+
 struct app_error {
 	uint8_t		 code;		/* enum app_errcode, others kept */
 	uint32_t	 tx;
@@ -150,6 +172,7 @@ struct app_msg {
 		struct app_import	imp;
 		struct app_error	err;
 		struct app_transfer	xfer;
+		struct app_load		load;
 	} u;
 };
 

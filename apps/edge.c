@@ -38,7 +38,9 @@
 #define LOG_PER_SEC	10	/* rate limit of per-packet complaints */
 #define CONN_BUF	2048
 
-enum tx_state { TX_RUNNING, TX_DONE, TX_MOVED };
+/* QUEUED and SERVING only with a worker pool (--workers): a request waits
+ * for a worker, then holds it --work-ms before its first result. */
+enum tx_state { TX_RUNNING, TX_DONE, TX_MOVED, TX_QUEUED, TX_SERVING };
 
 struct edge;
 
@@ -55,6 +57,40 @@ struct tx {
 	uint16_t	 blob_len;
 	uint8_t		 blob[APP_BLOB_MAX];
 	ev_timer	 timer;		/* next result, or end of the record */
+	struct worker	*w;		/* TX_SERVING: the worker it holds */
+};
+
+/* One worker of the pool: busy for the service time of one request. */
+struct worker {
+	struct edge	*e;
+	struct tx	*t;		/* NULL when idle, or when the request
+					 * left while served (it still works) */
+	bool		 busy;
+	double		 start;
+	ev_timer	 done;
+};
+
+/*
+ * The edge's capacity when --workers is given: N workers, a bounded FIFO of
+ * requests waiting for one, and what was measured since the last LOAD
+ * report (the busy time of all workers, the service times).
+ */
+struct pool {
+	size_t		 n, nbusy;
+	double		 work;		/* s a request holds its worker */
+	struct worker	*w;
+	struct tx	**q;		/* ring of waiting requests; a NULL
+					 * slot is one that left while waiting */
+	size_t		 qcap, qhead, qlen, qwaiting;
+	double		 busy_int;	/* worker-seconds busy since win_start */
+	double		 busy_at;	/* when busy_int was last brought up */
+	double		 win_start;
+	double		 served_sum;	/* s, services ended in the window */
+	unsigned long	 served_n;
+	double		 delay;		/* the last mean service time, s */
+	double		 interval;	/* s between LOAD reports, 0 = none */
+	uint32_t	 seq;
+	ev_timer	 report;
 };
 
 enum conn_kind { CONN_CTL, CONN_HTTP };
@@ -72,12 +108,14 @@ struct conn {
 	uint8_t		 out[CONN_BUF];
 	size_t		 outlen, outoff;
 	bool		 closing;	/* close once out is flushed */
+	bool		 watch;		/* sent WATCH: LOAD reports go here */
 };
 
 struct stats {
 	unsigned long	 requests, repeated, results, send_errors;
 	unsigned long	 malformed, unexpected, exports, imports;
 	unsigned long	 ctl_errors, http;
+	unsigned long	 served, queued, refused, loads;	/* the pool */
 };
 
 struct edge {
@@ -96,6 +134,7 @@ struct edge {
 	struct conn	*conns;
 	size_t		 nconns;
 	struct stats	 st;
+	struct pool	*pool;		/* NULL: results start at once */
 	double		 rl_start;	/* rate limit window */
 	unsigned	 rl_count;
 	unsigned long	 rl_dropped;
@@ -192,11 +231,15 @@ tx_new(struct edge *e, const struct app_addr *client, uint32_t id)
 	return t;
 }
 
+static void pool_forget(struct tx *);
+
 static void
 tx_free(struct tx *t)
 {
 	struct edge *e = t->e;
 	struct tx **pp = &e->bucket[tx_hash(&t->client, t->id)];
+
+	pool_forget(t);
 
 	while (*pp != t)
 		pp = &(*pp)->next;
@@ -210,6 +253,7 @@ tx_free(struct tx *t)
 static void
 tx_run(struct tx *t)
 {
+	pool_forget(t);
 	ev_timer_stop(t->e->loop, &t->timer);
 	t->st = TX_RUNNING;
 	ev_timer_set(&t->timer, 0., t->interval_ms / 1000.);
@@ -221,6 +265,7 @@ tx_run(struct tx *t)
 static void
 tx_linger(struct tx *t, enum tx_state st)
 {
+	pool_forget(t);
 	ev_timer_stop(t->e->loop, &t->timer);
 	t->st = st;
 	ev_timer_set(&t->timer, t->e->linger, 0.);
@@ -304,6 +349,243 @@ tx_fire(struct ev_loop *loop, ev_timer *w, int revents)
 		tx_free(t);
 }
 
+/* --- the worker pool -------------------------------------------------- */
+
+/* The busy worker-time up to now. */
+static void
+pool_account(struct pool *p, double now)
+{
+	p->busy_int += (double)p->nbusy * (now - p->busy_at);
+	p->busy_at = now;
+}
+
+/* A request that leaves the pool (exported, freed) before it is served:
+ * its queue slot empties; a worker serving it goes on working. */
+static void
+pool_forget(struct tx *t)
+{
+	struct pool *p = t->e->pool;
+	size_t i;
+
+	if (p == NULL)
+		return;
+	if (t->st == TX_SERVING && t->w != NULL) {
+		t->w->t = NULL;
+		t->w = NULL;
+	}
+	if (t->st != TX_QUEUED)
+		return;
+	for (i = 0; i < p->qlen; i++) {
+		if (p->q[(p->qhead + i) % p->qcap] == t) {
+			p->q[(p->qhead + i) % p->qcap] = NULL;
+			p->qwaiting--;
+		}
+	}
+}
+
+static void
+worker_start(struct worker *w, struct tx *t)
+{
+	struct pool *p = w->e->pool;
+	double now = ev_now(w->e->loop);
+
+	pool_account(p, now);
+	p->nbusy++;
+	w->busy = true;
+	w->start = now;
+	w->t = t;
+	t->w = w;
+	t->st = TX_SERVING;
+	ev_timer_set(&w->done, p->work, 0.);
+	ev_timer_start(w->e->loop, &w->done);
+}
+
+/* The service ended: the request's results start, the worker takes the
+ * oldest request waiting. */
+static void
+worker_done(struct ev_loop *loop, ev_timer *tw, int revents)
+{
+	struct worker *w = tw->data;
+	struct edge *e = w->e;
+	struct pool *p = e->pool;
+	double now = ev_now(loop);
+	struct tx *t = w->t, *next = NULL;
+
+	(void)revents;
+	pool_account(p, now);
+	p->nbusy--;
+	w->busy = false;
+	p->served_sum += now - w->start;
+	p->served_n++;
+	e->st.served++;
+	w->t = NULL;
+	if (t != NULL) {
+		t->w = NULL;
+		tx_run(t);
+	}
+	while (next == NULL && p->qlen > 0) {
+		next = p->q[p->qhead];
+		p->qhead = (p->qhead + 1) % p->qcap;
+		p->qlen--;
+	}
+	if (next != NULL) {
+		p->qwaiting--;
+		worker_start(w, next);
+	}
+}
+
+/* A new request: a free worker, else the end of the queue; false when the
+ * queue is full. */
+static bool
+pool_admit(struct edge *e, struct tx *t)
+{
+	struct pool *p = e->pool;
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		if (!p->w[i].busy) {
+			worker_start(&p->w[i], t);
+			return true;
+		}
+	}
+	if (p->qlen >= p->qcap)
+		return false;
+	p->q[(p->qhead + p->qlen) % p->qcap] = t;
+	p->qlen++;
+	p->qwaiting++;
+	t->st = TX_QUEUED;
+	e->st.queued++;
+	return true;
+}
+
+/* The measures of the window so far; reset starts the next one. */
+static void
+pool_measure(struct edge *e, bool reset, struct app_load *l)
+{
+	struct pool *p = e->pool;
+	double now = ev_now(e->loop), span, util, cap;
+
+	pool_account(p, now);
+	span = now - p->win_start;
+	util = span > 0 ? p->busy_int / ((double)p->n * span) : 0;
+	if (p->served_n > 0)
+		p->delay = p->served_sum / (double)p->served_n;
+	cap = (double)p->n / p->delay * 1000.;
+	memset(l, 0, sizeof(*l));
+	l->seq = p->seq + 1;
+	l->interval_ms = (uint32_t)(p->interval * 1000. + 0.5);
+	l->workers = (uint16_t)p->n;
+	l->util_ppm = (uint32_t)(util > 1 ? APP_PPM : util * APP_PPM + 0.5);
+	l->queue = (uint32_t)p->qwaiting;
+	l->delay_us = (uint32_t)(p->delay * 1e6 + 0.5);
+	if (l->delay_us < 1)
+		l->delay_us = 1;
+	if (l->delay_us > APP_DELAY_US_MAX)
+		l->delay_us = APP_DELAY_US_MAX;
+	l->capacity_mrps = cap < 1 ? 1 : cap > (double)APP_CAPACITY_MAX ?
+	    APP_CAPACITY_MAX : (uint64_t)(cap + 0.5);
+	l->name_len = (uint8_t)strlen(e->name);
+	memcpy(l->name, e->name, l->name_len);
+	if (reset) {
+		p->seq++;
+		p->win_start = now;
+		p->busy_int = 0;
+		p->served_sum = 0;
+		p->served_n = 0;
+	}
+}
+
+static bool	 conn_flush(struct conn *);
+static void	 conn_queue(struct conn *, const void *, size_t);
+
+/* One LOAD to a watching connection, when its buffer has room (a peer
+ * that does not read misses reports rather than holding memory). */
+static void
+load_send(struct conn *c, const struct app_load *l)
+{
+	struct app_msg m = { .type = APP_LOAD };
+	uint8_t buf[APP_MSG_MAX];
+	size_t len;
+
+	m.u.load = *l;
+	if (app_encode(&m, buf, sizeof(buf), &len) != APP_OK ||
+	    len > sizeof(c->out) - c->outlen)
+		return;
+	conn_queue(c, buf, len);
+	c->e->st.loads++;
+	(void)conn_flush(c);
+}
+
+static void
+report_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct edge *e = w->data;
+	struct conn *c, *next;
+	struct app_load l;
+
+	(void)loop;
+	(void)revents;
+	pool_measure(e, true, &l);
+	for (c = e->conns; c != NULL; c = next) {
+		next = c->next;		/* load_send may close c */
+		if (c->watch && !c->closing)
+			load_send(c, &l);
+	}
+}
+
+static int
+pool_new(struct edge *e, unsigned long n, unsigned long work_ms,
+    unsigned long queue, unsigned long interval_ms)
+{
+	struct pool *p;
+	size_t i;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (p->w = calloc(n, sizeof(*p->w))) == NULL ||
+	    (p->q = calloc(queue > 0 ? queue : 1, sizeof(*p->q))) == NULL) {
+		if (p != NULL)
+			free(p->w);
+		free(p);
+		elog(e, "out of memory");
+		return -1;
+	}
+	p->n = n;
+	p->work = (double)work_ms / 1000.;
+	p->delay = p->work;		/* until one is measured */
+	p->qcap = queue;
+	p->interval = (double)interval_ms / 1000.;
+	p->busy_at = p->win_start = ev_now(e->loop);
+	for (i = 0; i < n; i++) {
+		p->w[i].e = e;
+		ev_init(&p->w[i].done, worker_done);
+		p->w[i].done.data = &p->w[i];
+	}
+	if (p->interval > 0) {
+		ev_timer_init(&p->report, report_cb, p->interval, p->interval);
+		p->report.data = e;
+		ev_timer_start(e->loop, &p->report);
+	}
+	e->pool = p;
+	return 0;
+}
+
+static void
+pool_free(struct edge *e)
+{
+	struct pool *p = e->pool;
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->n; i++)
+		ev_timer_stop(e->loop, &p->w[i].done);
+	ev_timer_stop(e->loop, &p->report);
+	free(p->w);
+	free(p->q);
+	free(p);
+	e->pool = NULL;
+}
+
 /* --- UDP: requests ---------------------------------------------------- */
 
 static void
@@ -351,7 +633,18 @@ handle_request(struct edge *e, const struct app_addr *from,
 	    "origin=%s", e->name);
 	elog(e, "tx %u from %s: %u results every %u ms", t->id,
 	    app_addr_format(from, as, sizeof(as)), t->count, t->interval_ms);
-	tx_run(t);
+	if (e->pool == NULL) {
+		tx_run(t);
+		return;
+	}
+	if (!pool_admit(e, t)) {
+		e->st.refused++;
+		if (rl_allow(e))
+			elog(e, "tx %u from %s: every worker busy, queue full",
+			    r->tx, app_addr_format(from, as, sizeof(as)));
+		send_error(e, from, APP_ERR_FULL, r->tx, "queue full");
+		tx_free(t);
+	}
 }
 
 static void
@@ -460,7 +753,8 @@ tx_find_host(struct edge *e, const struct app_addr *host, bool *ambiguous)
 				continue;
 			if (t->st == TX_MOVED)
 				moved = t;
-			if (t->st != TX_RUNNING)
+			if (t->st != TX_RUNNING && t->st != TX_QUEUED &&
+			    t->st != TX_SERVING)
 				continue;
 			*ambiguous = *ambiguous || run != NULL;
 			run = t;
@@ -523,7 +817,8 @@ cmd_import(struct edge *e, const struct app_import *im, struct app_msg *ans)
 	char as[APP_ADDRSTRLEN];
 	struct tx *t = tx_find(e, &s->client, s->tx);
 
-	if (t != NULL && t->st == TX_RUNNING) {
+	if (t != NULL && (t->st == TX_RUNNING || t->st == TX_QUEUED ||
+	    t->st == TX_SERVING)) {
 		error_msg(ans, APP_ERR_EXISTS, s->tx, "running here");
 		return;
 	}
@@ -654,11 +949,27 @@ ctl_command(struct conn *c, const uint8_t *p, size_t len)
 		cmd_export(c->e, &m.u.exp, &ans);
 	} else if (m.type == APP_IMPORT) {
 		cmd_import(c->e, &m.u.imp, &ans);
+	} else if (m.type == APP_WATCH && c->e->pool != NULL &&
+	    c->e->pool->interval > 0) {
+		struct app_load l;
+
+		/* a watcher stays: no deadline; the window so far, now */
+		c->watch = true;
+		ev_timer_stop(c->e->loop, &c->deadline);
+		pool_measure(c->e, false, &l);
+		ans.type = APP_LOAD;
+		ans.u.load = l;
+	} else if (m.type == APP_WATCH) {
+		c->e->st.ctl_errors++;
+		error_msg(&ans, APP_ERR_UNSUPPORTED, 0,
+		    "no load reports (--workers, --load-interval)");
 	} else {
 		c->e->st.ctl_errors++;
 		error_msg(&ans, APP_ERR_UNSUPPORTED, 0,
-		    "the control port takes EXPORT and IMPORT");
+		    "the control port takes EXPORT, IMPORT and WATCH");
 	}
+	if (ans.type == APP_LOAD)
+		c->e->st.loads++;
 	ctl_answer(c, &ans);
 }
 
@@ -914,6 +1225,7 @@ open_control(struct edge *e, const char *spec)
 struct opts {
 	const char	*name, *listen, *control, *http;
 	unsigned long	 linger_ms, max_tx;
+	unsigned long	 workers, work_ms, queue, load_ms;	/* the pool */
 };
 
 static void
@@ -922,6 +1234,8 @@ usage(FILE *f)
 	fprintf(f, "usage: cats-edge --name NAME --listen ADDR:PORT "
 	    "[--control ADDR:PORT|unix:PATH]\n"
 	    "                 [--http ADDR:PORT] [--linger MS] [--max-tx N]\n"
+	    "                 [--workers N [--work-ms MS] [--queue Q] "
+	    "[--load-interval MS]]\n"
 	    "  IPv6 addresses as [ADDR]:PORT; [::]:PORT takes IPv4 too\n");
 }
 
@@ -948,6 +1262,10 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "http", required_argument, NULL, 'H' },
 		{ "linger", required_argument, NULL, 'L' },
 		{ "max-tx", required_argument, NULL, 'm' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "work-ms", required_argument, NULL, 'W' },
+		{ "queue", required_argument, NULL, 'q' },
+		{ "load-interval", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -965,6 +1283,26 @@ parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'm':
 			if (!parse_ulong(optarg, 1, 1000000, &o->max_tx))
+				return -1;
+			break;
+		case 'w':
+			if (!parse_ulong(optarg, 1, APP_WORKERS_MAX,
+			    &o->workers))
+				return -1;
+			break;
+		case 'W':
+			if (!parse_ulong(optarg, 1, 60000, &o->work_ms))
+				return -1;
+			break;
+		case 'q':
+			if (!parse_ulong(optarg, 0, 100000, &o->queue))
+				return -1;
+			break;
+		case 'i':
+			/* 0: no reports; else at least 100 ms */
+			if (!parse_ulong(optarg, 0, APP_INTERVAL_MAX,
+			    &o->load_ms) || (o->load_ms > 0 &&
+			    o->load_ms < 100))
 				return -1;
 			break;
 		case 'h': usage(stdout); exit(0);
@@ -1028,6 +1366,7 @@ edge_close(struct edge *e)
 	for (i = 0; i < NBUCKETS; i++)
 		while (e->bucket[i] != NULL)
 			tx_free(e->bucket[i]);
+	pool_free(e);
 	if (e->udp >= 0)
 		close(e->udp);
 	if (e->ctl >= 0)
@@ -1042,7 +1381,8 @@ edge_close(struct edge *e)
 int
 main(int argc, char **argv)
 {
-	struct opts o = { .linger_ms = 30000, .max_tx = 4096 };
+	struct opts o = { .linger_ms = 30000, .max_tx = 4096, .work_ms = 10,
+	    .queue = 64, .load_ms = 1000 };
 	struct edge e = { .udp = -1, .ctl = -1, .http = -1 };
 	const struct stats *s = &e.st;
 	int rc;
@@ -1064,9 +1404,15 @@ main(int argc, char **argv)
 		return 1;
 	}
 	rc = edge_open(&e, &o);
+	if (rc == 0 && o.workers > 0)
+		rc = pool_new(&e, o.workers, o.work_ms, o.queue, o.load_ms);
 	if (rc == 0) {
 		elog(&e, "ready: udp %s control %s http %s", o.listen,
 		    o.control ? o.control : "-", o.http ? o.http : "-");
+		if (e.pool != NULL)
+			elog(&e, "pool: %lu workers, %lu ms a request, queue %lu, "
+			    "load reports every %lu ms", o.workers, o.work_ms,
+			    o.queue, o.load_ms);
 		ev_run(e.loop, 0);
 		elog(&e, "stopped: requests=%lu repeated=%lu results=%lu "
 		    "send_errors=%lu malformed=%lu unexpected=%lu exports=%lu "
@@ -1074,6 +1420,10 @@ main(int argc, char **argv)
 		    s->repeated, s->results, s->send_errors, s->malformed,
 		    s->unexpected, s->exports, s->imports, s->ctl_errors,
 		    s->http);
+		if (e.pool != NULL)
+			elog(&e, "pool: served=%lu queued=%lu refused=%lu "
+			    "load_reports=%lu", s->served, s->queued,
+			    s->refused, s->loads);
 	}
 	edge_close(&e);
 	return rc == 0 ? 0 : 1;

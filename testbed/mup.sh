@@ -84,10 +84,13 @@ EOF
 	ip netns exec "$NS" "$CATSD" -d -f "$OUT/$1.json" >"$OUT/$1.log" 2>&1 &
 	PIDS="$PIDS $!"
 }
+# A site's metrics change within seconds here: the damping floor (30 s by
+# default, draft-dcn-dmm-cats-mup section 3) is off.
 site() {
 	speaker "$1" "$2" "$3" "$4" "{ \"roles\": [\"site-pe\"], \"mode\": \"central\",
   \"address\": \"$2\", \"instances\": [ { \"cs_id\": 1, \"cis_id\": $5,
-  \"sid\": \"$6\", \"behavior\": 18, \"capacity\": 1000 } ] }"
+  \"sid\": \"$6\", \"behavior\": 18, \"capacity\": 1000 } ],
+  \"damping\": { \"min_interval_ms\": 0 } }"
 }
 ran() {
 	speaker "$1" "$2" "$3" "$4" "{ \"roles\": [\"ran-pe\"], \"mode\": \"central\",

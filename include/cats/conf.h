@@ -88,6 +88,16 @@ struct conf_bgp {
 	size_t		 nnbr;
 };
 
+/* Router Advertisements on an ingress's access link (src/catsd/ra.c,
+ * docs/ra.md): each client's prefix and its service's route. */
+struct conf_ra {
+	bool		 enabled;
+	uint32_t	 interval_s;	/* MaxRtrAdvInterval (RFC 4861 6.2.1) */
+	uint32_t	 lifetime_s;	/* PIO lifetimes, RIO route lifetime */
+	int		 preference;	/* the RIO's, enum ra_pref */
+	uint16_t	 router_lifetime_s;	/* 0: not a default router */
+};
+
 struct conf {
 	char		 path[CONF_PATH_MAX];	/* the file it came from */
 
@@ -113,6 +123,9 @@ struct conf {
 	char		 core_if[CONF_IFNAME_MAX];	/* toward peers */
 	uint32_t	 buffer_packets;	/* per detached client */
 	uint32_t	 buffer_ms;
+
+	/* the prefix to the terminal (ingress; "ra") */
+	struct conf_ra	 ra;
 
 	/* transaction switching (egress): the state stream's TCP port, the
 	 * same on every egress of the domain (0: off), and each instance's

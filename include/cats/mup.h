@@ -41,6 +41,10 @@
 
 #define MUP_MAX_INSTANCES	64
 #define MUP_MAX_RAN		32
+/* Section 3: "updating frequency can be set to at least 30 seconds" (after
+ * draft-ietf-idr-5g-edge-service-metadata): catsd's default damping floor
+ * between two metric advertisements of one instance. */
+#define MUP_DAMP_FLOOR_MS	30000
 #define MUP_MAX_SITES		32
 #define MUP_MAX_SERVICES	32
 #define MUP_NAME_MAX		16

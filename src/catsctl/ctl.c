@@ -280,7 +280,9 @@ usage:
 }
 
 /* "catsctl metric set instance ID KEY VALUE..." or
- * "catsctl metric set net INGRESS EGRESS owd_ns VALUE" */
+ * "catsctl metric set net INGRESS EGRESS KEY VALUE..."; the names are
+ * those of catsd's cmd_metric (src/catsd/control.c), which judges which
+ * kind each is */
 static int
 number(const char *s, double *v)
 {
@@ -295,7 +297,7 @@ int
 ctl_metric_main(int argc, char **argv)
 {
 	static const char *const keys[] = { "util", "capacity", "proc_delay_ns",
-	    "owd_ns" };
+	    "owd_ns", "delay_var_ns", "loss_ppb", "bandwidth" };
 	json_t *req;
 	double v;
 	int i, first;
@@ -333,7 +335,8 @@ bad:
 usage:
 	fprintf(stderr, "usage: catsctl metric set instance ID [util U] "
 	    "[capacity C] [proc_delay_ns P]\n"
-	    "       catsctl metric set net INGRESS EGRESS owd_ns D\n");
+	    "       catsctl metric set net INGRESS EGRESS [owd_ns D] "
+	    "[delay_var_ns V] [loss_ppb L] [bandwidth B]\n");
 	return EXIT_USAGE;
 }
 

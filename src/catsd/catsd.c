@@ -143,6 +143,9 @@ op_dp(void *ctx, const struct dp_intent *in)
 		xfer_export(d, in);
 	if (in->op == DP_STATE_IMPORT)
 		xfer_import(d, in);
+	/* anchoring 3 step 8: the prefix to the terminal, once its path is
+	 * up; withdrawn when the session goes or the client leaves */
+	ra_intent(d, in);
 }
 
 static const struct node_ops ops = {
@@ -440,7 +443,7 @@ start(struct catsd *d)
 		return -1;
 	}
 	if ((d->mh_fd = mh_open(&d->conf)) < 0 || ctl_open(d) < 0 ||
-	    xfer_open(d) < 0 || bgp_open(d) < 0)
+	    xfer_open(d) < 0 || bgp_open(d) < 0 || ra_open(d) < 0)
 		return -1;
 	ev_io_init(&d->mh_w, mh_cb, d->mh_fd, EV_READ);
 	d->mh_w.data = d;
@@ -464,6 +467,7 @@ stop(struct catsd *d)
 	size_t pos = 0;
 
 	ctl_close(d);
+	ra_close(d);
 	bgp_close(d);
 	xfer_close(d);
 	if (d->mh_fd >= 0)

@@ -15,6 +15,7 @@
 #include "cats/conf.h"
 #include "cats/dataplane.h"
 #include "cats/node.h"
+#include "cats/ra.h"
 #include "core/table.h"
 
 #define CTL_MAX_CONN	16
@@ -38,8 +39,41 @@ struct xfer_counters {
 	uint64_t	 errors;	/* every failure, each logged */
 };
 
+/* The load reports of our edges (xfer.c's agent, docs/catsd.md), shown by
+ * catsctl show counters; malformed by appproto's app_status. */
+#define AGENT_MALFORMED_MAX	16
+struct agent_counters {
+	uint64_t	 reports;	/* LOADs received and decoded */
+	uint64_t	 fed;		/* taken by the selector */
+	uint64_t	 not_fed;	/* refused by it, or no selector here */
+	uint64_t	 malformed[AGENT_MALFORMED_MAX];	/* by reason */
+	uint64_t	 errors;	/* connections that failed, each logged
+					 * once until one succeeds again */
+};
+
+/* The last LOAD of one instance's edge, shown by catsctl show instances. */
+struct agent_last {
+	uint64_t	 reports;
+	uint64_t	 at_ms;		/* catsd_now() when it came */
+	uint32_t	 seq;
+	uint16_t	 workers;
+	double		 util, queue, proc_delay_ns, capacity;
+	char		 edge[33];	/* the edge's --name */
+	int		 status;	/* catsd_metric_compute's answer */
+};
+
+/* Router Advertisements on the access link (ra.c), shown by catsctl show
+ * counters. */
+struct ra_counters {
+	uint64_t	 ra_sent;
+	uint64_t	 rs_received;	/* valid solicitations */
+	uint64_t	 rs_malformed[RA_E__COUNT];	/* by reason */
+	uint64_t	 send_errors;
+};
+
 struct xfer;
 struct holds;
+struct rad;
 struct bgpd;
 struct json_t;
 
@@ -74,9 +108,15 @@ struct catsd {
 	/* transaction switching (xfer.c); NULL when not an egress */
 	struct xfer	*xfer;
 	struct xfer_counters xfer_cnt;
+	struct agent_counters agent_cnt;	/* edges' load reports */
+	struct agent_last agent_last[NODE_MAX_INSTANCES];	/* by index */
 
 	/* the BGP speaker and the CATS-MUP roles (bgp.c); NULL without bgp */
 	struct bgpd	*bgp;
+
+	/* Router Advertisements (ra.c); NULL unless an ingress with "ra" on */
+	struct rad	*rad;
+	struct ra_counters ra_cnt;
 };
 
 #define TUNBUF_NAME	"catsbuf"
@@ -93,6 +133,13 @@ void	 mh_send(struct catsd *, const uint8_t dst[16], const uint8_t *buf,
 /* control.c: the control socket */
 int	 ctl_open(struct catsd *);
 void	 ctl_close(struct catsd *);
+/* control.c: the one way compute metrics of an instance enter this node's
+ * selector (catsctl metric set, and the edges' load reports): an enum
+ * cats_metric_err, or CATSD_NO_SELECTOR */
+#define CATSD_NO_SELECTOR	(-1)
+struct cats_sample;
+int	 catsd_metric_compute(struct catsd *, uint32_t instance,
+	    const struct cats_sample *, size_t n);
 
 /* tunbuf.c: the handover buffer */
 int	 tunbuf_open(struct catsd *, const char *name);
@@ -106,6 +153,13 @@ int	 xfer_open(struct catsd *);
 void	 xfer_close(struct catsd *);
 void	 xfer_export(struct catsd *, const struct dp_intent *);
 void	 xfer_import(struct catsd *, const struct dp_intent *);
+/* the name of agent_counters.malformed[i], NULL past the last */
+const char *agent_malformed_name(unsigned i);
+
+/* ra.c: the prefix to the terminal, in Router Advertisements */
+int	 ra_open(struct catsd *);
+void	 ra_close(struct catsd *);
+void	 ra_intent(struct catsd *, const struct dp_intent *);
 
 /* bgp.c: the BGP speaker, the CATS-MUP roles */
 int	 bgp_open(struct catsd *);

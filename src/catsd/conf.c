@@ -28,6 +28,7 @@
 #include <jansson.h>
 
 #include "cats/conf.h"
+#include "cats/ra.h"
 #include "catsd/conf_int.h"
 
 #define CONF_FILE_MAX	(1u << 20)	/* a larger file is a mistake */
@@ -95,6 +96,13 @@ const struct conf_name conf_mup_roles[] = {
 const struct conf_name conf_mup_modes[] = {
 	{ "central", MUP_CENTRAL },
 	{ "distributed", MUP_DISTRIBUTED },
+	{ NULL, 0 },
+};
+
+const struct conf_name conf_ra_prefs[] = {
+	{ "low", RA_PREF_LOW },
+	{ "medium", RA_PREF_MEDIUM },
+	{ "high", RA_PREF_HIGH },
 	{ NULL, 0 },
 };
 
@@ -992,11 +1000,36 @@ set_edge_control(struct pctx *p, json_t *v, void *base, const struct key *k)
 	return 0;
 }
 
+/* The functions an instance runs, for affinity (anchoring 3 step 1.e):
+ * up to NODE_INST_FUNCS names. */
+static int
+set_inst_functions(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	struct node_instance *in = base;
+	size_t i, len;
+	json_t *f;
+
+	(void)k;
+	if (!json_is_array(v) || json_array_size(v) > NODE_INST_FUNCS)
+		return expected(p, v, "an array of at most 4 function names");
+	memset(in->functions, 0, sizeof(in->functions));
+	json_array_foreach(v, i, f) {
+		len = json_is_string(f) ? json_string_length(f) : 0;
+		if (len == 0 || len >= NODE_FUNC_LEN ||
+		    strlen(json_string_value(f)) != len)
+			return expected(p, f, "a function name of 1 to 31 "
+			    "characters");
+		memcpy(in->functions[i], json_string_value(f), len + 1);
+	}
+	return 0;
+}
+
 static const struct key egress_inst_keys[] = {
 	UINT("id", struct node_instance, id, 0, UINT32_MAX, K_REQUIRED),
 	CUSTOM("service", set_inst_service, K_REQUIRED),
 	ADDR("edge", struct node_instance, edge, K_REQUIRED),
 	CUSTOM("edge_control", set_edge_control, 0),
+	CUSTOM("functions", set_inst_functions, 0),
 	END
 };
 
@@ -1004,6 +1037,7 @@ static const struct key ctl_inst_keys[] = {
 	UINT("id", struct node_instance, id, 0, UINT32_MAX, K_REQUIRED),
 	CUSTOM("service", set_inst_service, K_REQUIRED),
 	CUSTOM("egress", set_inst_egress, K_REQUIRED),
+	CUSTOM("functions", set_inst_functions, 0),
 	END
 };
 
@@ -1224,6 +1258,17 @@ static const struct key dataplane_keys[] = {
 	STR("core_interface", struct conf, core_if, K_NULL | K_IFNAME),
 	UINT("buffer_packets", struct conf, buffer_packets, 0, 1u << 20, 0),
 	UINT("buffer_ms", struct conf, buffer_ms, 0, 3600000, 0),
+	END
+};
+
+/* RFC 4861 6.2.1: MaxRtrAdvInterval from 4 to 1800 s; AdvDefaultLifetime
+ * 0 or up to 9000 s (its lower bound is checked in check_ra) */
+static const struct key ra_keys[] = {
+	BOOL("enabled", struct conf_ra, enabled),
+	UINT("interval_s", struct conf_ra, interval_s, 4, 1800, 0),
+	UINT("lifetime_s", struct conf_ra, lifetime_s, 1, UINT32_MAX, 0),
+	ENUM("preference", struct conf_ra, preference, conf_ra_prefs),
+	UINT("router_lifetime_s", struct conf_ra, router_lifetime_s, 0, 9000, 0),
 	END
 };
 
@@ -1592,6 +1637,17 @@ set_mup_policy(struct pctx *p, json_t *v, void *base, const struct key *k)
 	return set_policy(p, v, &p->c->mup.sel, k);
 }
 
+/* draft-dcn-dmm-cats-mup section 3: metrics advertised "at least 30
+ * seconds" apart (the floor), and refreshed every max_interval_ms. */
+static const struct key mup_damp_keys[] = {
+	UINT("min_interval_ms", struct cats_damp_cfg, min_interval_ms, 0,
+	    86400000, 0),
+	UINT("max_interval_ms", struct cats_damp_cfg, max_interval_ms, 0,
+	    86400000, 0),
+	REAL("rel", struct cats_damp_cfg, rel, 0, 10),
+	END
+};
+
 static const struct key mup_keys[] = {
 	NAMEBITS("roles", struct mup_cfg, roles, conf_mup_roles, K_REQUIRED),
 	ENUM("mode", struct mup_cfg, mode, conf_mup_modes),
@@ -1601,6 +1657,7 @@ static const struct key mup_keys[] = {
 	CUSTOM("rans", set_mup_rans, 0),
 	CUSTOM("paths", set_mup_paths, 0),
 	CUSTOM("policy", set_mup_policy, 0),
+	SUB("damping", offsetof(struct mup_cfg, damp), mup_damp_keys, 0, 0),
 	END
 };
 
@@ -1631,6 +1688,7 @@ static const struct key top_keys[] = {
 	SUB("controller", NODE, controller_keys, NODE_CONTROLLER, 0),
 	CUSTOM("selector", set_selector, 0),
 	SUB("dataplane", 0, dataplane_keys, 0, 0),
+	SUB("ra", offsetof(struct conf, ra), ra_keys, NODE_INGRESS, 0),
 	SUB("timers", NODE, timer_keys, 0, 0),
 	CUSTOM("bgp", set_bgp, 0),
 	CUSTOM("mup", set_mup, 0),
@@ -1753,6 +1811,35 @@ check_dataplane(struct pctx *p)
 	return 0;
 }
 
+/* An advertisement must outlive the interval to the next one, or the
+ * client's route lapses between them (RFC 4861 6.2.1 ties
+ * AdvDefaultLifetime to MaxRtrAdvInterval the same way). */
+static int
+check_ra(struct pctx *p)
+{
+	const struct conf *c = p->c;
+	const struct conf_ra *r = &c->ra;
+
+	if (!r->enabled)
+		return 0;
+	if (c->access_if[0] == '\0') {
+		push(p, "ra.enabled");
+		return fail(p, "expected dataplane.access_interface (the link "
+		    "the advertisements go on), got none");
+	}
+	if (r->lifetime_s < r->interval_s) {
+		push(p, "ra.lifetime_s");
+		return fail(p, "expected at least interval_s (%u), got %u",
+		    r->interval_s, r->lifetime_s);
+	}
+	if (r->router_lifetime_s != 0 && r->router_lifetime_s < r->interval_s) {
+		push(p, "ra.router_lifetime_s");
+		return fail(p, "expected 0 or at least interval_s (%u), got %u",
+		    r->interval_s, r->router_lifetime_s);
+	}
+	return 0;
+}
+
 static int
 check_timers(struct pctx *p)
 {
@@ -1798,7 +1885,7 @@ parse_root(struct pctx *p, json_t *root)
 		return -1;
 	if (check_ingress(p) != 0 || check_egress(p, root) != 0 ||
 	    check_sel(p) != 0 || check_dataplane(p) != 0 ||
-	    check_timers(p) != 0 || check_mup(p) != 0)
+	    check_ra(p) != 0 || check_timers(p) != 0 || check_mup(p) != 0)
 		return -1;
 	if (json_object_get(root, "control") == NULL)
 		snprintf(c->control, sizeof(c->control), "/run/catsd/%s.sock",
@@ -1821,6 +1908,9 @@ conf_default(struct conf *c)
 	c->buffer_packets = 1024;
 	c->buffer_ms = 2000;
 	c->transfer_port = CONF_TRANSFER_PORT;
+	c->ra.interval_s = 30;
+	c->ra.lifetime_s = 90;
+	c->ra.preference = RA_PREF_MEDIUM;
 	cats_sel_cfg_default(&c->sel);
 	c->bgp.port = BGP_PORT;
 	c->bgp.hold = 90;
@@ -1829,6 +1919,7 @@ conf_default(struct conf *c)
 	c->mup.afi = BGP_AFI_IPV6;
 	c->mup.mode = MUP_CENTRAL;
 	cats_damp_cfg_default(&c->mup.damp);
+	c->mup.damp.min_interval_ms = MUP_DAMP_FLOOR_MS;
 	cats_sel_cfg_default(&c->mup.sel);
 }
 

@@ -23,6 +23,7 @@ extern const struct conf_name conf_backends[];
 extern const struct conf_name conf_bgp_families[];	/* 1 << bgp_af */
 extern const struct conf_name conf_mup_roles[];	/* enum mup_role bits */
 extern const struct conf_name conf_mup_modes[];
+extern const struct conf_name conf_ra_prefs[];	/* enum ra_pref */
 
 /* The name of value in t, or NULL. */
 const char	*conf_name_of(const struct conf_name *t, int value);

@@ -246,6 +246,19 @@ is_egress_instance(const struct node_cfg *n, const struct node_instance *in)
 	return (n->roles & NODE_EGRESS) && !zero16(in->edge);
 }
 
+/* The functions an instance runs (affinity), in the order given. */
+static json_t *
+pr_functions(struct pr *w, const struct node_instance *in)
+{
+	json_t *a = json_array();
+
+	if (a == NULL)
+		return NULL;
+	for (size_t f = 0; f < NODE_INST_FUNCS && in->functions[f][0]; f++)
+		append(w, a, json_string(in->functions[f]));
+	return a;
+}
+
 static json_t *
 pr_instances(struct pr *w, const struct conf *c, bool egress)
 {
@@ -269,6 +282,7 @@ pr_instances(struct pr *w, const struct conf *c, bool egress)
 			    j_str_or_null(c->instances[i].edge_control));
 		} else
 			add(w, o, "egress", j_egress(n, in->egress_sel));
+		add(w, o, "functions", pr_functions(w, in));
 		append(w, a, o);
 	}
 	return a;
@@ -373,6 +387,21 @@ pr_dataplane(struct pr *w, const struct conf *c)
 	add(w, o, "core_interface", j_str_or_null(c->core_if));
 	add(w, o, "buffer_packets", json_integer(c->buffer_packets));
 	add(w, o, "buffer_ms", json_integer(c->buffer_ms));
+	return o;
+}
+
+static json_t *
+pr_ra(struct pr *w, const struct conf_ra *r)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	add(w, o, "enabled", json_boolean(r->enabled));
+	add(w, o, "interval_s", json_integer(r->interval_s));
+	add(w, o, "lifetime_s", json_integer(r->lifetime_s));
+	add(w, o, "preference", j_name(conf_ra_prefs, r->preference));
+	add(w, o, "router_lifetime_s", json_integer(r->router_lifetime_s));
 	return o;
 }
 
@@ -538,6 +567,16 @@ pr_mup(struct pr *w, const struct mup_cfg *m)
 	}
 	add(w, o, "paths", pa);
 	add(w, o, "policy", json_string(cats_policy_name(m->sel.policy)));
+	if ((e = json_object()) == NULL) {
+		w->errs++;
+		return o;
+	}
+	add(w, e, "min_interval_ms", json_integer((json_int_t)
+	    m->damp.min_interval_ms));
+	add(w, e, "max_interval_ms", json_integer((json_int_t)
+	    m->damp.max_interval_ms));
+	add(w, e, "rel", j_real(w, m->damp.rel));
+	add(w, o, "damping", e);
 	return o;
 }
 
@@ -568,6 +607,8 @@ pr_conf(struct pr *w, const struct conf *c)
 	if (c->has_sel)
 		add(w, o, "selector", pr_selector(w, c));
 	add(w, o, "dataplane", pr_dataplane(w, c));
+	if (n->roles & NODE_INGRESS)
+		add(w, o, "ra", pr_ra(w, &c->ra));
 	add(w, o, "timers", pr_timers(w, n));
 	if (c->has_bgp)
 		add(w, o, "bgp", pr_bgp(w, &c->bgp));

@@ -131,6 +131,12 @@ err_name(unsigned i)
 }
 
 static const char *
+ra_err_name(unsigned i)
+{
+	return ra_strerror((enum ra_err)i);
+}
+
+static const char *
 kind_name(unsigned i)
 {
 	const struct mh_kind_info *k = mh_kind_info((uint8_t)i);
@@ -159,7 +165,22 @@ show_counters(struct catsd *d)
 	    "states_received", (json_int_t)x->states_received,
 	    "errors", (json_int_t)x->errors);
 
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o}",
+	const struct agent_counters *ag = &d->agent_cnt;
+	json_t *agent = json_pack("{s:I,s:I,s:I,s:o,s:I}",
+	    "reports", (json_int_t)ag->reports, "fed", (json_int_t)ag->fed,
+	    "not_fed", (json_int_t)ag->not_fed,
+	    "malformed", counts_by_name(ag->malformed, AGENT_MALFORMED_MAX,
+	    agent_malformed_name), "errors", (json_int_t)ag->errors);
+
+	const struct ra_counters *r = &d->ra_cnt;
+	json_t *ra = json_pack("{s:I,s:I,s:o,s:I}",
+	    "ra_sent", (json_int_t)r->ra_sent,
+	    "rs_received", (json_int_t)r->rs_received,
+	    "rs_malformed", counts_by_name(r->rs_malformed, RA_E__COUNT,
+	    ra_err_name),
+	    "send_errors", (json_int_t)r->send_errors);
+
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
 	    "rx", (json_int_t)c->rx, "tx", (json_int_t)c->tx,
 	    "retransmissions", (json_int_t)c->rtx,
 	    "socket_dropped", (json_int_t)d->rx_dropped,
@@ -167,7 +188,7 @@ show_counters(struct catsd *d)
 	    "rx_by_kind", counts_by_name(c->rx_kind, 256, kind_name),
 	    "dropped", counts_by_name(c->drop, NODE_DROP__COUNT, drop_name),
 	    "malformed", counts_by_name(c->decode_err, MH_E__COUNT, err_name),
-	    "handover_buffer", buf, "transfer", xf);
+	    "handover_buffer", buf, "transfer", xf, "agent", agent, "ra", ra);
 }
 
 static json_t *
@@ -254,6 +275,22 @@ show_dataplane(struct catsd *d)
 	return o;
 }
 
+/* The last load report of instance i's edge (xfer.c's agent). */
+static json_t *
+show_load(struct catsd *d, size_t i)
+{
+	const struct agent_last *l = &d->agent_last[i];
+	const char *fed = l->status == CATSD_NO_SELECTOR ? "no selector" :
+	    cats_metric_err_name((enum cats_metric_err)l->status);
+
+	return json_pack("{s:s,s:I,s:I,s:i,s:i,s:f,s:f,s:f,s:f,s:s}",
+	    "edge", l->edge, "reports", (json_int_t)l->reports,
+	    "age_ms", (json_int_t)(catsd_now(d) - l->at_ms),
+	    "seq", (int)l->seq, "workers", (int)l->workers, "util", l->util,
+	    "queue", l->queue, "proc_delay_ns", l->proc_delay_ns,
+	    "capacity", l->capacity, "fed", fed ? fed : "?");
+}
+
 static json_t *
 show_instances(struct catsd *d)
 {
@@ -262,10 +299,15 @@ show_instances(struct catsd *d)
 	json_t *list = json_array();
 	size_t i;
 
-	for (i = 0; i < n->ninstances; i++)
-		json_array_append_new(list, json_pack("{s:i,s:s?}", "id",
+	for (i = 0; i < n->ninstances; i++) {
+		json_t *o = json_pack("{s:i,s:s?}", "id",
 		    (int)n->instances[i].id, "service",
-		    service_name(d, n->instances[i].service, sbuf, sizeof(sbuf))));
+		    service_name(d, n->instances[i].service, sbuf, sizeof(sbuf)));
+
+		if (d->agent_last[i].reports > 0)
+			json_object_set_new(o, "load", show_load(d, i));
+		json_array_append_new(list, o);
+	}
 	return json_pack("{s:o}", "instances", list);
 }
 
@@ -391,45 +433,85 @@ cmd_client(struct catsd *d, json_t *req, char *err, size_t len)
 	return json_pack("{s:b}", "ok", 1);
 }
 
+int
+catsd_metric_compute(struct catsd *d, uint32_t instance,
+    const struct cats_sample *s, size_t n)
+{
+	if (d->sel == NULL)
+		return CATSD_NO_SELECTOR;
+	return (int)cats_sel_update_compute(d->sel, instance, s, n,
+	    catsd_now(d));
+}
+
 /* A metric agent (C-SMA/C-NMA) or a test sets metrics; the selector says
- * why it refuses one, and refusing changes nothing. */
+ * why it refuses one, and refusing changes nothing.  One table names every
+ * metric the command takes: compute ones need "instance", network ones
+ * "ingress" and "egress" (anchoring 4.4: bandwidth, latency, its
+ * variation and loss are judged on the path). */
+static const struct {
+	const char		*key;
+	enum cats_metric_id	 id;
+	bool			 net;
+} metric_keys[] = {
+	{ "util", CATS_M_UTIL, false },
+	{ "capacity", CATS_M_CAPACITY, false },
+	{ "proc_delay_ns", CATS_M_PROC_DELAY, false },
+	{ "owd_ns", CATS_M_OWD, true },
+	{ "delay_var_ns", CATS_M_DELAY_VAR, true },
+	{ "loss_ppb", CATS_M_LOSS, true },
+	{ "bandwidth", CATS_M_BANDWIDTH, true },	/* octets/s */
+};
+#define NMETRIC_KEYS	(sizeof(metric_keys) / sizeof(metric_keys[0]))
+
 static json_t *
 cmd_metric(struct catsd *d, json_t *req, char *err, size_t len)
 {
-	struct cats_sample s[4];
+	struct cats_sample s[NMETRIC_KEYS];
 	json_int_t inst = -1, ing = -1, eg = -1;
-	double util = -1, cap = -1, proc = -1, owd = -1;
-	const char *cmd;
-	size_t n = 0;
+	const char *key;
+	json_t *v;
+	size_t n = 0, k;
+	bool net;
 	int rc;
 
 	if (d->sel == NULL) {
 		snprintf(err, len, "metric: this node has no path selector");
 		return NULL;
 	}
-	if (json_unpack(req, "{s:s,s?I,s?I,s?I,s?F,s?F,s?F,s?F !}", "cmd", &cmd,
-	    "instance", &inst, "ingress", &ing, "egress", &eg, "util", &util,
-	    "capacity", &cap, "proc_delay_ns", &proc, "owd_ns", &owd) != 0) {
-		snprintf(err, len, "metric: expected {instance, util, capacity, "
-		    "proc_delay_ns} or {ingress, egress, owd_ns} with numbers");
-		return NULL;
+	if (json_unpack(req, "{s?I,s?I,s?I}", "instance", &inst, "ingress",
+	    &ing, "egress", &eg) != 0)
+		goto bad;
+	net = inst < 0;
+	json_object_foreach(req, key, v) {
+		if (strcmp(key, "cmd") == 0 || strcmp(key, "instance") == 0 ||
+		    strcmp(key, "ingress") == 0 || strcmp(key, "egress") == 0)
+			continue;
+		for (k = 0; k < NMETRIC_KEYS; k++)
+			if (strcmp(key, metric_keys[k].key) == 0)
+				break;
+		if (k == NMETRIC_KEYS || !json_is_number(v))
+			goto bad;
+		if (metric_keys[k].net != net) {
+			snprintf(err, len, "metric: %s goes with %s", key,
+			    metric_keys[k].net ? "ingress and egress" :
+			    "instance");
+			return NULL;
+		}
+		if (json_number_value(v) < 0)
+			continue;		/* negative: not given */
+		s[n++] = (struct cats_sample){ metric_keys[k].id,
+		    CATS_STAT_CUR, 0, json_number_value(v) };
 	}
-	if (inst >= 0) {
-		if (util >= 0)
-			s[n++] = (struct cats_sample){ CATS_M_UTIL, CATS_STAT_CUR, 0, util };
-		if (cap >= 0)
-			s[n++] = (struct cats_sample){ CATS_M_CAPACITY, CATS_STAT_CUR, 0, cap };
-		if (proc >= 0)
-			s[n++] = (struct cats_sample){ CATS_M_PROC_DELAY, CATS_STAT_CUR, 0, proc };
+	if (!net)
 		rc = cats_sel_update_compute(d->sel, (uint32_t)inst, s, n,
 		    catsd_now(d));
-	} else if (ing >= 0 && eg >= 0 && owd >= 0) {
-		s[n++] = (struct cats_sample){ CATS_M_OWD, CATS_STAT_CUR, 0, owd };
-		rc = cats_sel_update_net(d->sel, (uint32_t)ing, (uint32_t)eg, s, n,
-		    catsd_now(d));
-	} else {
+	else if (ing >= 0 && eg >= 0 && n > 0)
+		rc = cats_sel_update_net(d->sel, (uint32_t)ing, (uint32_t)eg, s,
+		    n, catsd_now(d));
+	else {
 		snprintf(err, len, "metric: give an instance, or ingress, egress "
-		    "and owd_ns");
+		    "and a path metric (owd_ns, delay_var_ns, loss_ppb, "
+		    "bandwidth)");
 		return NULL;
 	}
 	if (rc != CATS_MERR_OK) {
@@ -438,6 +520,11 @@ cmd_metric(struct catsd *d, json_t *req, char *err, size_t len)
 		return NULL;
 	}
 	return json_pack("{s:b}", "ok", 1);
+bad:
+	snprintf(err, len, "metric: expected {instance, util, capacity, "
+	    "proc_delay_ns} or {ingress, egress, owd_ns, delay_var_ns, "
+	    "loss_ppb, bandwidth} with numbers");
+	return NULL;
 }
 
 static const struct command commands[] = {

@@ -17,6 +17,14 @@
  * deadline, and (the core's bound) XFER_MAX_KEPT states waiting for their
  * import.
  *
+ * The same connection code keeps one more kind of connection open: to each
+ * of our instances' edges that has an edge_control, a WATCH, upon which
+ * the edge sends its LOAD every interval (its C-SMA half, docs/apps.md);
+ * each is fed to the selector the way catsctl metric set feeds it
+ * (catsd_metric_compute).  A connection that fails is tried again
+ * AGENT_RETRY s later; an edge that refuses (no worker pool, or its
+ * reports off) AGENT_REFUSED s later.
+ *
  * What happens when, and when "state sent" and "state received" are
  * raised, is the core's protocol (cats/xfer.h), the one the simulator
  * runs: this file reports to it what the sockets did and performs the
@@ -40,17 +48,24 @@
 #define XFER_MAX_CONN	32
 #define XFER_TIMEOUT	5.0	/* s: a connection must be done by then */
 #define XFER_ACCEPTS	8	/* per wake-up */
+#define AGENT_RETRY	1.0	/* s: an edge's connection, again */
+#define AGENT_REFUSED	5.0	/* s: an edge that refused WATCH, again */
+#define AGENT_SILENCE	3	/* intervals without a LOAD: reconnect */
+
+_Static_assert(APP_STATUS_MAX <= AGENT_MALFORMED_MAX,
+    "agent_counters.malformed has a slot per app_status");
 
 enum xc_kind {
 	XC_EXPORT,		/* to our edge: EXPORT, wait for STATE */
 	XC_SEND,		/* to the new egress: TRANSFER, wait for the ack */
 	XC_IMPORT,		/* to our edge: IMPORT, wait for STATE */
 	XC_RECV,		/* from the old egress: TRANSFER in, ack out */
+	XC_WATCH,		/* to our edge: WATCH, then LOADs, kept open */
 };
 
 static const char *const xc_names[] = {
 	[XC_EXPORT] = "export", [XC_SEND] = "send", [XC_IMPORT] = "import",
-	[XC_RECV] = "receive",
+	[XC_RECV] = "receive", [XC_WATCH] = "load reports",
 };
 
 struct xconn {
@@ -71,6 +86,14 @@ struct xconn {
 	uint32_t	 instance;
 	uint8_t		 peer[16];	/* the other egress */
 	struct app_state st;		/* XC_IMPORT */
+	size_t		 idx;		/* XC_WATCH: the instance's index */
+};
+
+/* The agent's side of one instance's edge. */
+struct agent_edge {
+	struct xconn	*c;		/* NULL: not connected */
+	double		 next_try;	/* ev_now() */
+	bool		 down;		/* its failure was logged */
 };
 
 struct xfer {
@@ -82,6 +105,8 @@ struct xfer {
 	struct xconn	*cur;		/* the connection the fsm answers on */
 	size_t		 cur_len;	/* its message, for the event */
 	bool		 ack_failed;
+	ev_timer	 agent_w;	/* (re)connects to the edges */
+	struct agent_edge agent[NODE_MAX_INSTANCES];
 };
 
 static void	 xc_readable(struct ev_loop *, ev_io *, int);
@@ -90,6 +115,18 @@ static void	 xc_timeout(struct ev_loop *, ev_timer *, int);
 static void	 import_start(struct xfer *, const uint8_t client[16],
 		    uint16_t service, uint32_t instance,
 		    const struct app_state *);
+static void	 agent_failed(struct xconn *, const char *why);
+
+/* A failure of a transfer counts with the transfers, one of the load
+ * reports' connections with the agent's. */
+static void
+count_error(struct xfer *x, enum xc_kind kind)
+{
+	if (kind == XC_WATCH)
+		x->d->agent_cnt.errors++;
+	else
+		x->d->xfer_cnt.errors++;
+}
 
 static const char *
 a6(const uint8_t a[16], char *buf)
@@ -111,7 +148,7 @@ xc_new(struct xfer *x, enum xc_kind kind, int fd)
 	if (i == XFER_MAX_CONN || (c = calloc(1, sizeof(*c))) == NULL) {
 		log_warnx("transfer: %s: too many connections",
 		    xc_names[kind]);
-		x->d->xfer_cnt.errors++;
+		count_error(x, kind);
 		return NULL;
 	}
 	c->x = x;
@@ -153,6 +190,10 @@ xc_fail(struct xconn *c, const char *why)
 	struct xfer *x = c->x;
 	char a[INET6_ADDRSTRLEN];
 
+	if (c->kind == XC_WATCH) {
+		agent_failed(c, why);
+		return;
+	}
 	log_warnx("transfer: %s for client %s failed: %s", xc_names[c->kind],
 	    a6(c->client, a), why);
 	x->d->xfer_cnt.errors++;
@@ -207,7 +248,7 @@ xc_connect(struct xfer *x, enum xc_kind kind, const struct sockaddr_storage *ss,
 	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		log_warn("transfer: %s: socket", xc_names[kind]);
-		x->d->xfer_cnt.errors++;
+		count_error(x, kind);
 		return NULL;
 	}
 	/* from our signaling address: the new egress takes states from its
@@ -221,8 +262,10 @@ xc_connect(struct xfer *x, enum xc_kind kind, const struct sockaddr_storage *ss,
 	}
 	if (connect(fd, (const struct sockaddr *)ss, sl) < 0 &&
 	    errno != EINPROGRESS) {
-		log_warn("transfer: %s: connect", xc_names[kind]);
-		x->d->xfer_cnt.errors++;
+		/* the agent logs its edge's failures once (agent_failed) */
+		if (kind != XC_WATCH)
+			log_warn("transfer: %s: connect", xc_names[kind]);
+		count_error(x, kind);
 		close(fd);
 		return NULL;
 	}
@@ -317,7 +360,7 @@ edge_connect(struct xfer *x, enum xc_kind kind, uint32_t instance)
 		log_warnx("transfer: %s: instance %u: %s", xc_names[kind],
 		    instance, spec == NULL ? "no edge_control" :
 		    "edge_control unusable");
-		x->d->xfer_cnt.errors++;
+		count_error(x, kind);
 		return NULL;
 	}
 	return xc_connect(x, kind, &ss, sl, false);
@@ -329,7 +372,7 @@ xfer_export(struct catsd *d, const struct dp_intent *in)
 	struct xfer *x = d->xfer;
 	char a[INET6_ADDRSTRLEN];
 
-	if (x == NULL) {
+	if (x == NULL || x->fd < 0) {
 		log_warnx("transfer: export asked, but transfer_port is 0");
 		d->xfer_cnt.errors++;
 		return;
@@ -562,7 +605,7 @@ xfer_import(struct catsd *d, const struct dp_intent *in)
 {
 	char a[INET6_ADDRSTRLEN];
 
-	if (d->xfer == NULL ||
+	if (d->xfer == NULL || d->xfer->fd < 0 ||
 	    !xfer_fsm_import(d->xfer->fsm, in, catsd_now(d))) {
 		log_warnx("transfer: import for client %s: no state received",
 		    a6(in->client, a));
@@ -619,6 +662,168 @@ on_imported(struct xconn *c, const struct app_msg *m)
 }
 
 /* ------------------------------------------------------------------ */
+/* The agent: our edges' load reports                                  */
+
+const char *
+agent_malformed_name(unsigned i)
+{
+	return i < APP_STATUS_MAX ? app_strerror((enum app_status)i) : NULL;
+}
+
+static void
+agent_failed(struct xconn *c, const char *why)
+{
+	struct xfer *x = c->x;
+	struct agent_edge *ae = &x->agent[c->idx];
+	uint32_t id = x->d->conf.node.instances[c->idx].id;
+	bool refused = strncmp(why, "error ", 6) == 0;
+
+	x->d->agent_cnt.errors++;
+	if (!ae->down)
+		log_warnx("agent: instance %u: edge %s: %s; again every %.0f s",
+		    id, edge_control(x->d, id), why,
+		    refused ? AGENT_REFUSED : AGENT_RETRY);
+	ae->down = true;
+	ae->c = NULL;
+	ae->next_try = ev_now(x->d->loop) + (refused ? AGENT_REFUSED :
+	    AGENT_RETRY);
+	xc_free(c);
+}
+
+/* One LOAD: into the selector the way catsctl metric set goes, and kept
+ * for catsctl show instances. */
+static void
+on_load(struct xconn *c, const struct app_load *l)
+{
+	struct catsd *d = c->x->d;
+	struct agent_edge *ae = &c->x->agent[c->idx];
+	struct agent_last *last = &d->agent_last[c->idx];
+	uint32_t id = d->conf.node.instances[c->idx].id;
+	struct cats_sample s[4];
+	double silence;
+
+	d->agent_cnt.reports++;
+	last->reports++;
+	last->at_ms = catsd_now(d);
+	last->seq = l->seq;
+	last->workers = l->workers;
+	last->util = (double)l->util_ppm / APP_PPM;
+	last->queue = l->queue;
+	last->proc_delay_ns = (double)l->delay_us * 1000.;
+	last->capacity = (double)l->capacity_mrps / 1000.;
+	memcpy(last->edge, l->name, l->name_len + 1u);
+	s[0] = (struct cats_sample){ CATS_M_UTIL, CATS_STAT_MEAN,
+	    l->interval_ms, last->util };
+	s[1] = (struct cats_sample){ CATS_M_CAPACITY, CATS_STAT_CUR, 0,
+	    last->capacity };
+	s[2] = (struct cats_sample){ CATS_M_QUEUE, CATS_STAT_CUR, 0,
+	    last->queue };
+	s[3] = (struct cats_sample){ CATS_M_PROC_DELAY, CATS_STAT_MEAN,
+	    l->interval_ms, last->proc_delay_ns };
+	last->status = catsd_metric_compute(d, id, s, 4);
+	if (last->status == CATS_MERR_OK)
+		d->agent_cnt.fed++;
+	else
+		d->agent_cnt.not_fed++;
+	if (ae->down)
+		log_info("agent: instance %u: load reports from edge %s",
+		    id, l->name);
+	ae->down = false;
+	log_debug("agent: instance %u: edge %s load %u: util %.3f queue %u "
+	    "delay %u us capacity %.3f/s: %s", id, l->name, l->seq,
+	    last->util, l->queue, l->delay_us, last->capacity,
+	    last->status == CATSD_NO_SELECTOR ? "no selector here" :
+	    cats_metric_err_name((enum cats_metric_err)last->status));
+	/* a silent edge is a lost one: reconnect */
+	silence = AGENT_SILENCE * l->interval_ms / 1000.;
+	ev_timer_stop(d->loop, &c->deadline);
+	ev_timer_set(&c->deadline, silence > XFER_TIMEOUT ? silence :
+	    XFER_TIMEOUT, 0);
+	ev_timer_start(d->loop, &c->deadline);
+}
+
+/* Every whole message in; a bad one closes the stream (out of step). */
+static void
+agent_input(struct xconn *c)
+{
+	char why[APP_TEXT_MAX + 64];
+	struct app_msg m;
+	enum app_status rc;
+	size_t off;
+	long fl;
+
+	while ((fl = app_frame_len(c->in, c->inlen)) != 0) {
+		if (fl < 0) {
+			c->x->d->agent_cnt.malformed[APP_E_VERSION]++;
+			xc_fail(c, "not a version 1 message");
+			return;
+		}
+		if ((size_t)fl > c->inlen)
+			return;		/* the rest is on its way */
+		if ((rc = app_decode(c->in, (size_t)fl, &m, &off)) != APP_OK) {
+			c->x->d->agent_cnt.malformed[rc]++;
+			snprintf(why, sizeof(why), "malformed: offset %zu: %s",
+			    off, app_strerror(rc));
+			xc_fail(c, why);
+			return;
+		}
+		if (m.type == APP_ERROR) {
+			snprintf(why, sizeof(why), "error %s: %s",
+			    app_errcode_name(m.u.err.code), m.u.err.text);
+			xc_fail(c, why);
+			return;
+		}
+		if (m.type != APP_LOAD) {
+			c->x->d->agent_cnt.malformed[APP_E_TYPE]++;
+			xc_fail(c, "neither LOAD nor ERROR");
+			return;
+		}
+		on_load(c, &m.u.load);
+		memmove(c->in, c->in + fl, c->inlen - (size_t)fl);
+		c->inlen -= (size_t)fl;
+	}
+}
+
+static void
+agent_connect(struct xfer *x, size_t i)
+{
+	struct app_msg m;
+	struct xconn *c;
+
+	x->agent[i].next_try = ev_now(x->d->loop) + AGENT_RETRY;
+	if ((c = edge_connect(x, XC_WATCH, x->d->conf.node.instances[i].id)) ==
+	    NULL) {
+		if (!x->agent[i].down)
+			log_warnx("agent: instance %u: edge %s: cannot connect; "
+			    "again every %.0f s", x->d->conf.node.instances[i].id,
+			    x->d->conf.instances[i].edge_control, AGENT_RETRY);
+		x->agent[i].down = true;
+		return;
+	}
+	c->idx = i;
+	c->instance = x->d->conf.node.instances[i].id;
+	x->agent[i].c = c;
+	memset(&m, 0, sizeof(m));
+	m.type = APP_WATCH;
+	if (!xc_queue(c, &m))
+		xc_fail(c, "cannot encode WATCH");
+}
+
+static void
+agent_tick(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct xfer *x = w->data;
+	const struct catsd *d = x->d;
+
+	(void)revents;
+	for (size_t i = 0; i < d->conf.node.ninstances; i++)
+		if (x->agent[i].c == NULL &&
+		    d->conf.instances[i].edge_control[0] != '\0' &&
+		    ev_now(loop) >= x->agent[i].next_try)
+			agent_connect(x, i);
+}
+
+/* ------------------------------------------------------------------ */
 /* Input: one message per connection                                   */
 
 static void
@@ -646,6 +851,7 @@ xc_message(struct xconn *c, size_t len)
 	case XC_SEND: on_sent(c, &m, len); break;
 	case XC_IMPORT: on_imported(c, &m); break;
 	case XC_RECV: on_received(c, &m); break;
+	case XC_WATCH: break;		/* agent_input's */
 	}
 }
 
@@ -665,6 +871,10 @@ xc_readable(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	}
 	c->inlen += (size_t)n;
+	if (c->kind == XC_WATCH) {
+		agent_input(c);
+		return;
+	}
 	if ((fl = app_frame_len(c->in, c->inlen)) < 0) {
 		xc_fail(c, "not a version 1 message");
 		return;
@@ -749,7 +959,7 @@ xfer_open(struct catsd *d)
 {
 	struct xfer *x;
 
-	if (!(d->conf.node.roles & NODE_EGRESS) || d->conf.transfer_port == 0)
+	if (!(d->conf.node.roles & NODE_EGRESS))
 		return 0;
 	if ((x = calloc(1, sizeof(*x))) == NULL) {
 		log_warnx("transfer: out of memory");
@@ -761,14 +971,25 @@ xfer_open(struct catsd *d)
 		free(x);
 		return -1;
 	}
-	if ((x->fd = listen_open(&d->conf)) < 0) {
+	/* the transfer port only with transfer_port; the load reports
+	 * whenever an instance has an edge_control */
+	x->fd = -1;
+	if (d->conf.transfer_port != 0 &&
+	    (x->fd = listen_open(&d->conf)) < 0) {
 		xfer_fsm_free(x->fsm);
 		free(x);
 		return -1;
 	}
-	ev_io_init(&x->w, accept_cb, x->fd, EV_READ);
-	x->w.data = x;
-	ev_io_start(d->loop, &x->w);
+	if (x->fd >= 0) {
+		ev_io_init(&x->w, accept_cb, x->fd, EV_READ);
+		x->w.data = x;
+		ev_io_start(d->loop, &x->w);
+	}
+	for (size_t i = 0; i < d->conf.node.ninstances; i++)
+		d->agent_last[i].status = CATSD_NO_SELECTOR;
+	ev_timer_init(&x->agent_w, agent_tick, 0., AGENT_RETRY);
+	x->agent_w.data = x;
+	ev_timer_start(d->loop, &x->agent_w);
 	d->xfer = x;
 	return 0;
 }
@@ -783,8 +1004,11 @@ xfer_close(struct catsd *d)
 	for (size_t i = 0; i < XFER_MAX_CONN; i++)
 		if (x->conns[i] != NULL)
 			xc_free(x->conns[i]);
-	ev_io_stop(d->loop, &x->w);
-	close(x->fd);
+	ev_timer_stop(d->loop, &x->agent_w);
+	if (x->fd >= 0) {
+		ev_io_stop(d->loop, &x->w);
+		close(x->fd);
+	}
 	xfer_fsm_free(x->fsm);
 	free(x);
 	d->xfer = NULL;

@@ -2,7 +2,8 @@
  * libFuzzer harness of the edge service protocol (apps/appproto.c): any
  * octets decode or fail without reading out of bounds; a failure names an
  * offset inside the input; what decodes encodes back to the same octets
- * (the format has one encoding per message); the stream framer agrees.
+ * (the format has one encoding per message); the stream framer agrees; a
+ * LOAD that decodes is within the limits the edge and catsd rely on.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,6 +31,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (fl != (long)size)
 		abort();		/* a valid message frames as itself */
+	/* catsd feeds these to its selector as they are */
+	if (m.type == APP_LOAD && (m.u.load.util_ppm > APP_PPM ||
+	    m.u.load.workers == 0 || m.u.load.delay_us == 0 ||
+	    m.u.load.capacity_mrps == 0 ||
+	    !app_name_ok(m.u.load.name, m.u.load.name_len)))
+		abort();
 	if (app_encode(&m, out, sizeof(out), &len) != APP_OK)
 		abort();
 	if (len != size || memcmp(out, data, size) != 0)

@@ -106,9 +106,12 @@ EOF
 	PIDS="$PIDS $!"
 	eval "PID_$1=$!"
 }
+# A's metrics change within the test: its damping floor (30 s by default,
+# draft-dcn-dmm-cats-mup section 3) is off.
 speaker A fd00::a 10.0.0.1 secretA 15437 '{ "roles": ["site-pe"],
   "mode": "central", "address": "fd00::a", "instances": [ { "cs_id": 7,
-  "cis_id": 1, "sid": "fc00:a:1::", "behavior": 18 } ] }'
+  "cis_id": 1, "sid": "fc00:a:1::", "behavior": 18 } ],
+  "damping": { "min_interval_ms": 0 } }'
 speaker K fd00::d 10.0.0.4 secretK 15440 '{ "roles": ["controller"],
   "mode": "central", "address": "fd00::d", "rans": ["fd00::b"],
   "paths": [ { "ran": "fd00::b", "site": "fd00::a", "owd_ns": 5000000 } ] }'

@@ -35,6 +35,10 @@
 #define XFER_CLIENT "20010db8000a00000000000000000010"
 #define HEX_TRANSFER "01|07|0046|" XFER_CLIENT "|0a|766964656f2e63617473|" \
 	STATE_BODY
+#define LOAD_NUMS "00000003|000003e8|0001|000b71b0|00000002|00030d40|" \
+	"0000000000001388"
+#define HEX_LOAD "01|08|0028|" LOAD_NUMS "|05|6564676531"
+#define HEX_WATCH "01|09|0004"
 
 static size_t
 bytes(const char *hex, uint8_t *out, size_t cap)
@@ -169,6 +173,31 @@ test_transfer(void **state)
 	encode_same(&m, HEX_TRANSFER);
 }
 
+/* LOAD: report 3 of edge1 over 1 s, 1 worker 75 % busy, 2 waiting, 200 ms
+ * per request, so 5 requests/s; WATCH asks for them. */
+static void
+test_load(void **state)
+{
+	struct app_msg m;
+	uint8_t wire[APP_MSG_MAX];
+
+	(void)state;
+	decode_ok(HEX_LOAD, wire, &m, APP_LOAD);
+	assert_int_equal(m.u.load.seq, 3);
+	assert_int_equal(m.u.load.interval_ms, 1000);
+	assert_int_equal(m.u.load.workers, 1);
+	assert_int_equal(m.u.load.util_ppm, 750000);
+	assert_int_equal(m.u.load.queue, 2);
+	assert_int_equal(m.u.load.delay_us, 200000);
+	assert_int_equal(m.u.load.capacity_mrps, 5000);
+	assert_string_equal(m.u.load.name, "edge1");
+	assert_string_equal(app_type_name(APP_LOAD), "LOAD");
+	encode_same(&m, HEX_LOAD);
+	decode_ok(HEX_WATCH, wire, &m, APP_WATCH);
+	assert_string_equal(app_type_name(APP_WATCH), "WATCH");
+	encode_same(&m, HEX_WATCH);
+}
+
 static void
 test_state(void **state)
 {
@@ -247,7 +276,7 @@ static const struct bad {
 	    APP_E_VERSION, 0 },
 	{ "type-0", "01|00|0012|00000007|00000064|00000014|0040",
 	    APP_E_TYPE, 1 },
-	{ "type-8", "01|08|0004", APP_E_TYPE, 1 },
+	{ "type-10", "01|0a|0004", APP_E_TYPE, 1 },
 	{ "length-past-end", "01|01|0013|00000007|00000064|00000014|0040",
 	    APP_E_TRUNC, 2 },
 	{ "length-over-max", "01|01|0501", APP_E_TOOBIG, 2 },
@@ -325,6 +354,36 @@ static const struct bad {
 	{ "transfer-state-next-0", "01|07|0046|" XFER_CLIENT "|0a|"
 	    "766964656f2e63617473|00000007|00000000|00000064|00000014|0040|04|"
 	    "9c40|7f000001|000c|6f726967696e3d6564676531", APP_E_RANGE, 35 },
+	{ "load-seq-0", "01|08|0028|00000000|000003e8|0001|000b71b0|00000002|"
+	    "00030d40|0000000000001388|05|6564676531", APP_E_RANGE, 4 },
+	{ "load-interval-0", "01|08|0028|00000003|00000000|0001|000b71b0|"
+	    "00000002|00030d40|0000000000001388|05|6564676531", APP_E_RANGE, 8 },
+	{ "load-workers-0", "01|08|0028|00000003|000003e8|0000|000b71b0|"
+	    "00000002|00030d40|0000000000001388|05|6564676531", APP_E_RANGE,
+	    12 },
+	{ "load-workers-over", "01|08|0028|00000003|000003e8|0401|000b71b0|"
+	    "00000002|00030d40|0000000000001388|05|6564676531", APP_E_RANGE,
+	    12 },
+	{ "load-util-over-1", "01|08|0028|00000003|000003e8|0001|000f4241|"
+	    "00000002|00030d40|0000000000001388|05|6564676531", APP_E_RANGE,
+	    14 },
+	{ "load-queue-over", "01|08|0028|00000003|000003e8|0001|000b71b0|"
+	    "000f4241|00030d40|0000000000001388|05|6564676531", APP_E_RANGE,
+	    18 },
+	{ "load-delay-0", "01|08|0028|00000003|000003e8|0001|000b71b0|"
+	    "00000002|00000000|0000000000001388|05|6564676531", APP_E_RANGE,
+	    22 },
+	{ "load-capacity-0", "01|08|0028|00000003|000003e8|0001|000b71b0|"
+	    "00000002|00030d40|0000000000000000|05|6564676531", APP_E_RANGE,
+	    26 },
+	{ "load-name-comma", "01|08|0028|" LOAD_NUMS "|05|65642c6531",
+	    APP_E_RANGE, 34 },
+	{ "load-name-oversize", "01|08|0024|" LOAD_NUMS "|21|00",
+	    APP_E_TOOBIG, 34 },
+	{ "load-name-past-end", "01|08|0024|" LOAD_NUMS "|05|65",
+	    APP_E_TRUNC, 35 },
+	{ "load-under-fixed", "01|08|0023|" LOAD_NUMS "|00", APP_E_SHORT, 2 },
+	{ "watch-trailing-octet", "01|09|0005|00", APP_E_TRAILING, 4 },
 	{ "error-text-past-end", "01|06|001d|02|00000007|14|"
 	    "6e6f2073756368207472616e73616374696f6e", APP_E_TRUNC, 10 },
 };
@@ -355,7 +414,7 @@ test_every_truncation(void **state)
 {
 	static const char *const valid[] = { HEX_REQUEST, HEX_RESULT,
 		HEX_EXPORT, HEX_STATE, HEX_IMPORT, HEX_ERROR, HEX_EXPORT_ANY,
-		HEX_TRANSFER };
+		HEX_TRANSFER, HEX_LOAD, HEX_WATCH };
 	uint8_t buf[APP_MSG_MAX], *copy;
 	struct app_msg m;
 	size_t i, n, k;
@@ -498,7 +557,7 @@ test_names(void **state)
 	assert_false(app_name_ok("a b", 3));
 	assert_false(app_name_ok("abcdefghijklmnopqrstuvwxyz0123456", 33));
 	assert_string_equal(app_type_name(APP_IMPORT), "IMPORT");
-	assert_string_equal(app_type_name(9), "unknown");
+	assert_string_equal(app_type_name(10), "unknown");
 	assert_string_equal(app_strerror(APP_E_TRAILING), "trailing octets");
 	assert_string_equal(app_strerror(APP_STATUS_MAX), "unknown status");
 }
@@ -512,6 +571,7 @@ main(void)
 		cmocka_unit_test(test_export),
 		cmocka_unit_test(test_export_wildcard),
 		cmocka_unit_test(test_transfer),
+		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_state),
 		cmocka_unit_test(test_import),
 		cmocka_unit_test(test_error),

@@ -354,7 +354,7 @@ static const struct bad bad[] = {
 	{ "unknown-top-key", "{ " NODE_LOC ", 'nodes': 1 }",
 	  "t.json: nodes: unknown key; expected one of: node, signaling, "
 	  "control, log, services, peers, ingress, egress, controller, "
-	  "selector, dataplane, timers, bgp, mup" },
+	  "selector, dataplane, ra, timers, bgp, mup" },
 	{ "unknown-node-key",
 	  "{ 'node': { 'name': 'n1', 'colour': 'red', 'address': '2001:db8::1', "
 	  "'roles': ['locator'] } }",
@@ -697,6 +697,32 @@ static const struct bad bad[] = {
 	  "'address': '2001:db8::1' } }",
 	  "t.json: bgp.asn: expected an AS from 1 to 65535 with a \"mup\" "
 	  "section, got 4200000000" },
+	{ "ra-not-ingress", "{ " NODE_LOC ", 'ra': { 'enabled': true } }",
+	  "t.json: ra: expected only on a node with role \"ingress\"" },
+	{ "ra-without-access-interface", "{ " NODE("'ingress'") ", "
+	  PEERS_ING ", 'ra': { 'enabled': true } }",
+	  "t.json: ra.enabled: expected dataplane.access_interface (the link "
+	  "the advertisements go on), got none" },
+	{ "ra-interval-too-short", "{ " NODE("'ingress'") ", " PEERS_ING
+	  ", 'ra': { 'interval_s': 3 } }",
+	  "t.json: ra.interval_s: expected an integer from 4 to 1800, got 3" },
+	{ "ra-lifetime-below-interval", "{ " NODE("'ingress'") ", " PEERS_ING
+	  ", 'dataplane': { 'access_interface': 'acc0' }, 'ra': { "
+	  "'enabled': true, 'interval_s': 60, 'lifetime_s': 30 } }",
+	  "t.json: ra.lifetime_s: expected at least interval_s (60), got 30" },
+	{ "ra-router-lifetime-below-interval", "{ " NODE("'ingress'") ", "
+	  PEERS_ING ", 'dataplane': { 'access_interface': 'acc0' }, 'ra': { "
+	  "'enabled': true, 'router_lifetime_s': 10 } }",
+	  "t.json: ra.router_lifetime_s: expected 0 or at least interval_s "
+	  "(30), got 10" },
+	{ "ra-router-lifetime-over-9000", "{ " NODE("'ingress'") ", "
+	  PEERS_ING ", 'ra': { 'router_lifetime_s': 9001 } }",
+	  "t.json: ra.router_lifetime_s: expected an integer from 0 to 9000, "
+	  "got 9001" },
+	{ "ra-unknown-preference", "{ " NODE("'ingress'") ", " PEERS_ING
+	  ", 'ra': { 'preference': 'reserved' } }",
+	  "t.json: ra.preference: expected \"low\", \"medium\" or \"high\", "
+	  "got \"reserved\"" },
 };
 
 static void

@@ -1,0 +1,134 @@
+#!/bin/sh
+# The prefix to the terminal (anchoring section 3 step 8, docs/ra.md), in
+# the domain of tests/lib/domain.sh: ingress1 runs with "ra" enabled on
+# its access link; the client C is an unmodified Linux host (forwarding
+# off, accept_ra 2, accept_ra_pinfo 1, accept_ra_rt_info_max_plen 128).
+# Once the session is established, tshark on the access link decodes an
+# RA with the client's prefix (PIO) and the CS-ID route (RIO), and the
+# client's kernel installs the route via ingress1's link-local (proto ra)
+# and an address in the prefix; a Router Solicitation from the client is
+# answered, one with hop limit 64 is counted as malformed; when the client
+# leaves, the RA with lifetimes 0 removes the route from the client.
+# Needs root, ip netns, tshark, and a kernel with route information
+# (CONFIG_IPV6_ROUTE_INFO); exits 77 otherwise.
+command -v tshark >/dev/null 2>&1 || { echo "skip: tshark not installed"; exit 77; }
+command -v python3 >/dev/null 2>&1 || { echo "skip: no python3 (sends the RS)"; exit 77; }
+[ -e /proc/sys/net/ipv6/conf/all/accept_ra_rt_info_max_plen ] ||
+    { echo "skip: kernel without CONFIG_IPV6_ROUTE_INFO"; exit 77; }
+DOMAIN_TAG=ra
+. "$(dirname "$0")/../lib/domain.sh"
+# (interval 60 s: no periodic RA during the test, so what follows an RS
+# is its answer)
+ingress_json() {
+	printf '  "ingress": { "setup": "controller", "find": "prefix", "subprefix": "2001:db8:a::/64" },\n'
+	if [ "$1" = I1 ]; then
+		printf '  "ra": { "enabled": true, "interval_s": 60, "lifetime_s": 180 },\n'
+	fi
+}
+LC_ALL=C
+export LC_ALL
+configure_all
+check_has "catsd -n prints the ra section" '"interval_s": 60' cat "$T/I1.canon"
+
+# the client: a host, not a router, that takes routes and prefixes from RAs
+in_ns C sysctl -qw net.ipv6.conf.all.forwarding=0 \
+    net.ipv6.conf.a1.accept_ra=2 net.ipv6.conf.a1.accept_ra_pinfo=1 \
+    net.ipv6.conf.a1.accept_ra_rt_info_max_plen=128 >/dev/null ||
+    fail "client sysctls"
+
+for n in $NODES; do start_node "$n"; done
+for n in $NODES; do wait_sock "$n"; done
+set_metrics
+
+# tshark decodes the access link live, one line a packet, flushed (-l):
+# type|source|destination|hop limit|router lifetime|prefixes|A flag|valid
+# lifetime|route lifetime|route preference|malformed
+ip netns exec "${P}I1" tshark -n -l -i acc0 -f icmp6 \
+    -Y "icmpv6.type == 133 || icmpv6.type == 134" -T fields -E separator='|' \
+    -e icmpv6.type -e ipv6.src -e ipv6.dst -e ipv6.hlim \
+    -e icmpv6.nd.ra.router_lifetime -e icmpv6.opt.prefix \
+    -e icmpv6.opt.prefix.flag.a -e icmpv6.opt.prefix.valid_lifetime \
+    -e icmpv6.opt.route_lifetime -e icmpv6.opt.route_info.flag.route_preference \
+    -e _ws.malformed >"$T/acc0.txt" 2>"$T/tshark.log" &
+TSHARK=$!
+PIDS="$PIDS $TSHARK"
+wait_for 10 grep -q "Capturing on" "$T/tshark.log" ||
+    fail "tshark did not start: $(cat "$T/tshark.log")"
+
+# ---------------------------------------------------------------- session
+if attach_request I1 2001:db8:a::10 02:00:5e:10:00:01; then
+	pass "session established: $(dproutes I1 | grep "from 2001:db8:a::10 ")"
+else
+	fail "no session: $(tail -n 5 "$T/I1.log")"
+fi
+route_ra() { x C -6 route show 2001:db8:cafe::1 | grep -q "via fe80::.* dev a1 proto ra"; }
+if wait_for 10 route_ra; then
+	pass "the client's kernel installed the CS-ID route: $(x C -6 route show 2001:db8:cafe::1)"
+else
+	fail "no RA route at the client: $(x C -6 route show); I1: $(ctl I1 -j show counters | jq -c .ra)"
+fi
+addr_ra() { x C -6 addr show dev a1 | grep -q "inet6 2001:db8:5e0[12]:"; }
+if wait_for 10 addr_ra; then
+	pass "the client autoconfigured an address in its prefix: $(x C -6 addr show dev a1 | grep 'inet6 2001:db8:5e0')"
+else
+	fail "no address from the PIO: $(x C -6 addr show dev a1)"
+fi
+
+# ---------------------------------------------------------------- RS
+# A Router Solicitation (RFC 4861 4.1) to ff02::2 from the client's
+# link-local, with the hop limit given (255, or a bad one).
+send_rs() {
+	in_ns C python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"a1")
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, int(sys.argv[1]))
+s.sendto(bytes([133, 0, 0, 0, 0, 0, 0, 0]), ("ff02::2", 0, 0, socket.if_nametoindex("a1")))
+' "$1"
+}
+ra_count() { ctl I1 -j show counters | jq -r ".ra.$1"; }
+sent0=$(ra_count ra_sent)
+send_rs 64 || fail "sending an RS with hop limit 64"
+malformed() { json_ok '.ra.rs_malformed["hop limit is not 255"] >= 1' ctl I1 -j show counters; }
+if wait_for 5 malformed; then
+	pass "an RS with hop limit 64 is counted as malformed: $(ctl I1 -j show counters | jq -c .ra.rs_malformed)"
+else
+	fail "bad RS not counted: $(ctl I1 -j show counters | jq -c .ra)"
+fi
+send_rs 255 || fail "sending an RS"
+answered() { [ "$(ra_count rs_received)" -ge 1 ] && [ "$(ra_count ra_sent)" -gt "$sent0" ]; }
+# (RFC 4861 6.2.6: at most 0.5 s, or 3 s after the previous round)
+if wait_for 5 answered; then
+	pass "the RS is answered: $(ctl I1 -j show counters | jq -c .ra)"
+else
+	fail "no answer to the RS: $(ctl I1 -j show counters | jq -c .ra)"
+fi
+
+# ---------------------------------------------------------------- leave
+ctl I1 client detach 2001:db8:a::10 >/dev/null || fail "detach"
+no_route() { out_lacks "proto ra" x C -6 route show 2001:db8:cafe::1; }
+if wait_for 10 no_route; then
+	pass "the client left: lifetime 0 removed its route"
+else
+	fail "route still at the client: $(x C -6 route show 2001:db8:cafe::1)"
+fi
+
+# ---------------------------------------------------------------- capture
+# (the withdrawal reached the client, so tshark has seen it too, or will
+# have printed it within a second)
+ras() { cat "$T/acc0.txt"; }
+WITHDRAW='^134|fe80::[0-9a-f:]*|2001:db8:a::10|255|0|2001:db8:5e0[12]::,2001:db8:cafe::1|1|0|0|0|$'
+wait_for 5 out_has "$WITHDRAW" ras
+check_has "tshark: RA from the link-local, unicast to the client, hop limit 255, PIO and RIO, lifetimes 180" \
+    '^134|fe80::[0-9a-f:]*|2001:db8:a::10|255|0|2001:db8:5e0[12]::,2001:db8:cafe::1|1|180|180|0|$' ras
+check_has "tshark: the withdrawal, lifetimes 0" "$WITHDRAW" ras
+check_absent "tshark: nothing malformed" '|1$' ras
+rs_then_ra() { awk -F'|' '$1 == 133 && $4 == 255 { rs = 1 } $1 == 134 && rs { print "answered"; exit }' "$T/acc0.txt"; }
+check_has "tshark: an RA follows the valid RS" answered rs_then_ra
+stop_pids 5 "$TSHARK"
+
+kill -TERM "$PID_I1"
+wait_pid "$PID_I1" 5; rc=$?
+[ $rc -eq 0 ] && pass "ingress1 stops on SIGTERM" || fail "ingress1 exited $rc: $(tail -n 5 "$T/I1.log")"
+check_absent "no sanitizer report in the logs" "ERROR: \(Address\|Leak\|Undefined\)Sanitizer\|runtime error" cat "$T"/*.log
+check_done "ra"
