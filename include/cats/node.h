@@ -130,6 +130,7 @@ enum dp_op {
 	DP_STEER,		/* ingress: client's packets for service -> egress 'peer' */
 	DP_UNSTEER,
 	DP_PREFIX,		/* ingress: give 'prefix' to the client for service */
+	DP_UNPREFIX,		/* ingress: the session is over: its prefix goes */
 	DP_BUFFER,		/* ingress: hold packets to the client (it left) */
 	DP_FORWARD,		/* ingress: packets to the client -> ingress 'peer' */
 	DP_UNFORWARD,
@@ -143,6 +144,10 @@ enum dp_op {
 				 * tx.next_seq with the state received */
 };
 
+/* 'prefix' is the session's service prefix (len 0: none).  The steering,
+ * return and forward intents carry it, and the data plane treats traffic
+ * from it (DP_STEER) or to it (DP_RETURN, DP_FORWARD) as it treats the
+ * client's own address: the engine says it once, in the intent. */
 struct dp_intent {
 	enum dp_op	 op;
 	uint8_t		 client[16];

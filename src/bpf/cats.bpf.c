@@ -8,6 +8,7 @@
  *
  *   destination is one of our SIDs (sid6)   End.DT6, End.DX6 or End.DX4
  *   (client, CS-ID) is steered (steer6)     H.Encaps toward the chosen SID
+ *   (client's prefix, CS-ID) (steer6_src)   the same, for the prefix
  *   destination has a route (route6)        H.Encaps (return path, the old
  *                                           ingress's forward, MUP steering)
  *   anything else                           untouched: the next tc
@@ -72,6 +73,14 @@ struct {
 	__uint(max_entries, CATS_BPF_MAX_PREFIX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } steer6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__type(key, struct cats_src_key);
+	__type(value, struct cats_encap);
+	__uint(max_entries, CATS_BPF_MAX_STEER);	/* one per client's prefix */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} steer6_src SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -228,6 +237,7 @@ lookup(struct __sk_buff *skb, __u32 off)
 	void *end = (void *)(long)skb->data_end;
 	struct ipv6hdr *ip = data + off;
 	struct cats_steer_key sk;
+	struct cats_src_key xk;
 	struct cats_route6_key rk;
 	struct cats_pair_key pk;
 	struct cats_encap *e, *r;
@@ -239,6 +249,13 @@ lookup(struct __sk_buff *skb, __u32 off)
 	__builtin_memcpy(pk.src, &ip->saddr, 16);
 	__builtin_memcpy(pk.dst, &ip->daddr, 16);
 	if ((e = bpf_map_lookup_elem(&steer6_exact, &pk)) != NULL)
+		return e;
+	/* the same /128 destination from a shorter source (a client's
+	 * service prefix) before none */
+	xk.prefixlen = 256;
+	__builtin_memcpy(xk.dst, &ip->daddr, 16);
+	__builtin_memcpy(xk.src, &ip->saddr, 16);
+	if ((e = bpf_map_lookup_elem(&steer6_src, &xk)) != NULL)
 		return e;
 	if ((e = bpf_map_lookup_elem(&route6_exact, pk.dst)) != NULL)
 		return e;

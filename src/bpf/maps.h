@@ -47,6 +47,17 @@ struct cats_steer_key {
 	__u8	dst[16];
 };
 
+/* steer6_src: "DST/128 from SRC/len encap seg6" (0 < len < 128): the
+ * steering of a client's service prefix to a CS-ID (anchoring 3 step 7).
+ * An LPM key whose first 128 bits are the destination (always whole) and
+ * the rest the source prefix, so prefixlen = 128 + src_len: the longest
+ * source within the destination, as IPv6 subtrees choose. */
+struct cats_src_key {
+	__u32	prefixlen;
+	__u8	dst[16];
+	__u8	src[16];
+};
+
 /* route6: "DST/len encap seg6" (the client's /128 at an egress or an old
  * ingress; a MUP session's endpoint). */
 struct cats_route6_key {

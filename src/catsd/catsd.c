@@ -109,8 +109,9 @@ op_timer(void *ctx, uint64_t key, uint64_t at_ms)
 
 static const char *const dp_names[] = {
 	[DP_STEER] = "steer", [DP_UNSTEER] = "unsteer", [DP_PREFIX] = "prefix",
-	[DP_BUFFER] = "buffer", [DP_FORWARD] = "forward",
-	[DP_UNFORWARD] = "unforward", [DP_FLUSH] = "flush",
+	[DP_UNPREFIX] = "unprefix", [DP_BUFFER] = "buffer",
+	[DP_FORWARD] = "forward", [DP_UNFORWARD] = "unforward",
+	[DP_FLUSH] = "flush",
 	[DP_RETURN] = "return", [DP_UNRETURN] = "unreturn",
 	[DP_STATE_EXPORT] = "state-export", [DP_STATE_IMPORT] = "state-import",
 };

@@ -210,6 +210,8 @@ dp_client(struct node *n, enum dp_op op, const struct binding *b,
 	node_dp(n, &d);
 }
 
+/* The binding goes, and its prefix back to the pool: the caller has
+ * withdrawn its routes (DP_UNRETURN, which covers the prefix) already. */
 static void
 binding_del(struct node *n, struct binding *b)
 {
@@ -658,12 +660,13 @@ eg_local(struct node *n, const struct ev *ev, uint64_t now)
 			return true;
 		b->state = EB_EXPORTED;
 		b->tx = ev->tx;			/* what the edge actually handed over */
+		b->expires = now + SWEEP_MS;	/* long enough to re-confirm */
+		/* fig. 3: close tunnel, for the client and its prefix */
+		dp_client(n, DP_UNRETURN, b, NULL);
 		/* the client keeps its prefix behind the new egress: it must
 		 * never go back into our pool (one prefix per moved client is
 		 * lost to reuse; two clients sharing one would be far worse) */
 		b->prefix = 0;
-		b->expires = now + SWEEP_MS;	/* long enough to re-confirm */
-		dp_client(n, DP_UNRETURN, b, NULL);	/* fig. 3: close tunnel */
 		send_tx_answer(n, MH_K_TX_CONFIRM, b,
 		    node_peer_addr(n, b->requester), MH_ST_ACCEPTED);
 		return true;
@@ -697,7 +700,9 @@ eg_timer(struct node *n, uint64_t sub, uint64_t now)
 	while ((b = table_next(&E(n)->bindings, &pos)) != NULL) {
 		if (b->expires == 0 || b->expires > now)
 			continue;
-		if (b->state == EB_ACTIVE)
+		/* its routes go first: only then may the pool give the
+		 * prefix to another client */
+		if (b->state == EB_ACTIVE || b->state == EB_EXPORTING)
 			dp_client(n, DP_UNRETURN, b, NULL);
 		binding_del(n, b);
 	}

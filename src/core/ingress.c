@@ -37,6 +37,8 @@ enum is_state {
 #define SF_CONTINUITY	0x02	/* the client needs service continuity */
 #define SF_LOCREG	0x04	/* registered with the locator */
 #define SF_SWITCHED	0x08	/* transaction switching done or not needed */
+#define SF_PREFIXED	0x10	/* a route of ours has the prefix (DP_PREFIX,
+				 * DP_FORWARD): DP_UNPREFIX when it ends */
 
 /* What a pending message or timer is about (low byte of its cookie). */
 enum what {
@@ -172,6 +174,11 @@ sess_new(struct node *n, const uint8_t client[16], uint16_t service)
 	return idx;
 }
 
+static void	dp(struct node *, enum dp_op, struct isess *, int);
+
+/* The session ends here, whatever the reason (released, refused, run out,
+ * handed over away and forgotten): every route made for it has gone with
+ * its withdrawal intents, the prefix's last (anchoring 3 step 7). */
 static void
 sess_del(struct node *n, uint32_t idx)
 {
@@ -180,6 +187,8 @@ sess_del(struct node *n, uint32_t idx)
 
 	if (s == NULL)
 		return;
+	if (s->flags & SF_PREFIXED)
+		dp(n, DP_UNPREFIX, s, -1);
 	for (w = W_QUERY; w <= W_TX_NOTIFY; w++)
 		node_rtx_cancel(n, ROLE_INGRESS, cookie_of(n, idx, w));
 	node_timer(n, ROLE_INGRESS, cookie_of(n, idx, T_DEADLINE), 0);
@@ -258,10 +267,18 @@ sweep_arm(struct node *n, uint64_t now)
 /* ------------------------------------------------------------------ */
 /* Output                                                              */
 
+/* Every intent carries the session's prefix: the data plane steers and
+ * routes it with the client's address.  SF_PREFIXED follows whether a
+ * route of ours holds the prefix's key. */
 static void
-dp(struct node *n, enum dp_op op, const struct isess *s, int peer)
+dp(struct node *n, enum dp_op op, struct isess *s, int peer)
 {
 	struct dp_intent d;
+
+	if (s->prefix.len > 0 && (op == DP_PREFIX || op == DP_FORWARD))
+		s->flags |= SF_PREFIXED;
+	else if (op == DP_UNPREFIX || op == DP_UNFORWARD)
+		s->flags &= (uint8_t)~SF_PREFIXED;
 
 	memset(&d, 0, sizeof(d));
 	d.op = op;
@@ -647,7 +664,8 @@ on_ack(struct node *n, uint32_t idx, const struct rx *rx, uint64_t now)
 	s->instance = instance_in(&rx->m, s->instance);	/* the egress knows best */
 	s->state = attached(n, s->key.client) ? IS_ESTABLISHED : IS_LEFT;
 	dp(n, DP_STEER, s, s->egress);
-	dp(n, DP_PREFIX, s, -1);
+	if (s->prefix.len > 0)
+		dp(n, DP_PREFIX, s, -1);
 	if (s->state == IS_LEFT)
 		dp(n, DP_BUFFER, s, -1);
 	reply_client(n, s, MH_ST_CATS_AVAILABLE);
@@ -739,6 +757,9 @@ forward_to(struct node *n, struct isess *s, int peer)
 {
 	if (s->state == IS_FORWARDING && s->other == peer)
 		return;
+	/* what arrives for the client and its prefix follows it (DP_FORWARD
+	 * replaces the prefix's access route); its steering stays until the
+	 * session runs out here, for a client that comes back */
 	s->state = IS_FORWARDING;
 	s->other = (int8_t)peer;
 	dp(n, DP_FORWARD, s, peer);
@@ -1333,10 +1354,13 @@ sweep(struct node *n, uint64_t now)
 			continue;
 		if (s->state == IS_FORWARDING)
 			dp(n, DP_UNFORWARD, s, s->other);
-		else if (serving(s))
+		/* a session handed over away was steered here too */
+		if (serving(s) || s->state == IS_FORWARDING)
 			dp(n, DP_UNSTEER, s, s->egress);
 		if (s->state == IS_LEFT) {
-			deregister(n, idx, now);	/* the client vanished */
+			/* the client vanished: its buffer route goes too */
+			dp(n, DP_FLUSH, s, -1);
+			deregister(n, idx, now);
 			if (s->flags & SF_LOCREG)
 				locator_register(n, idx, 0, now);
 		}

@@ -589,24 +589,32 @@ core_gw(const struct dp *dp)
 	return dp->cfg.has_core_gw ? dp->cfg.core_gw : NULL;
 }
 
-/* A route to the client's /128 (the key of buffer, forward and return
- * routes: one per client, so each replaces the other). */
+/* A plain route to dst/len (the key of buffer, forward and return routes:
+ * one per client's /128, one per prefix, so each replaces the other). */
 static void
-client_route(const struct dp *dp, const uint8_t client[16],
+plain_route(const struct dp *dp, const uint8_t dst[16], uint8_t len,
     struct kr_route *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->family = AF_INET6;
 	r->table = dp->cfg.table;
-	memcpy(r->dst, client, 16);
-	r->dst_len = 128;
+	memcpy(r->dst, dst, 16);
+	r->dst_len = len;
 }
 
-/* The client's /128 encapsulated toward a peer's SID for 'instance'. */
+static void
+client_route(const struct dp *dp, const uint8_t client[16],
+    struct kr_route *r)
+{
+	plain_route(dp, client, 128, r);
+}
+
+/* dst/len [from src/src_len] encapsulated toward a peer's SID for
+ * 'instance'. */
 static int
 toward_peer(struct dp *dp, const uint8_t peer[16], uint32_t instance,
     const uint8_t dst[16], uint8_t dst_len, const uint8_t *src,
-    struct kr_route *r)
+    uint8_t src_len, struct kr_route *r)
 {
 	const struct dp_peer *p = peer_find(dp, peer);
 	uint8_t sid[1][16];
@@ -615,13 +623,25 @@ toward_peer(struct dp *dp, const uint8_t peer[16], uint32_t instance,
 		return fail(dp, ENOENT, "%s", "dataplane: intent names a peer "
 		    "with no SID in the table");
 	dp_sid(p->sid, instance, sid[0]);
-	kr_route_encap6(r, dp->cfg.table, dst, dst_len, src, src ? 128 : 0,
-	    (const uint8_t (*)[16])sid, 1, dp->cfg.core_oif, core_gw(dp));
+	kr_route_encap6(r, dp->cfg.table, dst, dst_len, src,
+	    src ? src_len : 0, (const uint8_t (*)[16])sid, 1,
+	    dp->cfg.core_oif, core_gw(dp));
 	return 0;
 }
 
+/* Whether the intent carries the session's prefix (anchoring 3 step 7:
+ * traffic from and to it takes the tunnel as the client's own does). */
+static bool
+has_prefix(const struct dp_intent *in)
+{
+	return in->prefix.len > 0 && in->prefix.len <= 128;
+}
+
+/* The steering of traffic to the service from 'src/src_len': the
+ * client's /128, or its prefix. */
 static int
-steer_route(struct dp *dp, const struct dp_intent *in, struct kr_route *r)
+steer_route(struct dp *dp, const struct dp_intent *in, const uint8_t src[16],
+    uint8_t src_len, struct kr_route *r)
 {
 	const struct dp_service *s;
 
@@ -632,19 +652,31 @@ steer_route(struct dp *dp, const struct dp_intent *in, struct kr_route *r)
 		return fail(dp, EAFNOSUPPORT, "%s", "dataplane: IPv4 clients "
 		    "cannot be steered per source (no IPv4 source routing)");
 	return toward_peer(dp, in->peer, in->instance, s->addr, s->plen,
-	    in->client, r);
+	    src, src_len, r);
 }
 
+/* DP_STEER / DP_UNSTEER: "CSID from CLIENT/128", and "CSID from PREFIX"
+ * when the session has one; both to the same SID, both go together. */
 static int
 apply_steer(struct dp *dp, const struct dp_intent *in)
 {
+	enum kr_op op = in->op == DP_STEER ? KR_REPLACE : KR_DELETE;
 	struct kr_route r;
 
-	if (steer_route(dp, in, &r) < 0)
+	if (steer_route(dp, in, in->client, 128, &r) < 0 ||
+	    change(dp, &r, op) < 0)
 		return -1;
-	return change(dp, &r, in->op == DP_STEER ? KR_REPLACE : KR_DELETE);
+	if (!has_prefix(in))
+		return 0;
+	if (steer_route(dp, in, in->prefix.addr, in->prefix.len, &r) < 0)
+		return -1;
+	return change(dp, &r, op);
 }
 
+/* DP_RETURN, DP_FORWARD (and DP_FLUSH toward a peer): the client's /128
+ * and its prefix toward the peer's SID; their withdrawals delete both.
+ * The prefix's route shares its key with DP_PREFIX's: a forward replaces
+ * the prefix's access route, as the client's does its buffer route. */
 static int
 apply_client(struct dp *dp, const struct dp_intent *in, bool add)
 {
@@ -652,23 +684,40 @@ apply_client(struct dp *dp, const struct dp_intent *in, bool add)
 
 	if (!add) {
 		client_route(dp, in->client, &r);
+		if (change(dp, &r, KR_DELETE) < 0)
+			return -1;
+		/* a flush back onto the access link ends the client's buffer
+		 * route only: the prefix's access route stays */
+		if (!has_prefix(in) || in->op == DP_FLUSH)
+			return 0;
+		plain_route(dp, in->prefix.addr, in->prefix.len, &r);
 		return change(dp, &r, KR_DELETE);
 	}
-	if (toward_peer(dp, in->peer, 0, in->client, 128, NULL, &r) < 0)
+	if (toward_peer(dp, in->peer, 0, in->client, 128, NULL, 0, &r) < 0 ||
+	    change(dp, &r, KR_REPLACE) < 0)
+		return -1;
+	if (!has_prefix(in))
+		return 0;
+	if (toward_peer(dp, in->peer, 0, in->prefix.addr, in->prefix.len,
+	    NULL, 0, &r) < 0)
 		return -1;
 	return change(dp, &r, KR_REPLACE);
 }
 
+/* DP_PREFIX: the prefix onto the access link; DP_UNPREFIX: whatever route
+ * of ours the prefix has (access or forward) goes. */
 static int
 apply_prefix(struct dp *dp, const struct dp_intent *in)
 {
 	struct kr_route r;
 
-	memset(&r, 0, sizeof(r));
-	r.family = AF_INET6;
-	r.table = dp->cfg.table;
-	memcpy(r.dst, in->prefix.addr, 16);
-	r.dst_len = in->prefix.len;
+	if (!has_prefix(in)) {
+		dp->cnt.not_kernel++;	/* no prefix: nothing to route */
+		return 1;
+	}
+	plain_route(dp, in->prefix.addr, in->prefix.len, &r);
+	if (in->op == DP_UNPREFIX)
+		return change(dp, &r, KR_DELETE);
 	r.oif = dp->cfg.access_oif;
 	return change(dp, &r, KR_REPLACE);
 }
@@ -707,7 +756,9 @@ dp_apply(struct dp *dp, const struct dp_intent *in)
 		rc = apply_steer(dp, in);
 		break;
 	case DP_PREFIX:
-		rc = apply_prefix(dp, in);
+	case DP_UNPREFIX:
+		if ((rc = apply_prefix(dp, in)) > 0)
+			return 0;
 		break;
 	case DP_BUFFER:
 		rc = apply_buffer(dp, in);

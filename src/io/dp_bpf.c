@@ -6,6 +6,7 @@
  * of src/bpf/cats.bpf.c instead of the kernel's routing table:
  *
  *   encap seg6, from CLIENT/128     steer6  (client, CS-ID)
+ *   encap seg6, from PREFIX/len     steer6_src  (client's prefix, CS-ID)
  *   encap seg6, no source           route6  (return, forward, MUP)
  *   seg6local End.DT6/DX6/DX4       sid6
  *   a plain route (dev, via)        the kernel's table, through kroute
@@ -66,7 +67,8 @@ struct batch;
 
 struct bpfb {
 	struct cats_bpf	*skel;
-	struct batch	*batch;		/* replaces not yet in the kernel */
+	struct batch	*batch;		/* replaces not yet in the kernel,
+					 * one queue per map (ST_MAPS) */
 	struct kr	*k;
 	uint32_t	 table;
 	uint8_t		 protocol;
@@ -95,11 +97,12 @@ berr(struct bpfb *b, int e, const struct kr_route *r, const char *what)
 /* ------------------------------------------------------------------ */
 /* Routes to map entries and back                                      */
 
-/* Where a route lives: a map (the first five), the kernel, or nowhere. */
+/* Where a route lives: a map (the first six), the kernel, or nowhere. */
 enum store {
 	ST_STEER_X,		/* steer6_exact: DST/128 from CLIENT/128 */
 	ST_ROUTE_X,		/* route6_exact: DST/128 */
 	ST_STEER,		/* steer6: DST/len from CLIENT/128 */
+	ST_STEER_S,		/* steer6_src: DST/128 from PREFIX/len */
 	ST_ROUTE,		/* route6: DST/len */
 	ST_SID,			/* sid6 */
 	ST_MAPS,
@@ -110,6 +113,7 @@ enum store {
 /* Large enough for any map's key. */
 union map_key {
 	struct cats_steer_key	 steer;
+	struct cats_src_key	 src;
 	struct cats_route6_key	 route;
 	struct cats_pair_key	 pair;
 	struct cats_addr_key	 addr;
@@ -132,13 +136,12 @@ struct batch {
 static int store_fd(const struct bpfb *, enum store);
 static size_t store_ksize(const struct bpfb *, enum store);
 
-/* Make the queued replaces.  A batch the kernel takes only in part (the
- * map full, memory short) is finished one by one, so the first failing
- * route is the one the error names. */
+/* Make the queued replaces of one map.  A batch the kernel takes only in
+ * part (the map full, memory short) is finished one by one, so the first
+ * failing route is the one the error names. */
 static int
-batch_flush(struct bpfb *b)
+batch_flush_one(struct bpfb *b, struct batch *q)
 {
-	struct batch *q = b->batch;
 	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, o, .elem_flags = BPF_ANY);
 	uint32_t done = q->n, i;
 	int fd, rc = 0;
@@ -159,19 +162,33 @@ batch_flush(struct bpfb *b)
 	return rc;
 }
 
+/* Every map's: a change that reads or deletes sees them all made.  Keys
+ * in different maps never overlap, so their order across maps does not
+ * matter; within one map the queue keeps it. */
+static int
+batch_flush(struct bpfb *b)
+{
+	int rc = 0;
+
+	for (enum store st = 0; st < ST_MAPS; st++)
+		if (batch_flush_one(b, &b->batch[st]) < 0)
+			rc = -1;
+	return rc;
+}
+
+/* A queue per map: a client's steering and its prefix's (two maps)
+ * alternate without cutting each other's batches short. */
 static int
 batch_add(struct bpfb *b, enum store st, const union map_key *k,
     const struct cats_encap *v)
 {
-	struct batch *q = b->batch;
+	struct batch *q = &b->batch[st];
 
-	if (q->n > 0 && q->st != st && batch_flush(b) < 0)
-		return -1;
 	q->st = st;
 	q->ksize = store_ksize(b, st);
 	memcpy(q->keys + q->n * q->ksize, k, q->ksize);
 	q->vals[q->n++] = *v;
-	return q->n == BATCH ? batch_flush(b) : 0;
+	return q->n == BATCH ? batch_flush_one(b, q) : 0;
 }
 
 /* Which store holds a route of this key: the shape decides, since the dp
@@ -191,7 +208,7 @@ store_of(const struct kr_route *r)
 		return host ? ST_STEER_X : ST_STEER;
 	if (r->src_len == 0)
 		return host ? ST_ROUTE_X : ST_ROUTE;
-	return ST_NONE;
+	return host ? ST_STEER_S : ST_NONE;	/* no trie keys both prefixes */
 }
 
 static const struct bpf_map *
@@ -201,6 +218,7 @@ store_map(const struct bpfb *b, enum store st)
 		[ST_STEER_X] = b->skel->maps.steer6_exact,
 		[ST_ROUTE_X] = b->skel->maps.route6_exact,
 		[ST_STEER] = b->skel->maps.steer6,
+		[ST_STEER_S] = b->skel->maps.steer6_src,
 		[ST_ROUTE] = b->skel->maps.route6,
 		[ST_SID] = b->skel->maps.sid6,
 	};
@@ -240,6 +258,11 @@ map_key(const struct bpfb *b, const struct kr_route *r, int *fd,
 		k->steer.prefixlen = 128 + r->dst_len;
 		memcpy(k->steer.src, r->src, 16);
 		memcpy(k->steer.dst, r->dst, 16);
+		break;
+	case ST_STEER_S:
+		k->src.prefixlen = 128 + r->src_len;
+		memcpy(k->src.dst, r->dst, 16);
+		memcpy(k->src.src, r->src, 16);
 		break;
 	case ST_ROUTE:
 		k->route.prefixlen = r->dst_len;
@@ -313,6 +336,10 @@ entry_route(enum store st, const union map_key *k, const void *v,
 		kr_route_encap6(r, e->table, k->steer.dst,
 		    (uint8_t)(k->steer.prefixlen - 128), k->steer.src, 128,
 		    seg, 1, e->oif, NULL);
+		break;
+	case ST_STEER_S:
+		kr_route_encap6(r, e->table, k->src.dst, 128, k->src.src,
+		    (uint8_t)(k->src.prefixlen - 128), seg, 1, e->oif, NULL);
 		break;
 	case ST_ROUTE_X:
 		kr_route_encap6(r, e->table, k->addr.addr, 128, NULL, 0, seg,
@@ -412,9 +439,10 @@ map_delete(struct bpfb *b, const struct kr_route *r)
 }
 
 /* A delete removes the key from whichever store has it.  The dp layer
- * deletes a client's /128 by key alone (no encapsulation): that is a
- * forward or return in route6 unless we know of a plain route there; only
- * then, or when no map has it, is the kernel asked. */
+ * deletes a client's /128 and a session's prefix by key alone (no
+ * encapsulation): that is a forward or return in route6_exact or route6
+ * unless we know of a plain route there; only then, or when no map has
+ * it, is the kernel asked. */
 static int
 bpf_delete(struct bpfb *b, const struct kr_route *r)
 {
@@ -425,7 +453,8 @@ bpf_delete(struct bpfb *b, const struct kr_route *r)
 	if (r->encap != KR_ENCAP_NONE)
 		return map_delete(b, r);
 	k.encap = KR_ENCAP_SEG6;
-	if (store_of(&k) == ST_ROUTE_X && map_delete(b, &k) == 0)
+	if ((store_of(&k) == ST_ROUTE_X || store_of(&k) == ST_ROUTE) &&
+	    map_delete(b, &k) == 0)
 		return 0;
 	return kernel_change(b, r, KR_DELETE);
 }
@@ -442,7 +471,8 @@ map_update(struct bpfb *b, const struct kr_route *r, enum kr_op op)
 
 	if (!map_key(b, r, &fd, &key))
 		return berr(b, EINVAL, r, "no eBPF map takes this route "
-		    "(IPv6 only; a source prefix is /128 or none)");
+		    "(IPv6 only; a source prefix shorter than /128 only "
+		    "to a /128)");
 	rc = r->encap == KR_ENCAP_SEG6LOCAL ? sid_val(b, r, &v.s) :
 	    encap_val(b, r, &v.e);
 	if (rc < 0)
@@ -705,7 +735,7 @@ take_over(struct bpfb *b, const struct hook *h)
 {
 	struct bpf_map *maps[] = { b->skel->maps.steer6_exact,
 	    b->skel->maps.route6_exact, b->skel->maps.steer6,
-	    b->skel->maps.route6, b->skel->maps.sid6, b->skel->maps.drops };
+	    b->skel->maps.steer6_src, b->skel->maps.route6, b->skel->maps.sid6, b->skel->maps.drops };
 	struct bpf_tc_hook th;
 	struct bpf_tc_opts to;
 	struct bpf_prog_info pi;
@@ -795,7 +825,7 @@ dp_new_bpf(const struct dp_cfg *cfg, char *err, size_t errlen)
 	struct dp *dp;
 
 	if ((b = calloc(1, sizeof(*b))) == NULL ||
-	    (b->batch = calloc(1, sizeof(*b->batch))) == NULL) {
+	    (b->batch = calloc(ST_MAPS, sizeof(*b->batch))) == NULL) {
 		snprintf(err, errlen, "bpf data plane: %s", strerror(errno));
 		free(b);
 		return NULL;

@@ -32,11 +32,11 @@
 
 static const char *const dp_names[] = {
 	[DP_STEER] = "steer",		[DP_UNSTEER] = "unsteer",
-	[DP_PREFIX] = "prefix",		[DP_BUFFER] = "buffer",
-	[DP_FORWARD] = "forward",	[DP_UNFORWARD] = "unforward",
-	[DP_FLUSH] = "flush",		[DP_RETURN] = "return",
-	[DP_UNRETURN] = "unreturn",	[DP_STATE_EXPORT] = "state-export",
-	[DP_STATE_IMPORT] = "state-import",
+	[DP_PREFIX] = "prefix",		[DP_UNPREFIX] = "unprefix",
+	[DP_BUFFER] = "buffer",		[DP_FORWARD] = "forward",
+	[DP_UNFORWARD] = "unforward",	[DP_FLUSH] = "flush",
+	[DP_RETURN] = "return",		[DP_UNRETURN] = "unreturn",
+	[DP_STATE_EXPORT] = "state-export", [DP_STATE_IMPORT] = "state-import",
 };
 
 /* ---- SIDs: a /96 per endpoint, 2001:db8:5100:<ep>::/96 ---- */

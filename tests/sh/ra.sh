@@ -9,6 +9,10 @@
 # and an address in the prefix; a Router Solicitation from the client is
 # answered, one with hop limit 64 is counted as malformed; when the client
 # leaves, the RA with lifetimes 0 removes the route from the client.
+# Traffic from the address in the prefix to the CS-ID goes through the
+# tunnel (a ping answered; ingress1 steers the prefix, the egress returns
+# it); after the handover ingress2 steers it, ingress1 forwards it there
+# and the egress returns it there.
 # Needs root, ip netns, tshark, and a kernel with route information
 # (CONFIG_IPV6_ROUTE_INFO); exits 77 otherwise.
 command -v tshark >/dev/null 2>&1 || { echo "skip: tshark not installed"; exit 77; }
@@ -74,6 +78,56 @@ else
 	fail "no address from the PIO: $(x C -6 addr show dev a1)"
 fi
 
+# ---------------------------------------------------------------- the prefix
+# Anchoring 3 step 7: traffic from the address the client configured in
+# its prefix goes through the tunnel as its own address's does (ingress1
+# steers "CS-ID from PREFIX", the egress returns PREFIX to ingress1), and
+# the edge's answers come back to that address.
+PADDR=$(x C -6 addr show dev a1 | sed -n 's#.*inet6 \(2001:db8:5e0[12]:[0-9a-f:]*\)/64.*#\1#p' | head -n 1)
+PFX=$(dproutes I1 | sed -n 's#^2001:db8:cafe::1 from \(2001:db8:5e0[12][0-9a-f:]*/64\) .*#\1#p' | head -n 1)
+if [ -n "$PFX" ]; then
+	pass "ingress1 steers the client's prefix to the CS-ID: $(dproutes I1 | grep "^2001:db8:cafe::1 from $PFX ")"
+else
+	fail "no steering of the prefix at ingress1: $(dproutes I1)"
+fi
+eg_returns() { { dproutes E1; dproutes E2; } | grep "^$PFX .*fc00:11::"; }
+if [ -n "$PFX" ] && eg_returns >/dev/null; then
+	pass "the egress returns the prefix to ingress1: $(eg_returns)"
+else
+	fail "no return path for the prefix: $(dproutes E1; dproutes E2)"
+fi
+# (an ICMPv6 echo from that address; the edge's kernel answers for the
+# CS-ID it holds)
+pfx_ping() {
+	in_ns C python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+s.bind((sys.argv[1], 0))
+s.settimeout(1)
+s.sendto(bytes([128, 0, 0, 0, 0xca, 0x75, 0, 1]) + b"prefix", ("2001:db8:cafe::1", 0))
+end = time.time() + 1
+while time.time() < end:
+	b, a = s.recvfrom(2048)
+	if b[0] == 129 and b[4:6] == bytes([0xca, 0x75]):
+		sys.exit(0)
+sys.exit(1)
+' "$PADDR" >/dev/null 2>&1
+}
+if [ -n "$PADDR" ] && wait_for 10 pfx_ping; then
+	pass "a ping from $PADDR (in the prefix) to the CS-ID is answered through the tunnel"
+else
+	fail "no answer to $PADDR from the CS-ID: I1 $(dproutes I1 | tr '\n' ';')"
+fi
+if [ "$(ctl I1 -j show dataplane | jq -r .backend)" = bpf ]; then
+	steered() { ctl I1 -j show dataplane | jq -r --arg p "from $PFX" \
+	    '.routes[] | select(.route | contains($p)) | .packets'; }
+	if [ "$(steered)" -ge 1 ] 2>/dev/null; then
+		pass "eBPF: the prefix's steering counted $(steered) packets"
+	else
+		fail "eBPF: the prefix's steering counted nothing: $(ctl I1 -j show dataplane | jq -c .routes)"
+	fi
+fi
+
 # ---------------------------------------------------------------- RS
 # A Router Solicitation (RFC 4861 4.1) to ff02::2 from the client's
 # link-local, with the hop limit given (255, or a bad one).
@@ -105,12 +159,33 @@ else
 fi
 
 # ---------------------------------------------------------------- leave
+# (to ingress2, proactively: ingress1 then forwards what comes for the
+# client and its prefix, the egress returns both to ingress2)
+ctl I1 client move 2001:db8:a::10 >/dev/null || fail "move"
 ctl I1 client detach 2001:db8:a::10 >/dev/null || fail "detach"
 no_route() { out_lacks "proto ra" x C -6 route show 2001:db8:cafe::1; }
 if wait_for 10 no_route; then
 	pass "the client left: lifetime 0 removed its route"
 else
 	fail "route still at the client: $(x C -6 route show 2001:db8:cafe::1)"
+fi
+
+ctl I2 client attach 2001:db8:a::10 02:00:5e:10:00:01 >/dev/null || fail "attach at ingress2"
+moved() { dproutes I2 | grep -q "^2001:db8:cafe::1 from $PFX "; }
+if [ -n "$PFX" ] && wait_for 10 moved; then
+	pass "ingress2 steers the prefix after the handover"
+else
+	fail "no steering of the prefix at ingress2: $(dproutes I2)"
+fi
+if [ -n "$PFX" ] && dproutes I1 | grep "^$PFX " | grep -q "fc00:12::"; then
+	pass "ingress1 forwards the prefix to ingress2 (its access route replaced): $(dproutes I1 | grep "^$PFX ")"
+else
+	fail "ingress1 after the handover: $(dproutes I1)"
+fi
+if [ -n "$PFX" ] && { dproutes E1; dproutes E2; } | grep "^$PFX " | grep -q "fc00:12::"; then
+	pass "the egress returns the prefix to ingress2"
+else
+	fail "the egress's prefix route after the handover: $(dproutes E1; dproutes E2)"
 fi
 
 # ---------------------------------------------------------------- capture

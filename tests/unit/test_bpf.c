@@ -43,6 +43,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cats/dataplane.h"
 #include "cats/kroute.h"
 #include "cats.skel.h"
 #include "maps.h"
@@ -337,6 +338,7 @@ union key {
 	struct cats_pair_key	pair;
 	struct cats_addr_key	addr;
 	struct cats_steer_key	steer;
+	struct cats_src_key	src;
 	struct cats_route6_key	route;
 };
 
@@ -666,6 +668,75 @@ test_dx4(void **state)
 	assert_bytes(&o, want, ETH_LEN + ilen);
 	sid_counts(s, sid_dx4, 1, olen);
 	assert_int_equal(drops(s, CATS_DROP_MAX), 0);
+}
+
+/* The steering of a client's service prefix to the CS-ID, where dp_bpf.c
+ * puts "CSID/128 from PREFIX/len": the steer6_src trie. */
+static void
+encap_from_prefix(struct cats_bpf *s, const uint8_t *pfx, uint32_t len,
+    const uint8_t *seg)
+{
+	struct cats_encap v;
+	union key k;
+
+	memset(&k, 0, sizeof(k));
+	k.src.prefixlen = 128 + len;
+	memcpy(k.src.dst, csid, 16);
+	memcpy(k.src.src, pfx, 16);
+	memset(&v, 0, sizeof(v));
+	memcpy(v.seg, seg, 16);
+	v.dst_len = 128;
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(s->maps.steer6_src),
+	    &k, &v, BPF_ANY), 0);
+}
+
+/* Anchoring 3 step 7: a packet from an address the client configured in
+ * its service prefix (PREFIX::5) to the CS-ID takes the tunnel as one
+ * from the client's own address does; the client's /128 steering still
+ * wins for its own address, and an address outside the prefix passes. */
+static void
+test_encap_steer_from_prefix(void **state)
+{
+	static const uint8_t pfx[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x0b, 0,
+		0x01 };
+	static const uint8_t in_pfx[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x0b,
+		0, 0x01, [15] = 5 };
+	static const uint8_t out_pfx[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x0b,
+		0, 0x02, [15] = 5 };
+	struct cats_bpf *s = need(state);
+	uint8_t want[PKT_MAX], inner[PKT_MAX];
+	struct frame f;
+	struct out o;
+	union key k;
+	size_t ilen;
+	int fd;
+
+	/* the prefix's steering, and a /128 source that must win over it */
+	encap_from_prefix(s, pfx, 64, sid_dx6);
+	encap(s, in_pfx, csid, 128, sid_i2);
+	ilen = put_udp6(frame_start(&f, ET_IPV6), in_pfx, csid, 64);
+	f.len += ilen;
+	run_eth(s, &f, &o);
+	assert_int_equal(o.ret, TC_ACT_OK);
+	memcpy(inner, f.b + ETH_LEN, ilen);
+	inner[7] = 63;
+	put_eth(want, ET_IPV6);
+	put_srv6(want + ETH_LEN, me, sid_i2, 64, true, NH_IPV6, inner, ilen);
+	assert_bytes(&o, want, ETH_LEN + IP6_LEN + SRH1_LEN + ilen);
+
+	/* without the /128: PREFIX::5 to the CS-ID takes the prefix's */
+	fd = encap_key(s, in_pfx, csid, 128, &k);
+	assert_int_equal(bpf_map_delete_elem(fd, &k), 0);
+	run_eth(s, &f, &o);
+	assert_int_equal(o.ret, TC_ACT_OK);
+	put_srv6(want + ETH_LEN, me, sid_dx6, 64, true, NH_IPV6, inner, ilen);
+	assert_bytes(&o, want, ETH_LEN + IP6_LEN + SRH1_LEN + ilen);
+	assert_int_equal(drops(s, CATS_DROP_MAX), 0);
+
+	/* an address outside the prefix is not steered */
+	f.len += put_udp6(frame_start(&f, ET_IPV6), out_pfx, csid, 64);
+	run_eth(s, &f, &o);
+	assert_untouched(s, &f, &o);
 }
 
 /* A steered CS-ID prefix (the LPM trie) encapsulates as a /128 does. */
@@ -1090,6 +1161,128 @@ test_l3_encap(void **state)
 	assert_int_equal(drops(s, CATS_DROP_MAX), 0);
 }
 
+/* The whole way, through the dataplane layer and dp_bpf.c: the intents
+ * of a session with a prefix fill the maps, a packet from PREFIX::5 to
+ * the CS-ID written into the handover TUN (the cats_l3 program, as
+ * released packets meet it) leaves by the core encapsulated toward the
+ * egress's instance; after DP_UNSTEER and DP_UNPREFIX only the node's
+ * End.DT6 is left, and the same packet is no longer steered. */
+static void
+dump_cb(const struct kr_route *r, void *arg)
+{
+	char s[256];
+
+	kr_route_fmt(r, s, sizeof(s));
+	strncat(arg, s, 2047 - strlen(arg));
+	strncat(arg, "\n", 2047 - strlen(arg));
+}
+
+static void
+test_dp_prefix_steer(void **state)
+{
+	static const struct dp_peer peers[] = {
+		{ { 0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 1 },
+		  { 0x20, 0x01, 0x0d, 0xb8, 0, 0xe1 } },
+	};
+	static const struct dp_service svcs[] = {
+		{ { 0x20, 0x01, 0x0d, 0xb8, 0xca, 0xfe, [15] = 1 }, 128 },
+	};
+	static const uint8_t in_pfx[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x0b,
+		0, 0x01, [15] = 5 };
+	struct ctx *c = *state;
+	uint8_t in[PKT_MAX], got[PKT_MAX], want[PKT_MAX];
+	char routes[2048] = "", err[KR_ERR_MAX];
+	uint32_t hold = 0, acc = 0, core = 0;
+	struct dp_intent it;
+	struct kr_route r;
+	struct dp_cfg dc;
+	struct dp *dp;
+	struct kr *k;
+	struct out o;
+	size_t ilen;
+
+	(void)need(state);
+	if ((c->home = open("/proc/self/ns/net", O_RDONLY)) < 0 ||
+	    unshare(CLONE_NEWNET) < 0) {
+		print_message("skipped: no network namespace\n");
+		skip();
+	}
+	if ((c->tun[0] = tun_up("hold", c, &hold)) < 0 ||
+	    (c->tun[1] = tun_up("core", c, &core)) < 0) {
+		print_message("skipped: %s\n", c->why);
+		skip();
+	}
+	assert_true(tun_up("acc", c, &acc) >= 0);	/* closed with the ns */
+	write_file("/proc/sys/net/ipv6/conf/all/forwarding", "1");
+	/* the egress's SID is reached by the core (not one of our routes) */
+	memset(&r, 0, sizeof(r));
+	r.family = AF_INET6;
+	memcpy(r.dst, sid_dx6, 16);
+	r.dst_len = 128;
+	r.oif = core;
+	assert_non_null(k = kr_open(4, err, sizeof(err)));
+	assert_int_equal(kr_change(k, &r, KR_ADD), 0);
+	kr_close(k);
+
+	memset(&dc, 0, sizeof(dc));
+	dc.roles = NODE_INGRESS;
+	memcpy(dc.sid, sid_i1, 16);
+	memcpy(dc.encap_src, me, 16);
+	dc.core_oif = core;
+	dc.access_oif = acc;
+	dc.buffer_oif = hold;
+	dc.peers = peers;
+	dc.npeers = 1;
+	dc.services = svcs;
+	dc.nservices = 1;
+	dp = dp_new_bpf(&dc, err, sizeof(err));
+	if (dp == NULL) {
+		print_message("skipped: %s\n", err);
+		skip();
+	}
+	assert_int_equal(dp_start(dp), 0);
+	memset(&it, 0, sizeof(it));
+	memcpy(it.client, client, 16);
+	memcpy(it.peer, peers[0].addr, 16);
+	it.instance = 1;
+	memcpy(it.prefix.addr, in_pfx, 8);
+	it.prefix.len = 64;
+	it.op = DP_STEER;
+	assert_int_equal(dp_apply(dp, &it), 0);
+	it.op = DP_PREFIX;
+	assert_int_equal(dp_apply(dp, &it), 0);
+	assert_int_equal(dp_sync(dp), 0);
+	assert_int_equal(dp_dump(dp, dump_cb, routes), 0);
+	assert_non_null(strstr(routes, "2001:db8:cafe::1/128 from "
+	    "2001:db8:b:1::/64 encap seg6 mode encap segs 2001:db8:e1::1"));
+	assert_non_null(strstr(routes, "2001:db8:b:1::/64 oif"));
+
+	ilen = put_udp6(in, in_pfx, csid, 64);
+	assert_int_equal(write(c->tun[0], in, ilen), (ssize_t)ilen);
+	o.len = (uint32_t)tun_read(c->tun[1], sid_dx6, got, sizeof(got));
+	memcpy(o.b, got, o.len);
+	memcpy(want, in, ilen);
+	want[7] = 63;
+	memcpy(in, want, ilen);
+	put_srv6(want, me, sid_dx6, 63, true, NH_IPV6, in, ilen);
+	assert_bytes(&o, want, IP6_LEN + SRH1_LEN + ilen);
+
+	it.op = DP_UNSTEER;
+	assert_int_equal(dp_apply(dp, &it), 0);
+	it.op = DP_UNPREFIX;
+	assert_int_equal(dp_apply(dp, &it), 0);
+	routes[0] = '\0';
+	assert_int_equal(dp_dump(dp, dump_cb, routes), 0);
+	assert_null(strstr(routes, "2001:db8:b:1::"));
+	assert_null(strstr(routes, "2001:db8:a::10"));
+	assert_non_null(strstr(routes, "End.DT6"));
+	assert_int_equal(dp_counters(dp)->absent, 0);
+	ilen = put_udp6(in, in_pfx, csid, 64);
+	assert_int_equal(write(c->tun[0], in, ilen), (ssize_t)ilen);
+	assert_int_equal(tun_read(c->tun[1], sid_dx6, got, sizeof(got)), 0);
+	dp_free(dp);
+}
+
 int
 main(void)
 {
@@ -1103,6 +1296,7 @@ main(void)
 		T(test_dx6),
 		T(test_dx4),
 		T(test_encap_steer_prefix),
+		T(test_encap_steer_from_prefix),
 		T(test_longest_destination_wins),
 		T(test_dt6_no_srh_forward),
 		T(test_pass_neighbour_solicitation),
@@ -1118,6 +1312,7 @@ main(void)
 		T(test_drop_inner_dx6),
 		T(test_drop_hop_limit_dx6),
 		T(test_l3_encap),
+		T(test_dp_prefix_steer),
 #undef T
 	};
 

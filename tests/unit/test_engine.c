@@ -833,6 +833,10 @@ test_prefix_after_switch(void **state)
 	exp = last_dp(w, DP_STATE_EXPORT);
 	state_event(w, EG2, EV_STATE_RECEIVED, &exp, EG1);
 	state_event(w, EG1, EV_STATE_SENT, &exp, EG2);
+	/* the old egress's tunnel closed for the prefix too */
+	assert_memory_equal(last_dp(w, DP_UNRETURN).prefix.addr, moved.addr,
+	    16);
+	assert_int_equal(last_dp(w, DP_UNRETURN).prefix.len, 64);
 	mn_fire(w->net, 250 * 1000);			/* refreshed at egress2 */
 	assert_memory_equal(last_dp(w, DP_RETURN).prefix.addr, moved.addr, 16);
 	memcpy(other, client, 16);
@@ -842,6 +846,112 @@ test_prefix_after_switch(void **state)
 	last_reply(w, &m, MH_K_SVC_REPLY);
 	assert_int_equal(m.status, MH_ST_CATS_AVAILABLE);
 	assert_memory_not_equal(m.svc_prefix.addr, moved.addr, 16);
+	world_free(w);
+}
+
+/* Anchoring 3 step 7: the intents that make a session's routes carry
+ * its prefix, and every one of them is withdrawn when the session goes:
+ * the prefix's own (DP_UNPREFIX) last at the ingress, the return path's
+ * (DP_UNRETURN) before the egress's pool takes the prefix back. */
+static void
+assert_prefix(const struct dp_intent *in, const struct mh_prefix *p)
+{
+	assert_int_equal(in->prefix.len, p->len);
+	assert_memory_equal(in->prefix.addr, p->addr, 16);
+}
+
+static void
+test_prefix_lifecycle(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+	struct dp_intent steer, ret, pfx;
+	struct mh_prefix p;
+	struct mh_msg m;
+	uint8_t other[16];
+
+	(void)state;
+	client_request(w, IN1);
+	last_reply(w, &m, MH_K_SVC_REPLY);
+	p = m.svc_prefix;
+	assert_int_equal(p.len, 64);
+	steer = last_dp(w, DP_STEER);
+	ret = last_dp(w, DP_RETURN);
+	pfx = last_dp(w, DP_PREFIX);
+	assert_prefix(&steer, &p);
+	assert_prefix(&ret, &p);
+	assert_prefix(&pfx, &p);
+	assert_int_equal(w->net->dp_count[DP_UNPREFIX], 0);
+
+	/* the client vanishes: the session runs out at both ends */
+	local(w, IN1, EV_DETACH);
+	assert_int_equal(w->net->dp_count[DP_UNPREFIX], 0);	/* held */
+	mn_fire(w->net, 310 * 1000);
+	assert_int_equal(node_session_count(w->net->nodes[IN1]), 0);
+	assert_int_equal(node_session_count(w->net->nodes[EG1]), 0);
+	assert_int_equal(w->net->dp_count[DP_UNSTEER], 1);
+	assert_int_equal(w->net->dp_count[DP_UNPREFIX], 1);
+	assert_int_equal(w->net->dp_count[DP_UNRETURN], 1);
+	assert_int_equal(w->net->dp_count[DP_FLUSH], 1);	/* buffer route */
+	steer = last_dp(w, DP_UNSTEER);
+	ret = last_dp(w, DP_UNRETURN);
+	pfx = last_dp(w, DP_UNPREFIX);
+	assert_prefix(&steer, &p);
+	assert_prefix(&ret, &p);
+	assert_prefix(&pfx, &p);
+	assert_memory_equal(pfx.client, client, 16);
+
+	/* its routes gone, the pool gives the prefix out again */
+	memcpy(other, client, 16);
+	other[15] = 0x99;
+	mn_local(w->net, IN1, EV_ATTACH, other, 0);
+	svc_request_from(w, IN1, other, 5);
+	last_reply(w, &m, MH_K_SVC_REPLY);
+	assert_int_equal(m.status, MH_ST_CATS_AVAILABLE);
+	assert_memory_equal(m.svc_prefix.addr, p.addr, 16);
+	world_free(w);
+}
+
+/* Handed over away: the old ingress forwards the prefix with the client's
+ * address, and withdraws both when its session runs out; the new ingress
+ * steers the prefix and routes it onto its access link. */
+static void
+test_prefix_handover(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+	struct dp_intent in;
+	struct mh_prefix p;
+	struct mh_msg m;
+
+	(void)state;
+	client_request(w, IN1);
+	last_reply(w, &m, MH_K_SVC_REPLY);
+	p = m.svc_prefix;
+	local(w, IN1, EV_MOVE_DETECTED);
+	local(w, IN1, EV_DETACH);
+	local(w, IN2, EV_ATTACH);
+	in = last_dp(w, DP_FORWARD);
+	assert_prefix(&in, &p);
+	assert_memory_equal(in.peer, addr_of[IN2], 16);
+	in = last_dp(w, DP_STEER);			/* at the new ingress */
+	assert_prefix(&in, &p);
+	in = last_dp(w, DP_RETURN);			/* moved to it */
+	assert_prefix(&in, &p);
+	assert_memory_equal(in.peer, addr_of[IN2], 16);
+	assert_int_equal(w->net->dp_count[DP_PREFIX], 2);
+	assert_int_equal(w->net->dp_count[DP_UNSTEER], 0);	/* may come back */
+	mn_fire(w->net, 700 * 1000);		/* two lifetimes */
+	assert_int_equal(node_session_count(w->net->nodes[IN2]), 1);
+	assert_int_equal(w->net->dp_count[DP_UNFORWARD], 1);
+	in = last_dp(w, DP_UNFORWARD);
+	assert_prefix(&in, &p);
+	/* the old ingress's session ran out: its forward (the prefix's
+	 * route there) and its steering go; nothing of the session at the
+	 * new ingress */
+	assert_int_equal(w->net->dp_count[DP_UNPREFIX], 0);
+	assert_int_equal(w->net->dp_count[DP_UNSTEER], 1);
+	in = last_dp(w, DP_UNSTEER);
+	assert_prefix(&in, &p);
+	assert_memory_equal(in.peer, addr_of[EG1], 16);
 	world_free(w);
 }
 
@@ -1168,6 +1278,8 @@ main(void)
 		cmocka_unit_test(test_reactive_locator),
 		cmocka_unit_test(test_reactive_prefix),
 		cmocka_unit_test(test_transaction_switch),
+		cmocka_unit_test(test_prefix_lifecycle),
+		cmocka_unit_test(test_prefix_handover),
 		cmocka_unit_test(test_reqs_each_kind),
 		cmocka_unit_test(test_reqs_no_metric),
 		cmocka_unit_test(test_reqs_affinity),

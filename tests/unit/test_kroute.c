@@ -980,6 +980,101 @@ test_dp_egress_and_reconcile(void **state)
 	dp_free(dp);
 }
 
+/* Anchoring 3 step 7: the session's prefix (2001:db8:b:1::/64) rides on
+ * the intents.  At the ingress traffic from PREFIX::5 to the CS-ID is
+ * steered as the client's own, at the egress results to it go back to the
+ * ingress, at an old ingress they follow the client; and when the session
+ * ends nothing of it is left. */
+static void
+prefix_intent(struct dp *dp, enum dp_op op, const uint8_t *peer)
+{
+	struct dp_intent in;
+
+	memset(&in, 0, sizeof(in));
+	in.op = op;
+	memcpy(in.client, client, 16);
+	if (peer != NULL)
+		memcpy(in.peer, peer, 16);
+	in.instance = 1;
+	memcpy(in.prefix.addr, A6(0x20, 0x01, 0x0d, 0xb8, 0, 0x0b, 0, 1), 16);
+	in.prefix.len = 64;
+	assert_int_equal(dp_apply(dp, &in), 0);
+}
+
+static void
+test_dp_prefix(void **state)
+{
+	const uint8_t *in_pfx = A6(0x20, 0x01, 0x0d, 0xb8, 0, 0x0b, 0, 1,
+	    [15] = 5);
+	const uint8_t *out_pfx = A6(0x20, 0x01, 0x0d, 0xb8, 0, 0x0b, 0, 2,
+	    [15] = 5);
+	struct dp *dp = mem_dp(NODE_INGRESS);
+	struct kr_route r;
+	uint8_t sid[16];
+	char s[256];
+
+	(void)state;
+	assert_int_equal(dp_start(dp), 0);		/* End.DT6 */
+	prefix_intent(dp, DP_STEER, e_addr);
+	prefix_intent(dp, DP_PREFIX, NULL);
+	assert_int_equal(routes(dp), 4);
+	dp_sid(e_sid, 1, sid);
+	assert_int_equal(dp_lookup(dp, AF_INET6, cafe1, in_pfx, &r), 0);
+	assert_memory_equal(r.segs[0], sid, 16);
+	assert_string_equal(kr_route_fmt(&r, s, sizeof(s)),
+	    "2001:db8:cafe::1/128 from 2001:db8:b:1::/64 encap seg6 mode "
+	    "encap segs 2001:db8:e1::1 oif 2 table 254 proto 252");
+	assert_int_equal(dp_lookup(dp, AF_INET6, cafe1, client, &r), 0);
+	assert_int_equal(r.src_len, 128);		/* its own, as before */
+	assert_int_equal(dp_lookup(dp, AF_INET6, cafe1, out_pfx, &r), -1);
+	assert_int_equal(dp_lookup(dp, AF_INET6, in_pfx, NULL, &r), 0);
+	assert_int_equal(r.encap, KR_ENCAP_NONE);	/* onto the access link */
+	assert_int_equal(r.oif, 3);
+
+	/* Handover away: the prefix follows the client to J, then goes. */
+	prefix_intent(dp, DP_FORWARD, j_addr);
+	assert_int_equal(dp_lookup(dp, AF_INET6, in_pfx, NULL, &r), 0);
+	assert_memory_equal(r.segs[0], j_sid, 16);
+	prefix_intent(dp, DP_UNSTEER, e_addr);
+	prefix_intent(dp, DP_UNFORWARD, NULL);
+	assert_int_equal(routes(dp), 1);
+	assert_int_equal(dp_lookup(dp, AF_INET6, cafe1, in_pfx, &r), -1);
+	assert_int_equal(dp_lookup(dp, AF_INET6, in_pfx, NULL, &r), -1);
+
+	/* Ended in place: DP_UNSTEER and DP_UNPREFIX leave the End.DT6. */
+	prefix_intent(dp, DP_STEER, e_addr);
+	prefix_intent(dp, DP_PREFIX, NULL);
+	prefix_intent(dp, DP_UNSTEER, e_addr);
+	prefix_intent(dp, DP_UNPREFIX, NULL);
+	assert_int_equal(routes(dp), 1);
+	assert_int_equal(dp_counters(dp)->absent, 0);
+	prefix_intent(dp, DP_UNPREFIX, NULL);		/* twice: fine */
+	assert_int_equal(dp_counters(dp)->absent, 1);
+	/* a flush back onto the access link keeps the prefix's route */
+	prefix_intent(dp, DP_PREFIX, NULL);
+	prefix_intent(dp, DP_FLUSH, NULL);
+	assert_int_equal(dp_lookup(dp, AF_INET6, in_pfx, NULL, &r), 0);
+	assert_int_equal(r.oif, 3);
+	dp_free(dp);
+
+	/* The egress: results to PREFIX::5 go back to the ingress (J). */
+	dp = mem_dp(NODE_EGRESS);
+	assert_int_equal(dp_start(dp), 0);		/* two End.DX* */
+	prefix_intent(dp, DP_RETURN, j_addr);
+	assert_int_equal(routes(dp), 4);
+	assert_int_equal(dp_lookup(dp, AF_INET6, in_pfx, NULL, &r), 0);
+	assert_memory_equal(r.segs[0], j_sid, 16);
+	assert_int_equal(dp_lookup(dp, AF_INET6, out_pfx, NULL, &r), -1);
+	prefix_intent(dp, DP_RETURN, e_addr);		/* moved: replaced */
+	assert_int_equal(routes(dp), 4);
+	assert_int_equal(dp_lookup(dp, AF_INET6, in_pfx, NULL, &r), 0);
+	assert_memory_equal(r.segs[0], e_sid, 16);
+	prefix_intent(dp, DP_UNRETURN, NULL);
+	assert_int_equal(routes(dp), 2);
+	assert_int_equal(dp_lookup(dp, AF_INET6, in_pfx, NULL, &r), -1);
+	dp_free(dp);
+}
+
 /* ------------------------------------------------------------------ */
 /* The dataplane with many clients                                     */
 
@@ -1363,6 +1458,7 @@ main(void)
 		cmocka_unit_test(test_control_replies),
 		cmocka_unit_test(test_dp_ingress),
 		cmocka_unit_test(test_dp_egress_and_reconcile),
+		cmocka_unit_test(test_dp_prefix),
 		cmocka_unit_test(test_dp_many_clients),
 		cmocka_unit_test(test_dp_many_reconcile),
 		cmocka_unit_test(test_dp_random_changes),
