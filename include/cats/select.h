@@ -77,6 +77,7 @@ enum cats_sel_err {
 };
 
 #define CATS_SEL_MAX_FUNCTIONS	64
+#define CATS_SEL_MAX_SERVERS	4096u	/* c of M/M/c, per instance */
 #define CATS_SEL_FUNCTION_LEN	64	/* with the terminating NUL */
 #define CATS_SEL_HERD_MAX	32
 #define CATS_REQ_NONE		UINT32_MAX

@@ -18,7 +18,6 @@
  * selector within a few GiB at most. */
 #define LIMIT_IDS	(1u << 24)
 #define LIMIT_PATHS	(1u << 26)
-#define LIMIT_SERVERS	4096u
 #define CAP_MIN		4u
 
 static const char *const reason_name[CATS_SEL__COUNT] = {
@@ -484,7 +483,7 @@ cats_sel_add_instance(struct cats_sel *sel, const struct cats_instance_def *d)
 		return CATS_SERR_BAD_ARG;
 	if (!def_valid(&sel->cfg, d))
 		return CATS_SERR_RANGE;
-	if (d->servers == 0 || d->servers > LIMIT_SERVERS ||
+	if (d->servers == 0 || d->servers > CATS_SEL_MAX_SERVERS ||
 	    !nonneg(d->capacity) || d->capacity > 1e9)
 		return CATS_SERR_BAD_ARG;
 	in = &sel->inst[d->instance];

@@ -30,6 +30,7 @@
 #define WORLD_MAX_SITES		1000000
 #define WORLD_MAX_CLIENTS	100000000ull
 #define WORLD_MAX_WORK_MS	60000	/* a service time the C-PS can hear */
+#define WORLD_MAX_CAPACITY	1e9	/* requests/s, likewise */
 
 /* A whole file into memory, NUL-terminated; NULL with 'err' filled. */
 static char *
@@ -293,7 +294,8 @@ static int
 st_site(struct wparse *p)
 {
 	static const char *const keys[] = { "servers", "speed" };
-	static const double lo[] = { 1, 0.001 }, hi[] = { 100000, 1000 };
+	static const double lo[] = { 1, 0.001 };
+	static const double hi[] = { CATS_SEL_MAX_SERVERS, 1000 };
 	double v[2] = { 1, 1 };
 	bool seen[2] = { false };
 	struct scale_site s;
@@ -525,11 +527,18 @@ world_check(struct wparse *p)
 	for (size_t i = 0; i < p->w->nsite; i++) {
 		const struct scale_site *st = &p->w->site[i];
 
-		/* the processing-delay metric (metric.h) carries up to 60 s */
-		if (p->w->svc[st->service].work_ms / st->speed > WORLD_MAX_WORK_MS)
+		double work = p->w->svc[st->service].work_ms;
+
+		/* the processing-delay metric (metric.h) carries up to 60 s,
+		 * the capacity metric up to 1e9 requests/s */
+		if (work / st->speed > WORLD_MAX_WORK_MS)
 			return bad(p, "site of \"%s\" at \"%s\": a mean service "
 			    "time over %d ms", p->w->svc[st->service].name,
 			    p->w->topo.nodes[st->node].name, WORLD_MAX_WORK_MS);
+		if (st->servers * st->speed * 1000 / work > WORLD_MAX_CAPACITY)
+			return bad(p, "site of \"%s\" at \"%s\": a capacity over "
+			    "%g requests/s", p->w->svc[st->service].name,
+			    p->w->topo.nodes[st->node].name, WORLD_MAX_CAPACITY);
 	}
 	for (size_t s = 0; s < p->w->nsvc; s++) {
 		bool any = false;
@@ -934,6 +943,8 @@ gen_sites(struct scale_world *w, uint32_t sites, struct sim_rng *rng)
 			    (0.5 + sim_rng_unit(rng)));
 			if (st.servers == 0)
 				st.servers = 1;
+			if (st.servers > CATS_SEL_MAX_SERVERS)
+				st.servers = CATS_SEL_MAX_SERVERS;
 			if (site_push(w, &st) != 0)
 				return -1;
 		}
