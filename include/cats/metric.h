@@ -157,6 +157,9 @@ struct cats_damp {
 const char		*cats_metric_name(enum cats_metric_id);
 const char		*cats_metric_err_name(enum cats_metric_err);
 const char		*cats_stat_name(enum cats_stat);
+/* The id of a name the functions above give, or -1. */
+int			 cats_metric_by_name(const char *);
+int			 cats_stat_by_name(const char *);
 enum cats_metric_kind	 cats_metric_kind_of(enum cats_metric_id);
 enum cats_metric_err	 cats_sample_check(const struct cats_sample *,
 			    enum cats_metric_kind);
@@ -164,6 +167,17 @@ enum cats_metric_err	 cats_samples_check(const struct cats_sample *, size_t,
 			    enum cats_metric_kind);
 void			 cats_l0_apply(struct cats_l0_set *,
 			    const struct cats_sample *, size_t);
+
+/* The 14 octets a metric takes on the wire, in the BGP CATS attribute and
+ * the signaling's metric option alike (docs/wire.md 5.9, 8.4): id (1),
+ * statistic (1), window in ms (4), value (8, IEEE 754 binary64, big
+ * endian).  Reading refuses what cats_sample_check refuses. */
+#define CATS_SAMPLE_WIRE_LEN	14
+struct cur;
+struct wbuf;
+bool			 cats_sample_read(struct cur *, struct cats_sample *);
+void			 cats_sample_write(struct wbuf *,
+			    const struct cats_sample *);
 
 void	 cats_metric_cfg_default(struct cats_metric_cfg *);
 bool	 cats_metric_cfg_valid(const struct cats_metric_cfg *);

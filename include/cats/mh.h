@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cats/metric.h"
+
 #define MH_IPPROTO		135	/* IPv6 next header of the MH */
 #define MH_UDP_PORT		5436	/* PMIPv6 over UDP (RFC 5844 IPv4 transport) */
 #define MH_PAYLOAD_NONE		59	/* RFC 6275 6.1.1: payload proto */
@@ -104,6 +106,7 @@ enum mh_opt_type {
 	MH_OT_CATS_ADDR		= 207,	/* mobility 4.3, CATS address */
 	MH_OT_TRANSACTION	= 208,	/* transaction switching (mobility fig. 3) */
 	MH_OT_CIS_ID		= 209,	/* the service instance (CIS-ID) chosen */
+	MH_OT_CATS_METRICS	= 210,	/* metrics of an instance or a path (5.9) */
 };
 
 /* Index of each known option in the option table; bit i of mh_msg.present. */
@@ -125,6 +128,7 @@ enum mh_opt {
 	MH_O_CATS_ADDR,
 	MH_O_TRANSACTION,
 	MH_O_CIS_ID,
+	MH_O_CATS_METRICS,
 	MH_O_AUTH,		/* RFC 4285: always the last option */
 	MH_O__COUNT
 };
@@ -142,6 +146,7 @@ enum mh_kind {
 	MH_K_LOC_REGISTER	= 7,	/* ingress -> locator (lifetime 0 removes) */
 	MH_K_LOC_QUERY		= 8,	/* new ingress -> locator */
 	MH_K_SVC_REQUEST	= 9,	/* CATS-aware client -> its ingress */
+	MH_K_METRIC_REPORT	= 10,	/* C-SMA/C-NMA -> the C-PS (framework 5.2) */
 	MH_K_PBA		= 128,	/* RFC 5213 PBA, no C flag */
 	MH_K_CATS_RESPONSE	= 129,	/* answers a query */
 	MH_K_CATS_ACK		= 130,	/* answers a request */
@@ -154,7 +159,7 @@ enum mh_kind {
 					 * unanswered (notify, indication,
 					 * register); echoes its sequence */
 };
-#define MH_KIND_MAX		19	/* number of kinds in the kind table */
+#define MH_KIND_MAX		20	/* number of kinds in the kind table */
 
 /* Flags of the CATS message option. */
 #define MH_CF_CONTINUITY	0x80	/* client needs service continuity (mobility 3) */
@@ -194,6 +199,20 @@ struct mh_cats_req {
 /* Affinity entry kinds inside mh_cats_req.affinity. */
 #define MH_AFF_AVOID		1	/* not where this function runs */
 #define MH_AFF_WITH		2	/* only where this function runs */
+
+/* What a metric report describes (docs/wire.md 5.9). */
+#define MH_MS_INSTANCE		1	/* compute metrics of an instance (CIS-ID) */
+#define MH_MS_PATH		2	/* network metrics of the path from the
+					 * sender (an ingress) to an egress */
+#define MH_MAX_METRICS		8	/* as the BGP CATS attribute (8.4) */
+
+struct mh_metrics {
+	uint8_t		 scope;		/* MH_MS_* */
+	uint8_t		 n;
+	uint32_t	 cis_id;	/* MH_MS_INSTANCE */
+	uint8_t		 egress[16];	/* MH_MS_PATH: the egress's address */
+	struct cats_sample s[MH_MAX_METRICS];
+};
 
 /* Transaction switching (mobility fig. 3): what identifies the moved state. */
 struct mh_tx {
@@ -241,6 +260,7 @@ struct mh_msg {
 	uint8_t		 cats_addr[16];
 	struct mh_tx	 tx;
 	uint32_t	 cis_id;
+	struct mh_metrics metrics;
 	uint8_t		 auth_subtype;
 	uint32_t	 auth_spi;
 	struct mh_bytes	 auth_data;

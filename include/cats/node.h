@@ -213,6 +213,8 @@ enum node_drop {
 	NODE_DROP_WRONG_ROLE,	/* a peer sent what its role never sends */
 	NODE_DROP_UNMET,	/* a requirement is not met (reason: unmet[]) */
 	NODE_DROP_SWITCH_REFUSED,	/* a switch target breaks a requirement */
+	NODE_DROP_METRIC,	/* a metric report the sender may not make, or
+				 * that the C-PS refuses */
 	NODE_DROP__COUNT
 };
 
@@ -224,6 +226,8 @@ struct node_counters {
 	uint64_t	 decode_err[MH_E__COUNT];
 	uint64_t	 drop[NODE_DROP__COUNT];
 	uint64_t	 unmet[CATS_SEL__COUNT];	/* by the requirement broken */
+	uint64_t	 metric_tx;	/* metric reports sent */
+	uint64_t	 metric_rx;	/* metric reports taken into the C-PS */
 };
 
 struct node;
@@ -234,6 +238,20 @@ struct node	*node_new(const struct node_cfg *, const struct node_ops *,
 		    void *ctx, const char **why);
 void		 node_free(struct node *);
 void		 node_event(struct node *, const struct ev *, uint64_t now_ms);
+
+/*
+ * Metric reports (report.c, docs/wire.md 5.9): what this node's agents
+ * measured goes into its own C-PS when it has one and to the peers that
+ * choose: an instance's compute metrics from its egress to every
+ * controller; the path from this ingress to egress peer 'egress' to every
+ * controller and to that egress.  Returns the own C-PS's verdict (enum
+ * cats_metric_err) or NODE_REPORT_NO_CPS.
+ */
+#define NODE_REPORT_NO_CPS	(-1)
+int		 node_report_instance(struct node *, uint32_t cis_id,
+		    const struct cats_sample *, size_t, uint64_t now_ms);
+int		 node_report_path(struct node *, int egress,
+		    const struct cats_sample *, size_t, uint64_t now_ms);
 
 const struct node_cfg *node_config(const struct node *);
 const struct node_counters *node_counters(const struct node *);

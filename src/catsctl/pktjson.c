@@ -425,6 +425,33 @@ opt_cis_id(struct pj_out *o, const struct mh_msg *m)
 	return jint(o, m->cis_id);
 }
 
+/* docs/wire.md 5.9: named as metric.c names them, values in its units. */
+static json_t *
+opt_metrics(struct pj_out *o, const struct mh_msg *m)
+{
+	const struct mh_metrics *x = &m->metrics;
+	json_t *v = chk(o, json_object()), *l = chk(o, json_array());
+
+	if (x->scope == MH_MS_INSTANCE) {
+		set(o, v, "scope", jstr(o, "instance"));
+		set(o, v, "cis_id", jint(o, x->cis_id));
+	} else {
+		set(o, v, "scope", jstr(o, "path"));
+		set(o, v, "egress", jaddr(o, AF_INET6, x->egress));
+	}
+	for (uint8_t i = 0; i < x->n && i < MH_MAX_METRICS; i++) {
+		json_t *e = chk(o, json_object());
+
+		set(o, e, "metric", jstr(o, cats_metric_name(x->s[i].id)));
+		set(o, e, "stat", jstr(o, cats_stat_name(x->s[i].stat)));
+		set(o, e, "window_ms", jint(o, x->s[i].window_ms));
+		set(o, e, "value", chk(o, json_real(x->s[i].value)));
+		append(o, l, e);
+	}
+	set(o, v, "metrics", l);
+	return v;
+}
+
 static json_t *
 opt_auth(struct pj_out *o, const struct mh_msg *m)
 {
@@ -454,6 +481,7 @@ static const pj_opt_fn opt_out[MH_O__COUNT] = {
 	[MH_O_CATS_ADDR] = opt_cats_addr,
 	[MH_O_TRANSACTION] = opt_tx,
 	[MH_O_CIS_ID] = opt_cis_id,
+	[MH_O_CATS_METRICS] = opt_metrics,
 	[MH_O_AUTH] = opt_auth,
 };
 

@@ -133,10 +133,10 @@ void	 mh_send(struct catsd *, const uint8_t dst[16], const uint8_t *buf,
 /* control.c: the control socket */
 int	 ctl_open(struct catsd *);
 void	 ctl_close(struct catsd *);
-/* control.c: the one way compute metrics of an instance enter this node's
- * selector (catsctl metric set, and the edges' load reports): an enum
- * cats_metric_err, or CATSD_NO_SELECTOR */
-#define CATSD_NO_SELECTOR	(-1)
+/* control.c: the edges' load reports enter this node's selector and go
+ * to the controllers (node_report_instance): an enum cats_metric_err, or
+ * CATSD_NO_SELECTOR */
+#define CATSD_NO_SELECTOR	NODE_REPORT_NO_CPS
 struct cats_sample;
 int	 catsd_metric_compute(struct catsd *, uint32_t instance,
 	    const struct cats_sample *, size_t n);

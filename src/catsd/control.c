@@ -137,6 +137,12 @@ ra_err_name(unsigned i)
 }
 
 static const char *
+unmet_name(unsigned i)
+{
+	return cats_sel_reason_name((enum cats_sel_reason)i);
+}
+
+static const char *
 kind_name(unsigned i)
 {
 	const struct mh_kind_info *k = mh_kind_info((uint8_t)i);
@@ -180,14 +186,21 @@ show_counters(struct catsd *d)
 	    ra_err_name),
 	    "send_errors", (json_int_t)r->send_errors);
 
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
+	json_t *metrics = json_pack("{s:I,s:I}",
+	    "sent", (json_int_t)c->metric_tx,
+	    "taken", (json_int_t)c->metric_rx);
+
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,"
+	    "s:o}",
 	    "rx", (json_int_t)c->rx, "tx", (json_int_t)c->tx,
 	    "retransmissions", (json_int_t)c->rtx,
 	    "socket_dropped", (json_int_t)d->rx_dropped,
 	    "send_errors", (json_int_t)d->tx_errors,
 	    "rx_by_kind", counts_by_name(c->rx_kind, 256, kind_name),
 	    "dropped", counts_by_name(c->drop, NODE_DROP__COUNT, drop_name),
+	    "unmet", counts_by_name(c->unmet, CATS_SEL__COUNT, unmet_name),
 	    "malformed", counts_by_name(c->decode_err, MH_E__COUNT, err_name),
+	    "metric_reports", metrics,
 	    "handover_buffer", buf, "transfer", xf, "agent", agent, "ra", ra);
 }
 
@@ -280,7 +293,8 @@ static json_t *
 show_load(struct catsd *d, size_t i)
 {
 	const struct agent_last *l = &d->agent_last[i];
-	const char *fed = l->status == CATSD_NO_SELECTOR ? "no selector" :
+	const char *fed = l->status == CATSD_NO_SELECTOR ?
+	    "reported (no selector here)" :
 	    cats_metric_err_name((enum cats_metric_err)l->status);
 
 	return json_pack("{s:s,s:I,s:I,s:i,s:i,s:f,s:f,s:f,s:f,s:s}",
@@ -433,14 +447,13 @@ cmd_client(struct catsd *d, json_t *req, char *err, size_t len)
 	return json_pack("{s:b}", "ok", 1);
 }
 
+/* An agent's metrics: into this node's C-PS, and reported to the peers
+ * that choose (report.c). */
 int
 catsd_metric_compute(struct catsd *d, uint32_t instance,
     const struct cats_sample *s, size_t n)
 {
-	if (d->sel == NULL)
-		return CATSD_NO_SELECTOR;
-	return (int)cats_sel_update_compute(d->sel, instance, s, n,
-	    catsd_now(d));
+	return node_report_instance(d->node, instance, s, n, catsd_now(d));
 }
 
 /* A metric agent (C-SMA/C-NMA) or a test sets metrics; the selector says

@@ -20,8 +20,9 @@
  * The same connection code keeps one more kind of connection open: to each
  * of our instances' edges that has an edge_control, a WATCH, upon which
  * the edge sends its LOAD every interval (its C-SMA half, docs/apps.md);
- * each is fed to the selector the way catsctl metric set feeds it
- * (catsd_metric_compute).  A connection that fails is tried again
+ * each goes into this node's selector, if it has one, and to every
+ * controller in a metric-report (catsd_metric_compute, the core's
+ * report.c).  A connection that fails is tried again
  * AGENT_RETRY s later; an edge that refuses (no worker pool, or its
  * reports off) AGENT_REFUSED s later.
  *

@@ -28,7 +28,6 @@
 #define SRV6_SID_STRUCT		1	/* RFC 9252 3.2.1 */
 #define SID_INFO_LEN		21	/* reserved, SID, flags, behavior, reserved */
 #define SID_STRUCT_LEN		6
-#define CATS_METRIC_LEN		14
 
 #define RESET	BGP_ACT_SESSION_RESET
 #define TAW	BGP_ACT_TREAT_AS_WITHDRAW
@@ -272,47 +271,19 @@ dec_prefix_sid(struct cur *c, struct bgp_attrs *a)
 	return true;
 }
 
-static double
-double_of(uint64_t bits)
-{
-	double d;
-
-	memcpy(&d, &bits, sizeof(d));
-	return d;
-}
-
-static uint64_t
-bits_of(double d)
-{
-	uint64_t bits;
-
-	memcpy(&bits, &d, sizeof(bits));
-	return bits;
-}
-
 /* A METRIC TLV: id, statistic, window, value; refused as metric.c would. */
 static bool
 dec_cats_metric(struct cur *c, struct bgp_cats *k, uint32_t *ids)
 {
 	struct cats_sample *s;
-	uint8_t id, stat;
-	uint64_t bits;
 
-	if (cur_left(c) != CATS_METRIC_LEN || k->nmetrics >= BGP_CATS_MAX_METRICS)
+	if (cur_left(c) != CATS_SAMPLE_WIRE_LEN ||
+	    k->nmetrics >= BGP_CATS_MAX_METRICS)
 		return false;
 	s = &k->metric[k->nmetrics];
-	cur_u8(c, &id);
-	cur_u8(c, &stat);
-	cur_u32(c, &s->window_ms);
-	cur_u64(c, &bits);
-	if (id >= CATS_M__COUNT || (*ids & (1u << id)))
+	if (!cats_sample_read(c, s) || (*ids & (1u << s->id)))
 		return false;
-	*ids |= 1u << id;
-	s->id = (enum cats_metric_id)id;
-	s->stat = (enum cats_stat)stat;
-	s->value = double_of(bits);
-	if (cats_sample_check(s, cats_metric_kind_of(s->id)) != CATS_MERR_OK)
-		return false;
+	*ids |= 1u << s->id;
 	k->nmetrics++;
 	return true;
 }
@@ -670,11 +641,8 @@ enc_cats(struct wbuf *v, const struct bgp_cats *k)
 	for (i = 0; i < k->nmetrics && i < BGP_CATS_MAX_METRICS; i++) {
 		s = &k->metric[i];
 		wb_u8(v, BGP_CATS_TLV_METRIC);
-		wb_u8(v, CATS_METRIC_LEN);
-		wb_u8(v, (uint8_t)s->id);
-		wb_u8(v, (uint8_t)s->stat);
-		wb_u32(v, s->window_ms);
-		wb_u64(v, bits_of(s->value));
+		wb_u8(v, CATS_SAMPLE_WIRE_LEN);
+		cats_sample_write(v, s);
 	}
 }
 

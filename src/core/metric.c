@@ -3,6 +3,7 @@
  * damping at the source.  See include/cats/metric.h and docs/selection.md.
  */
 #include "cats/metric.h"
+#include "cats/buf.h"
 
 #include <math.h>
 #include <string.h>
@@ -73,6 +74,24 @@ cats_stat_name(enum cats_stat s)
 	return stat_name[s];
 }
 
+int
+cats_metric_by_name(const char *name)
+{
+	for (unsigned i = 0; i < CATS_M__COUNT; i++)
+		if (strcmp(mdesc[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+cats_stat_by_name(const char *name)
+{
+	for (unsigned i = 0; i < CATS_STAT__COUNT; i++)
+		if (strcmp(stat_name[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
 enum cats_metric_kind
 cats_metric_kind_of(enum cats_metric_id id)
 {
@@ -126,6 +145,38 @@ cats_samples_check(const struct cats_sample *s, size_t n,
 		seen |= 1u << s[i].id;
 	}
 	return CATS_MERR_OK;
+}
+
+bool
+cats_sample_read(struct cur *c, struct cats_sample *s)
+{
+	uint8_t id, stat;
+	uint64_t bits;
+
+	if (cur_left(c) < CATS_SAMPLE_WIRE_LEN)
+		return false;
+	cur_u8(c, &id);
+	cur_u8(c, &stat);
+	cur_u32(c, &s->window_ms);
+	cur_u64(c, &bits);
+	if (id >= CATS_M__COUNT)
+		return false;
+	s->id = (enum cats_metric_id)id;
+	s->stat = (enum cats_stat)stat;
+	memcpy(&s->value, &bits, sizeof(bits));
+	return cats_sample_check(s, cats_metric_kind_of(s->id)) == CATS_MERR_OK;
+}
+
+void
+cats_sample_write(struct wbuf *w, const struct cats_sample *s)
+{
+	uint64_t bits;
+
+	memcpy(&bits, &s->value, sizeof(bits));
+	wb_u8(w, (uint8_t)s->id);
+	wb_u8(w, (uint8_t)s->stat);
+	wb_u32(w, s->window_ms);
+	wb_u64(w, bits);
 }
 
 /* Samples must have passed cats_samples_check for the set's kind. */

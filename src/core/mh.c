@@ -229,6 +229,46 @@ dec_cis_id(struct cur *c, struct mh_msg *m)
 	return true;
 }
 
+/*
+ * docs/wire.md 5.9: scope, count, reserved, then the subject (a CIS-ID, or
+ * the egress's address) and count metrics.  Each metric is checked as
+ * metric.c checks one, of the kind the scope reports, and at most once.
+ */
+static bool
+metrics_valid(const struct mh_metrics *x)
+{
+	enum cats_metric_kind want = x->scope == MH_MS_INSTANCE ?
+	    CATS_MK_COMPUTE : CATS_MK_NETWORK;
+
+	if (x->scope != MH_MS_INSTANCE && x->scope != MH_MS_PATH)
+		return false;
+	if (x->scope == MH_MS_INSTANCE && x->cis_id == 0)
+		return false;
+	return x->n <= MH_MAX_METRICS &&
+	    cats_samples_check(x->s, x->n, want) == CATS_MERR_OK;
+}
+
+static bool
+dec_metrics(struct cur *c, struct mh_msg *m)
+{
+	struct mh_metrics *x = &m->metrics;
+
+	cur_u8(c, &x->scope);
+	cur_u8(c, &x->n);
+	cur_skip(c, 2);
+	if (x->scope == MH_MS_INSTANCE)
+		cur_u32(c, &x->cis_id);
+	else
+		cur_bytes(c, x->egress, 16);
+	if (x->n == 0 || x->n > MH_MAX_METRICS ||
+	    cur_left(c) != (size_t)x->n * CATS_SAMPLE_WIRE_LEN)
+		return false;
+	for (uint8_t i = 0; i < x->n; i++)
+		if (!cats_sample_read(c, &x->s[i]))
+			return false;
+	return metrics_valid(x);
+}
+
 static bool
 dec_auth(struct cur *c, struct mh_msg *m)
 {
@@ -393,6 +433,23 @@ enc_cis_id(struct wbuf *w, const struct mh_msg *m, int i)
 }
 
 static void
+enc_metrics(struct wbuf *w, const struct mh_msg *m, int i)
+{
+	const struct mh_metrics *x = &m->metrics;
+
+	(void)i;
+	wb_u8(w, x->scope);
+	wb_u8(w, x->n);
+	wb_u16(w, 0);
+	if (x->scope == MH_MS_INSTANCE)
+		wb_u32(w, x->cis_id);
+	else
+		wb_bytes(w, x->egress, 16);
+	for (uint8_t k = 0; k < x->n && k < MH_MAX_METRICS; k++)
+		cats_sample_write(w, &x->s[k]);
+}
+
+static void
 enc_auth(struct wbuf *w, const struct mh_msg *m, int i)
 {
 	(void)i;
@@ -446,6 +503,10 @@ static const struct opt_row opt_tab[MH_O__COUNT] = {
 			       enc_tx },
 	[MH_O_CIS_ID]      = { { MH_OT_CIS_ID, "cis-id", 4, 4, 4, 2, 1 },
 			       enc_cis_id },
+	[MH_O_CATS_METRICS] = { { MH_OT_CATS_METRICS, "cats-metrics",
+				 8 + CATS_SAMPLE_WIRE_LEN,
+				 20 + MH_MAX_METRICS * CATS_SAMPLE_WIRE_LEN, 4, 2,
+				 1 }, enc_metrics },
 	[MH_O_AUTH]        = { { MH_OT_AUTH, "authentication", 5, 255, 4, 1, 1 },
 			       enc_auth },
 };
@@ -469,6 +530,7 @@ static const uint8_t opt_index1[256] = {
 	[MH_OT_CATS_ADDR] = MH_O_CATS_ADDR + 1,
 	[MH_OT_TRANSACTION] = MH_O_TRANSACTION + 1,
 	[MH_OT_CIS_ID] = MH_O_CIS_ID + 1,
+	[MH_OT_CATS_METRICS] = MH_O_CATS_METRICS + 1,
 	[MH_OT_AUTH] = MH_O_AUTH + 1,
 };
 
@@ -513,6 +575,8 @@ static const struct mh_kind_info kind_tab[] = {
 	  B(CLIENT_ADDR), COMMON | B(LLID) },
 	{ MH_K_SVC_REQUEST, MH_TYPE_BU, true, "svc-request",
 	  B(SERVICE_ID), COMMON | B(CATS_REQ) | B(CLIENT_ADDR) },
+	{ MH_K_METRIC_REPORT, MH_TYPE_BU, false, "metric-report",
+	  B(CATS_METRICS), COMMON },
 	{ MH_K_PBA, MH_TYPE_BA, false, "pba", 0,
 	  COMMON | B(HI) | B(ATT) | B(LLID) | B(HNP) | B(LLA) },
 	{ MH_K_CATS_RESPONSE, MH_TYPE_BA, false, "cats-response",
@@ -802,6 +866,7 @@ dec_body(uint8_t idx, struct cur *c, struct mh_msg *m)
 	case MH_O_CATS_ADDR:	return dec_cats_addr(c, m);
 	case MH_O_TRANSACTION:	return dec_tx(c, m);
 	case MH_O_CIS_ID:	return dec_cis_id(c, m);
+	case MH_O_CATS_METRICS:	return dec_metrics(c, m);
 	case MH_O_AUTH:		return dec_auth(c, m);
 	case MH_O__COUNT:	break;
 	}
@@ -1008,6 +1073,9 @@ enc_invalid_option(const struct mh_msg *m, uint32_t present)
 	if ((present & MH_BIT(MH_O_CATS_COND)) &&
 	    !affinity_valid(&m->cond.affinity))
 		return MH_OT_CATS_COND;
+	if ((present & MH_BIT(MH_O_CATS_METRICS)) &&
+	    (m->metrics.n == 0 || !metrics_valid(&m->metrics)))
+		return MH_OT_CATS_METRICS;
 	if ((present & MH_BIT(MH_O_MNID)) && m->mnid_subtype == 0)
 		return MH_OT_MNID;
 	if ((present & MH_BIT(MH_O_AUTH)) && m->auth_subtype == 0)
@@ -1162,6 +1230,21 @@ req_eq(const struct mh_cats_req *a, const struct mh_cats_req *b)
 }
 
 static bool
+metrics_eq(const struct mh_metrics *a, const struct mh_metrics *b)
+{
+	if (a->scope != b->scope || a->n != b->n ||
+	    (a->scope == MH_MS_INSTANCE ? a->cis_id != b->cis_id :
+	    memcmp(a->egress, b->egress, 16) != 0))
+		return false;
+	for (uint8_t i = 0; i < a->n && i < MH_MAX_METRICS; i++)
+		if (a->s[i].id != b->s[i].id || a->s[i].stat != b->s[i].stat ||
+		    a->s[i].window_ms != b->s[i].window_ms ||
+		    memcmp(&a->s[i].value, &b->s[i].value, sizeof(double)) != 0)
+			return false;
+	return true;
+}
+
+static bool
 opt_eq(const struct mh_msg *a, const struct mh_msg *b, int idx)
 {
 	int i;
@@ -1207,6 +1290,8 @@ opt_eq(const struct mh_msg *a, const struct mh_msg *b, int idx)
 		    a->tx.state_len == b->tx.state_len && a->tx.port == b->tx.port;
 	case MH_O_CIS_ID:
 		return a->cis_id == b->cis_id;
+	case MH_O_CATS_METRICS:
+		return metrics_eq(&a->metrics, &b->metrics);
 	case MH_O_AUTH:
 		return a->auth_subtype == b->auth_subtype &&
 		    a->auth_spi == b->auth_spi && bytes_eq(&a->auth_data, &b->auth_data);

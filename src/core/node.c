@@ -36,6 +36,7 @@ static const char *const drop_names[NODE_DROP__COUNT] = {
 	[NODE_DROP_WRONG_ROLE] = "wrong-role",
 	[NODE_DROP_UNMET] = "requirements-unmet",
 	[NODE_DROP_SWITCH_REFUSED] = "switch-refused",
+	[NODE_DROP_METRIC] = "metric-refused",
 };
 
 /*
@@ -62,6 +63,7 @@ static const struct {
 	{ MH_K_TX_CONFIRM, NODE_EGRESS },
 	{ MH_K_TX_RECEIVED, NODE_EGRESS },
 	{ MH_K_LOC_REPLY, NODE_LOCATOR },
+	{ MH_K_METRIC_REPORT, NODE_INGRESS | NODE_EGRESS },
 };
 
 static bool
@@ -699,6 +701,9 @@ on_message(struct node *n, const struct ev *ev, uint64_t now)
 		node_drop(n, NODE_DROP_WRONG_ROLE);
 		return;
 	}
+	/* the C-PS is the node's, whichever role holds it */
+	if (rx.m.kind == MH_K_METRIC_REPORT && node_report_rx(n, &rx, now))
+		return;
 	for (r = 0; r < ROLE__COUNT; r++)
 		if (n->state[r] != NULL && roles[r]->msg(n, &rx, now))
 			return;

@@ -124,6 +124,9 @@ void		 cond_from_offer(struct mh_cats_req *, const struct cats_reqs *);
 /* Count an unmet requirement (anchoring 3: "no CATS sites available"). */
 void		 node_unmet(struct node *, enum cats_sel_reason);
 
+/* A metric-report into the C-PS (report.c); false without a C-PS. */
+bool		 node_report_rx(struct node *, const struct rx *, uint64_t now);
+
 /* The service a message names, or -1 (counted as unknown-service). */
 int		 msg_service_index(struct node *, const struct mh_msg *);
 

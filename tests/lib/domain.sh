@@ -137,9 +137,7 @@ conf() {
 	I*) ingress_json "$n"; dpif='"access_interface": "acc0", ';;
 	E1) egress_json 1 101; dpif='"access_interface": "edge0", ';;
 	E2) egress_json 2 201; dpif='"access_interface": "edge0", ';;
-	K) printf '  "controller": { "instances": [ { "id": 101, "service": "video.cats", "egress": "egress1" }, { "id": 201, "service": "video.cats", "egress": "egress2" } ] },\n'
-	   printf '  "selector": { "policy": "response-time", "metrics": [ { "instance": 101, "util": 0.3, "capacity": 1000, "proc_delay_ns": 2000000 }, { "instance": 201, "util": 0.3, "capacity": 1000, "proc_delay_ns": 2000000 } ] },\n'
-	   dpif='';;
+	K) controller_json; dpif='';;
 	esac
 	printf '  "dataplane": { "backend": "%s", "sid": "%s", %s"core_interface": "core0" }\n}\n' \
 	    "$([ "$n" = K ] && echo none || echo "$BACKEND")" "$(sid_of "$n")" "$dpif"
@@ -152,6 +150,10 @@ ingress_json() {
 egress_json() {
 	printf '  "egress": { "pool": "2001:db8:5e0%s::/48", "prefix_length": 64, "instances": [ { "id": %s, "service": "video.cats", "edge": "2001:db8:d%s::100" } ] },\n' \
 	    "$1" "$2" "$1"
+}
+controller_json() {
+	printf '  "controller": { "instances": [ { "id": 101, "service": "video.cats", "egress": "egress1" }, { "id": 201, "service": "video.cats", "egress": "egress2" } ] },\n'
+	printf '  "selector": { "policy": "response-time", "metrics": [ { "instance": 101, "util": 0.3, "capacity": 1000, "proc_delay_ns": 2000000 }, { "instance": 201, "util": 0.3, "capacity": 1000, "proc_delay_ns": 2000000 } ] },\n'
 }
 configure_all() {
 	for n in $NODES; do

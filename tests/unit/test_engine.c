@@ -1268,6 +1268,105 @@ test_reqs_switch_refused(void **state)
 	world_free(w);
 }
 
+/*
+ * The agents' metrics reach the C-PS that chooses (framework 5.2, 5.3;
+ * report.c, docs/wire.md 5.9): only the controller has a selector here.
+ * An egress's load report about its instance, and an ingress's probe
+ * result about its path, change the controller's choice; a report the
+ * sender may not make is refused, counted, and changes nothing.
+ */
+static int
+ctl_choice(struct cats_sel *sel, uint32_t ingress, uint64_t now)
+{
+	struct cats_choice ch;
+	struct cats_reqs none;
+
+	cats_reqs_none(&none);
+	if (cats_sel_select(sel, ingress, 0, &none, 0, now, &ch) != CATS_SEL_OK)
+		return -1;
+	return (int)ch.instance;
+}
+
+static void
+report_from(struct minnet *net, int from, struct mh_metrics *x)
+{
+	uint8_t buf[MH_MAX_LEN];
+	struct mh_msg m;
+	size_t len;
+
+	mh_msg_init(&m, MH_K_METRIC_REPORT);
+	m.present |= MH_BIT(MH_O_CATS_METRICS);
+	m.metrics = *x;
+	m.seq = 77;
+	len = encode(&m, addr_of[from], addr_of[CTL], buf);
+	mn_inject(net, CTL, addr_of[from], buf, len);
+}
+
+static void
+test_metric_report(void **state)
+{
+	struct cats_sample busy[2] = {
+		{ CATS_M_UTIL, CATS_STAT_MEAN, 1000, 0.99 },
+		{ CATS_M_QUEUE, CATS_STAT_CUR, 0, 500 },
+	};
+	struct cats_sample near = { CATS_M_OWD, CATS_STAT_MEAN, 1000, 1e6 };
+	struct mh_metrics x = { .scope = MH_MS_INSTANCE, .n = 1, .cis_id = 201,
+	    .s = { { CATS_M_UTIL, CATS_STAT_CUR, 0, 0.0 } } };
+	struct minnet *net = mn_new();
+	struct cats_sel *sel = sel_new();
+	const struct node_counters *k;
+	struct node_cfg c;
+	int i;
+
+	(void)state;
+	for (i = 0; i < NNODES; i++) {
+		node_cfg(&c, i, i == CTL ? sel : NULL, SETUP_QUERY_CONTROLLER,
+		    FIND_LOCATOR);
+		assert_int_equal(mn_add(net, &c), i);
+	}
+	k = node_counters(net->nodes[CTL]);
+	net->now = 5000;
+	assert_int_equal(ctl_choice(sel, 0, net->now), 101);	/* the nearest */
+	/* egress1's agent: its instance is saturated */
+	assert_int_equal(node_report_instance(net->nodes[EG1], 101, busy, 2,
+	    net->now), NODE_REPORT_NO_CPS);
+	mn_run(net);
+	assert_int_equal(node_counters(net->nodes[EG1])->metric_tx, 1);
+	assert_int_equal(k->metric_rx, 1);
+	assert_int_equal(ctl_choice(sel, 0, net->now + 1), 201);
+	/* ingress2's probes: its path to egress1 is 1 ms (was 20) */
+	net->now += 1000;
+	assert_int_equal(node_report_path(net->nodes[IN2],
+	    node_peer_find(node_config(net->nodes[IN2]), addr_of[EG1]),
+	    &near, 1, net->now), NODE_REPORT_NO_CPS);
+	mn_run(net);
+	assert_int_equal(k->metric_rx, 2);
+	/* ... to the controller and to egress1, which has no C-PS */
+	assert_int_equal(node_counters(net->nodes[EG1])->drop[NODE_DROP_NO_ROLE], 1);
+	/* not an egress peer: refused before the C-PS */
+	assert_int_equal(node_report_path(net->nodes[IN2],
+	    node_peer_find(node_config(net->nodes[IN2]), addr_of[LOC]), &near, 1,
+	    net->now), CATS_MERR_UNKNOWN_EGRESS);
+	/* refused: egress2 speaking for egress1's instance, an ingress for an
+	 * instance, an egress for a path, a path to a node that is no
+	 * egress, and the locator at all */
+	x.cis_id = 101;
+	report_from(net, EG2, &x);
+	report_from(net, IN1, &x);
+	x = (struct mh_metrics){ .scope = MH_MS_PATH, .n = 1, .s = { near } };
+	memcpy(x.egress, addr_of[EG1], 16);
+	report_from(net, EG2, &x);
+	memcpy(x.egress, addr_of[LOC], 16);
+	report_from(net, IN1, &x);
+	assert_int_equal(k->drop[NODE_DROP_METRIC], 4);
+	report_from(net, LOC, &x);
+	assert_int_equal(k->drop[NODE_DROP_WRONG_ROLE], 1);
+	assert_int_equal(k->metric_rx, 2);
+	assert_int_equal(ctl_choice(sel, 0, net->now + 1), 201);
+	mn_free(net);
+	cats_sel_destroy(sel);
+}
+
 int
 main(void)
 {
@@ -1301,6 +1400,7 @@ main(void)
 		cmocka_unit_test(test_late_indication),
 		cmocka_unit_test(test_locator_expiry),
 		cmocka_unit_test(test_prefix_after_switch),
+		cmocka_unit_test(test_metric_report),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);

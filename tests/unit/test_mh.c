@@ -84,6 +84,10 @@ fill(struct mh_msg *m, uint32_t bits)
 	m->tx.state_len = 4096;
 	m->tx.port = 5437;
 	m->cis_id = 101;
+	m->metrics = (struct mh_metrics){ .scope = MH_MS_INSTANCE, .n = 2,
+	    .cis_id = 101, .s = {
+		{ CATS_M_UTIL, CATS_STAT_CUR, 0, 0.25 },
+		{ CATS_M_PROC_DELAY, CATS_STAT_MEAN, 5000, 2e6 } } };
 	m->auth_subtype = 1;		/* RFC 4285 MN-HA */
 	m->auth_spi = 0x100;
 	m->auth_data.p = authdata;
@@ -182,6 +186,14 @@ static const struct vector vectors[] = {
 	  "3b080600000064010a0b0096c8028700c912100120010db800e10000"
 	  "0000000000000001ca0c0a00766964656f2e636174730100cd120040"
 	  "20010db85e0000010000000000000000" },
+	/* laid out by hand from docs/wire.md 5.9 */
+	{ "metric-report", MH_K_METRIC_REPORT, B(TIMESTAMP), 0, 0,
+	  "3b0805000000 0a0b 0008 0096"				/* @0 header */
+	  "c8020a00 0100 1b0800006ab13b808000 0100"		/* @12 kind 10 */
+	  "d224 01 02 0000 00000065"				/* @30 instance 101 */
+	  "00 00 00000000 3fd0000000000000"			/* util, cur, 0.25 */
+	  "03 01 00001388 413e848000000000"			/* proc, mean 5 s, 2e6 */
+	  "01020000" },
 	{ "msg-ack", MH_K_MSG_ACK, B(CLIENT_ADDR), 0, MH_ST_CATS_UNKNOWN_CLIENT,
 	  "3b0406000000c9010a0b0096c8028800010400000000ce1020010db8"
 	  "000a00000000000000000010" },
@@ -484,6 +496,24 @@ static const struct bad bads[] = {
 	{ "ba-c-flag-without-kind", CBA, "01020000", MH_E_KIND, 7 },
 	{ "query-without-service-id", CBU, "c8020100 0805 01 61406263 00",
 	  MH_E_MISSING, 24 },
+	{ "metrics-count-mismatch", CBU, "c8020a00 0100 d216 01020000 00000065"
+	  "0000 00000000 3fd0000000000000 0104 00000000", MH_E_OPT_VALUE, 20 },
+	{ "metrics-scope-unknown", CBU, "c8020a00 0100 d216 03010000 00000065"
+	  "0000 00000000 3fd0000000000000 0104 00000000", MH_E_OPT_VALUE, 20 },
+	{ "metrics-cis-id-zero", CBU, "c8020a00 0100 d216 01010000 00000000"
+	  "0000 00000000 3fd0000000000000 0104 00000000", MH_E_OPT_VALUE, 20 },
+	{ "metrics-network-in-instance", CBU, "c8020a00 0100 d216 01010000 00000065"
+	  "0400 00000000 40f86a0000000000 0104 00000000", MH_E_OPT_VALUE, 20 },
+	{ "metrics-not-finite", CBU, "c8020a00 0100 d216 01010000 00000065"
+	  "0000 00000000 7ff8000000000000 0104 00000000", MH_E_OPT_VALUE, 20 },
+	{ "metrics-same-twice", CBU, "c8020a00 0100 d224 01020000 00000065"
+	  "0000 00000000 3fd0000000000000 0000 00000000 3fe0000000000000",
+	  MH_E_OPT_VALUE, 20 },
+	{ "metrics-too-short", CBU, "c8020a00 0100 d215 01010000 00000065"
+	  "0000 00000000 3fd00000000000 0105 0000000000", MH_E_OPT_LEN, 19 },
+	{ "metrics-misaligned", CBU, "c8020a00 d216 01010000 00000065"
+	  "0000 00000000 3fd0000000000000 0106 000000000000", MH_E_OPT_ALIGN, 16 },
+	{ "report-without-metrics", CBU, "c8020a00", MH_E_MISSING, 16 },
 	{ "notify-without-cats-addr", CBU,
 	  "c8020300 0104 00000000 ce10 20010db8000a00000000000000000010",
 	  MH_E_MISSING, 40 },

@@ -84,6 +84,13 @@ fill(struct mh_msg *m, uint32_t bits)
 	m->tx.next_seq = 18;
 	m->tx.state_len = 1u << 20;
 	m->tx.port = 7400;
+	/* the path scope here (test_mh has the instance one); values that
+	 * must come back to the last bit through JSON */
+	m->metrics = (struct mh_metrics){ .scope = MH_MS_PATH, .n = 3, .s = {
+		{ CATS_M_OWD, CATS_STAT_MEAN, 1000, 4012345.678901234 },
+		{ CATS_M_DELAY_VAR, CATS_STAT_MEAN, 1000, 0.1 },
+		{ CATS_M_LOSS, CATS_STAT_CUR, 0, 15625000 } } };
+	memcpy(m->metrics.egress, crid6, 16);
 	m->auth_subtype = 1;
 	m->auth_spi = 0x100;
 	m->auth_data.p = authdata;
