@@ -45,9 +45,10 @@ PROGS    := $(O)/catsctl $(O)/cats-sim $(O)/catsd
 
 # The reference edge service and its client (apps/, docs/apps.md): the
 # testbed's measurable service; the shell test runs the sanitized builds.
+# cats-delay: the testbed's delay line (a TUN; this kernel has no netem).
 APP_SAN_LIB := $(O)/san/apps/appproto.o
-APPS     := $(O)/cats-edge $(O)/cats-client
-APPS_SAN := $(O)/san/cats-edge $(O)/san/cats-client
+APPS     := $(O)/cats-edge $(O)/cats-client $(O)/cats-delay
+APPS_SAN := $(O)/san/cats-edge $(O)/san/cats-client $(O)/san/cats-delay
 PROGS    += $(APPS)
 
 # The kernel data plane (rtnetlink through libmnl): src/io, its test tool.
@@ -144,12 +145,18 @@ $(O)/cats-edge: $(O)/apps/edge.o $(O)/apps/appproto.o
 	$(CC) $(CFLAGS) -o $@ $^ -lev
 
 $(O)/cats-client: $(O)/apps/client.o $(O)/apps/appproto.o $(O)/src/catsctl/hex.o
+	$(CC) $(CFLAGS) -o $@ $^ -lm
+
+$(O)/cats-delay: $(O)/apps/delay.o
 	$(CC) $(CFLAGS) -o $@ $^
 
 $(O)/san/cats-edge: $(O)/san/apps/edge.o $(APP_SAN_LIB)
 	$(CC) $(SANFLAGS) -o $@ $^ -lev
 
 $(O)/san/cats-client: $(O)/san/apps/client.o $(APP_SAN_LIB) $(O)/san/src/catsctl/hex.o
+	$(CC) $(SANFLAGS) -o $@ $^ -lm
+
+$(O)/san/cats-delay: $(O)/san/apps/delay.o
 	$(CC) $(SANFLAGS) -o $@ $^
 
 # Unit tests link the sanitized core and, where they test catsctl's or the

@@ -3,7 +3,9 @@
 # every result exactly once (IPv4 and IPv6), idempotent requests, a
 # transaction switched by hand from edge1 to edge2 (EXPORT, IMPORT) with
 # nothing lost or repeated, the HTTP page naming each edge (with curl),
-# malformed input counted and survived, and a clean stop on SIGTERM.
+# malformed input counted and survived, the client's load mode against an
+# edge of one worker (response times under and over its capacity), and a
+# clean stop on SIGTERM.
 # Runs the sanitized programs; EDGE and CLIENT override them.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -32,6 +34,7 @@ trap 'exit 1' INT TERM
 BASE=$((20000 + ($$ % 4000) * 10))
 E1_UDP=$BASE; E1_CTL=$((BASE + 1)); E1_HTTP=$((BASE + 2))
 E2_UDP=$((BASE + 3)); E2_HTTP=$((BASE + 4)); C_PORT=$((BASE + 5))
+E3_UDP=$((BASE + 6))
 E2_CTL=$T/edge2.ctl
 
 have_v6=0
@@ -168,6 +171,64 @@ done
 wait_log "$T/edge1.log" "malformed datagram" || fail "malformed not logged"
 client_ok "edge1 after malformed input" edge1 --to "127.0.0.1:$E1_UDP" \
 	--tx 8 --count 10 --interval 2
+
+# --- load mode: an edge of 1 worker, 10 ms a request (100 requests/s) ---
+"$EDGE" --name edge3 --listen "127.0.0.1:$E3_UDP" --workers 1 --work-ms 10 \
+	--queue 16 --load-interval 0 2>"$T/edge3.log" &
+E3=$!; PIDS="$PIDS $E3"
+wait_log "$T/edge3.log" ready || fail "edge3 did not start"
+# load_field NAME FILE: NAME= of the load line in FILE
+load_field() { sed -n "s/^client: load.* $1=\([^ ]*\).*/\1/p" "$2"; }
+# 25 requests/s, a quarter of its capacity: about 40 requests, each served
+# at once or after a short wait: the median is the 10 ms of work (plus the
+# edge's timer, which rounds to the millisecond)
+timeout 20 "$CLIENT" --to "127.0.0.1:$E3_UDP" --rate 25 --for 1600 --seed 7 \
+	--rt-file "$T/rt.under" >"$T/out" 2>"$T/err"
+rc=$?
+line=$(grep '^client: load ' "$T/out")
+p50=$(load_field rt_p50_ms "$T/out")
+if [ $rc -eq 0 ] && [ "${line#* errors=0 lost=0 }" != "$line" ] &&
+    awk -v p="${p50:-0}" 'BEGIN { exit !(p >= 9.5 && p <= 16) }'; then
+	pass "load under capacity: p50 ${p50} ms, about the 10 ms of work: $line"
+else
+	fail "load under capacity: exit $rc: $line $(cat "$T/err")"
+fi
+check_has "rt file: one line a transaction" "^$(load_field sent "$T/out")\$" \
+	awk '$2 == "edge3" && $3 ~ /^[0-9]+\.[0-9][0-9][0-9]$/ && $4 == "ok" { n++ }
+	    END { print n + 0 }' "$T/rt.under"
+# 300 requests/s, three times its capacity, for 1 s: the queue (16) fills,
+# the waits grow to 16 services (160 ms), the rest is refused (full)
+timeout 20 "$CLIENT" --to "127.0.0.1:$E3_UDP" --rate 300 --for 1000 --seed 8 \
+	--tx 5000 --rt-file "$T/rt.over" >"$T/out" 2>"$T/err"
+rc=$?
+line=$(grep '^client: load ' "$T/out")
+p95=$(load_field rt_p95_ms "$T/out"); errs=$(load_field errors "$T/out")
+if [ $rc -eq 1 ] && [ "${errs:-0}" -gt 0 ] &&
+    [ "${line#* lost=0 }" != "$line" ] &&
+    awk -v p="${p95:-0}" 'BEGIN { exit !(p >= 80) }'; then
+	pass "load over capacity: p95 ${p95} ms, ${errs} refused, exit 1: $line"
+else
+	fail "load over capacity: exit $rc: $line $(cat "$T/err")"
+fi
+check_has "rt file: the refusals" '^[0-9]* - - error:full$' cat "$T/rt.over"
+check_fails "load: rate 0" 2 "--rate 0: not a positive number" \
+	"$CLIENT" --to "127.0.0.1:$E3_UDP" --rate 0 --for 100
+check_fails "load: --for over 600000 ms" 2 "at most 600000 ms" \
+	"$CLIENT" --to "127.0.0.1:$E3_UDP" --rate 1 --for 600001
+check_fails "load: over 100000 requests" 2 "requests expected, at most 100000" \
+	"$CLIENT" --to "127.0.0.1:$E3_UDP" --rate 1000 --for 100001
+check_fails "load: no retry" 2 "would hide the queueing" \
+	"$CLIENT" --to "127.0.0.1:$E3_UDP" --rate 10 --for 100 --retry 100
+check_fails "load: --for without --rate" 2 "they need --rate" \
+	"$CLIENT" --to "127.0.0.1:$E3_UDP" --for 100
+kill -TERM "$E3"
+wait_pid "$E3" 10
+rc=$?
+grep -qE 'Sanitizer|runtime error' "$T/edge3.log" &&
+	{ cat "$T/edge3.log"; fail "edge3: sanitizer report"; }
+[ $rc -eq 0 ] || fail "edge3: exit $rc on SIGTERM"
+check_has "edge3 served and refused" 'pool: served=[1-9][0-9]* .* refused=[1-9]' \
+	cat "$T/edge3.log"
 
 # --- stop by SIGTERM: exit 0, counters, no sanitizer report -------------
 for n in 1 2; do
