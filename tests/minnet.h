@@ -8,6 +8,7 @@
 #ifndef CATS_MINNET_H
 #define CATS_MINNET_H
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,14 @@ struct minnet {
 	bool		 record;	/* keep kinds of everything sent */
 	uint8_t		 kinds[MN_QUEUE];
 	size_t		 nkinds;
+	/* the CATS flags of the last message of each kind sent (the
+	 * canonical encoding puts the CATS message option first) */
+	uint8_t		 cflags[256];
+	/* what the data plane says of a client's traffic (node_ops.activity):
+	 * idle[node] ms ago, or -1 with errno act_errno; by default ENOTSUP */
+	uint64_t	 idle[MN_NODES];
+	int		 act_errno[MN_NODES];
+	bool		 act_known[MN_NODES];
 };
 
 static inline int
@@ -88,6 +97,8 @@ mn_send(void *ctx, const uint8_t dst[16], const uint8_t *buf, size_t len)
 	if (net->record && net->nkinds < MN_QUEUE && len > 16)
 		net->kinds[net->nkinds++] = buf[12] == MH_OT_CATS_MSG ? buf[14] :
 		    (uint8_t)(buf[2] == MH_TYPE_BU ? MH_K_PBU : MH_K_PBA);
+	if (len > 16 && buf[12] == MH_OT_CATS_MSG)
+		net->cflags[buf[14]] = buf[15];
 	if (mn_find(net, dst) < 0) {
 		net->to_outside++;
 		memcpy(net->last_out.dst, dst, 16);
@@ -141,10 +152,26 @@ mn_dp(void *ctx, const struct dp_intent *d)
 	c->net->dps[c->net->ndps++ % MN_DPS] = *d;
 }
 
+static inline int
+mn_activity(void *ctx, const uint8_t client[16], uint64_t *idle_ms)
+{
+	struct mn_ctx *c = ctx;
+
+	(void)client;
+	if (!c->net->act_known[c->idx]) {
+		errno = c->net->act_errno[c->idx] != 0 ?
+		    c->net->act_errno[c->idx] : ENOTSUP;
+		return -1;
+	}
+	*idle_ms = c->net->idle[c->idx];
+	return 0;
+}
+
 static const struct node_ops mn_ops = {
 	.send = mn_send,
 	.timer = mn_timer,
 	.dp = mn_dp,
+	.activity = mn_activity,
 };
 
 static inline struct minnet *

@@ -42,6 +42,9 @@ enum conf_dataplane {
 /* What the daemon needs for each peer besides struct node_peer. */
 struct conf_peer {
 	uint8_t		 sid[16];	/* its SRv6 SID; all zero: none */
+	uint8_t		 probe[16];	/* egress: its reflector's address, in
+					 * its SID's locator; all zero: not
+					 * probed (docs/probe.md) */
 };
 
 /* What the daemon needs for each instance besides struct node_instance:
@@ -98,6 +101,24 @@ struct conf_ra {
 	uint16_t	 router_lifetime_s;	/* 0: not a default router */
 };
 
+/* The path prober (the C-NMA, src/catsd/probe.c, docs/probe.md): an
+ * ingress probes every egress peer that has a "probe" address; an egress
+ * with "reflect" answers on 'port' (RFC 8762 4.1: 862). */
+#define CONF_PROBE_PORT	862
+struct conf_probe {
+	uint32_t	 interval_ms;	/* between two probes of a path */
+	uint32_t	 report_ms;	/* metrics to the C-PS this often */
+	uint32_t	 loss_window;	/* probes the loss ratio covers */
+	uint32_t	 deadline_ms;	/* a later reply counts as lost */
+	uint16_t	 port;
+	bool		 reflect;
+	uint8_t		 source[16];	/* ingress: probes leave from it, an
+					 * address in our SID's locator, so
+					 * that the replies come back the way
+					 * the egress's SRv6 traffic does; all
+					 * zero: the kernel's choice */
+};
+
 struct conf {
 	char		 path[CONF_PATH_MAX];	/* the file it came from */
 
@@ -126,6 +147,9 @@ struct conf {
 
 	/* the prefix to the terminal (ingress; "ra") */
 	struct conf_ra	 ra;
+
+	/* the path prober ("probe") */
+	struct conf_probe probe;
 
 	/* transaction switching (egress): the state stream's TCP port, the
 	 * same on every egress of the domain (0: off), and each instance's

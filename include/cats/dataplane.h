@@ -100,6 +100,9 @@ struct dp_backend {
 	int		 (*stats)(void *ctx, dp_stats_cb, void *arg,
 			    struct dp_drops *);
 	int		 (*sync)(void *ctx);	/* NULL: changes are at once */
+	/* NULL: it cannot tell (the kernel's seg6 routes count nothing) */
+	int		 (*activity)(void *ctx, const uint8_t addr[16],
+			    uint64_t *idle_ms);
 };
 
 struct dp;
@@ -145,6 +148,12 @@ int		 dp_flush(struct dp *);
 /* Every route of ours the backend has, as the backend reports it. */
 int		 dp_dump(struct dp *, kr_route_cb, void *arg);
 
+/* How long ago the data plane last carried a packet from (encapsulated)
+ * or to (decapsulated at End.DT6) addr: 0 and *idle_ms, or -1 with errno
+ * ENOENT (not one it remembers) or EOPNOTSUPP (a backend that cannot
+ * tell).  The engine's "transaction in progress" (node_ops.activity). */
+int		 dp_activity(struct dp *, const uint8_t addr[16],
+		    uint64_t *idle_ms);
 const char		 *dp_error(const struct dp *);
 const struct dp_counters *dp_counters(const struct dp *);
 

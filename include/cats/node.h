@@ -99,6 +99,10 @@ struct node_cfg {
 	uint32_t	 query_deadline_ms;	/* option 1: later responses ignored */
 	uint16_t	 lifetime;	/* binding lifetime asked for, 4 s units */
 	bool		 transaction_switch;	/* ask the C-PS after a handover */
+	/* mobility 3: a client whose traffic the data plane saw within this
+	 * many ms when it moves has a transaction in progress and needs
+	 * service continuity (node_ops.activity) */
+	uint32_t	 continuity_idle_ms;
 
 	/* egress */
 	struct mh_prefix pool;		/* service prefixes are carved from it */
@@ -195,6 +199,11 @@ struct node_ops {
 	/* Arm (or re-arm) timer 'key' to fire at 'at_ms'; at_ms 0 cancels. */
 	void	(*timer)(void *ctx, uint64_t key, uint64_t at_ms);
 	void	(*dp)(void *ctx, const struct dp_intent *);
+	/* Optional: how long ago the data plane last carried a packet from
+	 * or to 'client', in *idle_ms: 0, or -1 when it never did or cannot
+	 * tell (errno ENOENT, ENOTSUP).  NULL: the driver cannot tell. */
+	int	(*activity)(void *ctx, const uint8_t client[16],
+		    uint64_t *idle_ms);
 };
 
 /* Why a message was dropped or refused; counted per node. */
@@ -272,6 +281,8 @@ struct node_session_info {
 	int		 other;		/* ingress: old or new ingress; egress: ingress */
 	struct mh_prefix prefix;
 	uint64_t	 expires_ms;	/* 0: not set */
+	bool		 continuity;	/* ingress: the client needs service
+					 * continuity (mobility 3) */
 };
 
 typedef void	(*node_walk_fn)(void *arg, const struct node_session_info *);

@@ -104,6 +104,16 @@ struct {
 	__uint(max_entries, CATS_DROP_MAX);
 } drops SEC(".maps");
 
+/* When we last carried a packet from (encapsulated) or to (End.DT6) an
+ * address: the ingress's "transaction in progress" (mobility 3, the
+ * continuity flag).  LRU: the oldest go first when it fills. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct cats_addr_key);
+	__type(value, __u64);
+	__uint(max_entries, CATS_BPF_MAX_ACTIVE);
+} active6 SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
@@ -143,6 +153,19 @@ count(__u64 *packets, __u64 *bytes, __u32 len)
 {
 	__sync_fetch_and_add(packets, 1);
 	__sync_fetch_and_add(bytes, len);
+}
+
+static __always_inline void
+touch(const struct cats_addr_key *k)
+{
+	__u64 now = bpf_ktime_get_ns(), *t;
+
+	if ((t = bpf_map_lookup_elem(&active6, k)) == NULL) {
+		bpf_map_update_elem(&active6, k, &now, BPF_ANY);
+		return;
+	}
+	if (now - *t > CATS_ACTIVE_GRAIN_NS)
+		*t = now;
 }
 
 static __always_inline bool
@@ -198,6 +221,7 @@ encap_at(struct __sk_buff *skb, __u32 l2, __u32 off, __u32 room,
 	struct ipv6hdr *in = data + off;
 	struct encap_hdr h;
 	struct cats_cfg *c;
+	struct cats_addr_key src;
 	__u32 zero = 0, len = skb->len - off;
 	__u8 hl;
 
@@ -207,6 +231,7 @@ encap_at(struct __sk_buff *skb, __u32 l2, __u32 off, __u32 room,
 		return TC_ACT_OK;
 	if ((c = bpf_map_lookup_elem(&cfg, &zero)) == NULL)
 		return TC_ACT_OK;
+	__builtin_memcpy(src.addr, &in->saddr, 16);
 	outer(&h, in, len, e, c);
 	hl--;
 	if (bpf_skb_store_bytes(skb, off + offsetof(struct ipv6hdr, hop_limit),
@@ -222,6 +247,7 @@ encap_at(struct __sk_buff *skb, __u32 l2, __u32 off, __u32 room,
 	    BPF_F_RECOMPUTE_CSUM) < 0)
 		return drop(CATS_DROP_ROOM);
 	count(&e->packets, &e->bytes, len);
+	touch(&src);
 	return TC_ACT_OK;
 }
 
@@ -395,12 +421,22 @@ end_d(struct __sk_buff *skb, __u32 l2, struct cats_sid *s)
 	    BPF_F_ADJ_ROOM_DECAP_L3_IPV6;
 	__u32 len, plen = skb->len;
 	int verdict;
+	struct cats_addr_key dst;
+	struct ipv6hdr *ip;
 
 	struct cats_encap *e = NULL;
 
 	if ((len = outer_len(skb, l2, inner, &verdict)) == 0)
 		return verdict;
 	count(&s->packets, &s->bytes, plen - l2);
+	/* End.DT6 at an ingress: the inner packet is for a client */
+	if (s->action == CATS_END_DT6) {
+		ip = (void *)(long)skb->data + l2 + len;
+		if ((void *)(ip + 1) > (void *)(long)skb->data_end)
+			return drop(CATS_DROP_INNER);
+		__builtin_memcpy(dst.addr, &ip->daddr, 16);
+		touch(&dst);
+	}
 	/* End.DT6 whose inner packet we route on (the old ingress's forward
 	 * during a handover): a new outer header over the old one, in place.
 	 * Decapsulating and encapsulating again would fail: the skb still

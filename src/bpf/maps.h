@@ -20,6 +20,11 @@
 #define CATS_BPF_MAX_ROUTE	(1u << 20)	/* return, forward, MUP steer */
 #define CATS_BPF_MAX_PREFIX	(1u << 16)	/* the same, to shorter prefixes */
 #define CATS_BPF_MAX_SID	4096		/* End.* behaviours */
+#define CATS_BPF_MAX_ACTIVE	(1u << 16)	/* addresses with recent traffic */
+/* active6 is written at most this often per address (bpf_ktime ns): the
+ * age it gives is that coarse, and a busy flow costs a lookup, not a
+ * write, per packet */
+#define CATS_ACTIVE_GRAIN_NS	(10u * 1000 * 1000)
 
 /* Upstream since 6.3; Debian's 6.1 uapi lacks them (DESIGN.md 2.3). */
 #ifndef BPF_F_ADJ_ROOM_DECAP_L3_IPV4

@@ -149,10 +149,24 @@ op_dp(void *ctx, const struct dp_intent *in)
 	ra_intent(d, in);
 }
 
+/* The data plane's word on a client's traffic: the continuity flag. */
+static int
+op_activity(void *ctx, const uint8_t client[16], uint64_t *idle_ms)
+{
+	struct catsd *d = ctx;
+
+	if (d->dp == NULL) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	return dp_activity(d->dp, client, idle_ms);
+}
+
 static const struct node_ops ops = {
 	.send = op_send,
 	.timer = op_timer,
 	.dp = op_dp,
+	.activity = op_activity,
 };
 
 /* ------------------------------------------------------------------ */
@@ -444,7 +458,8 @@ start(struct catsd *d)
 		return -1;
 	}
 	if ((d->mh_fd = mh_open(&d->conf)) < 0 || ctl_open(d) < 0 ||
-	    xfer_open(d) < 0 || bgp_open(d) < 0 || ra_open(d) < 0)
+	    xfer_open(d) < 0 || bgp_open(d) < 0 || ra_open(d) < 0 ||
+	    probe_open(d) < 0)
 		return -1;
 	ev_io_init(&d->mh_w, mh_cb, d->mh_fd, EV_READ);
 	d->mh_w.data = d;
@@ -468,6 +483,7 @@ stop(struct catsd *d)
 	size_t pos = 0;
 
 	ctl_close(d);
+	probe_close(d);
 	ra_close(d);
 	bgp_close(d);
 	xfer_close(d);

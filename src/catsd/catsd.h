@@ -71,8 +71,19 @@ struct ra_counters {
 	uint64_t	 send_errors;
 };
 
+/* The path prober (probe.c, docs/probe.md), shown by catsctl show
+ * counters; each path's own in catsctl show peers. */
+struct probe_counters {
+	uint64_t	 reflected;	/* test packets answered (egress) */
+	uint64_t	 reflect_malformed;	/* test packets that did not decode */
+	uint64_t	 strangers;	/* replies from no path we probe */
+	uint64_t	 reports;	/* path metrics handed to the node */
+	uint64_t	 send_errors;
+};
+
 struct xfer;
 struct holds;
+struct prober;
 struct rad;
 struct bgpd;
 struct json_t;
@@ -117,6 +128,10 @@ struct catsd {
 	/* Router Advertisements (ra.c); NULL unless an ingress with "ra" on */
 	struct rad	*rad;
 	struct ra_counters ra_cnt;
+
+	/* the path prober (probe.c) */
+	struct prober	*prober;
+	struct probe_counters probe_cnt;
 };
 
 #define TUNBUF_NAME	"catsbuf"
@@ -160,6 +175,11 @@ const char *agent_malformed_name(unsigned i);
 int	 ra_open(struct catsd *);
 void	 ra_close(struct catsd *);
 void	 ra_intent(struct catsd *, const struct dp_intent *);
+
+/* probe.c: the path prober (C-NMA) and the reflector */
+int	 probe_open(struct catsd *);
+void	 probe_close(struct catsd *);
+struct json_t *probe_show(struct catsd *, size_t peer);
 
 /* bgp.c: the BGP speaker, the CATS-MUP roles */
 int	 bgp_open(struct catsd *);

@@ -29,6 +29,7 @@
 
 #include "cats/conf.h"
 #include "cats/ra.h"
+#include "cats/stamp.h"
 #include "catsd/conf_int.h"
 
 #define CONF_FILE_MAX	(1u << 20)	/* a larger file is a mistake */
@@ -744,12 +745,25 @@ set_peer_sid(struct pctx *p, json_t *v, void *base, const struct key *k)
 	return get_addr(p, v, K_NULL | K_NONZERO, p->c->peers[p->peer].sid);
 }
 
+/* An egress's reflector (docs/probe.md); probed only by an ingress. */
+static int
+set_peer_probe(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	const struct node_peer *pr = base;
+
+	(void)k;
+	if (!(pr->roles & NODE_EGRESS))
+		return fail(p, "expected only on a peer with role \"egress\"");
+	return get_addr(p, v, K_NULL | K_NONZERO, p->c->peers[p->peer].probe);
+}
+
 static const struct key peer_keys[] = {
 	STR("name", struct node_peer, name, K_REQUIRED | K_NAME),
 	ADDR("address", struct node_peer, addr, K_REQUIRED),
 	{ .name = "roles", .set = set_roles, FIELD(struct node_peer, roles),
 	  .flags = K_REQUIRED },
 	CUSTOM("sid", set_peer_sid, 0),
+	CUSTOM("probe", set_peer_probe, 0),
 	BOOL("query", struct node_peer, query),
 	BOOL("candidate", struct node_peer, candidate),
 	PREFIX("subprefix", struct node_peer, subprefix, 1, 128, K_NULL),
@@ -892,6 +906,8 @@ static const struct key ingress_keys[] = {
 	    0),
 	CUSTOM("lifetime_s", set_lifetime, 0),
 	BOOL("transaction_switch", struct node_cfg, transaction_switch),
+	UINT("continuity_idle_ms", struct node_cfg, continuity_idle_ms, 0,
+	    3600000, 0),
 	END
 };
 
@@ -1269,6 +1285,21 @@ static const struct key ra_keys[] = {
 	UINT("lifetime_s", struct conf_ra, lifetime_s, 1, UINT32_MAX, 0),
 	ENUM("preference", struct conf_ra, preference, conf_ra_prefs),
 	UINT("router_lifetime_s", struct conf_ra, router_lifetime_s, 0, 9000, 0),
+	END
+};
+
+/* docs/probe.md: a probe at most every 10 ms, a report at most every
+ * 100 ms and at least daily (cats_sample_check's window) */
+static const struct key probe_keys[] = {
+	UINT("interval_ms", struct conf_probe, interval_ms, 10, 60000, 0),
+	UINT("report_ms", struct conf_probe, report_ms, 100, 86400000, 0),
+	UINT("loss_window", struct conf_probe, loss_window, 1, STAMP_WIN_MAX,
+	    0),
+	UINT("deadline_ms", struct conf_probe, deadline_ms, 1,
+	    STAMP_DEADLINE_MAX_MS, 0),
+	UINT("port", struct conf_probe, port, 1, 65535, 0),
+	BOOL("reflect", struct conf_probe, reflect),
+	ADDR("source", struct conf_probe, source, K_NULL),
 	END
 };
 
@@ -1689,6 +1720,7 @@ static const struct key top_keys[] = {
 	CUSTOM("selector", set_selector, 0),
 	SUB("dataplane", 0, dataplane_keys, 0, 0),
 	SUB("ra", offsetof(struct conf, ra), ra_keys, NODE_INGRESS, 0),
+	SUB("probe", offsetof(struct conf, probe), probe_keys, 0, 0),
 	SUB("timers", NODE, timer_keys, 0, 0),
 	CUSTOM("bgp", set_bgp, 0),
 	CUSTOM("mup", set_mup, 0),
@@ -1814,6 +1846,30 @@ check_dataplane(struct pctx *p)
 /* An advertisement must outlive the interval to the next one, or the
  * client's route lapses between them (RFC 4861 6.2.1 ties
  * AdvDefaultLifetime to MaxRtrAdvInterval the same way). */
+/* docs/probe.md: the session's window is a power of two; probes every
+ * interval must fit a report, and a reflector needs the egress role. */
+static int
+check_probe(struct pctx *p)
+{
+	const struct conf_probe *r = &p->c->probe;
+
+	if (r->loss_window & (r->loss_window - 1)) {
+		push(p, "probe.loss_window");
+		return fail(p, "expected a power of two, got %u", r->loss_window);
+	}
+	if (r->report_ms < r->interval_ms) {
+		push(p, "probe.report_ms");
+		return fail(p, "expected at least interval_ms (%u), got %u",
+		    r->interval_ms, r->report_ms);
+	}
+	if (r->reflect && !(p->c->node.roles & NODE_EGRESS)) {
+		push(p, "probe.reflect");
+		return fail(p, "expected only on an egress (the ingresses "
+		    "probe the egresses)");
+	}
+	return 0;
+}
+
 static int
 check_ra(struct pctx *p)
 {
@@ -1885,7 +1941,8 @@ parse_root(struct pctx *p, json_t *root)
 		return -1;
 	if (check_ingress(p) != 0 || check_egress(p, root) != 0 ||
 	    check_sel(p) != 0 || check_dataplane(p) != 0 ||
-	    check_ra(p) != 0 || check_timers(p) != 0 || check_mup(p) != 0)
+	    check_ra(p) != 0 || check_probe(p) != 0 || check_timers(p) != 0 ||
+	    check_mup(p) != 0)
 		return -1;
 	if (json_object_get(root, "control") == NULL)
 		snprintf(c->control, sizeof(c->control), "/run/catsd/%s.sock",
@@ -1911,6 +1968,11 @@ conf_default(struct conf *c)
 	c->ra.interval_s = 30;
 	c->ra.lifetime_s = 90;
 	c->ra.preference = RA_PREF_MEDIUM;
+	c->probe.interval_ms = 100;
+	c->probe.report_ms = 1000;
+	c->probe.loss_window = 64;
+	c->probe.deadline_ms = 1000;
+	c->probe.port = CONF_PROBE_PORT;
 	cats_sel_cfg_default(&c->sel);
 	c->bgp.port = BGP_PORT;
 	c->bgp.hold = 90;

@@ -178,8 +178,10 @@ pr_peer(struct pr *w, const struct node_peer *p, const struct conf_peer *cp)
 	add(w, o, "address", j_addr(p->addr));
 	add(w, o, "roles", j_roles(w, p->roles));
 	add(w, o, "sid", j_addr_or_null(cp->sid));
-	if (p->roles & NODE_EGRESS)
+	if (p->roles & NODE_EGRESS) {
+		add(w, o, "probe", j_addr_or_null(cp->probe));
 		add(w, o, "query", json_boolean(p->query));
+	}
 	if (p->roles & NODE_INGRESS) {
 		add(w, o, "candidate", json_boolean(p->candidate));
 		add(w, o, "subprefix", j_prefix(&p->subprefix));
@@ -212,6 +214,7 @@ pr_ingress(struct pr *w, const struct node_cfg *n)
 	add(w, o, "query_deadline_ms", json_integer(n->query_deadline_ms));
 	add(w, o, "lifetime_s", json_integer((json_int_t)n->lifetime * 4));
 	add(w, o, "transaction_switch", json_boolean(n->transaction_switch));
+	add(w, o, "continuity_idle_ms", json_integer(n->continuity_idle_ms));
 	return o;
 }
 
@@ -402,6 +405,23 @@ pr_ra(struct pr *w, const struct conf_ra *r)
 	add(w, o, "lifetime_s", json_integer(r->lifetime_s));
 	add(w, o, "preference", j_name(conf_ra_prefs, r->preference));
 	add(w, o, "router_lifetime_s", json_integer(r->router_lifetime_s));
+	return o;
+}
+
+static json_t *
+pr_probe(struct pr *w, const struct conf_probe *r)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	add(w, o, "interval_ms", json_integer(r->interval_ms));
+	add(w, o, "report_ms", json_integer(r->report_ms));
+	add(w, o, "loss_window", json_integer(r->loss_window));
+	add(w, o, "deadline_ms", json_integer(r->deadline_ms));
+	add(w, o, "port", json_integer(r->port));
+	add(w, o, "reflect", json_boolean(r->reflect));
+	add(w, o, "source", j_addr_or_null(r->source));
 	return o;
 }
 
@@ -609,6 +629,8 @@ pr_conf(struct pr *w, const struct conf *c)
 	add(w, o, "dataplane", pr_dataplane(w, c));
 	if (n->roles & NODE_INGRESS)
 		add(w, o, "ra", pr_ra(w, &c->ra));
+	if (n->roles & (NODE_INGRESS | NODE_EGRESS))
+		add(w, o, "probe", pr_probe(w, &c->probe));
 	add(w, o, "timers", pr_timers(w, n));
 	if (c->has_bgp)
 		add(w, o, "bgp", pr_bgp(w, &c->bgp));

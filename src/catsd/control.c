@@ -93,6 +93,8 @@ add_session(void *arg, const struct node_session_info *i)
 	if (i->prefix.len > 0)
 		json_object_set_new(o, "prefix", str_prefix(&i->prefix));
 	json_object_set_new(o, "expires_ms", json_integer((json_int_t)i->expires_ms));
+	if (strcmp(i->role, "ingress") == 0)
+		json_object_set_new(o, "continuity", json_boolean(i->continuity));
 	json_array_append_new(w->list, o);
 }
 
@@ -190,8 +192,16 @@ show_counters(struct catsd *d)
 	    "sent", (json_int_t)c->metric_tx,
 	    "taken", (json_int_t)c->metric_rx);
 
+	const struct probe_counters *pc = &d->probe_cnt;
+	json_t *probe = json_pack("{s:I,s:I,s:I,s:I,s:I}",
+	    "reflected", (json_int_t)pc->reflected,
+	    "reflect_malformed", (json_int_t)pc->reflect_malformed,
+	    "strangers", (json_int_t)pc->strangers,
+	    "reports", (json_int_t)pc->reports,
+	    "send_errors", (json_int_t)pc->send_errors);
+
 	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,"
-	    "s:o}",
+	    "s:o,s:o}",
 	    "rx", (json_int_t)c->rx, "tx", (json_int_t)c->tx,
 	    "retransmissions", (json_int_t)c->rtx,
 	    "socket_dropped", (json_int_t)d->rx_dropped,
@@ -200,7 +210,7 @@ show_counters(struct catsd *d)
 	    "dropped", counts_by_name(c->drop, NODE_DROP__COUNT, drop_name),
 	    "unmet", counts_by_name(c->unmet, CATS_SEL__COUNT, unmet_name),
 	    "malformed", counts_by_name(c->decode_err, MH_E__COUNT, err_name),
-	    "metric_reports", metrics,
+	    "metric_reports", metrics, "probe", probe,
 	    "handover_buffer", buf, "transfer", xf, "agent", agent, "ra", ra);
 }
 
@@ -208,7 +218,7 @@ static json_t *
 show_peers(struct catsd *d)
 {
 	const struct node_cfg *n = &d->conf.node;
-	json_t *list = json_array(), *roles, *o;
+	json_t *list = json_array(), *roles, *o, *pr;
 	size_t i;
 
 	for (i = 0; i < n->npeers; i++) {
@@ -223,6 +233,8 @@ show_peers(struct catsd *d)
 			json_array_append_new(roles, json_string("locator"));
 		o = json_pack("{s:s,s:o,s:o}", "name", n->peers[i].name,
 		    "address", str_addr(n->peers[i].addr), "roles", roles);
+		if ((pr = probe_show(d, i)) != NULL)
+			json_object_set_new(o, "probe", pr);
 		json_array_append_new(list, o);
 	}
 	return json_pack("{s:o,s:o}", "peers", list, "counters", show_counters(d));

@@ -10,6 +10,7 @@
  * arrived from another ingress and whose services are not known yet has a
  * placeholder session with service ANY_SERVICE.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,7 @@ enum is_state {
 #define SF_SWITCHED	0x08	/* transaction switching done or not needed */
 #define SF_PREFIXED	0x10	/* a route of ours has the prefix (DP_PREFIX,
 				 * DP_FORWARD): DP_UNPREFIX when it ends */
+#define SF_DONE		0x20	/* the driver said every result came */
 
 /* What a pending message or timer is about (low byte of its cookie). */
 enum what {
@@ -701,6 +703,37 @@ notify(struct node *n, uint32_t idx, int peer, uint64_t now)
 }
 
 
+/*
+ * Mobility 3: the old ingress tells the new one "whether the client needs
+ * service continuity": a transaction in progress, which is traffic from
+ * or to the client that the data plane carried in the last
+ * continuity_idle_ms.  A data plane that cannot tell (the kernel's seg6
+ * routes count nothing) leaves the driver's word: needed until it says
+ * every result came (EV_RESULTS_DONE).
+ */
+static bool
+needs_continuity(struct node *n, const struct isess *s)
+{
+	uint64_t idle;
+
+	if (n->ops->activity != NULL) {
+		if (n->ops->activity(n->ctx, s->key.client, &idle) == 0)
+			return idle <= n->cfg.continuity_idle_ms;
+		if (errno == ENOENT)
+			return false;		/* no packet ever */
+	}
+	return !(s->flags & SF_DONE);
+}
+
+static void
+continuity_set(struct node *n, struct isess *s)
+{
+	if (needs_continuity(n, s))
+		s->flags |= SF_CONTINUITY;
+	else
+		s->flags &= (uint8_t)~SF_CONTINUITY;
+}
+
 static void
 move_detected(struct node *n, const uint8_t client[16], uint64_t now)
 {
@@ -712,7 +745,7 @@ move_detected(struct node *n, const uint8_t client[16], uint64_t now)
 		s = S(n, idx);
 		if (!serving(s))
 			continue;
-		s->flags |= SF_CONTINUITY;
+		continuity_set(n, s);
 		for (i = 0; i < n->cfg.npeers; i++)
 			if ((n->cfg.peers[i].roles & NODE_INGRESS) &&
 			    n->cfg.peers[i].candidate)
@@ -798,7 +831,7 @@ on_mob_request(struct node *n, const struct rx *rx, uint64_t now)
 		if (!(serving(s) || s->state == IS_FORWARDING))
 			continue;
 		any = true;
-		s->flags |= SF_CONTINUITY;
+		continuity_set(n, s);
 		forward_to(n, s, rx->peer);
 		notify(n, idx, rx->peer, now);
 	}
@@ -883,6 +916,8 @@ on_notify(struct node *n, const struct rx *rx, uint64_t now)
 	s->state = IS_EXPECTED;
 	s->egress = (int8_t)egress;
 	s->other = (int8_t)rx->peer;
+	/* the old ingress's word, not what an earlier stay here left */
+	s->flags &= (uint8_t)~SF_CONTINUITY;
 	s->flags |= (rx->m.cats_flags & MH_CF_CONTINUITY) ? SF_CONTINUITY : 0;
 	if (rx->m.present & MH_BIT(MH_O_SVC_PREFIX))
 		s->prefix = rx->m.svc_prefix;
@@ -1287,6 +1322,7 @@ results_done(struct node *n, const struct ev *ev, uint64_t now)
 	if ((s->flags & SF_LOCREG) && !other_service_here(n, idx))
 		locator_register(n, idx, 0, now);
 	s->flags &= (uint8_t)~SF_CONTINUITY;
+	s->flags |= SF_DONE;
 }
 
 static bool
@@ -1505,6 +1541,7 @@ in_walk(const struct node *n, node_walk_fn fn, void *arg)
 		i.other = s->other;
 		i.prefix = s->prefix;
 		i.expires_ms = s->expires;
+		i.continuity = (s->flags & SF_CONTINUITY) != 0;
 		fn(arg, &i);
 	}
 }

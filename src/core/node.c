@@ -115,6 +115,7 @@ node_cfg_default(struct node_cfg *c)
 	c->rtx_tries = 6;
 	c->ts_window_ms = 7000;			/* RFC 5213 5.5 TimestampValidityWindow */
 	c->max_sessions = 1u << 22;
+	c->continuity_idle_ms = 2000;
 }
 
 int

@@ -361,7 +361,7 @@ mem_free(void *ctx)
 }
 
 static const struct dp_backend mem_backend = {
-	mem_change, mem_dump, mem_error, mem_free, NULL, NULL,
+	mem_change, mem_dump, mem_error, mem_free, NULL, NULL, NULL,
 };
 
 /* ------------------------------------------------------------------ */
@@ -404,7 +404,7 @@ nl_free(void *ctx)
 }
 
 static const struct dp_backend nl_backend = {
-	nl_change, nl_dump, nl_error, nl_free, NULL, NULL,
+	nl_change, nl_dump, nl_error, nl_free, NULL, NULL, NULL,
 };
 
 /* ------------------------------------------------------------------ */
@@ -1045,6 +1045,16 @@ dp_stats(struct dp *dp, dp_stats_cb cb, void *arg, struct dp_drops *drops)
 		return -1;
 	}
 	return dp->be->stats(dp->ctx, cb, arg, drops);
+}
+
+int
+dp_activity(struct dp *dp, const uint8_t addr[16], uint64_t *idle_ms)
+{
+	if (dp->be->activity == NULL) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	return dp->be->activity(dp->ctx, addr, idle_ms);
 }
 
 int

@@ -31,6 +31,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <time.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -626,6 +627,25 @@ bpf_stats(void *ctx, dp_stats_cb cb, void *arg, struct dp_drops *d)
 	return 0;
 }
 
+/* active6 holds bpf_ktime_get_ns(), CLOCK_MONOTONIC. */
+static int
+bpf_activity(void *ctx, const uint8_t addr[16], uint64_t *idle_ms)
+{
+	struct bpfb *b = ctx;
+	struct cats_addr_key k;
+	struct timespec ts;
+	uint64_t at, now;
+
+	memcpy(k.addr, addr, 16);
+	if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.active6), &k,
+	    &at) < 0)
+		return -1;		/* ENOENT: no packet it remembers */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	*idle_ms = now > at ? (now - at) / 1000000u : 0;
+	return 0;
+}
+
 static int
 bpf_sync(void *ctx)
 {
@@ -692,6 +712,7 @@ bpf_free(void *ctx)
 
 static const struct dp_backend bpf_backend = {
 	bpf_change, bpf_dump, bpf_error, bpf_free, bpf_stats, bpf_sync,
+	bpf_activity,
 };
 
 static void
@@ -735,7 +756,8 @@ take_over(struct bpfb *b, const struct hook *h)
 {
 	struct bpf_map *maps[] = { b->skel->maps.steer6_exact,
 	    b->skel->maps.route6_exact, b->skel->maps.steer6,
-	    b->skel->maps.steer6_src, b->skel->maps.route6, b->skel->maps.sid6, b->skel->maps.drops };
+	    b->skel->maps.steer6_src, b->skel->maps.route6, b->skel->maps.sid6,
+	    b->skel->maps.drops, b->skel->maps.active6 };
 	struct bpf_tc_hook th;
 	struct bpf_tc_opts to;
 	struct bpf_prog_info pi;

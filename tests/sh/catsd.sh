@@ -17,6 +17,10 @@
 # Needs root and ip netns; exits 77 otherwise.
 DOMAIN_TAG=cd
 . "$(dirname "$0")/../lib/domain.sh"
+# a client idle for 500 ms has no transaction in progress (continuity)
+ingress_json() {
+	printf '  "ingress": { "setup": "controller", "find": "prefix", "subprefix": "2001:db8:a::/64", "continuity_idle_ms": 500 },\n'
+}
 configure_all
 # How long an ingress holds a detached client's results (dataplane
 # buffer_ms, docs/config.md): what is older when the new path comes is
@@ -150,17 +154,46 @@ if dproutes E1 | grep "^2001:db8:a::10 " | grep -q "fc00:12::"; then
 else
 	fail "egress1 still returns to: $(dproutes E1 | grep a::10)"
 fi
+# mobility 3: a transaction was in progress (ingress1's eBPF data plane
+# carried its results a moment ago), so the notification said the client
+# needs service continuity; the kernel's seg6 routes count nothing, and
+# without "client done" the answer is the same
+cont='.sessions[] | select(.client == "2001:db8:a::10") | .continuity == true'
+if json_ok "$cont" ctl I2 -j show sessions; then
+	pass "ingress2 was told the client needs service continuity (a transaction in progress)"
+else
+	fail "continuity flag at ingress2: $(ctl I2 -j show sessions)"
+fi
 held=$(printf '%s' "$hb" | sed -n 's/.*"flushed":\([0-9]*\).*/\1/p')
 if [ "${held:-0}" -gt 0 ]; then
 	pass "ingress1's handover buffer held and flushed $held packets: $hb"
 else
 	fail "nothing went through the handover buffer: $(ctl I1 -j show counters)"
 fi
-# back where it was, for what follows
+# back where it was, for what follows: a proactive handover again, now
+# that its transaction is over and the client has been idle (more than
+# continuity_idle_ms, 500 ms): no continuity needed.  Only a data plane
+# that counts (eBPF) can tell; the kernel's seg6 routes cannot, and then
+# the client needs it until catsd hears "client done".
+sleep 0.7	# lint: sleep-ok: the client must be idle longer than continuity_idle_ms
+ctl I2 client move 2001:db8:a::10 >/dev/null
+ctl I2 client detach 2001:db8:a::10 >/dev/null
 x C addr del 2001:db8:a::10/64 dev a2
 x C route del default via 2001:db8:a::1 dev a2 2>/dev/null
 x C addr add 2001:db8:a::10/64 dev a1 nodad
 x C route add default via 2001:db8:a::1 dev a1 2>/dev/null
+ctl I1 client attach 2001:db8:a::10 02:00:5e:10:00:01 >/dev/null
+moved_back() { json_ok '.sessions[] | select(.client == "2001:db8:a::10") | .state == "moved-in"' ctl I1 -j show sessions; }
+wait_for 10 moved_back
+case $(ctl I2 -j show dataplane | jq -r .backend) in
+bpf)	want=false why="the client was idle: nothing to continue";;
+*)	want=true why="this data plane cannot tell, and nobody said \"client done\"";;
+esac
+if json_ok ".sessions[] | select(.client == \"2001:db8:a::10\") | .continuity == $want" ctl I1 -j show sessions; then
+	pass "moved back to ingress1: continuity $want ($why)"
+else
+	fail "moved back: continuity should be $want ($why): $(ctl I1 -j show sessions)"
+fi
 
 # ---------------------------------------------------------------- SIGHUP
 sed 's/"level": "debug"/"level": "info"/' "$T/I2.json" >"$T/I2.new" &&

@@ -354,7 +354,7 @@ static const struct bad bad[] = {
 	{ "unknown-top-key", "{ " NODE_LOC ", 'nodes': 1 }",
 	  "t.json: nodes: unknown key; expected one of: node, signaling, "
 	  "control, log, services, peers, ingress, egress, controller, "
-	  "selector, dataplane, ra, timers, bgp, mup" },
+	  "selector, dataplane, ra, probe, timers, bgp, mup" },
 	{ "unknown-node-key",
 	  "{ 'node': { 'name': 'n1', 'colour': 'red', 'address': '2001:db8::1', "
 	  "'roles': ['locator'] } }",
@@ -363,7 +363,7 @@ static const struct bad bad[] = {
 	{ "unknown-peer-key", "{ " NODE_LOC ", 'peers': [ { 'name': 'a', "
 	  "'address': '2001:db8::a', 'roles': ['ingress'], 'weight': 2 } ] }",
 	  "t.json: peers[0].weight: unknown key; expected one of: name, "
-	  "address, roles, sid, query, candidate, subprefix" },
+	  "address, roles, sid, probe, query, candidate, subprefix" },
 	{ "unknown-condition-key", "{ " NODE("'egress'") ", 'egress': { "
 	  "'pool': '2001:db8:5e::/48', 'conditions': { 'max_lat': 5 } } }",
 	  "t.json: egress.conditions.max_lat: unknown key; expected one of: "
@@ -723,6 +723,26 @@ static const struct bad bad[] = {
 	  ", 'ra': { 'preference': 'reserved' } }",
 	  "t.json: ra.preference: expected \"low\", \"medium\" or \"high\", "
 	  "got \"reserved\"" },
+	{ "probe-on-a-controller-peer", "{ " NODE("'ingress'") ", "
+	  "'peers': [ { 'name': 'c', 'address': '2001:db8::c', 'roles': "
+	  "['controller'], 'probe': 'fc00:c::1:0:0' } ] }",
+	  "t.json: peers[0].probe: expected only on a peer with role "
+	  "\"egress\"" },
+	{ "probe-window-not-power-of-two", "{ " NODE("'ingress'") ", "
+	  PEERS_ING ", 'probe': { 'loss_window': 100 } }",
+	  "t.json: probe.loss_window: expected a power of two, got 100" },
+	{ "probe-report-below-interval", "{ " NODE("'ingress'") ", "
+	  PEERS_ING ", 'probe': { 'interval_ms': 500, 'report_ms': 200 } }",
+	  "t.json: probe.report_ms: expected at least interval_ms (500), "
+	  "got 200" },
+	{ "probe-interval-too-short", "{ " NODE("'ingress'") ", "
+	  PEERS_ING ", 'probe': { 'interval_ms': 1 } }",
+	  "t.json: probe.interval_ms: expected an integer from 10 to 60000, "
+	  "got 1" },
+	{ "probe-reflect-not-egress", "{ " NODE("'ingress'") ", "
+	  PEERS_ING ", 'probe': { 'reflect': true } }",
+	  "t.json: probe.reflect: expected only on an egress (the ingresses "
+	  "probe the egresses)" },
 };
 
 static void

@@ -1367,6 +1367,48 @@ test_metric_report(void **state)
 	cats_sel_destroy(sel);
 }
 
+/*
+ * Mobility 3: the old ingress tells whether the client needs service
+ * continuity, a transaction in progress: traffic the data plane carried
+ * within continuity_idle_ms (2 s).  Without a data plane that can tell,
+ * the driver's "every result came" (EV_RESULTS_DONE) ends the need.
+ */
+static uint8_t
+notified_flags(int known, uint64_t idle, int err, bool done)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+	uint8_t f;
+
+	client_request(w, IN1);
+	w->net->act_known[IN1] = known;
+	w->net->idle[IN1] = idle;
+	w->net->act_errno[IN1] = err;
+	if (done)
+		local(w, IN1, EV_RESULTS_DONE);
+	local(w, IN1, EV_MOVE_DETECTED);
+	assert_int_equal(node_counters(w->net->nodes[IN2])->rx_kind[MH_K_MOB_NOTIFY], 1);
+	f = w->net->cflags[MH_K_MOB_NOTIFY];
+	world_free(w);
+	return f;
+}
+
+static void
+test_continuity(void **state)
+{
+	(void)state;
+	/* results flowing 5 ms ago: a transaction in progress */
+	assert_int_equal(notified_flags(true, 5, 0, false), MH_CF_CONTINUITY);
+	assert_int_equal(notified_flags(true, 2000, 0, false), MH_CF_CONTINUITY);
+	/* idle for longer, or never a packet: a new client for the next */
+	assert_int_equal(notified_flags(true, 2001, 0, false), 0);
+	assert_int_equal(notified_flags(false, 0, ENOENT, false), 0);
+	/* the data plane cannot tell: until the results are done */
+	assert_int_equal(notified_flags(false, 0, 0, false), MH_CF_CONTINUITY);
+	assert_int_equal(notified_flags(false, 0, 0, true), 0);
+	/* the data plane's word wins over the driver's */
+	assert_int_equal(notified_flags(true, 10, 0, true), MH_CF_CONTINUITY);
+}
+
 int
 main(void)
 {
@@ -1401,6 +1443,7 @@ main(void)
 		cmocka_unit_test(test_locator_expiry),
 		cmocka_unit_test(test_prefix_after_switch),
 		cmocka_unit_test(test_metric_report),
+		cmocka_unit_test(test_continuity),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);

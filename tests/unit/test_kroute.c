@@ -1395,6 +1395,7 @@ test_dp_reconcile_kernel_metric(void **state)
 {
 	static const struct dp_backend be = {
 		kern_change, kern_dump, kern_error, kern_free, NULL, NULL,
+		NULL,
 	};
 	static const struct dp_peer peers[] = {
 		{ { 0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 2 },
