@@ -30,8 +30,8 @@ tb_init() {
 	TB_NSS=""		# every namespace we made
 	TB_UP=0
 	CATSD=$TB_BIN/catsd CTL=$TB_BIN/catsctl
-	EDGE=$TB_BIN/cats-edge CLIENT=$TB_BIN/cats-client
-	for _p in "$CATSD" "$CTL" "$EDGE" "$CLIENT"; do
+	EDGE=$TB_BIN/cats-edge CLIENT=$TB_BIN/cats-client DELAY=$TB_BIN/cats-delay
+	for _p in "$CATSD" "$CTL" "$EDGE" "$CLIENT" "$DELAY"; do
 		[ -x "$_p" ] || { echo "testbed: no $_p (run make)" >&2; return 1; }
 	done
 }
@@ -251,20 +251,65 @@ tb_up() {
 			x "$_n" route add "$_sid/32" via "$(tb_core "$_m")" dev core0 || return 1
 		done
 	done
-	tb_netem_note
+	# each ingress's and egress's probe address (docs/probe.md)
+	for _n in $TB_INGRESSES $TB_EGRESSES; do
+		x "$_n" addr add "$(tb_probe_addr "$_n")/128" dev lo nodad || return 1
+	done
+	tb_delay_lines
 }
 
-# Link delays.  This kernel has no netem, so the topology's delays are
-# metrics only and the sites' different loads make the choice visible.
-# Putting them on the links (netem per egress SID on each ingress's core
-# leg) is not implemented: it could not be tested here.  Say what we have.
-tb_netem_note() {
-	if in_ns B tc qdisc add dev br0 root netem delay 1ms 2>/dev/null; then
-		in_ns B tc qdisc del dev br0 root 2>/dev/null
-		TB_NETEM="present, not used: the delays are given to the selector as metrics"
-	else
-		TB_NETEM="absent in this kernel: the delays are given to the selector as metrics only"
-	fi
+# Link delays.  This kernel has no netem (DESIGN.md 2.3), and netem is not
+# what the testbed needs anyway: the delay of a path from an ingress to an
+# egress, both ways.  Each node with a "delay" line routes the SID
+# locators of the nodes at the other ends into a TUN (dl0) that cats-delay
+# serves (docs/apps.md): it holds each packet for the delay of its
+# destination's locator and writes it back, and a rule ("iif dl0") sends
+# what comes out along the real route (table 200).  What takes those
+# routes is what the delay is for: the SRv6 traffic to and from the SIDs,
+# and the probes that measure it (docs/probe.md); signaling between the
+# nodes' core addresses is not delayed.  The "delay" scenario shows it
+# faithful: what ping and the probes measure against the file.
+tb_locator() { _tl=$(tb_v "$1" sid); printf '%s' "${_tl%::}"; }
+# the node's probe address: in its SID's locator, away from the SIDs
+# (dp_sid puts an instance in the last 32 bits)
+tb_probe_addr() { printf '%s::1:0:0' "$(tb_locator "$1")"; }
+tb_delay_lines() {
+	TB_NETEM="not needed: delays by cats-delay on the routes to the SID locators"
+	for _n in $TB_INGRESSES $TB_EGRESSES; do
+		_lines=""
+		for _m in $TB_INGRESSES $TB_EGRESSES; do
+			[ "$(tb_v "$_n" role)" = "$(tb_v "$_m" role)" ] && continue
+			eval "_d=\${TB_DELAY_${_n}_${_m}:-\${TB_DELAY_${_m}_${_n}:-}}"
+			[ -n "$_d" ] && _lines="$_lines $(tb_locator "$_m")::/32=$_d"
+		done
+		[ -n "$_lines" ] || continue
+		x "$_n" tuntap add dev dl0 mode tun || return 1
+		x "$_n" link set dl0 mtu 9000 txqueuelen 10000 up
+		x "$_n" -6 rule add iif dl0 lookup 200 pref 100
+		for _l in $_lines; do
+			_m=$(tb_node_of_locator "${_l%%::/32=*}")
+			x "$_n" -6 route add "${_l%=*}" via "$(tb_core "$_m")" dev core0 table 200
+			x "$_n" -6 route replace "${_l%=*}" dev dl0
+		done
+		# real-time priority where it may have it (root): its
+		# releases are then late by tens of us, not ms, on a busy
+		# machine (docs/apps.md)
+		_rt=""
+		command -v chrt >/dev/null 2>&1 && chrt -f 10 true 2>/dev/null && _rt="chrt -f 10"
+		# shellcheck disable=SC2086
+		ip netns exec "$TB_P$_n" $_rt "$DELAY" --tun dl0 --name "$_n" \
+		    $(for _l in $_lines; do printf ' --delay %s' "$_l"; done) \
+		    >"$TB_DIR/dl$_n.log" 2>&1 &
+		tb_track $!
+		wait_for 5 grep -q "ready" "$TB_DIR/dl$_n.log" ||
+		    { echo "testbed: cats-delay in $_n: $(cat "$TB_DIR/dl$_n.log")" >&2; return 1; }
+	done
+}
+tb_node_of_locator() {
+	for _q in $TB_NODES; do
+		[ "$(tb_locator "$_q")" = "$1" ] && { echo "$_q"; return 0; }
+	done
+	return 1
 }
 
 # The client's addresses: ADDR on access link LINK (a1, a2, ...), with a
@@ -302,6 +347,8 @@ tb_peers_json() {
 		    "$(tb_name "$_m")" "$(tb_core "$_m")" "$(tb_roles_json "$_m")" "$_sidj"
 		[ "$(tb_v "$_m" role)" = ingress ] && [ "$(tb_v "$1" role)" = ingress ] &&
 		    printf ', "subprefix": "%s"' "$(tb_v "$_m" subprefix)"
+		[ "$(tb_v "$_m" role)" = egress ] && [ "$(tb_v "$1" role)" = ingress ] &&
+		    printf ', "probe": "%s"' "$(tb_probe_addr "$_m")"
 		printf ' }'
 	done
 	printf '\n'
@@ -323,18 +370,19 @@ tb_conf() {
 	ingress)
 		printf '  "ingress": { "setup": "controller", "find": "%s", "subprefix": "%s", "transaction_switch": %s },\n' \
 		    "$(tb_v "$_n" find)" "$(tb_v "$_n" subprefix)" "${TB_TXSWITCH:-false}"
+		printf '  "probe": { "interval_ms": 100, "report_ms": 500, "source": "%s" },\n' \
+		    "$(tb_probe_addr "$_n")"
 		_dp='"access_interface": "acc0", ';;
 	egress)
 		_k=$(tb_v "$_n" n)
-		# with transaction switching: the edge's control port and
-		# the egress-to-egress state stream
-		_xp='' _xc=''
-		if [ "${TB_TXSWITCH:-false}" = true ]; then
-			_xp='"transfer_port": 5437, '
-			_xc=", \"edge_control\": \"[2001:db8:d$_k::100]:7001\""
-		fi
+		# the edge's control port: its load reports (the agent),
+		# and with transaction switching the state it hands over
+		# through the egress-to-egress stream
+		_xp='' _xc=", \"edge_control\": \"[2001:db8:d$_k::100]:7001\""
+		[ "${TB_TXSWITCH:-false}" = true ] && _xp='"transfer_port": 5437, '
 		printf '  "egress": { "pool": "%s", "prefix_length": 64, %s"instances": [ { "id": %s, "service": "%s", "edge": "2001:db8:d%s::100"%s } ] },\n' \
 		    "$(tb_v "$_n" pool)" "$_xp" "$(tb_v "$_n" instance)" "$TB_SVC_ID" "$_k" "$_xc"
+		printf '  "probe": { "reflect": true },\n'
 		_dp='"access_interface": "edge0", ';;
 	controller)
 		printf '  "controller": { "instances": ['
@@ -345,15 +393,9 @@ tb_conf() {
 			_sep=', '
 		done
 		printf ' ] },\n'
-		printf '  "selector": { "policy": "%s", "metrics": [' "${2:-$(tb_v "$_n" policy)}"
-		_sep=' '
-		for _e in $TB_EGRESSES; do
-			printf '%s{ "instance": %s, "util": %s, "capacity": %s, "proc_delay_ns": %s }' \
-			    "$_sep" "$(tb_v "$_e" instance)" "$(tb_v "$_e" util)" \
-			    "$(tb_v "$_e" capacity)" "$(($(tb_v "$_e" proc_ms) * 1000000))"
-			_sep=', '
-		done
-		printf ' ] },\n';;
+		# no metric typed in: the edges' agents and the ingresses'
+		# probes report them (tb_wait_metrics)
+		printf '  "selector": { "policy": "%s" },\n' "${2:-$(tb_v "$_n" policy)}";;
 	esac
 	case $_role in
 	ingress|egress)
@@ -393,7 +435,9 @@ tb_start_sites() {
 		ip netns exec "${TB_P}D$_k" "$EDGE" --name "edge$_k" \
 		    --listen "[$TB_SVC_address]:$TB_SVC_port" \
 		    --control "[2001:db8:d$_k::100]:7001" \
-		    --http "[$TB_SVC_address]:$TB_SVC_http" >"$TB_DIR/D$_k.log" 2>&1 &
+		    --http "[$TB_SVC_address]:$TB_SVC_http" \
+		    --workers "$(tb_v "$_e" workers)" --work-ms "$(tb_v "$_e" work_ms)" \
+		    --load-interval 500 >"$TB_DIR/D$_k.log" 2>&1 &
 		tb_track $!
 	done
 	for _e in $TB_EGRESSES; do
@@ -403,17 +447,16 @@ tb_start_sites() {
 	done
 }
 
-# The network metrics of the file, at the controller (selector indices:
-# ingresses and egresses in file order, from 0).
-tb_set_delays() {
-	for _i in $TB_INGRESSES; do
-		for _e in $TB_EGRESSES; do
-			eval "_d=\${TB_DELAY_${_i}_${_e}:-}"
-			[ -n "$_d" ] || continue
-			ctl "$TB_CONTROLLER" metric set net $(($(tb_v "$_i" n) - 1)) \
-			    $(($(tb_v "$_e" n) - 1)) owd_ns $((_d * 1000000)) >/dev/null || return 1
-		done
-	done
+# Until the controller holds, for every ingress and instance, what the
+# agents measured: the edges' load (through their egresses) and the
+# ingresses' probes of each path (docs/probe.md).  Nobody types a metric.
+tb_has_metrics() {
+	_want=$(($(echo $TB_INGRESSES | wc -w) * $(echo $TB_EGRESSES | wc -w)))
+	[ "$(ctl "$TB_CONTROLLER" -j show metrics | jq '.metrics | length')" -ge "$_want" ] 2>/dev/null
+}
+tb_wait_metrics() {
+	wait_for 15 tb_has_metrics ||
+	    { echo "testbed: the controller has no metrics for every path after 15 s: $(ctl "$TB_CONTROLLER" -j show metrics) $(ctl "$TB_CONTROLLER" -j show counters | jq -c .metric_reports)" >&2; return 1; }
 }
 
 # Every catsd and every site, configured; metrics set.
@@ -422,7 +465,7 @@ tb_start() {
 	for _n in $TB_NODES; do tb_start_node "$_n"; done
 	for _n in $TB_NODES; do tb_wait_sock "$_n" || return 1; done
 	tb_start_sites || return 1
-	tb_set_delays
+	tb_wait_metrics
 }
 
 # Restart the controller with another selector policy (same metrics).
@@ -431,7 +474,7 @@ tb_restart_controller() {
 	tb_conf "$TB_CONTROLLER" "$1" || return 1
 	tb_start_node "$TB_CONTROLLER"
 	tb_wait_sock "$TB_CONTROLLER" || return 1
-	tb_set_delays
+	tb_wait_metrics
 }
 
 # ------------------------------------------------------------------ capture

@@ -4,10 +4,10 @@
 #   testbed/run.sh up                  bring the topology up, wait for Ctrl-C
 #   testbed/run.sh scenario NAME...    bring it up, run the scenarios, tear down
 #   testbed/run.sh all                 every scenario, with ladder and pcap
-#   testbed/run.sh bench               the handover and set-up times
+#   testbed/run.sh bench               handover and set-up times, select's response times
 #   testbed/run.sh down                remove what a crashed run left behind
 #
-# Scenarios: select proactive reactive-locator reactive-prefix
+# Scenarios: delay select proactive reactive-locator reactive-prefix
 # transaction-switch curl.  Root and a working "ip netns" are needed; the
 # exit status is 0 when every scenario passed, 77 when the testbed cannot
 # run here, 1 otherwise.  Everything is removed on exit or interrupt.
@@ -57,7 +57,7 @@ tb_bring_up() {
 	echo "testbed: up in $(( ($(tb_now_ns) - _t) / 1000000 )) ms: namespaces ${TB_P}*," \
 	    "client $TB_CLIENT, ingresses$TB_INGRESSES, egresses$TB_EGRESSES (sites$TB_SITES)," \
 	    "controller $TB_CONTROLLER${TB_LOCATOR:+, locator $TB_LOCATOR}; work dir $TB_DIR"
-	echo "testbed: netem $TB_NETEM"
+	echo "testbed: link delays: netem $TB_NETEM"
 	_i=${TB_INGRESSES# }; _i=${_i%% *}
 	echo "testbed: data plane: $(ctl "$_i" -j show dataplane |
 	    jq -r '"\(.backend) (\(.why))"')"
@@ -148,8 +148,11 @@ tb_run_set() {
 		_fails=$((_fails + 1))
 	elif [ $_cap -eq 1 ]; then
 		cp "$TB_DIR/signaling.pcap" "$TB_OUT/signaling.pcap"
-		tb_ladder "$TB_OUT/signaling.pcap" >"$TB_OUT/signaling.ladder"
-		echo "ladder: $TB_OUT/signaling.ladder ($(wc -l <"$TB_OUT/signaling.ladder") messages)"
+		# the agents' periodic metric reports are in the pcap; the
+		# ladder, which is for reading, leaves them out and says so
+		tb_ladder "$TB_OUT/signaling.pcap" >"$TB_DIR/all.ladder"
+		grep -v " metric-report " "$TB_DIR/all.ladder" >"$TB_OUT/signaling.ladder"
+		echo "ladder: $TB_OUT/signaling.ladder ($(wc -l <"$TB_OUT/signaling.ladder") messages; $(grep -c " metric-report " "$TB_DIR/all.ladder") metric reports left out)"
 		tb_check_pcap "$TB_OUT/signaling.pcap" || { echo "FAIL: the capture"; _fails=$((_fails + 1)); }
 	fi
 	for _n in $TB_NODES $TB_SITES; do cp "$TB_DIR/$_n.log" "$TB_OUT/" 2>/dev/null; done
@@ -232,6 +235,15 @@ tb_bench() {
 			_bfail=1
 		fi
 	done
+	# response times under load, CATS against nearest and round-robin:
+	# the select scenario (scenarios.sh) prints its testbed.select lines
+	sc_select >"$TB_DIR/bench.select" 2>&1 || _bfail=1
+	grep "^testbed\.select\." "$TB_DIR/bench.select"
+	for _bk in response_time nearest round_robin; do
+		eval "_v=\${TB_SEL_P50_$_bk:-none}"
+		echo "testbed.select.p50_ms.$([ $_bk = response_time ] && echo cats || echo $_bk): $_v ms"
+	done
+	[ $_bfail -eq 0 ] || sed -n 's/^ *+[0-9.]* ms  FAIL/FAIL/p' "$TB_DIR/bench.select"
 	[ $_bfail -eq 0 ]
 }
 

@@ -19,7 +19,7 @@ command -v dumpcap >/dev/null && command -v tshark >/dev/null ||
     { echo "skip: no dumpcap/tshark"; exit 77; }
 ip netns add "tbprobe$$" 2>/dev/null || { echo "skip: ip netns unavailable"; exit 77; }
 ip netns del "tbprobe$$"
-for p in catsd catsctl cats-edge cats-client; do
+for p in catsd catsctl cats-edge cats-client cats-delay; do
 	[ -x "$B/$p" ] || { echo "no $B/$p"; exit 1; }
 done
 ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}exitcode=86
@@ -48,7 +48,7 @@ grep -q "removed tb$dead-C" "$T/run.out" && pass "... and the run said so" ||
     fail "no word of removing tb$dead-C"
 # each scenario passed, or was skipped for the reason its line gives (a
 # skip is counted as one, never as a pass)
-for s in select proactive reactive-locator reactive-prefix transaction-switch curl; do
+for s in delay select proactive reactive-locator reactive-prefix transaction-switch curl; do
 	if grep -q "^$s *PASS" "$T/run.out"; then
 		pass "$s"
 	elif grep -q "^$s *SKIP" "$T/run.out"; then
