@@ -54,6 +54,14 @@ struct conf_instance {
 					 * "A.B.C.D:PORT", "unix:PATH"; "" none */
 };
 
+/* A site a MUP RAN PE probes (mup.probe_sites, src/catsd/probe.c): the
+ * site PE's MUP address, which the C-PS knows the site by (in the MUP
+ * family), and its reflector's address (IPv6, in its SID locator). */
+struct conf_mup_probe {
+	uint8_t		 site[16];
+	uint8_t		 probe[16];
+};
+
 /* A C-PS instance as the controller's config lists it. */
 struct conf_metric {
 	uint32_t	 instance;
@@ -169,6 +177,12 @@ struct conf {
 	struct conf_bgp	 bgp;
 	bool		 has_mup;
 	struct mup_cfg	 mup;
+	/* the daemon's part of it: each site PE instance's edge control
+	 * port (the load reports, same order as mup.inst), and the sites a
+	 * RAN PE probes */
+	struct conf_instance mup_instances[MUP_MAX_INSTANCES];
+	struct conf_mup_probe mup_probe[MUP_MAX_SITES];
+	size_t		 nmup_probe;
 };
 
 /* Defaults for everything the file may leave out. */

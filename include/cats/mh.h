@@ -199,6 +199,9 @@ struct mh_cats_req {
 /* Affinity entry kinds inside mh_cats_req.affinity. */
 #define MH_AFF_AVOID		1	/* not where this function runs */
 #define MH_AFF_WITH		2	/* only where this function runs */
+#define MH_AFF_NEEDS		3	/* only an instance with this computing
+					 * resource (anchoring 3 step 1.d) */
+#define MH_AFF_KIND_MAX		MH_AFF_NEEDS
 
 /* What a metric report describes (docs/wire.md 5.9). */
 #define MH_MS_INSTANCE		1	/* compute metrics of an instance (CIS-ID) */

@@ -12,8 +12,10 @@
  *   RAN PE      imports the T2ST routes carrying its route target, resolves
  *               each against the DSD of its CIS-ID and programs SRv6
  *               steering for the session; in the distributed deployment its
- *               own C-PS picks the CIS-ID from the DSDs' metrics, unless the
- *               T2ST pins one (a sticky session, figure 7, step 3a).
+ *               own C-PS picks the CIS-ID from the DSDs' metrics and the
+ *               paths its C-NMA measures to each site (mup_path_samples),
+ *               unless the T2ST pins one (a sticky session, figure 7,
+ *               step 3a).
  *   controller  the (CATS-)MUP-C: turns session events of the mobility
  *               management system into T2ST routes (with the optimal CIS-ID
  *               chosen by its C-PS over CMU metrics when centralized), and
@@ -78,7 +80,8 @@ struct mup_instance {
 	double		 capacity;
 };
 
-/* Network metric from a RAN PE to a site (the C-NMA's part). */
+/* Network metric from a RAN PE to a site, as configured (mup.paths);
+ * a measured one (mup_path_samples) takes its place once it comes. */
 struct mup_path {
 	uint8_t		 ran[16];
 	uint8_t		 site[16];
@@ -148,6 +151,7 @@ struct mup_counters {
 	uint64_t	 bad_route;		/* CATS attribute missing/wrong */
 	uint64_t	 bad_metric;
 	uint64_t	 table_full;		/* instance, service or site table */
+	uint64_t	 path_rx;		/* C-NMA reports taken */
 };
 
 struct mup;
@@ -177,6 +181,23 @@ enum cats_metric_err mup_metrics(struct mup *, uint32_t cis_id,
  * (at most the damping's max_interval_ms apart); returns when to call
  * next, 0 if nothing is due ever. */
 uint64_t	 mup_tick(struct mup *, uint64_t now_ms);
+
+/*
+ * The C-NMA's report of the path from this PE to the site whose PE (the
+ * DSD's address) is 'site': one-way delay, delay variation, loss
+ * (stamp_sess_report's samples; network metrics only).  It goes into the
+ * C-PS that has this PE as an ingress (a distributed RAN PE's own, or a
+ * controller's that lists this PE's address among its RAN PEs) for that
+ * (RAN PE, site) path, metric by metric on top of what mup.paths
+ * configured: a measured value wins over the configured one from its first
+ * report on.  A report for a site no DSD has named yet is kept until one
+ * does.  The sessions the C-PS chooses for are evaluated again, as when a
+ * DSD brings new metrics (a challenger must win by the hysteresis).
+ * CATS_MERR_UNKNOWN_INGRESS when no C-PS here has this PE as an ingress,
+ * CATS_MERR_UNKNOWN_EGRESS when MUP_MAX_SITES sites are probed already.
+ */
+enum cats_metric_err mup_path_samples(struct mup *, const uint8_t site[16],
+		    const struct cats_sample *, size_t n, uint64_t now_ms);
 
 /* controller */
 bool		 mup_session_up(struct mup *, const struct mup_session *,

@@ -26,7 +26,9 @@
 #define NODE_MAX_INSTANCES	64
 #define NODE_SERVICE_ID_MAX	64
 #define NODE_INST_FUNCS		4	/* functions named per instance */
-#define NODE_FUNC_LEN		32	/* with the terminating NUL */
+#define NODE_INST_RES		4	/* resources named per instance */
+#define NODE_FUNC_LEN		32	/* with the terminating NUL; also a
+					 * resource's name */
 #define NODE_AFFINITY_MAX	64	/* affinity octets an ingress keeps */
 
 enum node_role {
@@ -80,6 +82,10 @@ struct node_instance {
 	 * egress judges "with"/"avoid" on them, the controller gives them
 	 * to the C-PS.  "" ends the list. */
 	char		 functions[NODE_INST_FUNCS][NODE_FUNC_LEN];
+	/* the computing resources it has (hardware features: "gpu",
+	 * "fpga"), for "needs" (anchoring 3 step 1.d); judged and handed
+	 * on like the functions.  "" ends the list. */
+	char		 resources[NODE_INST_RES][NODE_FUNC_LEN];
 };
 
 struct node_cfg {

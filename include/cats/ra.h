@@ -29,6 +29,10 @@
 #define RA_LLADDR_MAX		14	/* an option of two 8-octet units */
 #define RA_MAX_LEN		1280	/* the IPv6 minimum MTU bounds one RA */
 
+/* RFC 4861 10, router constants: the first few RAs come sooner. */
+#define RA_MAX_INITIAL_ADVERTS	3	/* MAX_INITIAL_RTR_ADVERTISEMENTS */
+#define RA_MAX_INITIAL_INTERVAL_MS 16000 /* MAX_INITIAL_RTR_ADVERT_INTERVAL */
+
 /* Route preference, as on the wire (RFC 4191 2.1). */
 enum ra_pref {
 	RA_PREF_MEDIUM		= 0,
@@ -111,6 +115,15 @@ enum ra_err	 ra_decode_rs(const uint8_t *buf, size_t len, uint8_t hop_limit,
 /* Decode an RA (RFC 4861 6.1.2), for tests and tools. */
 enum ra_err	 ra_decode_ra(const uint8_t *buf, size_t len, uint8_t hop_limit,
 		    struct ra_msg *m, size_t *off);
+/*
+ * When the next unsolicited RA goes, in ms after the last one, when 'sent'
+ * have gone since advertising began (RFC 4861 6.2.4): uniformly between
+ * MinRtrAdvInterval and MaxRtrAdvInterval (max_s) as u goes from 0 to 1,
+ * MinRtrAdvInterval at its default (6.2.1: 0.33 max_s, or max_s itself
+ * under 9 s); while sent is below RA_MAX_INITIAL_ADVERTS, at most
+ * RA_MAX_INITIAL_INTERVAL_MS.  u outside [0, 1] is taken as its bound.
+ */
+uint32_t	 ra_next_delay_ms(uint32_t max_s, unsigned sent, double u);
 const char	*ra_strerror(enum ra_err);
 /* "low", "medium", "high"; NULL for the reserved value. */
 const char	*ra_pref_name(enum ra_pref);

@@ -60,6 +60,8 @@ enum cats_sel_reason {
 					 * without a required one */
 	CATS_SEL_UNMEASURED,		/* a bounded network metric (bandwidth,
 					 * delay variation, loss) never received */
+	CATS_SEL_RESOURCES,		/* without a computing resource it
+					 * needs (anchoring 3 step 1.d) */
 	CATS_SEL__COUNT
 };
 
@@ -73,12 +75,15 @@ enum cats_sel_err {
 	CATS_SERR_BAD_ARG,
 	CATS_SERR_TOO_MANY_FUNCTIONS,	/* over CATS_SEL_MAX_FUNCTIONS names */
 	CATS_SERR_FULL,			/* affinity table full of live flows */
+	CATS_SERR_TOO_MANY_RESOURCES,	/* over CATS_SEL_MAX_RESOURCES names */
 	CATS_SERR__COUNT
 };
 
 #define CATS_SEL_MAX_FUNCTIONS	64
+#define CATS_SEL_MAX_RESOURCES	64
 #define CATS_SEL_MAX_SERVERS	4096u	/* c of M/M/c, per instance */
-#define CATS_SEL_FUNCTION_LEN	64	/* with the terminating NUL */
+#define CATS_SEL_FUNCTION_LEN	64	/* with the terminating NUL; also
+					 * a resource's name */
 #define CATS_SEL_HERD_MAX	32
 #define CATS_REQ_NONE		UINT32_MAX
 
@@ -87,7 +92,8 @@ enum cats_sel_err {
  * NetMinBandwidth octets/s, latencies ns, loss parts per billion.  0 for
  * bandwidth and CATS_REQ_NONE for the others mean "no requirement".
  * avoid: functions the instance must not run beside (cats_reqs_avoid);
- * with: functions it must run beside (cats_reqs_with).
+ * with: functions it must run beside (cats_reqs_with);
+ * needs: computing resources it must have (cats_reqs_needs).
  */
 struct cats_reqs {
 	uint32_t	min_bw;
@@ -97,6 +103,7 @@ struct cats_reqs {
 	uint32_t	max_comp_latency;
 	uint64_t	avoid;
 	uint64_t	with;
+	uint64_t	needs;
 };
 
 struct cats_sel_cfg {
@@ -156,6 +163,8 @@ enum cats_sel_err cats_sel_add_instance(struct cats_sel *,
 enum cats_sel_err cats_sel_remove_instance(struct cats_sel *, uint32_t);
 enum cats_sel_err cats_sel_set_functions(struct cats_sel *, uint32_t instance,
 		    const char *const *names, size_t n);
+enum cats_sel_err cats_sel_set_resources(struct cats_sel *, uint32_t instance,
+		    const char *const *names, size_t n);
 
 enum cats_metric_err cats_sel_update_compute(struct cats_sel *,
 		    uint32_t instance, const struct cats_sample *, size_t,
@@ -169,6 +178,8 @@ bool		 cats_reqs_avoid(const struct cats_sel *, struct cats_reqs *,
 		    const char *function);
 bool		 cats_reqs_with(const struct cats_sel *, struct cats_reqs *,
 		    const char *function);
+bool		 cats_reqs_needs(const struct cats_sel *, struct cats_reqs *,
+		    const char *resource);
 
 enum cats_sel_reason cats_sel_select(struct cats_sel *, uint32_t ingress,
 		    uint32_t service, const struct cats_reqs *, uint64_t flow,
@@ -187,7 +198,7 @@ size_t		 cats_sel_flow_count(const struct cats_sel *);
  * One instance from one ingress against r: CATS_SEL_OK or the first
  * requirement it breaks.  With offer, what it can give, in the same units
  * (the conditions of anchoring 4.4; "none" when it has no metrics; with =
- * its functions).  Read-only, like cats_sel_cost.
+ * its functions, needs = its resources).  Read-only, like cats_sel_cost.
  */
 enum cats_sel_reason cats_sel_judge(const struct cats_sel *, uint32_t ingress,
 		    uint32_t instance, const struct cats_reqs *r,

@@ -313,6 +313,8 @@ aff_kind_name(uint8_t kind)
 		return "avoid";
 	case MH_AFF_WITH:
 		return "with";
+	case MH_AFF_NEEDS:
+		return "needs";
 	default:
 		return NULL;
 	}

@@ -521,6 +521,14 @@ in_service_id(struct pj_in *in, json_t *v, struct pj_msg *pm)
 	    pm->service_id, &pm->m.service_id);
 }
 
+/* The entry kinds by name (docs/wire.md 5.4), in code order. */
+static const char *const aff_kinds[MH_AFF_KIND_MAX + 1] = {
+	[MH_AFF_AVOID] = "avoid",
+	[MH_AFF_WITH] = "with",
+	[MH_AFF_NEEDS] = "needs",
+};
+#define AFF_KINDS_TEXT	"must be \"avoid\", \"with\" or \"needs\""
+
 static int
 aff_kind(struct pj_in *in, json_t *k, uint8_t *out)
 {
@@ -528,16 +536,14 @@ aff_kind(struct pj_in *in, json_t *k, uint8_t *out)
 
 	if (k == NULL)
 		return fail(in, "kind", "missing");
-	if (json_is_string(k) && strcmp(json_string_value(k), "avoid") == 0)
-		n = MH_AFF_AVOID;
-	else if (json_is_string(k) && strcmp(json_string_value(k), "with") == 0)
-		n = MH_AFF_WITH;
-	else if (json_is_string(k))
-		return fail(in, "kind", "must be \"avoid\" or \"with\"");
-	else if (read_uint(in, k, "kind", UINT8_MAX, &n) < 0)
+	if (json_is_string(k)) {
+		for (n = MH_AFF_AVOID; n <= MH_AFF_KIND_MAX; n++)
+			if (strcmp(json_string_value(k), aff_kinds[n]) == 0)
+				break;
+	} else if (read_uint(in, k, "kind", UINT8_MAX, &n) < 0)
 		return -1;
-	if (n != MH_AFF_AVOID && n != MH_AFF_WITH)
-		return fail(in, "kind", "must be \"avoid\" or \"with\"");
+	if (n < MH_AFF_AVOID || n > MH_AFF_KIND_MAX)
+		return fail(in, "kind", AFF_KINDS_TEXT);
 	*out = (uint8_t)n;
 	return 0;
 }

@@ -935,6 +935,25 @@ mup_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	mup_tick(b->mup, now_ms(b));
 }
 
+/* The agents' samples for the roles (catsd.h). */
+int
+bgp_mup_metrics(struct catsd *d, uint32_t cis_id,
+    const struct cats_sample *s, size_t n)
+{
+	if (d->bgp == NULL || d->bgp->mup == NULL)
+		return CATSD_NO_SELECTOR;
+	return mup_metrics(d->bgp->mup, cis_id, s, n, now_ms(d->bgp));
+}
+
+int
+bgp_mup_path(struct catsd *d, const uint8_t site[16],
+    const struct cats_sample *s, size_t n)
+{
+	if (d->bgp == NULL || d->bgp->mup == NULL)
+		return CATSD_NO_SELECTOR;
+	return mup_path_samples(d->bgp->mup, site, s, n, now_ms(d->bgp));
+}
+
 static void
 listen_resume(struct ev_loop *loop, ev_timer *w, int revents)
 {

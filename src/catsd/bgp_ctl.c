@@ -4,7 +4,8 @@
  *
  *   {"cmd":"show","what":"bgp"}          neighbors, states, counters
  *   {"cmd":"show","what":"bgp-routes"}   every route in the RIB, and ours
- *   {"cmd":"show","what":"mup"}          steering table, mup counters
+ *   {"cmd":"show","what":"mup"}          steering table, mup counters,
+ *                                         the paths probed to the sites
  *   {"cmd":"mup","what":"session","action":"up|move|release|down",
  *    "teid":N[,"endpoint":A,"cs_id":N,"ran":N,"sticky":B,"prev_cis_id":N]}
  *   {"cmd":"mup","what":"instance","action":"add|remove","cis_id":N
@@ -380,7 +381,7 @@ show_mup(struct bgpd *b)
 	if (m->roles & MUP_CONTROLLER)
 		json_array_append_new(roles, json_string("controller"));
 	return json_pack("{s:o,s:s,s:o,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-	    "s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I},s:b}",
+	    "s:I,s:I,s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I},s:b,s:o}",
 	    "roles", roles, "mode", m->mode == MUP_CENTRAL ? "central" :
 	    "distributed", "steering", list, "counters",
 	    "dsd_tx", J(c->dsd_tx), "cmu_tx", J(c->cmu_tx),
@@ -389,10 +390,12 @@ show_mup(struct bgpd *b)
 	    "t2st_rx", J(c->t2st_rx), "steer", J(c->steer),
 	    "unresolved", J(c->unresolved), "reselect", J(c->reselect),
 	    "bad_route", J(c->bad_route), "bad_metric", J(c->bad_metric),
+	    "table_full", J(c->table_full), "path_samples", J(c->path_rx),
 	    "steering_changes", "installed", J(b->steer.installed),
 	    "removed", J(b->steer.removed),
 	    "kernel_errors", J(b->steer.kernel_errors),
-	    "kernel", b->d->dp_kind != CONF_DP_NONE);
+	    "kernel", b->d->dp_kind != CONF_DP_NONE,
+	    "probed_sites", probe_show_mup(b->d));
 }
 
 json_t *

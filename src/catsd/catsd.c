@@ -364,8 +364,9 @@ prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 /* Signals                                                             */
 
 /* Only a file that loads completely is used; what a running node cannot
- * take without losing its sessions (its identity, roles, peers) needs a
- * restart, which is said rather than half done. */
+ * take without losing its sessions (its identity, roles, peers, its
+ * signaling and data plane) needs a restart, which is said rather than
+ * half done.  The log level and the "ra" section (ra_reload) apply. */
 static void
 reload(struct catsd *d)
 {
@@ -382,11 +383,13 @@ reload(struct catsd *d)
 	n->node.sel = d->conf.node.sel;
 	if (memcmp(&n->node, &d->conf.node, sizeof(n->node)) != 0 ||
 	    n->transport != d->conf.transport || n->udp_port != d->conf.udp_port ||
-	    n->dataplane != d->conf.dataplane)
+	    n->dataplane != d->conf.dataplane ||
+	    strcmp(n->access_if, d->conf.access_if) != 0)
 		log_warnx("reload: the node, signaling or data plane changed; "
 		    "those take effect on restart");
 	log_setlevel(n->log_level);
 	d->conf.log_level = n->log_level;
+	ra_reload(d, &n->ra);
 	log_info("reloaded %s", d->conf.path);
 	free(n);
 }

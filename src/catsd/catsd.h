@@ -40,7 +40,11 @@ struct xfer_counters {
 };
 
 /* The load reports of our edges (xfer.c's agent, docs/catsd.md), shown by
- * catsctl show counters; malformed by appproto's app_status. */
+ * catsctl show counters; malformed by appproto's app_status.  The agent
+ * watches the edges of an egress's instances (node.instances, slot i) and
+ * of a MUP site PE's (mup.instances, slot AGENT_MUP_BASE + i). */
+#define AGENT_MUP_BASE		NODE_MAX_INSTANCES
+#define AGENT_MAX_EDGES		(NODE_MAX_INSTANCES + MUP_MAX_INSTANCES)
 #define AGENT_MALFORMED_MAX	16
 struct agent_counters {
 	uint64_t	 reports;	/* LOADs received and decoded */
@@ -59,7 +63,8 @@ struct agent_last {
 	uint16_t	 workers;
 	double		 util, queue, proc_delay_ns, capacity;
 	char		 edge[33];	/* the edge's --name */
-	int		 status;	/* catsd_metric_compute's answer */
+	int		 status;	/* catsd_metric_compute's or
+					 * bgp_mup_metrics' answer */
 };
 
 /* Router Advertisements on the access link (ra.c), shown by catsctl show
@@ -116,16 +121,18 @@ struct catsd {
 	uint64_t	 buf_not_ipv6;	/* part of buf_unheld: not even IPv6 */
 	uint64_t	 first_packets;	/* CATS-unaware clients detected */
 
-	/* transaction switching (xfer.c); NULL when not an egress */
+	/* transaction switching and the agent (xfer.c); NULL when neither
+	 * an egress nor a MUP site PE with an edge_control */
 	struct xfer	*xfer;
 	struct xfer_counters xfer_cnt;
 	struct agent_counters agent_cnt;	/* edges' load reports */
-	struct agent_last agent_last[NODE_MAX_INSTANCES];	/* by index */
+	struct agent_last agent_last[AGENT_MAX_EDGES];	/* by slot */
 
 	/* the BGP speaker and the CATS-MUP roles (bgp.c); NULL without bgp */
 	struct bgpd	*bgp;
 
-	/* Router Advertisements (ra.c); NULL unless an ingress with "ra" on */
+	/* Router Advertisements (ra.c); NULL unless an ingress (which keeps
+	 * its clients' prefixes, and advertises them while "ra" is on) */
 	struct rad	*rad;
 	struct ra_counters ra_cnt;
 
@@ -174,16 +181,28 @@ const char *agent_malformed_name(unsigned i);
 /* ra.c: the prefix to the terminal, in Router Advertisements */
 int	 ra_open(struct catsd *);
 void	 ra_close(struct catsd *);
+/* SIGHUP: apply a changed, validated "ra" section to the running node. */
+void	 ra_reload(struct catsd *, const struct conf_ra *);
 void	 ra_intent(struct catsd *, const struct dp_intent *);
 
 /* probe.c: the path prober (C-NMA) and the reflector */
 int	 probe_open(struct catsd *);
 void	 probe_close(struct catsd *);
 struct json_t *probe_show(struct catsd *, size_t peer);
+/* the paths to the MUP sites (mup.probe_sites), for catsctl show mup */
+struct json_t *probe_show_mup(struct catsd *);
 
 /* bgp.c: the BGP speaker, the CATS-MUP roles */
 int	 bgp_open(struct catsd *);
 void	 bgp_close(struct catsd *);
+/* bgp.c: the agents' samples for the CATS-MUP roles: a C-SMA's of a hosted
+ * instance (mup_metrics: damped into its CMU or DSD), a C-NMA's of the
+ * path to a site (mup_path_samples: into the C-PS).  An enum
+ * cats_metric_err, or CATSD_NO_SELECTOR without a "mup" section. */
+int	 bgp_mup_metrics(struct catsd *, uint32_t cis_id,
+	    const struct cats_sample *, size_t n);
+int	 bgp_mup_path(struct catsd *, const uint8_t site[16],
+	    const struct cats_sample *, size_t n);
 
 /* bgp_ctl.c: their control commands; NULL with 'err' set on failure */
 struct json_t *bgp_ctl_show(struct catsd *, const char *what, char *err,

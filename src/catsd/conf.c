@@ -1016,28 +1016,53 @@ set_edge_control(struct pctx *p, json_t *v, void *base, const struct key *k)
 	return 0;
 }
 
-/* The functions an instance runs, for affinity (anchoring 3 step 1.e):
- * up to NODE_INST_FUNCS names. */
+/* A list of names of 1 to 31 characters, "" ending it: what an instance
+ * runs or has.  'array' and 'name' say what is expected in an error. */
+static int
+set_names(struct pctx *p, json_t *v, char (*list)[NODE_FUNC_LEN], size_t max,
+    const char *array, const char *name)
+{
+	size_t i, len;
+	json_t *f;
+
+	if (!json_is_array(v) || json_array_size(v) > max)
+		return expected(p, v, array);
+	memset(list, 0, max * sizeof(*list));
+	json_array_foreach(v, i, f) {
+		len = json_is_string(f) ? json_string_length(f) : 0;
+		if (len == 0 || len >= NODE_FUNC_LEN ||
+		    strlen(json_string_value(f)) != len) {
+			push_index(p, i);
+			return expected(p, f, name);
+		}
+		memcpy(list[i], json_string_value(f), len + 1);
+	}
+	return 0;
+}
+
+/* The functions an instance runs, for affinity (anchoring 3 step 1.e). */
 static int
 set_inst_functions(struct pctx *p, json_t *v, void *base, const struct key *k)
 {
 	struct node_instance *in = base;
-	size_t i, len;
-	json_t *f;
 
 	(void)k;
-	if (!json_is_array(v) || json_array_size(v) > NODE_INST_FUNCS)
-		return expected(p, v, "an array of at most 4 function names");
-	memset(in->functions, 0, sizeof(in->functions));
-	json_array_foreach(v, i, f) {
-		len = json_is_string(f) ? json_string_length(f) : 0;
-		if (len == 0 || len >= NODE_FUNC_LEN ||
-		    strlen(json_string_value(f)) != len)
-			return expected(p, f, "a function name of 1 to 31 "
-			    "characters");
-		memcpy(in->functions[i], json_string_value(f), len + 1);
-	}
-	return 0;
+	return set_names(p, v, in->functions, NODE_INST_FUNCS,
+	    "an array of at most 4 function names",
+	    "a function name of 1 to 31 characters");
+}
+
+/* The computing resources an instance has (hardware features), for
+ * "needs" (anchoring 3 step 1.d). */
+static int
+set_inst_resources(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	struct node_instance *in = base;
+
+	(void)k;
+	return set_names(p, v, in->resources, NODE_INST_RES,
+	    "an array of at most 4 resource names",
+	    "a resource name of 1 to 31 characters");
 }
 
 static const struct key egress_inst_keys[] = {
@@ -1046,6 +1071,7 @@ static const struct key egress_inst_keys[] = {
 	ADDR("edge", struct node_instance, edge, K_REQUIRED),
 	CUSTOM("edge_control", set_edge_control, 0),
 	CUSTOM("functions", set_inst_functions, 0),
+	CUSTOM("resources", set_inst_resources, 0),
 	END
 };
 
@@ -1054,6 +1080,7 @@ static const struct key ctl_inst_keys[] = {
 	CUSTOM("service", set_inst_service, K_REQUIRED),
 	CUSTOM("egress", set_inst_egress, K_REQUIRED),
 	CUSTOM("functions", set_inst_functions, 0),
+	CUSTOM("resources", set_inst_resources, 0),
 	END
 };
 
@@ -1570,6 +1597,30 @@ set_mup_field_addr(struct pctx *p, json_t *v, void *base, const struct key *k)
 	return get_mup_addr(p, v, (uint8_t *)base + k->off);
 }
 
+/* A site PE instance's edge control port: the same syntax and checks as
+ * an egress instance's (edge_control_ok); catsd's agent takes the edge's
+ * load reports from it into mup_metrics (src/catsd/xfer.c). */
+static int
+set_mup_edge_control(struct pctx *p, json_t *v, void *base,
+    const struct key *k)
+{
+	size_t i = (size_t)((struct mup_instance *)base - p->c->mup.inst);
+	char *out = p->c->mup_instances[i].edge_control;
+
+	(void)k;
+	if (json_is_null(v)) {
+		out[0] = '\0';
+		return 0;
+	}
+	if (!json_is_string(v) || json_string_length(v) >= CONF_EDGE_CTL_MAX ||
+	    strlen(json_string_value(v)) != json_string_length(v) ||
+	    !edge_control_ok(json_string_value(v)))
+		return expected(p, v, "null, \"[IPv6]:PORT\", \"IPv4:PORT\" or "
+		    "\"unix:PATH\"");
+	memcpy(out, json_string_value(v), json_string_length(v) + 1);
+	return 0;
+}
+
 static const struct key mup_inst_keys[] = {
 	UINT("cs_id", struct mup_instance, cs_id, 0, UINT32_MAX, K_REQUIRED),
 	UINT("cis_id", struct mup_instance, cis_id, 1, MUP_CMU_RD_BIT - 1,
@@ -1578,6 +1629,7 @@ static const struct key mup_inst_keys[] = {
 	UINT("behavior", struct mup_instance, behavior, 0, 65535, 0),
 	UINT("servers", struct mup_instance, servers, 1, 1u << 20, 0),
 	REAL("capacity", struct mup_instance, capacity, 0, DBL_MAX),
+	CUSTOM("edge_control", set_mup_edge_control, 0),
 	END
 };
 
@@ -1661,6 +1713,52 @@ set_mup_paths(struct pctx *p, json_t *v, void *base, const struct key *k)
 	return 0;
 }
 
+/* The sites a RAN PE probes (its C-NMA, src/catsd/probe.c): each once,
+ * each reflector once (a reply is matched to its path by its source). */
+static const struct key mup_probe_keys[] = {
+	{ .name = "site", .set = set_mup_field_addr,
+	  FIELD(struct conf_mup_probe, site), .flags = K_REQUIRED },
+	ADDR("probe", struct conf_mup_probe, probe, K_REQUIRED),
+	END
+};
+
+static int
+set_mup_probe_sites(struct pctx *p, json_t *v, void *base,
+    const struct key *k)
+{
+	struct conf *c = p->c;
+	size_t i, mark;
+	json_t *o;
+
+	(void)base, (void)k;
+	if (check_array(p, v, MUP_MAX_SITES, "sites") != 0)
+		return -1;
+	json_array_foreach(v, i, o) {
+		mark = push_index(p, i);
+		if (walk(p, o, mup_probe_keys, &c->mup_probe[i]) != 0)
+			return -1;
+		for (size_t j = 0; j < i; j++) {
+			if (memcmp(c->mup_probe[j].site, c->mup_probe[i].site,
+			    16) == 0) {
+				push(p, "site");
+				return fail(p, "expected a site no other entry "
+				    "has, got %s", got(p, json_object_get(o,
+				    "site")));
+			}
+			if (memcmp(c->mup_probe[j].probe, c->mup_probe[i].probe,
+			    16) == 0) {
+				push(p, "probe");
+				return fail(p, "expected a reflector no other "
+				    "entry has, got %s", got(p,
+				    json_object_get(o, "probe")));
+			}
+		}
+		c->nmup_probe = i + 1;
+		pop(p, mark);
+	}
+	return 0;
+}
+
 static int
 set_mup_policy(struct pctx *p, json_t *v, void *base, const struct key *k)
 {
@@ -1687,6 +1785,7 @@ static const struct key mup_keys[] = {
 	CUSTOM("instances", set_mup_instances, 0),
 	CUSTOM("rans", set_mup_rans, 0),
 	CUSTOM("paths", set_mup_paths, 0),
+	CUSTOM("probe_sites", set_mup_probe_sites, 0),
 	CUSTOM("policy", set_mup_policy, 0),
 	SUB("damping", offsetof(struct mup_cfg, damp), mup_damp_keys, 0, 0),
 	END
@@ -1847,7 +1946,8 @@ check_dataplane(struct pctx *p)
  * client's route lapses between them (RFC 4861 6.2.1 ties
  * AdvDefaultLifetime to MaxRtrAdvInterval the same way). */
 /* docs/probe.md: the session's window is a power of two; probes every
- * interval must fit a report, and a reflector needs the egress role. */
+ * interval must fit a report, and a reflector needs the egress role (or
+ * a MUP site PE's). */
 static int
 check_probe(struct pctx *p)
 {
@@ -1862,10 +1962,11 @@ check_probe(struct pctx *p)
 		return fail(p, "expected at least interval_ms (%u), got %u",
 		    r->interval_ms, r->report_ms);
 	}
-	if (r->reflect && !(p->c->node.roles & NODE_EGRESS)) {
+	if (r->reflect && !(p->c->node.roles & NODE_EGRESS) &&
+	    !(p->c->has_mup && (p->c->mup.roles & MUP_SITE_PE))) {
 		push(p, "probe.reflect");
-		return fail(p, "expected only on an egress (the ingresses "
-		    "probe the egresses)");
+		return fail(p, "expected only on an egress or a MUP site PE "
+		    "(the ingresses and RAN PEs probe them)");
 	}
 	return 0;
 }
@@ -1908,6 +2009,18 @@ check_timers(struct pctx *p)
 	    n->rtx_initial_ms, n->rtx_max_ms);
 }
 
+/* A controller that is also a RAN PE listed among its own RAN PEs. */
+static bool
+mup_ran_listed(const struct mup_cfg *m)
+{
+	if (!(m->roles & MUP_CONTROLLER))
+		return false;
+	for (size_t i = 0; i < m->nran; i++)
+		if (memcmp(m->ran[i], m->addr, 16) == 0)
+			return true;
+	return false;
+}
+
 static int
 check_mup(struct pctx *p)
 {
@@ -1928,6 +2041,16 @@ check_mup(struct pctx *p)
 		push(p, "mup.rans");
 		return fail(p, "expected the RAN PEs' addresses for role "
 		    "\"controller\", got none");
+	}
+	/* mup_path_samples: the measurements go into a C-PS that has this
+	 * PE as an ingress; a central RAN PE's have no route to the
+	 * controller (docs/mup.md) */
+	if (c->nmup_probe > 0 && (!(c->mup.roles & MUP_RAN_PE) ||
+	    (c->mup.mode != MUP_DISTRIBUTED && !mup_ran_listed(&c->mup)))) {
+		push(p, "mup.probe_sites");
+		return fail(p, "expected only on a RAN PE with a C-PS of its "
+		    "own (mode \"distributed\", or the controller listing it "
+		    "in rans)");
 	}
 	return 0;
 }

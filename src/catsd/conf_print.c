@@ -249,16 +249,17 @@ is_egress_instance(const struct node_cfg *n, const struct node_instance *in)
 	return (n->roles & NODE_EGRESS) && !zero16(in->edge);
 }
 
-/* The functions an instance runs (affinity), in the order given. */
+/* A list of names ("" ends it) in the order given: the functions an
+ * instance runs (affinity), the resources it has (needs). */
 static json_t *
-pr_functions(struct pr *w, const struct node_instance *in)
+pr_names(struct pr *w, const char (*list)[NODE_FUNC_LEN], size_t max)
 {
 	json_t *a = json_array();
 
 	if (a == NULL)
 		return NULL;
-	for (size_t f = 0; f < NODE_INST_FUNCS && in->functions[f][0]; f++)
-		append(w, a, json_string(in->functions[f]));
+	for (size_t f = 0; f < max && list[f][0]; f++)
+		append(w, a, json_string(list[f]));
 	return a;
 }
 
@@ -285,7 +286,10 @@ pr_instances(struct pr *w, const struct conf *c, bool egress)
 			    j_str_or_null(c->instances[i].edge_control));
 		} else
 			add(w, o, "egress", j_egress(n, in->egress_sel));
-		add(w, o, "functions", pr_functions(w, in));
+		add(w, o, "functions",
+		    pr_names(w, in->functions, NODE_INST_FUNCS));
+		add(w, o, "resources",
+		    pr_names(w, in->resources, NODE_INST_RES));
 		append(w, a, o);
 	}
 	return a;
@@ -542,9 +546,30 @@ pr_bgp(struct pr *w, const struct conf_bgp *b)
 	return o;
 }
 
+/* The sites a RAN PE probes, as the file has them. */
 static json_t *
-pr_mup(struct pr *w, const struct mup_cfg *m)
+pr_mup_probes(struct pr *w, const struct conf *c)
 {
+	json_t *a = json_array(), *e;
+
+	if (a == NULL)
+		return NULL;
+	for (size_t i = 0; i < c->nmup_probe; i++) {
+		if ((e = json_object()) == NULL) {
+			w->errs++;
+			break;
+		}
+		add(w, e, "site", j_mup_addr(&c->mup, c->mup_probe[i].site));
+		add(w, e, "probe", j_addr(c->mup_probe[i].probe));
+		append(w, a, e);
+	}
+	return a;
+}
+
+static json_t *
+pr_mup(struct pr *w, const struct conf *c)
+{
+	const struct mup_cfg *m = &c->mup;
 	json_t *o = json_object(), *in = json_array(), *ran = json_array(),
 	    *pa = json_array(), *e;
 
@@ -568,6 +593,8 @@ pr_mup(struct pr *w, const struct mup_cfg *m)
 		add(w, e, "behavior", json_integer(m->inst[i].behavior));
 		add(w, e, "servers", json_integer(m->inst[i].servers));
 		add(w, e, "capacity", j_real(w, m->inst[i].capacity));
+		add(w, e, "edge_control",
+		    j_str_or_null(c->mup_instances[i].edge_control));
 		append(w, in, e);
 	}
 	add(w, o, "instances", in);
@@ -586,6 +613,7 @@ pr_mup(struct pr *w, const struct mup_cfg *m)
 		append(w, pa, e);
 	}
 	add(w, o, "paths", pa);
+	add(w, o, "probe_sites", pr_mup_probes(w, c));
 	add(w, o, "policy", json_string(cats_policy_name(m->sel.policy)));
 	if ((e = json_object()) == NULL) {
 		w->errs++;
@@ -629,13 +657,14 @@ pr_conf(struct pr *w, const struct conf *c)
 	add(w, o, "dataplane", pr_dataplane(w, c));
 	if (n->roles & NODE_INGRESS)
 		add(w, o, "ra", pr_ra(w, &c->ra));
-	if (n->roles & (NODE_INGRESS | NODE_EGRESS))
+	if ((n->roles & (NODE_INGRESS | NODE_EGRESS)) || (c->has_mup &&
+	    (c->mup.roles & (MUP_SITE_PE | MUP_RAN_PE))))
 		add(w, o, "probe", pr_probe(w, &c->probe));
 	add(w, o, "timers", pr_timers(w, n));
 	if (c->has_bgp)
 		add(w, o, "bgp", pr_bgp(w, &c->bgp));
 	if (c->has_mup)
-		add(w, o, "mup", pr_mup(w, &c->mup));
+		add(w, o, "mup", pr_mup(w, c));
 	return o;
 }
 

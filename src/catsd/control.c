@@ -300,7 +300,7 @@ show_dataplane(struct catsd *d)
 	return o;
 }
 
-/* The last load report of instance i's edge (xfer.c's agent). */
+/* The last load report of the edge in the agent's slot i (xfer.c). */
 static json_t *
 show_load(struct catsd *d, size_t i)
 {
@@ -322,11 +322,11 @@ show_instances(struct catsd *d)
 {
 	const struct node_cfg *n = &d->conf.node;
 	char sbuf[NODE_SERVICE_ID_MAX + 1];
-	json_t *list = json_array();
+	json_t *list = json_array(), *o;
 	size_t i;
 
 	for (i = 0; i < n->ninstances; i++) {
-		json_t *o = json_pack("{s:i,s:s?}", "id",
+		o = json_pack("{s:i,s:s?}", "id",
 		    (int)n->instances[i].id, "service",
 		    service_name(d, n->instances[i].service, sbuf, sizeof(sbuf)));
 
@@ -334,7 +334,26 @@ show_instances(struct catsd *d)
 			json_object_set_new(o, "load", show_load(d, i));
 		json_array_append_new(list, o);
 	}
-	return json_pack("{s:o}", "instances", list);
+	o = json_pack("{s:o}", "instances", list);
+	if (!d->conf.has_mup || !(d->conf.mup.roles & MUP_SITE_PE))
+		return o;
+	/* a MUP site PE's configured instances, with their edges' load
+	 * (the agent's slots from AGENT_MUP_BASE) */
+	list = json_array();
+	for (i = 0; i < d->conf.mup.ninst; i++) {
+		const struct mup_instance *mi = &d->conf.mup.inst[i];
+		const char *ec = d->conf.mup_instances[i].edge_control;
+		json_t *e = json_pack("{s:I,s:I,s:s?}", "cis_id",
+		    (json_int_t)mi->cis_id, "cs_id", (json_int_t)mi->cs_id,
+		    "edge_control", ec[0] != '\0' ? ec : NULL);
+
+		if (d->agent_last[AGENT_MUP_BASE + i].reports > 0)
+			json_object_set_new(e, "load",
+			    show_load(d, AGENT_MUP_BASE + i));
+		json_array_append_new(list, e);
+	}
+	json_object_set_new(o, "mup_instances", list);
+	return o;
 }
 
 static json_t *

@@ -11,6 +11,11 @@
  * core's stamp.c) and hands them to node_report_path: into its own C-PS,
  * to every controller, and to the egress for its option 1 conditions.
  *
+ * A CATS-MUP RAN PE does the same for each of its mup.probe_sites (a site
+ * PE's reflector, probe.reflect there too) and hands the samples to its
+ * C-PS through mup_path_samples (bgp_mup_path), for the (RAN PE, site)
+ * path: the C-NMA of draft-dcn-dmm-cats-mup 4.2.2.
+ *
  * Times: the reflector's timestamps and ours are wall-clock NTP, as RFC
  * 8762 has them, taken from the kernel's receive timestamp
  * (SO_TIMESTAMPNS) where it gives one; the session measures the round trip
@@ -36,14 +41,16 @@
 #define PROBE_BURST	64		/* datagrams per wake-up */
 #define PROBE_BUF	512		/* a test packet is 44 octets */
 
-/* One egress we probe. */
+/* One egress or MUP site we probe. */
 struct path {
-	int		 peer;		/* index in node.peers */
+	int		 peer;		/* index in node.peers, or -1 */
+	int		 site;		/* index in conf.mup_probe, or -1 */
 	struct sockaddr_in6 to;
 	struct stamp_sess sess;
 	size_t		 last_n;	/* what the last report said */
 	struct cats_sample last[STAMP_SAMPLES_MAX];
-	int		 last_status;	/* node_report_path's answer */
+	int		 last_status;	/* node_report_path's or
+					 * bgp_mup_path's answer */
 };
 
 struct prober {
@@ -290,44 +297,64 @@ report_tick(struct ev_loop *loop, ev_timer *w, int revents)
 			continue;
 		pa->last_n = n;
 		memcpy(pa->last, s, n * sizeof(s[0]));
-		pa->last_status = node_report_path(d->node, pa->peer, s, n,
-		    catsd_now(d));
+		if (pa->peer >= 0)
+			pa->last_status = node_report_path(d->node, pa->peer,
+			    s, n, catsd_now(d));
+		else
+			pa->last_status = bgp_mup_path(d,
+			    d->conf.mup_probe[pa->site].site, s, n);
 		d->probe_cnt.reports++;
 	}
 }
 
+/* A path to reflector address 'to': peer (an egress) or site (a MUP
+ * site), the other -1. */
+static bool
+path_add(struct prober *p, const struct stamp_sess_cfg *sc, int peer,
+    int site, const uint8_t to[16])
+{
+	struct path *pa = &p->path[p->npath];
+
+	pa->peer = peer;
+	pa->site = site;
+	pa->to.sin6_family = AF_INET6;
+	pa->to.sin6_port = htons(p->d->conf.probe.port);
+	memcpy(&pa->to.sin6_addr, to, 16);
+	pa->last_status = NODE_REPORT_NO_CPS;
+	if (!stamp_sess_init(&pa->sess, sc, clock_ns(CLOCK_MONOTONIC)))
+		return false;
+	p->npath++;
+	return true;
+}
+
+/* An ingress probes its egress peers that have a "probe" address, a MUP
+ * RAN PE its probe_sites. */
 static int
 paths_open(struct prober *p)
 {
 	const struct conf *c = &p->d->conf;
+	bool ingress = (c->node.roles & NODE_INGRESS) != 0;
 	struct stamp_sess_cfg sc;
 	static const uint8_t zero[16];
+	size_t n = c->nmup_probe;
 
 	stamp_sess_cfg_default(&sc);
 	sc.loss_window = c->probe.loss_window;
 	sc.deadline_ms = c->probe.deadline_ms;
-	for (size_t i = 0; i < c->node.npeers; i++)
+	for (size_t i = 0; ingress && i < c->node.npeers; i++)
 		if (memcmp(c->peers[i].probe, zero, 16) != 0)
-			p->npath++;
-	if (p->npath == 0)
+			n++;
+	if (n == 0)
 		return 0;
-	if ((p->path = calloc(p->npath, sizeof(*p->path))) == NULL)
+	if ((p->path = calloc(n, sizeof(*p->path))) == NULL)
 		return -1;
-	p->npath = 0;
-	for (size_t i = 0; i < c->node.npeers; i++) {
-		struct path *pa = &p->path[p->npath];
-
-		if (memcmp(c->peers[i].probe, zero, 16) == 0)
-			continue;
-		pa->peer = (int)i;
-		pa->to.sin6_family = AF_INET6;
-		pa->to.sin6_port = htons(c->probe.port);
-		memcpy(&pa->to.sin6_addr, c->peers[i].probe, 16);
-		pa->last_status = NODE_REPORT_NO_CPS;
-		if (!stamp_sess_init(&pa->sess, &sc, clock_ns(CLOCK_MONOTONIC)))
+	for (size_t i = 0; ingress && i < c->node.npeers; i++)
+		if (memcmp(c->peers[i].probe, zero, 16) != 0 &&
+		    !path_add(p, &sc, (int)i, -1, c->peers[i].probe))
 			return -1;
-		p->npath++;
-	}
+	for (size_t i = 0; i < c->nmup_probe; i++)
+		if (!path_add(p, &sc, -1, (int)i, c->mup_probe[i].probe))
+			return -1;
 	if ((p->tx_fd = open_udp(c->probe.source, 0)) < 0)
 		return -1;
 	ev_io_init(&p->tx_w, reply_readable, p->tx_fd, EV_READ);
@@ -370,7 +397,7 @@ probe_open(struct catsd *d)
 		ev_io_start(d->loop, &p->rx_w);
 		log_info("probe: reflector on port %u", d->conf.probe.port);
 	}
-	if ((d->conf.node.roles & NODE_INGRESS) && paths_open(p) < 0) {
+	if (paths_open(p) < 0) {
 		log_warn("probe: cannot start probing");
 		return -1;
 	}
@@ -399,38 +426,66 @@ probe_close(struct catsd *d)
 	d->prober = NULL;
 }
 
+/* A probed path's counters (its probes settled up to now) and the last
+ * samples reported. */
+static json_t *
+path_show(struct path *pa)
+{
+	const struct stamp_counters *c = &pa->sess.cnt;
+	struct stamp_stats st;
+	json_t *m = json_object();
+
+	stamp_sess_stats(&pa->sess, clock_ns(CLOCK_MONOTONIC), &st);
+
+	for (size_t k = 0; k < pa->last_n; k++)
+		json_object_set_new(m, cats_metric_name(pa->last[k].id),
+		    json_real(pa->last[k].value));
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:s}",
+	    "sent", (json_int_t)c->sent,
+	    "replies", (json_int_t)c->replies,
+	    "late", (json_int_t)c->late,
+	    "lost", (json_int_t)c->lost,
+	    "duplicate", (json_int_t)c->duplicate,
+	    "unknown", (json_int_t)(c->unknown + c->stale),
+	    "malformed", (json_int_t)c->malformed,
+	    "reported", m,
+	    "fed", pa->last_status == NODE_REPORT_NO_CPS ?
+	    "reported (no selector here)" :
+	    cats_metric_err_name((enum cats_metric_err)pa->last_status));
+}
+
 /* What catsctl show peers says of the path to peer i: NULL if not probed. */
 struct json_t *
 probe_show(struct catsd *d, size_t peer)
 {
 	struct prober *p = d->prober;
-	struct stamp_stats st;
-	json_t *o, *m;
+
+	for (size_t i = 0; p != NULL && i < p->npath; i++)
+		if (p->path[i].peer >= 0 && (size_t)p->path[i].peer == peer)
+			return path_show(&p->path[i]);
+	return NULL;
+}
+
+/* The paths to the MUP sites: site, reflector, and what path_show says. */
+struct json_t *
+probe_show_mup(struct catsd *d)
+{
+	struct prober *p = d->prober;
+	const struct conf *c = &d->conf;
+	char site[INET6_ADDRSTRLEN], refl[INET6_ADDRSTRLEN];
+	json_t *a = json_array(), *o;
 
 	for (size_t i = 0; p != NULL && i < p->npath; i++) {
 		struct path *pa = &p->path[i];
-		const struct stamp_counters *c = &pa->sess.cnt;
 
-		if ((size_t)pa->peer != peer)
+		if (pa->site < 0)
 			continue;
-		stamp_sess_stats(&pa->sess, clock_ns(CLOCK_MONOTONIC), &st);
-		m = json_object();
-		for (size_t k = 0; k < pa->last_n; k++)
-			json_object_set_new(m, cats_metric_name(pa->last[k].id),
-			    json_real(pa->last[k].value));
-		o = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:s}",
-		    "sent", (json_int_t)c->sent,
-		    "replies", (json_int_t)c->replies,
-		    "late", (json_int_t)c->late,
-		    "lost", (json_int_t)c->lost,
-		    "duplicate", (json_int_t)c->duplicate,
-		    "unknown", (json_int_t)(c->unknown + c->stale),
-		    "malformed", (json_int_t)c->malformed,
-		    "reported", m,
-		    "fed", pa->last_status == NODE_REPORT_NO_CPS ?
-		    "reported (no selector here)" :
-		    cats_metric_err_name((enum cats_metric_err)pa->last_status));
-		return o;
+		inet_ntop(c->mup.afi == BGP_AFI_IPV4 ? AF_INET : AF_INET6,
+		    c->mup_probe[pa->site].site, site, sizeof(site));
+		inet_ntop(AF_INET6, &pa->to.sin6_addr, refl, sizeof(refl));
+		o = json_pack("{s:s,s:s}", "site", site, "probe", refl);
+		json_object_set_new(o, "path", path_show(pa));
+		json_array_append_new(a, o);
 	}
-	return NULL;
+	return a;
 }

@@ -4,13 +4,16 @@
  * sends each client with an allocated prefix a Router Advertisement
  * carrying that prefix (PIO) and a route to its service's CS-ID address
  * (RFC 4191 RIO) through this router: when the session is established,
- * every interval (jittered), after a Router Solicitation, and with
- * lifetimes 0 when the session goes or catsd stops.  docs/ra.md has the
- * whole story, and why the RAs are unicast to each client.
+ * then the first few sooner (RFC 4861 6.2.4), every interval (jittered),
+ * after a Router Solicitation, and with lifetimes 0 when the session goes
+ * or catsd stops.  docs/ra.md has the whole story, and why the RAs are
+ * unicast to each client.
  *
  * The engine says all it needs in its data-plane intents: DP_PREFIX gives
  * client, service and prefix; DP_UNSTEER (session over), DP_BUFFER and
- * DP_FORWARD (the client left this link) withdraw them.
+ * DP_FORWARD (the client left this link) withdraw them.  An ingress keeps
+ * them while "ra" is off too, so that a SIGHUP that turns it on (ra_reload)
+ * advertises the sessions already up.
  *
  * The ICMPv6 checksum is the kernel's: a raw ICMPv6 socket computes it on
  * send and verifies it on receive (RFC 3542 3.1).
@@ -36,6 +39,7 @@
 #define RS_BURST		16	/* solicitations per wake-up */
 #define MAX_RA_DELAY_MS		500	/* RFC 4861 10: MAX_RA_DELAY_TIME */
 #define MIN_DELAY_BETWEEN_RAS	3.0	/* RFC 4861 10, seconds */
+#define INITIAL_SLACK		1.0	/* initial RAs due this soon go together */
 
 /* One client's prefix for one service, as the engine gave it. */
 struct ra_key {
@@ -46,10 +50,16 @@ struct ra_key {
 struct ra_entry {
 	struct ra_key	 key;		/* first: the table's key */
 	struct mh_prefix prefix;
+	/* RFC 4861 6.2.4: RAs sent since this prefix was first advertised
+	 * (or the values changed), up to RA_MAX_INITIAL_ADVERTS; below that,
+	 * when the next one is due */
+	uint8_t		 sent;
+	ev_tstamp	 due;
 };
 
 struct rad {
 	struct catsd	*d;
+	bool		 on;		/* advertising: the socket is open */
 	int		 fd;
 	unsigned	 ifindex;
 	uint8_t		 lladdr[6];	/* our source link-layer address */
@@ -59,6 +69,7 @@ struct rad {
 	ev_io		 rx_w;
 	ev_timer	 tick_w;	/* the periodic round */
 	ev_timer	 rs_w;		/* the answer to solicitations */
+	ev_timer	 init_w;	/* the first few RAs of new entries */
 	double		 last_round;	/* ev_now of the last full round */
 	struct table	 entries;	/* struct ra_entry by struct ra_key */
 };
@@ -224,25 +235,116 @@ advertise(struct rad *r, const struct ra_entry *e, uint32_t lifetime,
 	    lifetime);
 }
 
+static double
+rnd01(void)
+{
+	return (double)random() / RAND_MAX;
+}
+
+/*
+ * RFC 4861 6.2.4: the first RA_MAX_INITIAL_ADVERTS RAs of an entry go at
+ * most MAX_INITIAL_RTR_ADVERT_INTERVAL apart (ra_next_delay_ms).  One RA
+ * has gone to e: count it and, while it is still among the first few,
+ * say when the next is due; the rounds send the rest.
+ */
+static void
+count_sent(struct rad *r, struct ra_entry *e)
+{
+	uint32_t ms;
+
+	if (e->sent < RA_MAX_INITIAL_ADVERTS)
+		e->sent++;
+	if (e->sent >= RA_MAX_INITIAL_ADVERTS)
+		return;
+	ms = ra_next_delay_ms(r->d->conf.ra.interval_s, e->sent, rnd01());
+	e->due = ev_now(r->d->loop) + ms / 1000.0;
+}
+
+static void
+init_at(struct rad *r, ev_tstamp at)
+{
+	double now = ev_now(r->d->loop);
+
+	ev_timer_stop(r->d->loop, &r->init_w);
+	ev_timer_set(&r->init_w, at > now ? at - now : 0, 0);
+	ev_timer_start(r->d->loop, &r->init_w);
+}
+
+/* The initial timer for the earliest entry still among its first few
+ * RAs, if any: one pass over the entries, like a round. */
+static void
+init_arm(struct rad *r)
+{
+	const struct ra_entry *e;
+	ev_tstamp first = 0;
+	size_t pos = 0;
+	bool any = false;
+
+	while ((e = table_next(&r->entries, &pos)) != NULL)
+		if (e->sent < RA_MAX_INITIAL_ADVERTS && (!any || e->due < first)) {
+			first = e->due;
+			any = true;
+		}
+	if (any)
+		init_at(r, first);
+	else
+		ev_timer_stop(r->d->loop, &r->init_w);
+}
+
+/* The same for one entry just scheduled: only sooner than the timer. */
+static void
+init_arm_one(struct rad *r, const struct ra_entry *e)
+{
+	double at = ev_now(r->d->loop) + ev_timer_remaining(r->d->loop,
+	    &r->init_w);
+
+	if (e->sent >= RA_MAX_INITIAL_ADVERTS)
+		return;
+	if (!ev_is_active(&r->init_w) || e->due < at)
+		init_at(r, e->due);
+}
+
+/* Every entry's RA with the current values; a round counts for the
+ * entries still among their first few too. */
 static void
 round_all(struct rad *r)
 {
-	const struct ra_entry *e;
+	struct ra_entry *e;
 	size_t pos = 0;
 
-	while ((e = table_next(&r->entries, &pos)) != NULL)
+	while ((e = table_next(&r->entries, &pos)) != NULL) {
 		advertise(r, e, r->d->conf.ra.lifetime_s, false);
+		count_sent(r, e);
+	}
 	r->last_round = ev_now(r->d->loop);
+	init_arm(r);
 }
 
-/* RFC 4861 6.2.4: uniformly between MinRtrAdvInterval (its default,
- * 0.33 MaxRtrAdvInterval, 6.2.1) and MaxRtrAdvInterval. */
+/* The entries' first few RAs that are due (or nearly: they go together). */
+static void
+init_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct rad *r = w->data;
+	struct ra_entry *e;
+	size_t pos = 0;
+	double until = ev_now(loop) + INITIAL_SLACK;
+
+	(void)revents;
+	while ((e = table_next(&r->entries, &pos)) != NULL)
+		if (e->sent < RA_MAX_INITIAL_ADVERTS && e->due <= until) {
+			advertise(r, e, r->d->conf.ra.lifetime_s, false);
+			count_sent(r, e);
+		}
+	init_arm(r);
+}
+
+/* Between rounds: MinRtrAdvInterval to MaxRtrAdvInterval (RFC 4861 6.2.4,
+ * 6.2.1); the first few of each entry are init_w's. */
 static double
 next_interval(const struct rad *r)
 {
-	double max = r->d->conf.ra.interval_s, min = max * 0.33;
-
-	return min + (max - min) * ((double)random() / RAND_MAX);
+	return ra_next_delay_ms(r->d->conf.ra.interval_s,
+	    RA_MAX_INITIAL_ADVERTS, rnd01()) / 1000.0;
 }
 
 static void
@@ -387,13 +489,89 @@ sock_open(struct rad *r, const char *ifname)
 	return 0;
 }
 
+/*
+ * RFC 4861 6.2.4: as when an interface becomes an advertising interface,
+ * and (a MAY of the same section) when the values advertised change:
+ * every entry's RA now, and its first few sooner.
+ */
+static void
+restart_all(struct rad *r)
+{
+	struct ra_entry *e;
+	size_t pos = 0;
+
+	while ((e = table_next(&r->entries, &pos)) != NULL) {
+		e->sent = 0;
+		advertise(r, e, r->d->conf.ra.lifetime_s, false);
+		count_sent(r, e);
+	}
+	init_arm(r);
+}
+
+/* Open the socket on the access interface and start advertising. */
+static int
+rad_start(struct rad *r)
+{
+	const struct conf *c = &r->d->conf;
+	struct ev_loop *loop = r->d->loop;
+
+	r->have_src = false;
+	r->lladdr_len = 0;
+	if ((r->ifindex = if_nametoindex(c->access_if)) == 0 ||
+	    sock_open(r, c->access_if) < 0) {
+		log_warn("ra: socket on %s", c->access_if);
+		if (r->fd >= 0)
+			close(r->fd);
+		r->fd = -1;
+		return -1;
+	}
+	find_lladdr(r, c->access_if);
+	find_linklocal(r);
+	ev_io_init(&r->rx_w, rx_cb, r->fd, EV_READ);
+	r->rx_w.data = r;
+	ev_io_start(loop, &r->rx_w);
+	ev_timer_set(&r->tick_w, next_interval(r), 0);
+	ev_timer_start(loop, &r->tick_w);
+	r->on = true;
+	r->last_round = 0;
+	restart_all(r);
+	log_info("ra: advertising clients' prefixes on %s every %u s at most",
+	    c->access_if, c->ra.interval_s);
+	return 0;
+}
+
+/* RFC 4861 6.2.5: an interface that stops advertising sends its last
+ * RAs with router lifetime 0; here the routes and prefixes go too.  The
+ * entries stay, for a later start. */
+static void
+rad_stop(struct rad *r)
+{
+	struct ev_loop *loop = r->d->loop;
+	struct ra_entry *e;
+	size_t pos = 0;
+
+	if (!r->on)
+		return;
+	while ((e = table_next(&r->entries, &pos)) != NULL) {
+		advertise(r, e, 0, true);
+		e->sent = 0;
+	}
+	ev_io_stop(loop, &r->rx_w);
+	ev_timer_stop(loop, &r->tick_w);
+	ev_timer_stop(loop, &r->rs_w);
+	ev_timer_stop(loop, &r->init_w);
+	close(r->fd);
+	r->fd = -1;
+	r->on = false;
+}
+
 int
 ra_open(struct catsd *d)
 {
 	const struct conf *c = &d->conf;
 	struct rad *r;
 
-	if (!(c->node.roles & NODE_INGRESS) || !c->ra.enabled)
+	if (!(c->node.roles & NODE_INGRESS))
 		return 0;
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return -1;
@@ -405,50 +583,82 @@ ra_open(struct catsd *d)
 		log_warnx("ra: out of memory");
 		return -1;
 	}
-	if ((r->ifindex = if_nametoindex(c->access_if)) == 0 ||
-	    sock_open(r, c->access_if) < 0) {
-		log_warn("ra: socket on %s", c->access_if);
-		return -1;
-	}
-	find_lladdr(r, c->access_if);
-	find_linklocal(r);
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
-	ev_io_init(&r->rx_w, rx_cb, r->fd, EV_READ);
-	r->rx_w.data = r;
-	ev_io_start(d->loop, &r->rx_w);
 	ev_init(&r->rs_w, rs_cb);
 	r->rs_w.data = r;
 	ev_init(&r->tick_w, tick_cb);
 	r->tick_w.data = r;
-	ev_timer_set(&r->tick_w, next_interval(r), 0);
-	ev_timer_start(d->loop, &r->tick_w);
-	log_info("ra: advertising clients' prefixes on %s every %u s at most",
-	    c->access_if, c->ra.interval_s);
-	return 0;
+	ev_init(&r->init_w, init_cb);
+	r->init_w.data = r;
+	return c->ra.enabled ? rad_start(r) : 0;
 }
 
-/* RFC 4861 6.2.5: an interface that stops advertising sends its last
- * RAs with router lifetime 0; here the routes and prefixes go too. */
 void
 ra_close(struct catsd *d)
 {
 	struct rad *r = d->rad;
-	struct ra_entry *e;
-	size_t pos = 0;
 
 	if (r == NULL)
 		return;
-	if (r->fd >= 0) {
-		while ((e = table_next(&r->entries, &pos)) != NULL)
-			advertise(r, e, 0, true);
-		ev_io_stop(d->loop, &r->rx_w);
-		ev_timer_stop(d->loop, &r->tick_w);
-		ev_timer_stop(d->loop, &r->rs_w);
-		close(r->fd);
-	}
+	rad_stop(r);
 	table_free(&r->entries);
 	free(r);
 	d->rad = NULL;
+}
+
+static bool
+ra_conf_equal(const struct conf_ra *a, const struct conf_ra *b)
+{
+	return a->enabled == b->enabled && a->interval_s == b->interval_s &&
+	    a->lifetime_s == b->lifetime_s && a->preference == b->preference &&
+	    a->router_lifetime_s == b->router_lifetime_s;
+}
+
+/*
+ * SIGHUP with a changed "ra" section (the new configuration already
+ * validated): off withdraws what was advertised and closes the socket; on
+ * opens it and advertises every session; a change of values sends them
+ * at once and restarts the first few (RFC 4861 6.2.4), and a new interval
+ * times the next round.
+ */
+void
+ra_reload(struct catsd *d, const struct conf_ra *n)
+{
+	struct rad *r = d->rad;
+	size_t count;
+
+	if (ra_conf_equal(&d->conf.ra, n))
+		return;
+	if (r == NULL) {
+		log_warnx("reload: ra changed on a node that runs no ingress; "
+		    "it takes effect on restart");
+		return;
+	}
+	count = r->entries.n;
+	d->conf.ra = *n;
+	if (!n->enabled) {
+		if (r->on)
+			log_info("ra: stopped on %s, %zu prefixes withdrawn",
+			    d->conf.access_if, count);
+		rad_stop(r);
+		return;
+	}
+	if (!r->on) {
+		if (rad_start(r) < 0) {
+			d->conf.ra.enabled = false;
+			log_warnx("reload: ra stays off");
+		}
+		return;
+	}
+	ev_timer_stop(d->loop, &r->tick_w);
+	ev_timer_set(&r->tick_w, next_interval(r), 0);
+	ev_timer_start(d->loop, &r->tick_w);
+	restart_all(r);
+	log_info("ra: new values on %s (interval %u s, lifetime %u s, "
+	    "preference %s, router lifetime %u s), sent for %zu prefixes",
+	    d->conf.access_if, n->interval_s, n->lifetime_s,
+	    ra_pref_name((enum ra_pref)n->preference), n->router_lifetime_s,
+	    count);
 }
 
 void
@@ -470,15 +680,26 @@ ra_intent(struct catsd *d, const struct dp_intent *in)
 			log_warnx("ra: table full");
 			return;
 		}
+		/* a prefix first advertised: its first few RAs sooner */
+		if (created || memcmp(&e->prefix, &in->prefix,
+		    sizeof(e->prefix)) != 0) {
+			e->sent = 0;
+			e->due = 0;
+		}
 		e->prefix = in->prefix;
+		if (!r->on)
+			return;
 		advertise(r, e, d->conf.ra.lifetime_s, false);
+		count_sent(r, e);
+		init_arm_one(r, e);
 		return;
 	case DP_UNSTEER:		/* the session is over */
 	case DP_BUFFER:			/* the client left this link */
 	case DP_FORWARD:
 		if ((e = table_get(&r->entries, &k)) == NULL)
 			return;
-		advertise(r, e, 0, false);
+		if (r->on)
+			advertise(r, e, 0, false);
 		table_del(&r->entries, e);
 		return;
 	default:

@@ -17,14 +17,18 @@
  * deadline, and (the core's bound) XFER_MAX_KEPT states waiting for their
  * import.
  *
- * The same connection code keeps one more kind of connection open: to each
- * of our instances' edges that has an edge_control, a WATCH, upon which
- * the edge sends its LOAD every interval (its C-SMA half, docs/apps.md);
- * each goes into this node's selector, if it has one, and to every
- * controller in a metric-report (catsd_metric_compute, the core's
- * report.c).  A connection that fails is tried again
- * AGENT_RETRY s later; an edge that refuses (no worker pool, or its
- * reports off) AGENT_REFUSED s later.
+ * The same connection code keeps one more kind of connection open, the
+ * agent's (the C-SMA, docs/apps.md): to each of our instances' edges that
+ * has an edge_control, a WATCH, upon which the edge sends its LOAD every
+ * interval.  The instances are an egress's (node.instances: each LOAD
+ * goes into this node's selector, if it has one, and to every controller
+ * in a metric-report, catsd_metric_compute and the core's report.c) and a
+ * MUP site PE's (mup.instances: into mup_metrics, which damps them into
+ * the instance's CMU or DSD, draft-dcn-dmm-cats-mup 4.1.1/4.2.1); one
+ * table of slots holds both (catsd.h, AGENT_MUP_BASE), and everything
+ * else (connecting, parsing, retrying) is the same for both.  A
+ * connection that fails is tried again AGENT_RETRY s later; an edge that
+ * refuses (no worker pool, or its reports off) AGENT_REFUSED s later.
  *
  * What happens when, and when "state sent" and "state received" are
  * raised, is the core's protocol (cats/xfer.h), the one the simulator
@@ -87,7 +91,7 @@ struct xconn {
 	uint32_t	 instance;
 	uint8_t		 peer[16];	/* the other egress */
 	struct app_state st;		/* XC_IMPORT */
-	size_t		 idx;		/* XC_WATCH: the instance's index */
+	size_t		 idx;		/* XC_WATCH: the agent's slot */
 };
 
 /* The agent's side of one instance's edge. */
@@ -107,7 +111,7 @@ struct xfer {
 	size_t		 cur_len;	/* its message, for the event */
 	bool		 ack_failed;
 	ev_timer	 agent_w;	/* (re)connects to the edges */
-	struct agent_edge agent[NODE_MAX_INSTANCES];
+	struct agent_edge agent[AGENT_MAX_EDGES];	/* by slot */
 };
 
 static void	 xc_readable(struct ev_loop *, ev_io *, int);
@@ -350,21 +354,28 @@ edge_control(const struct catsd *d, uint32_t id)
 	return NULL;
 }
 
+/* A connection to the edge control port 'spec' (NULL: none). */
 static struct xconn *
-edge_connect(struct xfer *x, enum xc_kind kind, uint32_t instance)
+edge_connect_spec(struct xfer *x, enum xc_kind kind, const char *spec,
+    const char *what, uint32_t id)
 {
-	const char *spec = edge_control(x->d, instance);
 	struct sockaddr_storage ss;
 	socklen_t sl;
 
 	if (spec == NULL || (sl = edge_sockaddr(spec, &ss)) == 0) {
-		log_warnx("transfer: %s: instance %u: %s", xc_names[kind],
-		    instance, spec == NULL ? "no edge_control" :
-		    "edge_control unusable");
+		log_warnx("transfer: %s: %s %u: %s", xc_names[kind], what, id,
+		    spec == NULL ? "no edge_control" : "edge_control unusable");
 		count_error(x, kind);
 		return NULL;
 	}
 	return xc_connect(x, kind, &ss, sl, false);
+}
+
+static struct xconn *
+edge_connect(struct xfer *x, enum xc_kind kind, uint32_t instance)
+{
+	return edge_connect_spec(x, kind, edge_control(x->d, instance),
+	    "instance", instance);
 }
 
 void
@@ -671,18 +682,68 @@ agent_malformed_name(unsigned i)
 	return i < APP_STATUS_MAX ? app_strerror((enum app_status)i) : NULL;
 }
 
+static bool
+slot_is_mup(size_t i)
+{
+	return i >= AGENT_MUP_BASE;
+}
+
+/* The edge control port of the agent's slot i, NULL if none: an egress
+ * instance's, or a MUP site PE instance's. */
+static const char *
+slot_spec(const struct catsd *d, size_t i)
+{
+	const struct conf *c = &d->conf;
+	const char *spec;
+
+	if (!slot_is_mup(i))
+		spec = i < c->node.ninstances && (c->node.roles & NODE_EGRESS) ?
+		    c->instances[i].edge_control : "";
+	else if (c->has_mup && (c->mup.roles & MUP_SITE_PE) &&
+	    i - AGENT_MUP_BASE < c->mup.ninst)
+		spec = c->mup_instances[i - AGENT_MUP_BASE].edge_control;
+	else
+		spec = "";
+	return spec[0] != '\0' ? spec : NULL;
+}
+
+/* What the slot's reports are about, for the log: "instance 101" (the
+ * node's id) or "cis-id 1". */
+static uint32_t
+slot_id(const struct catsd *d, size_t i)
+{
+	return slot_is_mup(i) ? d->conf.mup.inst[i - AGENT_MUP_BASE].cis_id :
+	    d->conf.node.instances[i].id;
+}
+
+static const char *
+slot_what(size_t i)
+{
+	return slot_is_mup(i) ? "cis-id" : "instance";
+}
+
+/* Where a LOAD goes: the node's C-PS and its controllers, or the MUP
+ * roles' damped advertisements. */
+static int
+slot_feed(struct catsd *d, size_t i, const struct cats_sample *s, size_t n)
+{
+	if (slot_is_mup(i))
+		return bgp_mup_metrics(d, slot_id(d, i), s, n);
+	return catsd_metric_compute(d, slot_id(d, i), s, n);
+}
+
 static void
 agent_failed(struct xconn *c, const char *why)
 {
 	struct xfer *x = c->x;
 	struct agent_edge *ae = &x->agent[c->idx];
-	uint32_t id = x->d->conf.node.instances[c->idx].id;
 	bool refused = strncmp(why, "error ", 6) == 0;
 
 	x->d->agent_cnt.errors++;
 	if (!ae->down)
-		log_warnx("agent: instance %u: edge %s: %s; again every %.0f s",
-		    id, edge_control(x->d, id), why,
+		log_warnx("agent: %s %u: edge %s: %s; again every %.0f s",
+		    slot_what(c->idx), slot_id(x->d, c->idx),
+		    slot_spec(x->d, c->idx), why,
 		    refused ? AGENT_REFUSED : AGENT_RETRY);
 	ae->down = true;
 	ae->c = NULL;
@@ -691,15 +752,16 @@ agent_failed(struct xconn *c, const char *why)
 	xc_free(c);
 }
 
-/* One LOAD: into the selector the way catsctl metric set goes, and kept
- * for catsctl show instances. */
+/* One LOAD: into the selector the way catsctl metric set goes (or the
+ * MUP roles' the way catsctl mup metric goes), and kept for catsctl show
+ * instances. */
 static void
 on_load(struct xconn *c, const struct app_load *l)
 {
 	struct catsd *d = c->x->d;
 	struct agent_edge *ae = &c->x->agent[c->idx];
 	struct agent_last *last = &d->agent_last[c->idx];
-	uint32_t id = d->conf.node.instances[c->idx].id;
+	uint32_t id = slot_id(d, c->idx);
 	struct cats_sample s[4];
 	double silence;
 
@@ -721,18 +783,18 @@ on_load(struct xconn *c, const struct app_load *l)
 	    last->queue };
 	s[3] = (struct cats_sample){ CATS_M_PROC_DELAY, CATS_STAT_MEAN,
 	    l->interval_ms, last->proc_delay_ns };
-	last->status = catsd_metric_compute(d, id, s, 4);
+	last->status = slot_feed(d, c->idx, s, 4);
 	if (last->status == CATS_MERR_OK)
 		d->agent_cnt.fed++;
 	else
 		d->agent_cnt.not_fed++;
 	if (ae->down)
-		log_info("agent: instance %u: load reports from edge %s",
-		    id, l->name);
+		log_info("agent: %s %u: load reports from edge %s",
+		    slot_what(c->idx), id, l->name);
 	ae->down = false;
-	log_debug("agent: instance %u: edge %s load %u: util %.3f queue %u "
-	    "delay %u us capacity %.3f/s: %s", id, l->name, l->seq,
-	    last->util, l->queue, l->delay_us, last->capacity,
+	log_debug("agent: %s %u: edge %s load %u: util %.3f queue %u "
+	    "delay %u us capacity %.3f/s: %s", slot_what(c->idx), id, l->name,
+	    l->seq, last->util, l->queue, l->delay_us, last->capacity,
 	    last->status == CATSD_NO_SELECTOR ? "no selector here" :
 	    cats_metric_err_name((enum cats_metric_err)last->status));
 	/* a silent edge is a lost one: reconnect */
@@ -792,17 +854,17 @@ agent_connect(struct xfer *x, size_t i)
 	struct xconn *c;
 
 	x->agent[i].next_try = ev_now(x->d->loop) + AGENT_RETRY;
-	if ((c = edge_connect(x, XC_WATCH, x->d->conf.node.instances[i].id)) ==
-	    NULL) {
+	if ((c = edge_connect_spec(x, XC_WATCH, slot_spec(x->d, i),
+	    slot_what(i), slot_id(x->d, i))) == NULL) {
 		if (!x->agent[i].down)
-			log_warnx("agent: instance %u: edge %s: cannot connect; "
-			    "again every %.0f s", x->d->conf.node.instances[i].id,
-			    x->d->conf.instances[i].edge_control, AGENT_RETRY);
+			log_warnx("agent: %s %u: edge %s: cannot connect; "
+			    "again every %.0f s", slot_what(i),
+			    slot_id(x->d, i), slot_spec(x->d, i), AGENT_RETRY);
 		x->agent[i].down = true;
 		return;
 	}
 	c->idx = i;
-	c->instance = x->d->conf.node.instances[i].id;
+	c->instance = slot_id(x->d, i);
 	x->agent[i].c = c;
 	memset(&m, 0, sizeof(m));
 	m.type = APP_WATCH;
@@ -814,14 +876,23 @@ static void
 agent_tick(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct xfer *x = w->data;
-	const struct catsd *d = x->d;
 
 	(void)revents;
-	for (size_t i = 0; i < d->conf.node.ninstances; i++)
-		if (x->agent[i].c == NULL &&
-		    d->conf.instances[i].edge_control[0] != '\0' &&
+	for (size_t i = 0; i < AGENT_MAX_EDGES; i++)
+		if (x->agent[i].c == NULL && slot_spec(x->d, i) != NULL &&
 		    ev_now(loop) >= x->agent[i].next_try)
 			agent_connect(x, i);
+}
+
+/* Whether a MUP site PE here has an edge to watch: the agent runs on it
+ * even without the egress role. */
+static bool
+mup_edges(const struct catsd *d)
+{
+	for (size_t i = AGENT_MUP_BASE; i < AGENT_MAX_EDGES; i++)
+		if (slot_spec(d, i) != NULL)
+			return true;
+	return false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -958,9 +1029,10 @@ listen_open(const struct conf *c)
 int
 xfer_open(struct catsd *d)
 {
+	bool egress = (d->conf.node.roles & NODE_EGRESS) != 0;
 	struct xfer *x;
 
-	if (!(d->conf.node.roles & NODE_EGRESS))
+	if (!egress && !mup_edges(d))
 		return 0;
 	if ((x = calloc(1, sizeof(*x))) == NULL) {
 		log_warnx("transfer: out of memory");
@@ -972,10 +1044,10 @@ xfer_open(struct catsd *d)
 		free(x);
 		return -1;
 	}
-	/* the transfer port only with transfer_port; the load reports
-	 * whenever an instance has an edge_control */
+	/* the transfer port only on an egress with transfer_port; the load
+	 * reports whenever an instance has an edge_control */
 	x->fd = -1;
-	if (d->conf.transfer_port != 0 &&
+	if (egress && d->conf.transfer_port != 0 &&
 	    (x->fd = listen_open(&d->conf)) < 0) {
 		xfer_fsm_free(x->fsm);
 		free(x);
@@ -986,7 +1058,7 @@ xfer_open(struct catsd *d)
 		x->w.data = x;
 		ev_io_start(d->loop, &x->w);
 	}
-	for (size_t i = 0; i < d->conf.node.ninstances; i++)
+	for (size_t i = 0; i < AGENT_MAX_EDGES; i++)
 		d->agent_last[i].status = CATSD_NO_SELECTOR;
 	ev_timer_init(&x->agent_w, agent_tick, 0., AGENT_RETRY);
 	x->agent_w.data = x;

@@ -71,7 +71,8 @@ flow_key(const uint8_t client[16], int service)
 
 /*
  * Anchoring 3 step 3.b: the C-PS chooses against every requirement the
- * query carries (reqs_from_msg; a "with" nobody runs meets nothing).  A
+ * query carries (reqs_from_msg; a "with" nobody runs, or a "needs" nobody
+ * has, meets nothing).  A
  * switching query (mobility fig. 3) names the instance in use in CIS-ID:
  * a better one must beat it by the selector's hysteresis margin, and it
  * stays only while it still meets the requirements.  The answer names one
@@ -87,10 +88,8 @@ choose(struct node *n, const struct rx *rx, int s, uint64_t now,
 	struct cats_reqs r, none;
 	int64_t cur = -1;
 
-	if (!reqs_from_msg(n->cfg.sel, &rx->m, &r)) {
-		*why = CATS_SEL_AFFINITY;
+	if ((*why = reqs_from_msg(n->cfg.sel, &rx->m, &r)) != CATS_SEL_OK)
 		return -1;
-	}
 	if (rx->m.present & MH_BIT(MH_O_CIS_ID))
 		cur = current_instance(n, s, rx->m.cis_id);
 	if (cur >= 0) {
@@ -174,22 +173,39 @@ ctl_msg(struct node *n, const struct rx *rx, uint64_t now)
 	return true;
 }
 
-/* The functions each instance runs go to the C-PS, for affinity
- * (anchoring 3 step 1.e). */
+/* The names of one list of an instance ("" ends it), for the C-PS. */
+static size_t
+names_of(const char (*list)[NODE_FUNC_LEN], size_t max, const char **names)
+{
+	size_t k;
+
+	for (k = 0; k < max && list[k][0]; k++)
+		names[k] = list[k];
+	return k;
+}
+
+/* The functions each instance runs (affinity, anchoring 3 step 1.e) and
+ * the computing resources it has (1.d) go to the C-PS. */
 static bool
 ctl_init(struct node *n, const char **why)
 {
-	const char *names[NODE_INST_FUNCS];
+	const char *names[NODE_INST_FUNCS > NODE_INST_RES ? NODE_INST_FUNCS :
+	    NODE_INST_RES];
 	size_t i, k;
 
 	for (i = 0; i < n->cfg.ninstances && n->cfg.sel != NULL; i++) {
 		const struct node_instance *in = &n->cfg.instances[i];
 
-		for (k = 0; k < NODE_INST_FUNCS && in->functions[k][0]; k++)
-			names[k] = in->functions[k];
+		k = names_of(in->functions, NODE_INST_FUNCS, names);
 		if (k > 0 && cats_sel_set_functions(n->cfg.sel, in->id, names,
 		    k) != CATS_SERR_OK) {
 			*why = "the path selector refused an instance's functions";
+			return false;
+		}
+		k = names_of(in->resources, NODE_INST_RES, names);
+		if (k > 0 && cats_sel_set_resources(n->cfg.sel, in->id, names,
+		    k) != CATS_SERR_OK) {
+			*why = "the path selector refused an instance's resources";
 			return false;
 		}
 	}

@@ -46,7 +46,8 @@ crid_valid(uint8_t format, uint8_t len)
 	}
 }
 
-/* Affinity entries: kind(1) len(1) name(len), kinds MH_AFF_*, names non-empty. */
+/* Affinity entries: kind(1) len(1) name(len), kinds MH_AFF_* (1 to
+ * MH_AFF_KIND_MAX), names non-empty. */
 static bool
 affinity_valid(const struct mh_bytes *a)
 {
@@ -57,7 +58,7 @@ affinity_valid(const struct mh_bytes *a)
 	while (cur_left(&c) > 0) {
 		cur_u8(&c, &kind);
 		cur_u8(&c, &len);
-		if (c.err || (kind != MH_AFF_AVOID && kind != MH_AFF_WITH) ||
+		if (c.err || kind < MH_AFF_AVOID || kind > MH_AFF_KIND_MAX ||
 		    len == 0 || !cur_skip(&c, len))
 			return false;
 	}

@@ -6,6 +6,8 @@
  *   dsd[]    instances learnt from DSD routes (RAN PE, controller), which
  *            are also the C-PS's instances
  *   sess[]   the controller's sessions, or the RAN PE's imported T2STs
+ *   probed[] the C-NMA's last report of the path to each site, which
+ *            takes the place of the configured mup.paths value
  * Tables are small and fixed (MUP_MAX_*): a CATS-MUP domain has tens of
  * sites; the sessions scale in the RIB (bgp_rib), not here.
  */
@@ -56,6 +58,17 @@ struct sess {
 	uint8_t		 sid[16];	/* new SID in the DSD re-steers it */
 };
 
+/* The C-NMA's latest value of each network metric of the path from this
+ * PE to one site, kept to be given to the C-PS again when the site's first
+ * instance is learnt (the site has no C-PS index before). */
+struct probed {
+	bool		 used;
+	uint8_t		 site[16];
+	struct cats_sample s[CATS_M_PER_KIND];
+	uint8_t		 n;
+	uint64_t	 ts;		/* of the last report */
+};
+
 struct mup {
 	struct mup_cfg	 cfg;
 	const struct mup_ops *ops;
@@ -68,6 +81,7 @@ struct mup {
 	bool		 svc_used[MUP_MAX_SERVICES];
 	uint8_t		 site[MUP_MAX_SITES][16];	/* by egress index */
 	size_t		 nsite;
+	struct probed	 probed[MUP_MAX_SITES];
 	struct sess	*sess;
 	struct cats_sel	*sel;
 	uint64_t	 now;		/* for RIB changes, mup_set_time */
@@ -390,12 +404,23 @@ svc_index(struct mup *m, uint32_t cs_id)
 	return i;
 }
 
+/* The C-PS's index of a site, -1 if none of its instances was learnt. */
 static int
-site_index(struct mup *m, const uint8_t addr[16])
+site_find(const struct mup *m, const uint8_t addr[16])
 {
 	for (size_t i = 0; i < m->nsite; i++)
 		if (memcmp(m->site[i], addr, 16) == 0)
 			return (int)i;
+	return -1;
+}
+
+static int
+site_index(struct mup *m, const uint8_t addr[16])
+{
+	int i = site_find(m, addr);
+
+	if (i >= 0)
+		return i;
 	if (m->nsite == MUP_MAX_SITES) {
 		m->cnt.table_full++;
 		return -1;
@@ -415,10 +440,29 @@ ran_index_of(const struct mup *m, const uint8_t addr[16])
 	return -1;
 }
 
-/* The C-NMA's part: the configured delay of each (RAN PE, site) path. */
+static struct probed *
+probed_find(struct mup *m, const uint8_t site[16])
+{
+	for (size_t i = 0; i < MUP_MAX_SITES; i++)
+		if (m->probed[i].used && memcmp(m->probed[i].site, site, 16) == 0)
+			return &m->probed[i];
+	return NULL;
+}
+
+/*
+ * The C-NMA's part: the configured delay of each (RAN PE, site) path, then
+ * what this PE measured to the site, if anything.  Measured values carry
+ * the time of their report and the configured ones time 0, so once a
+ * report went in, the selector refuses the configured value as older
+ * (CATS_MERR_STALE): a measurement is never undone by a new instance at
+ * the same site.
+ */
 static void
 load_paths(struct mup *m, int egress, const uint8_t site[16])
 {
+	const struct probed *pr = probed_find(m, site);
+	int own = ran_index_of(m, m->cfg.addr);
+
 	for (size_t i = 0; i < m->cfg.npath; i++) {
 		const struct mup_path *p = &m->cfg.path[i];
 		struct cats_sample s[2] = {
@@ -435,6 +479,10 @@ load_paths(struct mup *m, int egress, const uint8_t site[16])
 		cats_sel_update_net(m->sel, (uint32_t)ing, (uint32_t)egress,
 		    s, p->bw != 0 ? 2 : 1, 0);
 	}
+	if (pr != NULL && pr->n > 0 && own >= 0 &&
+	    cats_sel_update_net(m->sel, (uint32_t)own, (uint32_t)egress,
+	    pr->s, pr->n, pr->ts) != CATS_MERR_OK)
+		m->cnt.bad_metric++;
 }
 
 static struct dsd *
@@ -1003,6 +1051,76 @@ on_dsd(struct mup *m, const struct bgp_mup *k, const struct bgp_rattr *a,
 		ran_resolve_all(m, cs, a != NULL && a->cats.nmetrics != 0, now);
 	if ((m->cfg.roles & MUP_CONTROLLER) && a == NULL)
 		controller_reselect(m, now);
+}
+
+/* ---- the C-NMA ---- */
+
+static struct probed *
+probed_get(struct mup *m, const uint8_t site[16])
+{
+	struct probed *p = probed_find(m, site);
+
+	for (size_t i = 0; i < MUP_MAX_SITES && p == NULL; i++)
+		if (!m->probed[i].used) {
+			p = &m->probed[i];
+			memset(p, 0, sizeof(*p));
+			p->used = true;
+			memcpy(p->site, site, 16);
+		}
+	if (p == NULL)
+		m->cnt.table_full++;
+	return p;
+}
+
+enum cats_metric_err
+mup_path_samples(struct mup *m, const uint8_t site[16],
+    const struct cats_sample *s, size_t n, uint64_t now)
+{
+	struct probed *p;
+	enum cats_metric_err e;
+	int ing, eg;
+
+	/* Sections 4.1.2 and 4.2.2: the C-NMA's metrics are the C-PS's; a
+	 * central RAN PE has none (no route carries them to the controller). */
+	if (m->sel == NULL || (ing = ran_index_of(m, m->cfg.addr)) < 0)
+		return CATS_MERR_UNKNOWN_INGRESS;
+	if ((e = cats_samples_check(s, n, CATS_MK_NETWORK)) != CATS_MERR_OK) {
+		m->cnt.bad_metric++;
+		return e;
+	}
+	if ((p = probed_get(m, site)) == NULL)
+		return CATS_MERR_UNKNOWN_EGRESS;
+	if (now < p->ts)
+		return CATS_MERR_STALE;
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
+
+		for (j = 0; j < p->n && p->s[j].id != s[i].id; j++)
+			;
+		if (j == p->n && p->n < CATS_M_PER_KIND)
+			p->n++;
+		if (j < p->n)
+			p->s[j] = s[i];
+	}
+	p->ts = now;
+	m->cnt.path_rx++;
+	if ((eg = site_find(m, site)) < 0)
+		return CATS_MERR_OK;	/* for when a DSD names the site */
+	if ((e = cats_sel_update_net(m->sel, (uint32_t)ing, (uint32_t)eg, s, n,
+	    now)) != CATS_MERR_OK) {
+		m->cnt.bad_metric++;
+		return e;
+	}
+	/* The choices this C-PS made may have a better answer now (figure 6
+	 * steps 4-5, for the network part): a distributed RAN PE's sessions
+	 * whose T2ST names no CIS-ID, a controller's unpinned ones. */
+	if ((m->cfg.roles & MUP_RAN_PE) && m->cfg.mode == MUP_DISTRIBUTED)
+		for (size_t i = 0; i < MUP_MAX_SESSIONS; i++)
+			if (m->sess[i].used && m->sess[i].want == 0)
+				ran_resolve(m, &m->sess[i], true, now);
+	if (m->cfg.roles & MUP_CONTROLLER)
+		controller_reselect(m, now);
+	return CATS_MERR_OK;
 }
 
 void

@@ -502,80 +502,109 @@ reqs_numbers(const struct mh_msg *m, struct cats_reqs *r)
 	r->max_comp_latency = m->req.comp_lat;
 }
 
-/* The affinity entries (kind, name) of a message, one call each; the codec
- * checked their layout (mh.c:affinity_valid). */
-typedef bool	(*aff_fn)(void *arg, uint8_t kind, const char *name);
+/*
+ * What each affinity entry kind (docs/wire.md 5.4) asks of an instance:
+ * anchoring 3 step 1.e "avoid" and "with" on the functions it runs, 1.d
+ * "needs" on the computing resources it has.  One table for both judges:
+ * the egress's, on the names configured on its instance (aff_inst), and
+ * the C-PS's, on the masks it holds (aff_sel: to_sel adds the name to
+ * the requirements); a name the C-PS does not know is judged as for an
+ * instance without it.
+ */
+struct aff_rule {
+	bool		 resource;	/* on its resources, else its functions */
+	bool		 must;		/* it must have the name, else must not */
+	enum cats_sel_reason unmet;	/* the reason counted when it is not met */
+	bool		(*to_sel)(const struct cats_sel *, struct cats_reqs *,
+			    const char *);
+};
 
-static bool
+static const struct aff_rule aff_rules[MH_AFF_KIND_MAX + 1] = {
+	[MH_AFF_AVOID] = { false, false, CATS_SEL_AFFINITY, cats_reqs_avoid },
+	[MH_AFF_WITH]  = { false, true, CATS_SEL_AFFINITY, cats_reqs_with },
+	[MH_AFF_NEEDS] = { true, true, CATS_SEL_RESOURCES, cats_reqs_needs },
+};
+
+/* One entry on an instance that has the name, or has not. */
+static enum cats_sel_reason
+aff_verdict(const struct aff_rule *k, bool has)
+{
+	return has == k->must ? CATS_SEL_OK : k->unmet;
+}
+
+/* The affinity entries (kind, name) of a message, one call each, up to
+ * the first one unmet (wire order); the codec checked their layout and
+ * kinds (mh.c:affinity_valid). */
+typedef enum cats_sel_reason (*aff_fn)(void *arg, const struct aff_rule *,
+    const char *name);
+
+static enum cats_sel_reason
 aff_walk(const struct mh_msg *m, aff_fn fn, void *arg)
 {
 	char name[CATS_SEL_FUNCTION_LEN];
+	enum cats_sel_reason why = CATS_SEL_OK;
+	const struct aff_rule *k;
 	uint8_t kind, len;
 	const uint8_t *p;
 	struct cur c;
-	bool ok = true;
 
 	if (!(m->present & MH_BIT(MH_O_CATS_REQ)))
-		return true;
+		return CATS_SEL_OK;
 	cur_init(&c, m->req.affinity.p, m->req.affinity.len);
-	while (cur_u8(&c, &kind) && cur_u8(&c, &len) && cur_view(&c, &p, len)) {
+	while (why == CATS_SEL_OK && cur_u8(&c, &kind) && cur_u8(&c, &len) &&
+	    cur_view(&c, &p, len)) {
+		if (kind == 0 || kind > MH_AFF_KIND_MAX)
+			continue;
+		k = &aff_rules[kind];
 		if (len >= sizeof(name)) {
-			/* longer than any function name: no instance runs it */
-			ok &= kind != MH_AFF_WITH;
+			/* longer than any name: no instance has it */
+			why = aff_verdict(k, false);
 			continue;
 		}
 		memcpy(name, p, len);
 		name[len] = '\0';
-		ok &= fn(arg, kind, name);
+		why = fn(arg, k, name);
 	}
-	return ok;
+	return why;
 }
 
-static bool
-aff_sel(void *arg, uint8_t kind, const char *name)
+static enum cats_sel_reason
+aff_sel(void *arg, const struct aff_rule *k, const char *name)
 {
 	void **a = arg;
 
-	if (kind == MH_AFF_AVOID) {
-		cats_reqs_avoid(a[0], a[1], name);	/* unknown: excludes nothing */
-		return true;
-	}
-	if (kind == MH_AFF_WITH)
-		return cats_reqs_with(a[0], a[1], name);
-	return true;
+	return k->to_sel(a[0], a[1], name) ? CATS_SEL_OK :
+	    aff_verdict(k, false);
 }
 
-bool
+enum cats_sel_reason
 reqs_from_msg(const struct cats_sel *sel, const struct mh_msg *m,
     struct cats_reqs *r)
 {
 	void *a[2] = { (void *)(uintptr_t)sel, r };
 
 	reqs_numbers(m, r);
-	return sel != NULL ? aff_walk(m, aff_sel, a) : true;
+	return sel != NULL ? aff_walk(m, aff_sel, a) : CATS_SEL_OK;
 }
 
 static bool
-runs(const struct node_instance *in, const char *name)
+has_name(const char (*list)[NODE_FUNC_LEN], size_t n, const char *name)
 {
-	for (size_t i = 0; i < NODE_INST_FUNCS && in->functions[i][0]; i++)
-		if (strcmp(in->functions[i], name) == 0)
+	for (size_t i = 0; i < n && list[i][0]; i++)
+		if (strcmp(list[i], name) == 0)
 			return true;
 	return false;
 }
 
-/* Anchoring 3 step 1.e at the egress: "avoid" must not run here, "with"
- * must. */
-static bool
-aff_inst(void *arg, uint8_t kind, const char *name)
+/* At an egress: the entry against the names configured on its instance. */
+static enum cats_sel_reason
+aff_inst(void *arg, const struct aff_rule *k, const char *name)
 {
 	const struct node_instance *in = arg;
 
-	if (kind == MH_AFF_AVOID)
-		return !runs(in, name);
-	if (kind == MH_AFF_WITH)
-		return runs(in, name);
-	return true;
+	return aff_verdict(k, k->resource ?
+	    has_name(in->resources, NODE_INST_RES, name) :
+	    has_name(in->functions, NODE_INST_FUNCS, name));
 }
 
 static bool
@@ -652,9 +681,8 @@ reqs_judge(const struct node *n, size_t i, uint32_t ingress,
 		w = m->req;
 		why = cond_reason(&c, &w, true);
 	}
-	if (why == CATS_SEL_OK &&
-	    !aff_walk(m, aff_inst, (void *)(uintptr_t)in))
-		why = CATS_SEL_AFFINITY;
+	if (why == CATS_SEL_OK)
+		why = aff_walk(m, aff_inst, (void *)(uintptr_t)in);
 	if (cond != NULL) {
 		*cond = c;
 		cond->affinity.p = NULL;

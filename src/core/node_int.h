@@ -99,18 +99,19 @@ bool		 prefix_contains(const struct mh_prefix *, const uint8_t a[16]);
 void		 msg_client(struct mh_msg *, const uint8_t client[16]);
 void		 msg_service(struct mh_msg *, const struct node *, uint16_t service);
 /*
- * Requirements (anchoring 4.4) of a message in the C-PS's terms; functions
- * named by affinity are looked up in 'sel' when given.  False when a "with"
- * names a function no instance runs: nothing can meet it.
+ * Requirements (anchoring 4.4) of a message in the C-PS's terms; the names
+ * of the affinity entries are looked up in 'sel' when given.  CATS_SEL_OK,
+ * or the reason nothing can meet them: a "with" names a function no
+ * instance runs (affinity), a "needs" a resource none has (resources).
  */
-bool		 reqs_from_msg(const struct cats_sel *, const struct mh_msg *,
-		    struct cats_reqs *);
+enum cats_sel_reason reqs_from_msg(const struct cats_sel *,
+		    const struct mh_msg *, struct cats_reqs *);
 /* Judge the message's requirements against instance i of this node's
  * configuration from the ingress with C-PS index 'ingress': the static
  * conditions when configured, else the C-PS's metrics for that path and
- * instance, plus the instance's functions.  Fields not known pass (the
- * chooser judged them).  Fills 'cond' with the conditions (anchoring 4.4)
- * when not NULL. */
+ * instance, plus the instance's functions and resources.  Fields not
+ * known pass (the chooser judged them).  Fills 'cond' with the conditions
+ * (anchoring 4.4) when not NULL. */
 enum cats_sel_reason reqs_judge(const struct node *, size_t i, uint32_t ingress,
 		    const struct mh_msg *, struct mh_cats_req *cond);
 /* Conditions against requirements, both in wire terms: CATS_SEL_OK or the

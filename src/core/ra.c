@@ -389,6 +389,29 @@ static const char *const err_tab[RA_E__COUNT] = {
 	[RA_E_NOSPACE] = "output buffer too small",
 };
 
+/* ------------------------------------------------------------------ */
+/* The schedule                                                        */
+
+uint32_t
+ra_next_delay_ms(uint32_t max_s, unsigned sent, double u)
+{
+	double max = (double)max_s * 1000.0, min, d;
+
+	/* RFC 4861 6.2.1: MinRtrAdvInterval's default */
+	min = max_s >= 9 ? 0.33 * max : max;
+	if (!(u > 0))			/* also NaN */
+		u = 0;
+	if (u > 1)
+		u = 1;
+	d = min + (max - min) * u;
+	/* 6.2.4: "if the randomly chosen interval is greater than
+	 * MAX_INITIAL_RTR_ADVERT_INTERVAL, the timer SHOULD be set to
+	 * MAX_INITIAL_RTR_ADVERT_INTERVAL instead" */
+	if (sent < RA_MAX_INITIAL_ADVERTS && d > RA_MAX_INITIAL_INTERVAL_MS)
+		d = RA_MAX_INITIAL_INTERVAL_MS;
+	return d >= (double)UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+}
+
 const char *
 ra_strerror(enum ra_err e)
 {

@@ -32,6 +32,7 @@ static const char *const reason_name[CATS_SEL__COUNT] = {
 	[CATS_SEL_COMP_LATENCY]      = "compute-latency",
 	[CATS_SEL_AFFINITY]          = "affinity",
 	[CATS_SEL_UNMEASURED]        = "no-metric",
+	[CATS_SEL_RESOURCES]         = "resources",
 };
 
 static const char *const err_name[CATS_SERR__COUNT] = {
@@ -43,6 +44,7 @@ static const char *const err_name[CATS_SERR__COUNT] = {
 	[CATS_SERR_BAD_ARG]            = "bad-argument",
 	[CATS_SERR_TOO_MANY_FUNCTIONS] = "too-many-functions",
 	[CATS_SERR_FULL]               = "affinity-table-full",
+	[CATS_SERR_TOO_MANY_RESOURCES] = "too-many-resources",
 };
 
 const char *
@@ -290,6 +292,7 @@ leaf_of(const struct cats_sel *sel, uint32_t id, uint32_t ingress,
 	n->loss = net_field(nt, CATS_M_LOSS, true);
 	n->comp = u32_up(in->resp_ns);
 	n->fmask = n->fany = in->fmask;
+	n->rany = in->rmask;
 	n->unmeasured =
 	    (nt->m.m[CATS_M_BANDWIDTH - CATS_M_NETWORK_FIRST].present ? 0 : SEL_UM_BW) |
 	    (nt->m.m[CATS_M_DELAY_VAR - CATS_M_NETWORK_FIRST].present ? 0 : SEL_UM_DV) |
@@ -554,17 +557,17 @@ cats_sel_remove_instance(struct cats_sel *sel, uint32_t id)
 }
 
 static int
-func_find(const struct cats_sel *sel, const char *name)
+names_find(const struct sel_names *t, const char *name)
 {
-	for (uint32_t i = 0; i < sel->nfunc; i++)
-		if (strcmp(sel->func[i], name) == 0)
+	for (uint32_t i = 0; i < t->n; i++)
+		if (strcmp(t->name[i], name) == 0)
 			return (int)i;
 	return -1;
 }
 
 /* How many of names are not interned yet; -1 if one is unusable. */
 static int
-func_missing(const struct cats_sel *sel, const char *const *names, size_t n)
+names_missing(const struct sel_names *t, const char *const *names, size_t n)
 {
 	int missing = 0;
 
@@ -572,31 +575,31 @@ func_missing(const struct cats_sel *sel, const char *const *names, size_t n)
 		if (names[i] == NULL || names[i][0] == '\0' ||
 		    strlen(names[i]) >= CATS_SEL_FUNCTION_LEN)
 			return -1;
-		if (func_find(sel, names[i]) < 0)
+		if (names_find(t, names[i]) < 0)
 			missing++;
 	}
 	return missing;
 }
 
 static uint64_t
-func_intern(struct cats_sel *sel, const char *name)
+names_intern(struct sel_names *t, const char *name)
 {
-	int i = func_find(sel, name);
+	int i = names_find(t, name);
 
 	if (i < 0) {
-		i = (int)sel->nfunc++;
-		strcpy(sel->func[i], name);
+		i = (int)t->n++;
+		strcpy(t->name[i], name);
 	}
 	return 1ull << i;
 }
 
-/* The functions co-located with an instance, for the affinity requirement
- * ("not to execute where function Y is already running", section 3). */
-enum cats_sel_err
-cats_sel_set_functions(struct cats_sel *sel, uint32_t id,
-    const char *const *names, size_t n)
+/* The names of one instance as a mask of table t (at most max names in
+ * all), or the error; nothing changes on an error. */
+static enum cats_sel_err
+names_mask(struct cats_sel *sel, struct sel_names *t, uint32_t max,
+    enum cats_sel_err full, uint32_t id, const char *const *names, size_t n,
+    uint64_t *mask)
 {
-	uint64_t mask = 0;
 	int missing;
 
 	if (id >= sel->cfg.max_instances)
@@ -605,14 +608,49 @@ cats_sel_set_functions(struct cats_sel *sel, uint32_t id,
 		return CATS_SERR_NOT_FOUND;
 	if (n > 0 && names == NULL)
 		return CATS_SERR_BAD_ARG;
-	missing = func_missing(sel, names, n);
+	missing = names_missing(t, names, n);
 	if (missing < 0)
 		return CATS_SERR_BAD_ARG;
-	if (sel->nfunc + (uint32_t)missing > CATS_SEL_MAX_FUNCTIONS)
-		return CATS_SERR_TOO_MANY_FUNCTIONS;
+	if (t->n + (uint32_t)missing > max)
+		return full;
+	*mask = 0;
 	for (size_t i = 0; i < n; i++)
-		mask |= func_intern(sel, names[i]);
+		*mask |= names_intern(t, names[i]);
+	return CATS_SERR_OK;
+}
+
+/* The functions co-located with an instance, for the affinity requirement
+ * ("not to execute where function Y is already running", section 3). */
+enum cats_sel_err
+cats_sel_set_functions(struct cats_sel *sel, uint32_t id,
+    const char *const *names, size_t n)
+{
+	enum cats_sel_err e;
+	uint64_t mask;
+
+	e = names_mask(sel, &sel->func, CATS_SEL_MAX_FUNCTIONS,
+	    CATS_SERR_TOO_MANY_FUNCTIONS, id, names, n, &mask);
+	if (e != CATS_SERR_OK)
+		return e;
 	sel->inst[id].fmask = mask;
+	log_instance(sel, id);
+	return CATS_SERR_OK;
+}
+
+/* The computing resources an instance has (hardware features), for the
+ * requirement of anchoring 3 step 1.d. */
+enum cats_sel_err
+cats_sel_set_resources(struct cats_sel *sel, uint32_t id,
+    const char *const *names, size_t n)
+{
+	enum cats_sel_err e;
+	uint64_t mask;
+
+	e = names_mask(sel, &sel->res, CATS_SEL_MAX_RESOURCES,
+	    CATS_SERR_TOO_MANY_RESOURCES, id, names, n, &mask);
+	if (e != CATS_SERR_OK)
+		return e;
+	sel->inst[id].rmask = mask;
 	log_instance(sel, id);
 	return CATS_SERR_OK;
 }
@@ -697,6 +735,7 @@ cats_reqs_none(struct cats_reqs *r)
 	r->max_comp_latency = CATS_REQ_NONE;
 	r->avoid = 0;
 	r->with = 0;
+	r->needs = 0;
 }
 
 /* A function no instance advertises excludes nothing, so an unknown name
@@ -709,7 +748,7 @@ cats_reqs_avoid(const struct cats_sel *sel, struct cats_reqs *r,
 
 	if (function == NULL)
 		return false;
-	i = func_find(sel, function);
+	i = names_find(&sel->func, function);
 	if (i < 0)
 		return false;
 	r->avoid |= 1ull << i;
@@ -724,9 +763,24 @@ cats_reqs_with(const struct cats_sel *sel, struct cats_reqs *r,
 {
 	int i;
 
-	if (function == NULL || (i = func_find(sel, function)) < 0)
+	if (function == NULL || (i = names_find(&sel->func, function)) < 0)
 		return false;
 	r->with |= 1ull << i;
+	return true;
+}
+
+/* "needs": only an instance that has the resource (anchoring 3 step 1.d).
+ * A resource no instance has can be met nowhere: false, and the caller
+ * refuses. */
+bool
+cats_reqs_needs(const struct cats_sel *sel, struct cats_reqs *r,
+    const char *resource)
+{
+	int i;
+
+	if (resource == NULL || (i = names_find(&sel->res, resource)) < 0)
+		return false;
+	r->needs |= 1ull << i;
 	return true;
 }
 
@@ -754,6 +808,7 @@ cats_sel_judge(const struct cats_sel *sel, uint32_t ingress, uint32_t id,
 			offer->max_loss = n.loss;
 			offer->max_comp_latency = n.comp;
 			offer->with = n.fmask;
+			offer->needs = n.rany;
 		}
 	}
 	return leaf_reason(&n, r);
@@ -1110,6 +1165,8 @@ leaf_reason(const struct sel_node *a, const struct cats_reqs *r)
 		return CATS_SEL_COMP_LATENCY;
 	if ((a->fmask & r->avoid) || (a->fany & r->with) != r->with)
 		return CATS_SEL_AFFINITY;
+	if ((a->rany & r->needs) != r->needs)
+		return CATS_SEL_RESOURCES;
 	return CATS_SEL_OK;
 }
 

@@ -33,6 +33,7 @@ idx_empty(struct sel_node *n)
 	n->unmeasured = 0;
 	n->fmask = UINT64_MAX;
 	n->fany = 0;
+	n->rany = 0;
 }
 
 /* Recompute inner node i from its children; false if it did not change,
@@ -55,6 +56,7 @@ pull(struct sel_node *node, uint32_t i)
 	a.comp = la->comp < ra->comp ? la->comp : ra->comp;
 	a.fmask = la->fmask & ra->fmask;
 	a.fany = la->fany | ra->fany;
+	a.rany = la->rany | ra->rany;
 	if (memcmp(&a, &node[i], sizeof(a)) == 0)
 		return false;
 	node[i] = a;
@@ -164,7 +166,7 @@ reqs_trivial(const struct cats_reqs *r)
 	    r->max_latency_var == CATS_REQ_NONE &&
 	    r->max_loss == CATS_REQ_NONE &&
 	    r->max_comp_latency == CATS_REQ_NONE && r->avoid == 0 &&
-	    r->with == 0;
+	    r->with == 0 && r->needs == 0;
 }
 
 /* Push the two children of i so that the better one is popped first. */
@@ -274,7 +276,7 @@ reqs_equal(const struct cats_reqs *a, const struct cats_reqs *b)
 	    a->max_latency_var == b->max_latency_var &&
 	    a->max_loss == b->max_loss &&
 	    a->max_comp_latency == b->max_comp_latency && a->avoid == b->avoid &&
-	    a->with == b->with;
+	    a->with == b->with && a->needs == b->needs;
 }
 
 /* The cached answer for these requirements from this ingress, if any. */

@@ -20,9 +20,9 @@
  * id, and its requirement fields in the wire option's units, rounded so
  * that an integer comparison with a requirement is exact (maxima rounded
  * up, bandwidth down, all saturated to 32 bits).  An inner node holds the
- * best key below it and bounds over its leaves: the best of each field and
- * the AND of the function masks, so that a subtree none of whose leaves
- * can qualify is skipped.  Key and bounds share one node so that a visit
+ * best key below it and bounds over its leaves: the best of each field,
+ * the AND and the OR of the function masks and the OR of the resource
+ * masks, so that a subtree none of whose leaves can qualify is skipped.  Key and bounds share one node so that a visit
  * touches one cache line, not two.
  */
 struct sel_node {
@@ -37,6 +37,7 @@ struct sel_node {
 	uint32_t	unmeasured;	/* leaf: SEL_UM_* of metrics never received */
 	uint64_t	fmask;		/* AND of the leaves' functions */
 	uint64_t	fany;		/* OR of the leaves' functions */
+	uint64_t	rany;		/* OR of the leaves' resources */
 };
 
 /* sel_node.unmeasured: a bounded network metric never received. */
@@ -56,6 +57,7 @@ struct sel_inst {
 	uint64_t		ts_ms;
 	uint64_t		logged;		/* 1 + its last log entry, 0 none */
 	uint64_t		fmask;		/* co-located functions */
+	uint64_t		rmask;		/* its computing resources */
 	struct cats_l0_set	m;
 	double			resp_ns;	/* M/M/c prediction */
 	double			spare;		/* requests/s free */
@@ -122,6 +124,17 @@ struct sel_flow {
 	uint32_t	gen;
 };
 
+/* Names a requirement refers to by bit: the functions instances run, or
+ * the computing resources they have (one table each, its limit given). */
+#define SEL_NAMES_MAX	64	/* the bits of a mask */
+_Static_assert(CATS_SEL_MAX_FUNCTIONS <= SEL_NAMES_MAX &&
+    CATS_SEL_MAX_RESOURCES <= SEL_NAMES_MAX, "a name is one bit of 64");
+
+struct sel_names {
+	uint32_t	 n;
+	char		 name[SEL_NAMES_MAX][CATS_SEL_FUNCTION_LEN];
+};
+
 struct cats_sel {
 	struct cats_sel_cfg	 cfg;
 	struct sel_inst		*inst;		/* [max_instances] */
@@ -131,8 +144,8 @@ struct cats_sel {
 	struct sel_flow		*flows;
 	uint32_t		 flow_mask;
 	uint32_t		 flow_count;
-	uint32_t		 nfunc;
-	char			 func[CATS_SEL_MAX_FUNCTIONS][CATS_SEL_FUNCTION_LEN];
+	struct sel_names	 func;		/* CATS_SEL_MAX_FUNCTIONS */
+	struct sel_names	 res;		/* CATS_SEL_MAX_RESOURCES */
 	uint64_t		 rng;
 };
 
@@ -148,7 +161,7 @@ agg_ok(const struct sel_node *a, const struct cats_reqs *r)
 	return a->bw >= r->min_bw && a->owd <= r->max_latency &&
 	    a->dv <= r->max_latency_var && a->loss <= r->max_loss &&
 	    a->comp <= r->max_comp_latency && (a->fmask & r->avoid) == 0 &&
-	    (a->fany & r->with) == r->with;
+	    (a->fany & r->with) == r->with && (a->rany & r->needs) == r->needs;
 }
 
 static inline struct sel_node *

@@ -499,6 +499,41 @@ static const struct bad bad[] = {
 	  "'service': 'video.cats', 'edge': '2001:db8::100' } ] } }",
 	  "t.json: egress.instances[0].id: expected an integer from 0 to "
 	  "4294967295, got nothing" },
+	{ "resources-not-array", "{ " NODE("'egress'") ", " SVC ", "
+	  "'egress': { 'pool': '2001:db8:5e::/48', 'instances': [ { 'id': 1, "
+	  "'service': 'video.cats', 'edge': '2001:db8::100', "
+	  "'resources': 'gpu' } ] } }",
+	  "t.json: egress.instances[0].resources: expected an array of at "
+	  "most 4 resource names, got \"gpu\"" },
+	{ "resources-five", "{ " NODE("'egress'") ", " SVC ", "
+	  "'egress': { 'pool': '2001:db8:5e::/48', 'instances': [ { 'id': 1, "
+	  "'service': 'video.cats', 'edge': '2001:db8::100', "
+	  "'resources': ['a', 'b', 'c', 'd', 'e'] } ] } }",
+	  "t.json: egress.instances[0].resources: expected an array of at "
+	  "most 4 resource names, got an array" },
+	{ "resource-empty", "{ " NODE("'controller'") ", " SVC ", " PEERS_CTL
+	  ", 'controller': { 'instances': [ { 'id': 1, 'service': "
+	  "'video.cats', 'egress': 'e1', 'resources': ['gpu', ''] } ] } }",
+	  "t.json: controller.instances[0].resources[1]: expected a resource "
+	  "name of 1 to 31 characters, got \"\"" },
+	{ "resource-not-string", "{ " NODE("'controller'") ", " SVC ", "
+	  PEERS_CTL ", 'controller': { 'instances': [ { 'id': 1, 'service': "
+	  "'video.cats', 'egress': 'e1', 'resources': [7] } ] } }",
+	  "t.json: controller.instances[0].resources[0]: expected a resource "
+	  "name of 1 to 31 characters, got 7" },
+	{ "resource-32-characters", "{ " NODE("'egress'") ", " SVC ", "
+	  "'egress': { 'pool': '2001:db8:5e::/48', 'instances': [ { 'id': 1, "
+	  "'service': 'video.cats', 'edge': '2001:db8::100', 'resources': "
+	  "['0123456789abcdef0123456789abcdef'] } ] } }",
+	  "t.json: egress.instances[0].resources[0]: expected a resource "
+	  "name of 1 to 31 characters, got "
+	  "\"0123456789abcdef0123456789abcdef\"" },
+	{ "function-not-string", "{ " NODE("'egress'") ", " SVC ", "
+	  "'egress': { 'pool': '2001:db8:5e::/48', 'instances': [ { 'id': 1, "
+	  "'service': 'video.cats', 'edge': '2001:db8::100', "
+	  "'functions': ['x', null] } ] } }",
+	  "t.json: egress.instances[0].functions[1]: expected a function "
+	  "name of 1 to 31 characters, got null" },
 	{ "unknown-egress-in-controller", "{ " NODE("'controller'") ", " SVC
 	  ", " PEERS_CTL ", 'controller': { 'instances': [ { 'id': 1, "
 	  "'service': 'video.cats', 'egress': 'e2' } ] } }",
@@ -692,6 +727,51 @@ static const struct bad bad[] = {
 	  "'roles': ['pe'], 'address': '2001:db8::1' } }",
 	  "t.json: mup.roles[0]: expected \"site-pe\", \"ran-pe\" or "
 	  "\"controller\", got \"pe\"" },
+	{ "mup-edge-control-no-port", "{ " NODE_LOC ", " BGP_MIN " }, 'mup': { "
+	  "'roles': ['site-pe'], 'address': '2001:db8::1', 'instances': [ { "
+	  "'cs_id': 1, 'cis_id': 2, 'sid': 'fc00::1', 'edge_control': "
+	  "'[::1]' } ] } }",
+	  "t.json: mup.instances[0].edge_control: expected null, "
+	  "\"[IPv6]:PORT\", \"IPv4:PORT\" or \"unix:PATH\", got \"[::1]\"" },
+	{ "mup-probe-sites-central", "{ " NODE_LOC ", " BGP_MIN " }, 'mup': { "
+	  "'roles': ['ran-pe'], 'address': '2001:db8::1', 'probe_sites': [ { "
+	  "'site': '2001:db8::a', 'probe': 'fc00:a::1:0:0' } ] } }",
+	  "t.json: mup.probe_sites: expected only on a RAN PE with a C-PS of "
+	  "its own (mode \"distributed\", or the controller listing it in "
+	  "rans)" },
+	{ "mup-probe-sites-site-pe", "{ " NODE_LOC ", " BGP_MIN " }, 'mup': { "
+	  "'roles': ['site-pe'], 'mode': 'distributed', 'address': "
+	  "'2001:db8::1', 'probe_sites': [ { 'site': '2001:db8::a', "
+	  "'probe': 'fc00:a::1:0:0' } ] } }",
+	  "t.json: mup.probe_sites: expected only on a RAN PE with a C-PS of "
+	  "its own (mode \"distributed\", or the controller listing it in "
+	  "rans)" },
+	{ "mup-probe-sites-twice", "{ " NODE_LOC ", " BGP_MIN " }, 'mup': { "
+	  "'roles': ['ran-pe'], 'mode': 'distributed', 'address': "
+	  "'2001:db8::1', 'probe_sites': [ { 'site': '2001:db8::a', "
+	  "'probe': 'fc00:a::1:0:0' }, { 'site': '2001:db8::a', "
+	  "'probe': 'fc00:b::1:0:0' } ] } }",
+	  "t.json: mup.probe_sites[1].site: expected a site no other entry "
+	  "has, got \"2001:db8::a\"" },
+	{ "mup-probe-sites-same-reflector", "{ " NODE_LOC ", " BGP_MIN " }, "
+	  "'mup': { 'roles': ['ran-pe'], 'mode': 'distributed', 'address': "
+	  "'2001:db8::1', 'probe_sites': [ { 'site': '2001:db8::a', "
+	  "'probe': 'fc00:a::1:0:0' }, { 'site': '2001:db8::b', "
+	  "'probe': 'fc00:a::1:0:0' } ] } }",
+	  "t.json: mup.probe_sites[1].probe: expected a reflector no other "
+	  "entry has, got \"fc00:a::1:0:0\"" },
+	{ "mup-probe-sites-family", "{ " NODE_LOC ", " BGP_MIN " }, 'mup': { "
+	  "'roles': ['ran-pe'], 'mode': 'distributed', 'address': "
+	  "'10.0.0.1', 'probe_sites': [ { 'site': '2001:db8::a', "
+	  "'probe': 'fc00:a::1:0:0' } ] } }",
+	  "t.json: mup.probe_sites[0].site: expected an IPv4 address (the "
+	  "family of mup.address), got \"2001:db8::a\"" },
+	{ "mup-probe-sites-v4-reflector", "{ " NODE_LOC ", " BGP_MIN " }, "
+	  "'mup': { 'roles': ['ran-pe'], 'mode': 'distributed', 'address': "
+	  "'2001:db8::1', 'probe_sites': [ { 'site': '2001:db8::a', "
+	  "'probe': '10.0.0.9' } ] } }",
+	  "t.json: mup.probe_sites[0].probe: expected an IPv6 address, got "
+	  "\"10.0.0.9\"" },
 	{ "mup-four-octet-as", "{ " NODE_LOC ", 'bgp': { 'asn': 4200000000, "
 	  "'router_id': '10.0.0.1' }, 'mup': { 'roles': ['site-pe'], "
 	  "'address': '2001:db8::1' } }",
@@ -741,8 +821,8 @@ static const struct bad bad[] = {
 	  "got 1" },
 	{ "probe-reflect-not-egress", "{ " NODE("'ingress'") ", "
 	  PEERS_ING ", 'probe': { 'reflect': true } }",
-	  "t.json: probe.reflect: expected only on an egress (the ingresses "
-	  "probe the egresses)" },
+	  "t.json: probe.reflect: expected only on an egress or a MUP site PE "
+	  "(the ingresses and RAN PEs probe them)" },
 };
 
 static void
@@ -782,6 +862,38 @@ test_untouched_on_error(void **state)
 	assert_int_not_equal(parse_q("{ " NODE_LOC ", 'timers': { "
 	    "'rtx_tries': 0 } }", &c, err), 0);
 	assert_memory_equal(&c, &before, sizeof(c));
+}
+
+/* What an instance runs (functions, anchoring 3 step 1.e) and has
+ * (resources, 1.d), on an egress and a controller; both print and parse
+ * back. */
+static void
+test_instance_names(void **state)
+{
+	static struct conf c;
+	char err[CONF_ERR_MAX];
+	const struct node_instance *in = c.node.instances;
+
+	(void)state;
+	if (parse_q("{ " NODE("'egress', 'controller'") ", " SVC ", " PEERS_CTL
+	    ", 'egress': { 'pool': '2001:db8:5e::/48', 'instances': [ { "
+	    "'id': 1, 'service': 'video.cats', 'edge': '2001:db8::100', "
+	    "'functions': ['transcoder'], 'resources': ['gpu', 'sgx', "
+	    "'fpga', 'x'] } ] }, 'controller': { 'instances': [ { 'id': 2, "
+	    "'service': 'video.cats', 'egress': 'e1', 'resources': "
+	    "['0123456789abcdef0123456789abcde'] } ] } }", &c, err) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.node.ninstances, 2);
+	assert_string_equal(in[0].functions[0], "transcoder");
+	assert_string_equal(in[0].functions[1], "");
+	assert_string_equal(in[0].resources[0], "gpu");
+	assert_string_equal(in[0].resources[1], "sgx");
+	assert_string_equal(in[0].resources[3], "x");
+	assert_string_equal(in[1].functions[0], "");
+	assert_string_equal(in[1].resources[0],
+	    "0123456789abcdef0123456789abcde");
+	assert_string_equal(in[1].resources[1], "");
+	round_trip(&c);
 }
 
 /* ---- defaults, comments, limits ---- */
@@ -971,6 +1083,7 @@ main(void)
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_untouched_on_error),
+		cmocka_unit_test(test_instance_names),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_comments_anywhere),
 		cmocka_unit_test(test_limits),

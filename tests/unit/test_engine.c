@@ -116,12 +116,15 @@ node_cfg(struct node_cfg *c, int me, struct cats_sel *sel, enum node_setup setup
 		    .service = 0, .egress_sel = me == EG1 ? 0 : 1 };
 		if (me == EG1)		/* for affinity: only 101 runs "gpu" */
 			strcpy(c->instances[0].functions[0], "gpu");
+		if (me == EG2)		/* for needs: only 201 has a gpu */
+			strcpy(c->instances[0].resources[0], "gpu");
 	}
 	if (me == CTL) {
 		c->ninstances = 2;
 		c->instances[0] = (struct node_instance){ .id = 101, .egress_sel = 0 };
 		c->instances[1] = (struct node_instance){ .id = 201, .egress_sel = 1 };
 		strcpy(c->instances[0].functions[0], "gpu");
+		strcpy(c->instances[1].resources[0], "gpu");
 	}
 	for (i = 0; i < NNODES; i++) {
 		struct node_peer *p;
@@ -1164,6 +1167,95 @@ test_reqs_affinity(void **state)
 	world_free(w);
 }
 
+/*
+ * Anchoring 3 step 1.d: "needs" a computing resource (kind 3) takes the
+ * client to the instance that has it, wherever the choice is made: the
+ * controller's C-PS (option 2), each egress in option 1 and before its
+ * ACK.  A resource nobody has: 200, nothing steered, the reason
+ * "resources" counted.  Functions and resources are apart: instance 101
+ * runs a function "gpu", only 201 has a gpu.
+ */
+static void
+test_reqs_needs(void **state)
+{
+	static const enum node_setup setups[] = { SETUP_QUERY_CONTROLLER,
+	    SETUP_QUERY_EGRESSES };
+	struct world *w;
+	struct mh_cats_req r;
+	struct mh_msg m, a;
+	uint8_t aff[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		/* met: ingress1 is nearer egress1, whose instance has none */
+		w = world_new(setups[i], FIND_LOCATOR, false);
+		req_none(&r);
+		req_affinity(&r, aff, MH_AFF_NEEDS, "gpu");
+		request_with(w, IN1, &r, &m);
+		assert_int_equal(m.status, MH_ST_CATS_AVAILABLE);
+		assert_memory_equal(m.crid.p, addr_of[EG2], 16);
+		assert_int_equal(w->net->dp_count[DP_STEER], 1);
+		/* option 1: egress1 judged its own instance and said 200 */
+		assert_int_equal(node_counters(w->net->nodes[EG1])->unmet[
+		    CATS_SEL_RESOURCES], i == 1 ? 1 : 0);
+		world_free(w);
+
+		/* unmet: nobody has a tpu */
+		w = world_new(setups[i], FIND_LOCATOR, false);
+		req_affinity(&r, aff, MH_AFF_NEEDS, "tpu");
+		request_with(w, IN1, &r, &m);
+		assert_int_equal(m.status, MH_ST_CATS_UNAVAILABLE);
+		assert_int_equal(w->net->dp_count[DP_STEER], 0);
+		assert_int_equal(w->net->dp_count[DP_PREFIX], 0);
+		assert_int_equal(node_session_count(w->net->nodes[IN1]), 0);
+		if (i == 0) {
+			assert_int_equal(node_counters(w->net->nodes[CTL])->
+			    unmet[CATS_SEL_RESOURCES], 1);
+		} else {
+			assert_int_equal(node_counters(w->net->nodes[EG1])->
+			    unmet[CATS_SEL_RESOURCES], 1);
+			assert_int_equal(node_counters(w->net->nodes[EG2])->
+			    unmet[CATS_SEL_RESOURCES], 1);
+		}
+		world_free(w);
+	}
+
+	/* the function "gpu" is not the resource: "with" goes to 101 */
+	w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+	req_affinity(&r, aff, MH_AFF_WITH, "gpu");
+	request_with(w, IN2, &r, &m);
+	assert_int_equal(m.status, MH_ST_CATS_AVAILABLE);
+	assert_int_equal(m.cis_id, 101);
+	world_free(w);
+
+	/* anchoring 3 step 6: egress1 checks before it ACKs */
+	w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+	w->net->now = 1000;
+	fill_request(&m, 10, (uint64_t)1 << 16);
+	m.present |= MH_BIT(MH_O_CATS_REQ);
+	req_none(&m.req);
+	req_affinity(&m.req, aff, MH_AFF_NEEDS, "gpu");
+	inject_to(w, EG1, addr_of[IN1], &m);
+	queued_answer(w, &a);
+	assert_int_equal(a.kind, MH_K_CATS_ACK);
+	assert_int_equal(a.status, MH_ST_CATS_UNAVAILABLE);
+	assert_false(a.present & MH_BIT(MH_O_SVC_PREFIX));
+	assert_int_equal(node_counters(w->net->nodes[EG1])->unmet[
+	    CATS_SEL_RESOURCES], 1);
+	assert_int_equal(w->net->dp_count[DP_RETURN], 0);
+	mn_run(w->net);
+	fill_request(&m, 11, (uint64_t)1 << 16);
+	m.present |= MH_BIT(MH_O_CATS_REQ);
+	req_none(&m.req);
+	req_affinity(&m.req, aff, MH_AFF_NEEDS, "gpu");
+	inject_to(w, EG2, addr_of[IN1], &m);
+	queued_answer(w, &a);
+	assert_int_equal(a.status, MH_ST_CATS_AVAILABLE);
+	assert_int_equal(w->net->dp_count[DP_RETURN], 1);
+	world_free(w);
+}
+
 /* Anchoring 3 step 6: the egress checks before it ACKs.  A request whose
  * requirement its path cannot meet gets 200, with nothing anchored. */
 static void
@@ -1424,6 +1516,7 @@ main(void)
 		cmocka_unit_test(test_reqs_each_kind),
 		cmocka_unit_test(test_reqs_no_metric),
 		cmocka_unit_test(test_reqs_affinity),
+		cmocka_unit_test(test_reqs_needs),
 		cmocka_unit_test(test_reqs_egress_ack),
 		cmocka_unit_test(test_reqs_on_the_wire),
 		cmocka_unit_test(test_reqs_switch_refused),

@@ -344,6 +344,62 @@ test_hand_pbu(void **state)
 	assert_memory_equal(out, b, len);
 }
 
+/*
+ * Anchoring 3 step 1.d, docs/wire.md 5.4 (the same octets as its example):
+ * an svc-request whose requirements need a computing resource ("needs"
+ * gpu, kind 3) and avoid a function, laid out by hand.
+ */
+static const char hand_needs[] =
+	"3b 08 05 00 0000 0a0b 000c 0096"	/* BU, 72 octets, C X, 600 s */
+	"c8 02 09 00"				/* @12 svc-request */
+	"ca 0c 0a 00 766964656f2e63617473"	/* @16 Service_ID */
+	"cb 25"					/* @30 requirements, 37 */
+	"00000000 ffffffff ffffffff ffffffff"	/* no bw, latency, ... */
+	"00989680"				/* CompMaxLatency 10 ms */
+	"03 03 677075"				/* @52 needs "gpu" */
+	"01 0a 7472616e73636f646572"		/* @57 avoid "transcoder" */
+	"01 01 00";				/* @69 PadN to 72 */
+
+static void
+test_affinity_needs(void **state)
+{
+	static const uint8_t want_aff[] = { MH_AFF_NEEDS, 3, 'g', 'p', 'u',
+	    MH_AFF_AVOID, 10, 't', 'r', 'a', 'n', 's', 'c', 'o', 'd', 'e', 'r' };
+	uint8_t b[128], out[128];
+	struct mh_msg m, d;
+	struct mh_error e;
+	size_t len, olen;
+
+	(void)state;
+	len = hex2bin(hand_needs, b, sizeof(b));
+	assert_int_equal(len, 72);
+	assert_int_equal(mh_decode(b, len, NULL, &m, &e), MH_OK);
+	assert_int_equal(m.kind, MH_K_SVC_REQUEST);
+	assert_true(m.present & MH_BIT(MH_O_CATS_REQ));
+	assert_int_equal(m.req.min_bw, 0);
+	assert_int_equal(m.req.max_lat, MH_REQ_UNSET);
+	assert_int_equal(m.req.comp_lat, 10000000);
+	assert_int_equal(m.req.affinity.len, sizeof(want_aff));
+	assert_memory_equal(m.req.affinity.p, want_aff, sizeof(want_aff));
+
+	/* built from fields, it encodes to the same octets */
+	mh_msg_init(&d, MH_K_SVC_REQUEST);
+	d.seq = 0x0a0b;
+	d.lifetime = 150;
+	d.present |= MH_BIT(MH_O_SERVICE_ID) | MH_BIT(MH_O_CATS_REQ);
+	d.service_id.p = svc;
+	d.service_id.len = sizeof(svc) - 1;
+	d.req.min_bw = 0;
+	d.req.max_lat = d.req.max_jitter = d.req.max_loss = MH_REQ_UNSET;
+	d.req.comp_lat = 10000000;
+	d.req.affinity.p = want_aff;
+	d.req.affinity.len = sizeof(want_aff);
+	assert_int_equal(mh_encode(&d, NULL, out, sizeof(out), &olen, &e), MH_OK);
+	assert_int_equal(olen, len);
+	assert_memory_equal(out, b, len);
+	assert_true(mh_msg_equal(&m, &d));
+}
+
 /* RFC 1071 the slow way, byte pair by byte pair, for comparison. */
 static uint16_t
 ref_checksum(const uint8_t *mh, size_t len, const struct mh_addrs *a)
@@ -481,8 +537,14 @@ static const struct bad bads[] = {
 	{ "service-id-no-room", CBU, "c8020100 ca02 0000 01020000", MH_E_OPT_LEN, 17 },
 	{ "service-id-len-zero", CBU, "c8020100 ca03 0000 61 000000", MH_E_OPT_VALUE, 18 },
 	{ "affinity-bad-kind", CBU,
-	  "c8020100 0100 cb17 001312d0 01312d00 004c4b40 000f4240 00989680 030161"
+	  "c8020100 0100 cb17 001312d0 01312d00 004c4b40 000f4240 00989680 040161"
 	  "0103000000", MH_E_OPT_VALUE, 20 },
+	{ "affinity-kind-0", CBU,
+	  "c8020100 0100 cb17 001312d0 01312d00 004c4b40 000f4240 00989680 000161"
+	  "0103000000", MH_E_OPT_VALUE, 20 },
+	{ "affinity-needs-empty-name", CBU,
+	  "c8020100 0100 cb16 001312d0 01312d00 004c4b40 000f4240 00989680 0300"
+	  "010400000000", MH_E_OPT_VALUE, 20 },
 	{ "affinity-entry-past-end", CBU,
 	  "c8020100 0100 cb17 001312d0 01312d00 004c4b40 000f4240 00989680 010561"
 	  "0103000000", MH_E_OPT_VALUE, 20 },
@@ -736,6 +798,7 @@ main(void)
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_every_kind),
 		cmocka_unit_test(test_hand_pbu),
+		cmocka_unit_test(test_affinity_needs),
 		cmocka_unit_test(test_checksum),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_unknown_options),

@@ -653,6 +653,168 @@ replaced_instance_and_services(void **state)
 	mup_free(m);
 }
 
+/* A distributed RAN PE's DSD for instance 'cis' at site 'pe', with the
+ * compute metrics every instance here has (the same at both sites: only
+ * the paths differ). */
+static void
+dist_dsd(struct mup *m, const uint8_t pe[16], uint32_t cis)
+{
+	struct bgp_rattr a;
+	struct bgp_mup k;
+
+	mup_dsd_key(&k, BGP_AFI_IPV6, 65000, pe, cis, false);
+	dsd_attrs(&a, 1, cis);
+	a.cats.nmetrics = 2;
+	a.cats.metric[0] = (struct cats_sample){ CATS_M_UTIL, CATS_STAT_CUR,
+	    0, 0.2 };
+	a.cats.metric[1] = (struct cats_sample){ CATS_M_PROC_DELAY,
+	    CATS_STAT_MEAN, 1000, 2e6 };
+	mup_rib_change(m, 0, BGP_RIB_ADD, &k, NULL, &a);
+}
+
+/* The controller's T2ST for a distributed RAN PE: CS-ID only. */
+static void
+dist_t2st(struct mup *m, uint32_t teid)
+{
+	uint8_t ep[16] = { 0x20, 1, [15] = 9 };
+	struct bgp_rattr a;
+	struct bgp_mup k;
+
+	memset(&a, 0, sizeof(a));
+	a.has_cats = a.cats.has_cs_id = true;
+	a.cats.cs_id = 1;
+	a.nrt = 1;
+	a.rt[0] = bgp_rt_as2(65000, MUP_RT_RAN_BASE);
+	mup_t2st_key(&k, BGP_AFI_IPV6, 65000, ep, teid);
+	mup_rib_change(m, 0, BGP_RIB_ADD, &k, NULL, &a);
+}
+
+static uint32_t
+steered_to(const struct mup *m, uint32_t teid)
+{
+	struct mup_steer st;
+
+	return mup_steer_get(m, teid, &st) ? st.cis_id : 0;
+}
+
+/* C-NMA report: one-way delay 'ms', as stamp_sess_report gives it. */
+static enum cats_metric_err
+probe_report(struct mup *m, const uint8_t site[16], double ms, uint64_t now)
+{
+	struct cats_sample s[3] = {
+		{ CATS_M_OWD, CATS_STAT_MEAN, 1000, ms * 1e6 },
+		{ CATS_M_DELAY_VAR, CATS_STAT_MEAN, 1000, 1e5 },
+		{ CATS_M_LOSS, CATS_STAT_MEAN, 1000, 0 },
+	};
+
+	return mup_path_samples(m, site, s, 3, now);
+}
+
+/*
+ * Section 4.2.2 with a C-NMA: a distributed RAN PE's C-PS takes the
+ * measured paths in place of mup.paths.  Configured: site A 1 ms, site B
+ * 20 ms away; measured: the other way round.  Sessions follow the
+ * measurement (a running one when the challenger wins by the hysteresis,
+ * as for new DSD metrics), and a new instance at a measured site does not
+ * bring the configured value back.
+ */
+static void
+ran_pe_probed_paths(void **state)
+{
+	struct rec r = { 0 };
+	uint8_t pa[16] = { 0xfc, 0, 0, 0, 0, 0x0a },
+	    pb[16] = { 0xfc, 0, 0, 0, 0, 0x0b }, pc[16] = { 0xfc, 0, 0, 0, 0,
+	    0x0c };
+	struct cats_sample util = { CATS_M_UTIL, CATS_STAT_CUR, 0, 0.5 };
+	struct mup_cfg c;
+	struct mup *m;
+	const char *why;
+
+	(void)state;
+	base_cfg(&c, MUP_RAN_PE, MUP_DISTRIBUTED);
+	memcpy(c.path[0].ran, c.addr, 16);
+	memcpy(c.path[0].site, pa, 16);
+	c.path[0].owd_ns = 1000000;
+	memcpy(c.path[1].ran, c.addr, 16);
+	memcpy(c.path[1].site, pb, 16);
+	c.path[1].owd_ns = 20000000;
+	c.npath = 2;
+	assert_non_null(m = mup_new(&c, &rec_ops, &r, &why));
+	dist_dsd(m, pa, 11);
+	dist_dsd(m, pb, 21);
+	/* Configured paths only: A is near. */
+	dist_t2st(m, 100);
+	assert_int_equal(steered_to(m, 100), 11);
+	/* The C-NMA measures B near and A far: the running session moves
+	 * (beyond the hysteresis), a new one goes to B. */
+	assert_int_equal(probe_report(m, pb, 1, 10), CATS_MERR_OK);
+	assert_int_equal(steered_to(m, 100), 11);	/* 1 vs 1 ms: a tie */
+	assert_int_equal(probe_report(m, pa, 20, 20), CATS_MERR_OK);
+	assert_int_equal(steered_to(m, 100), 21);
+	assert_int_equal(mup_counters(m)->reselect, 1);
+	assert_int_equal(mup_counters(m)->path_rx, 2);
+	dist_t2st(m, 101);
+	assert_int_equal(steered_to(m, 101), 21);
+	/* A second instance at A: the configured 1 ms is older than the
+	 * measured 20 ms and stays out; still B. */
+	dist_dsd(m, pa, 12);
+	dist_t2st(m, 102);
+	assert_int_equal(steered_to(m, 102), 21);
+	/* A report of loss alone (every probe lost) keeps the delay known. */
+	{
+		struct cats_sample lost = { CATS_M_LOSS, CATS_STAT_MEAN, 1000,
+		    1e9 };
+
+		assert_int_equal(mup_path_samples(m, pa, &lost, 1, 30),
+		    CATS_MERR_OK);
+	}
+	/* The measurement swaps back: the sessions follow. */
+	assert_int_equal(probe_report(m, pa, 1, 40), CATS_MERR_OK);
+	assert_int_equal(probe_report(m, pb, 20, 40), CATS_MERR_OK);
+	assert_int_equal(steered_to(m, 100), 11);
+	/* Refused, and nothing changes: a compute metric, an empty report,
+	 * an older one. */
+	assert_int_equal(mup_path_samples(m, pa, &util, 1, 50),
+	    CATS_MERR_WRONG_KIND);
+	assert_int_equal(mup_path_samples(m, pa, NULL, 0, 50), CATS_MERR_EMPTY);
+	assert_int_equal(probe_report(m, pa, 50, 39), CATS_MERR_STALE);
+	assert_int_equal(steered_to(m, 100), 11);
+	/* At most MUP_MAX_SITES sites (2 so far). */
+	for (int i = 0; i < MUP_MAX_SITES - 2; i++) {
+		uint8_t ps[16] = { 0xfd, [15] = (uint8_t)i };
+
+		assert_int_equal(probe_report(m, ps, 5, 60), CATS_MERR_OK);
+	}
+	{
+		uint8_t ps[16] = { 0xfe };
+
+		assert_int_equal(probe_report(m, ps, 5, 60),
+		    CATS_MERR_UNKNOWN_EGRESS);
+	}
+	mup_free(m);
+
+	/* Nothing configured; site C measured before any DSD names it: the
+	 * report is kept and goes in with C's instance, so the C-PS can
+	 * choose C (41), where B (21) has no path metric at all (plain MUP
+	 * resolution would have taken the lowest CIS-ID, 21). */
+	base_cfg(&c, MUP_RAN_PE, MUP_DISTRIBUTED);
+	assert_non_null(m = mup_new(&c, &rec_ops, &r, &why));
+	assert_int_equal(probe_report(m, pc, 5, 5), CATS_MERR_OK);
+	dist_dsd(m, pb, 21);
+	dist_dsd(m, pc, 41);
+	dist_t2st(m, 100);
+	assert_int_equal(steered_to(m, 100), 41);
+	mup_free(m);
+
+	/* A central RAN PE has no C-PS: its measurements have nowhere to go
+	 * (no route carries them to the controller). */
+	base_cfg(&c, MUP_RAN_PE, MUP_CENTRAL);
+	assert_non_null(m = mup_new(&c, &rec_ops, &r, &why));
+	assert_int_equal(probe_report(m, pa, 1, 10),
+	    CATS_MERR_UNKNOWN_INGRESS);
+	mup_free(m);
+}
+
 static void
 bad_config(void **state)
 {
@@ -689,6 +851,7 @@ main(void)
 		cmocka_unit_test(ran_pe_plain_mup),
 		cmocka_unit_test(ran_pe_churn_and_new_sid),
 		cmocka_unit_test(replaced_instance_and_services),
+		cmocka_unit_test(ran_pe_probed_paths),
 		cmocka_unit_test(bad_config),
 	};
 

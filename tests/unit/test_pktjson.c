@@ -23,7 +23,7 @@ static const uint8_t nai[] = "ue7@cats.example";
 static const uint8_t svc[] = "ar-render.cats.example";
 static const uint8_t llid[] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x07 };
 static const uint8_t aff[] = { MH_AFF_AVOID, 3, 'f', 'w', '1',
-	MH_AFF_WITH, 4, 'g', 'p', 'u', '0' };
+	MH_AFF_WITH, 4, 'g', 'p', 'u', '0', MH_AFF_NEEDS, 4, 's', 'g', 'x', '2' };
 static const uint8_t crid6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0xe1,
 	[15] = 7 };
 static const uint8_t authdata[] = { 0xde, 0xad, 0xbe, 0xef, 0x01, 0x02 };
@@ -288,9 +288,14 @@ test_printed_form(void **state)
 	    "mn-id"), "nai")), "ue7@cats.example");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(o,
 	    "home-network-prefix"), 1)), "2001:db8:7:200::/56");
-	o = json_object_get(json_array_get(json_object_get(json_object_get(o,
-	    "cats-requirements"), "affinity"), 1), "kind");
-	assert_string_equal(json_string_value(o), "with");
+	o = json_object_get(json_object_get(o, "cats-requirements"), "affinity");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(o,
+	    1), "kind")), "with");
+	/* anchoring 3 step 1.d: a computing resource, by name */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(o,
+	    2), "kind")), "needs");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(o,
+	    2), "name")), "sgx2");
 	json_decref(j);
 }
 
@@ -446,7 +451,7 @@ static const struct bad_case bad_cases[] = {
 	  "[{\"kind\":\"near\",\"name\":\"x\"}]}}}",
 	  "key options.cats-requirements.affinity[0].kind:" },
 	{ "aff-kind-num", "{" Q ",\"cats-requirements\":{\"affinity\":"
-	  "[{\"kind\":\"with\",\"name\":\"x\"},{\"kind\":3,\"name\":\"x\"}]}}}",
+	  "[{\"kind\":\"needs\",\"name\":\"x\"},{\"kind\":4,\"name\":\"x\"}]}}}",
 	  "key options.cats-requirements.affinity[1].kind:" },
 	{ "aff-name-empty", "{" Q ",\"cats-requirements\":{\"affinity\":"
 	  "[{\"kind\":\"with\",\"name\":\"\"}]}}}",

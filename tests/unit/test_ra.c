@@ -5,6 +5,7 @@
  * for byte and decoded back; valid solicitations; a table of named
  * malformed RS and RA, each with its error and offset; encoder refusals.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -293,6 +294,67 @@ test_encode_errors(void **state)
 	assert_int_equal(ra_encode(&m, out, sizeof(out), &len), RA_E_OPT_VALUE);
 }
 
+/* RFC 4861 6.2.4 and 6.2.1: when the next unsolicited RA goes. */
+struct sched_case {
+	const char	*name;
+	uint32_t	 max_s;
+	unsigned	 sent;
+	double		 u;
+	uint32_t	 want_ms;
+};
+
+static void
+test_schedule(void **state)
+{
+	static const struct sched_case cases[] = {
+		/* MinRtrAdvInterval 0.33 max to MaxRtrAdvInterval */
+		{ "30s-low", 30, 3, 0.0, 9900 },
+		{ "30s-high", 30, 3, 1.0, 30000 },
+		{ "30s-mid", 30, 3, 0.5, 19950 },
+		{ "1800s-high", 1800, 3, 1.0, 1800000 },
+		/* the first few: at most 16 s (MAX_INITIAL_RTR_ADVERT_INTERVAL) */
+		{ "30s-first", 30, 1, 1.0, 16000 },
+		{ "30s-second", 30, 2, 1.0, 16000 },
+		{ "30s-first-short", 30, 1, 0.0, 9900 },
+		{ "1800s-first", 1800, 1, 0.0, 16000 },
+		{ "1800s-none-yet", 1800, 0, 0.5, 16000 },
+		/* a chosen interval under 16 s stays */
+		{ "10s-first", 10, 1, 1.0, 10000 },
+		{ "20s-first-low", 20, 1, 0.0, 6600 },
+		/* under 9 s, MinRtrAdvInterval defaults to the maximum */
+		{ "4s", 4, 3, 0.0, 4000 },
+		{ "8s", 8, 3, 0.7, 8000 },
+		{ "9s", 9, 3, 0.0, 2970 },
+		/* u out of [0, 1], or NaN, is taken as its bound */
+		{ "u-negative", 30, 3, -1.0, 9900 },
+		{ "u-over", 30, 3, 7.0, 30000 },
+		{ "u-nan", 30, 3, NAN, 9900 },
+		{ "huge", UINT32_MAX, 3, 1.0, UINT32_MAX },
+	};
+	size_t wrong = 0;
+	uint32_t t = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct sched_case *c = &cases[i];
+		uint32_t got = ra_next_delay_ms(c->max_s, c->sent, c->u);
+
+		if (got != c->want_ms) {
+			print_message("%s: got %u ms, want %u\n", c->name, got,
+			    c->want_ms);
+			wrong++;
+		}
+	}
+	assert_int_equal(wrong, 0);
+	/* a new prefix with interval_s 1800: its first three RAs within
+	 * 32 s, the fourth only a round later */
+	for (unsigned sent = 1; sent < RA_MAX_INITIAL_ADVERTS; sent++)
+		t += ra_next_delay_ms(1800, sent, 1.0);
+	assert_int_equal(t, 2 * RA_MAX_INITIAL_INTERVAL_MS);
+	assert_true(ra_next_delay_ms(1800, RA_MAX_INITIAL_ADVERTS, 0.0) >
+	    RA_MAX_INITIAL_INTERVAL_MS);
+}
+
 static void
 test_names(void **state)
 {
@@ -317,6 +379,7 @@ main(void)
 		cmocka_unit_test(test_ra_malformed),
 		cmocka_unit_test(test_ra_reserved_pref),
 		cmocka_unit_test(test_encode_errors),
+		cmocka_unit_test(test_schedule),
 		cmocka_unit_test(test_names),
 	};
 

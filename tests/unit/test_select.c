@@ -105,6 +105,7 @@ struct truth {
 	struct path	p[RQ_INST];
 	double		resp[RQ_INST];
 	bool		runs_y[RQ_INST];
+	bool		has_g[RQ_INST];		/* the resource "G" */
 };
 
 static bool
@@ -114,7 +115,8 @@ meets(const struct truth *t, uint32_t i, const struct cats_reqs *r,
 	return t->p[i].bw >= r->min_bw && t->p[i].owd <= r->max_latency &&
 	    t->p[i].dv <= r->max_latency_var && t->p[i].loss <= r->max_loss &&
 	    t->resp[i] <= r->max_comp_latency &&
-	    !(t->runs_y[i] && (r->avoid & y_bit));
+	    !(t->runs_y[i] && (r->avoid & y_bit)) &&
+	    (t->has_g[i] || r->needs == 0);
 }
 
 static void
@@ -133,12 +135,15 @@ random_reqs(struct cats_reqs *r, const struct cats_sel *sel)
 		r->max_comp_latency = (uint32_t)(rand() % 20) * 1000000u;
 	if (rand() % 4 == 0)
 		cats_reqs_avoid(sel, r, "Y");
+	if (rand() % 4 == 0)
+		cats_reqs_needs(sel, r, "G");
 }
 
 static void
 fill_random(struct cats_sel *sel, struct truth *t, uint64_t ts)
 {
 	static const char *const y[] = { "X", "Y" };
+	static const char *const g[] = { "G" };
 
 	for (uint32_t i = 0; i < RQ_INST; i++) {
 		struct path *p = &t->p[i];
@@ -161,6 +166,9 @@ fill_random(struct cats_sel *sel, struct truth *t, uint64_t ts)
 		t->runs_y[i] = rand() % 3 == 0;
 		assert_int_equal(cats_sel_set_functions(sel, i, y,
 		    t->runs_y[i] ? 2 : 1), CATS_SERR_OK);
+		t->has_g[i] = rand() % 3 == 0;
+		assert_int_equal(cats_sel_set_resources(sel, i, g,
+		    t->has_g[i] ? 1 : 0), CATS_SERR_OK);
 	}
 }
 
@@ -220,22 +228,22 @@ test_reasons(void **state)
 	/* Both instances: owd 10 ms, dv 1 ms, loss 1e6 ppb, bw 1e8 B/s,
 	 * compute ~2 ms, both run "Y". */
 	static const struct reason_case cases[] = {
-		{ "fits", { 1, 20000000, 2000000, 2000000, 5000000, 0, 0 },
+		{ "fits", { 1, 20000000, 2000000, 2000000, 5000000, 0, 0, 0 },
 		    CATS_SEL_OK },
 		{ "bandwidth", { 200000000, CATS_REQ_NONE, CATS_REQ_NONE,
-		    CATS_REQ_NONE, CATS_REQ_NONE, 0, 0 }, CATS_SEL_BANDWIDTH },
+		    CATS_REQ_NONE, CATS_REQ_NONE, 0, 0, 0 }, CATS_SEL_BANDWIDTH },
 		{ "latency", { 0, 5000000, CATS_REQ_NONE, CATS_REQ_NONE,
-		    CATS_REQ_NONE, 0, 0 }, CATS_SEL_LATENCY },
+		    CATS_REQ_NONE, 0, 0, 0 }, CATS_SEL_LATENCY },
 		{ "latency-exact", { 0, 10000000, CATS_REQ_NONE, CATS_REQ_NONE,
-		    CATS_REQ_NONE, 0, 0 }, CATS_SEL_OK },
+		    CATS_REQ_NONE, 0, 0, 0 }, CATS_SEL_OK },
 		{ "variation", { 0, CATS_REQ_NONE, 999999, CATS_REQ_NONE,
-		    CATS_REQ_NONE, 0, 0 }, CATS_SEL_LATENCY_VARIATION },
+		    CATS_REQ_NONE, 0, 0, 0 }, CATS_SEL_LATENCY_VARIATION },
 		{ "loss", { 0, CATS_REQ_NONE, CATS_REQ_NONE, 999999,
-		    CATS_REQ_NONE, 0, 0 }, CATS_SEL_LOSS },
+		    CATS_REQ_NONE, 0, 0, 0 }, CATS_SEL_LOSS },
 		{ "compute", { 0, CATS_REQ_NONE, CATS_REQ_NONE, CATS_REQ_NONE,
-		    1000000, 0, 0 }, CATS_SEL_COMP_LATENCY },
+		    1000000, 0, 0, 0 }, CATS_SEL_COMP_LATENCY },
 		{ "affinity", { 0, CATS_REQ_NONE, CATS_REQ_NONE, CATS_REQ_NONE,
-		    CATS_REQ_NONE, 1, 0 }, CATS_SEL_AFFINITY },
+		    CATS_REQ_NONE, 1, 0, 0 }, CATS_SEL_AFFINITY },
 	};
 	static const char *const y[] = { "Y" };
 	struct cats_sel *sel = world(CATS_POL_RESPONSE_TIME, 2, 8);
@@ -270,6 +278,67 @@ test_reasons(void **state)
 	    CATS_SEL_BAD_ARG);
 	assert_false(cats_reqs_avoid(sel, &none, "nobody-runs-this"));
 	assert_string_equal(cats_sel_reason_name(CATS_SEL_AFFINITY), "affinity");
+	cats_sel_destroy(sel);
+}
+
+/* Anchoring 3 step 1.d: "needs" a computing resource; only an instance
+ * that has it qualifies, and when none does the reason is "resources". */
+static void
+test_needs_resources(void **state)
+{
+	static const char *const gpu[] = { "gpu" }, *const fpga[] = { "fpga" };
+	struct cats_sel *sel = world(CATS_POL_RESPONSE_TIME, 2, 0);
+	struct path near = { 1 * MS, 0, 0, 1e9 }, far = { 9 * MS, 0, 0, 1e9 };
+	struct cats_reqs r, offer;
+	struct cats_choice c;
+
+	(void)state;
+	for (uint32_t i = 0; i < 2; i++)
+		assert_int_equal(compute(sel, i, 0.5, 1 * MS, 1), CATS_MERR_OK);
+	assert_int_equal(network(sel, 0, 0, &near, 1), CATS_MERR_OK);
+	assert_int_equal(network(sel, 0, 1, &far, 1), CATS_MERR_OK);
+	/* nobody has anything yet: a need can be met nowhere */
+	cats_reqs_none(&r);
+	assert_false(cats_reqs_needs(sel, &r, "gpu"));
+	assert_int_equal(r.needs, 0);
+	assert_int_equal(cats_sel_set_resources(sel, 0, gpu, 1), CATS_SERR_OK);
+	assert_int_equal(cats_sel_set_resources(sel, 1, fpga, 1), CATS_SERR_OK);
+
+	/* met: the nearer instance has the gpu, the farther the fpga */
+	assert_true(cats_reqs_needs(sel, &r, "gpu"));
+	assert_int_equal(cats_sel_select(sel, 0, 0, &r, 0, 0, &c), CATS_SEL_OK);
+	assert_int_equal(c.instance, 0);
+	cats_reqs_none(&r);
+	assert_true(cats_reqs_needs(sel, &r, "fpga"));
+	assert_int_equal(cats_sel_select(sel, 0, 0, &r, 0, 0, &c), CATS_SEL_OK);
+	assert_int_equal(c.instance, 1);
+	assert_int_equal(cats_sel_select_scan(sel, 0, 0, &r, 0, 0, &c),
+	    CATS_SEL_OK);
+	assert_int_equal(c.instance, 1);
+	/* a function name is not a resource, nor the other way round */
+	assert_false(cats_reqs_with(sel, &r, "fpga"));
+
+	/* unmet: nobody has both */
+	assert_true(cats_reqs_needs(sel, &r, "gpu"));
+	assert_int_equal(cats_sel_select(sel, 0, 0, &r, 0, 0, &c),
+	    CATS_SEL_RESOURCES);
+	assert_int_equal(cats_sel_select_scan(sel, 0, 0, &r, 0, 0, &c),
+	    CATS_SEL_RESOURCES);
+	assert_string_equal(cats_sel_reason_name(CATS_SEL_RESOURCES),
+	    "resources");
+	/* one instance judged (egress, switching), and what it offers */
+	assert_int_equal(cats_sel_judge(sel, 0, 0, &r, &offer),
+	    CATS_SEL_RESOURCES);
+	cats_reqs_none(&r);
+	assert_true(cats_reqs_needs(sel, &r, "gpu"));
+	assert_int_equal(cats_sel_judge(sel, 0, 0, &r, &offer), CATS_SEL_OK);
+	assert_int_equal(offer.needs, r.needs);
+	/* the current instance loses it: a switch is better at once */
+	assert_true(cats_sel_better(sel, 0, 0, &r, 1, &c));
+	assert_int_equal(c.instance, 0);
+	assert_int_equal(cats_sel_set_resources(sel, 0, gpu, 0), CATS_SERR_OK);
+	assert_int_equal(cats_sel_select(sel, 0, 0, &r, 0, 0, &c),
+	    CATS_SEL_RESOURCES);
 	cats_sel_destroy(sel);
 }
 
@@ -657,6 +726,23 @@ test_management_errors(void **state)
 	snprintf(name, sizeof(name), "extra");
 	assert_int_equal(cats_sel_set_functions(sel, 0, one, 1),
 	    CATS_SERR_TOO_MANY_FUNCTIONS);
+	/* resources have their own table: "extra" still fits there */
+	for (int i = 0; i < CATS_SEL_MAX_RESOURCES; i++) {
+		snprintf(name, sizeof(name), "r%d", i);
+		assert_int_equal(cats_sel_set_resources(sel, 0, one, 1),
+		    CATS_SERR_OK);
+	}
+	assert_int_equal(cats_sel_set_resources(sel, 0, one, 1), CATS_SERR_OK);
+	snprintf(name, sizeof(name), "extra");
+	assert_int_equal(cats_sel_set_resources(sel, 0, one, 1),
+	    CATS_SERR_TOO_MANY_RESOURCES);
+	name[0] = '\0';
+	assert_int_equal(cats_sel_set_resources(sel, 0, one, 1),
+	    CATS_SERR_BAD_ARG);
+	assert_int_equal(cats_sel_set_resources(sel, 5, one, 1),
+	    CATS_SERR_NOT_FOUND);
+	assert_string_equal(cats_sel_err_name(CATS_SERR_TOO_MANY_RESOURCES),
+	    "too-many-resources");
 	assert_int_equal(cats_sel_bind(sel, 0, 0, 0), CATS_SERR_BAD_ARG);
 	assert_string_equal(cats_sel_err_name(CATS_SERR_FULL),
 	    "affinity-table-full");
@@ -804,6 +890,7 @@ churn_reqs(struct cats_reqs *r, const struct cats_sel *sel, int k)
 	case 3:
 		r->max_comp_latency = 4 * MS;
 		cats_reqs_avoid(sel, r, "Y");
+		cats_reqs_needs(sel, r, "G");
 		break;
 	default:
 		break;
@@ -835,7 +922,7 @@ check_current(const struct cats_sel *sel, const uint32_t *svc, uint32_t g,
 static void
 churn_step(struct cats_sel *sel, uint32_t *svc, uint64_t ts)
 {
-	static const char *const y[] = { "Y" };
+	static const char *const y[] = { "Y" }, *const g[] = { "G" };
 	uint32_t i = (uint32_t)rand() % CH_INST;
 	struct path p = { (1 + rand() % 40) * MS, (rand() % 5) * MS,
 	    rand() % 20000000, (rand() % 1000) * 1e6 };
@@ -852,6 +939,8 @@ churn_step(struct cats_sel *sel, uint32_t *svc, uint64_t ts)
 		break;
 	case 6:
 		assert_int_equal(cats_sel_set_functions(sel, i, y,
+		    (size_t)(rand() % 2)), CATS_SERR_OK);
+		assert_int_equal(cats_sel_set_resources(sel, i, g,
 		    (size_t)(rand() % 2)), CATS_SERR_OK);
 		break;
 	default:
@@ -956,6 +1045,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_requirements_all_policies),
 		cmocka_unit_test(test_reasons),
+		cmocka_unit_test(test_needs_resources),
 		cmocka_unit_test(test_ties),
 		cmocka_unit_test(test_hysteresis),
 		cmocka_unit_test(test_better_moves_when_clearly_better),
