@@ -247,6 +247,14 @@ dataplane_choose(struct catsd *d)
 
 /* The kernel backends find and reconcile what an earlier catsd left:
  * our own SIDs stay, the rest goes (the sessions behind it are gone). */
+static bool
+zero_sid(const uint8_t sid[16])
+{
+	static const uint8_t zero[16];
+
+	return memcmp(sid, zero, 16) == 0;
+}
+
 static int
 dataplane_new(struct catsd *d)
 {
@@ -289,8 +297,19 @@ dataplane_new(struct catsd *d)
 	dc.instances = insts;
 	dc.ninstances = c->node.ninstances;
 	if (d->dp_kind == CONF_DP_NONE) {
-		d->dp = dp_new_memory(&dc);
-		return d->dp != NULL && dp_start(d->dp) == 0 ? 0 : -1;
+		if ((d->dp = dp_new_memory(&dc)) == NULL) {
+			log_warnx("data plane: out of memory");
+			return -1;
+		}
+		/* no kernel: the node's own SIDs are only bookkeeping, and a
+		 * node without one (signaling only) has none to keep */
+		if (zero_sid(c->sid))
+			return 0;
+		if (dp_start(d->dp) < 0) {
+			log_warnx("data plane: %s", dp_error(d->dp));
+			return -1;
+		}
+		return 0;
 	}
 	d->dp = d->dp_kind == CONF_DP_BPF ? dp_new_bpf(&dc, err, sizeof(err)) :
 	    dp_new_netlink(&dc, err, sizeof(err));

@@ -110,6 +110,8 @@ struct catsd {
 	ev_prepare	 dp_w;		/* data-plane changes out before sleeping */
 	struct table	 timers;	/* node timer key -> struct dtimer * */
 	uint64_t	 rx_dropped;	/* not even given to the node */
+	uint32_t	 rx_kernel_dropped;	/* by the kernel: a full socket
+					 * queue (SO_RXQ_OVFL), as last told */
 	uint64_t	 tx_errors;
 
 	/* the handover buffer (tunbuf.c) */

@@ -200,11 +200,12 @@ show_counters(struct catsd *d)
 	    "reports", (json_int_t)pc->reports,
 	    "send_errors", (json_int_t)pc->send_errors);
 
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,"
-	    "s:o,s:o}",
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,"
+	    "s:o,s:o,s:o}",
 	    "rx", (json_int_t)c->rx, "tx", (json_int_t)c->tx,
 	    "retransmissions", (json_int_t)c->rtx,
 	    "socket_dropped", (json_int_t)d->rx_dropped,
+	    "kernel_dropped", (json_int_t)d->rx_kernel_dropped,
 	    "send_errors", (json_int_t)d->tx_errors,
 	    "rx_by_kind", counts_by_name(c->rx_kind, 256, kind_name),
 	    "dropped", counts_by_name(c->drop, NODE_DROP__COUNT, drop_name),
@@ -744,7 +745,7 @@ ctl_open(struct catsd *d)
 		return -1;
 	}
 	unlink(sun.sun_path);
-	old = umask(0077);		/* mode 0600: root's tool only */
+	old = umask(0177);		/* mode 0600: root's tool only */
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
 	    listen(fd, 8) < 0) {
 		umask(old);

@@ -37,9 +37,16 @@ mh_open(const struct conf *c)
 	memcpy(&sin.sin6_addr, c->node.addr, 16);
 	if (c->transport == CONF_TRANSPORT_UDP)
 		sin.sin6_port = htons(c->udp_port);
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
-		log_warn("signaling socket: bind");
+	/* No SO_REUSEADDR: with it, any local user could bind the same UDP
+	 * port and take a share of the signaling.  SO_RXQ_OVFL: the kernel
+	 * says with each datagram how many it dropped for a full queue. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on)) < 0) {
+		log_warn("signaling socket: SO_RXQ_OVFL");
+		close(fd);
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+		log_warn("signaling socket: bind (is another process on it?)");
 		close(fd);
 		return -1;
 	}
@@ -90,25 +97,52 @@ deliver(struct catsd *d, const struct sockaddr_in6 *from, const uint8_t *buf,
 	catsd_event(d, &ev);
 }
 
+/* The kernel's count of what it dropped on this socket (a full receive
+ * queue), as it stood at the last datagram: it only grows. */
+static void
+kernel_drops(struct catsd *d, struct msghdr *mh)
+{
+	struct cmsghdr *c;
+	uint32_t n;
+
+	for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SO_RXQ_OVFL)
+			continue;
+		memcpy(&n, CMSG_DATA(c), sizeof(n));
+		if (n > d->rx_kernel_dropped) {
+			log_trace(0, catsd_now(d), "signaling socket: the kernel "
+			    "dropped %u datagrams (a full queue) since the last",
+			    n - d->rx_kernel_dropped);
+			d->rx_kernel_dropped = n;
+		}
+	}
+}
+
 void
 mh_readable(struct catsd *d)
 {
 	uint8_t buf[MH_MAX_LEN + 1];
+	char cbuf[CMSG_SPACE(sizeof(uint32_t))];
 	struct sockaddr_in6 from;
-	socklen_t fl;
+	struct iovec iov;
+	struct msghdr mh;
 	ssize_t n;
 	int i;
 
 	for (i = 0; i < MH_BURST; i++) {
-		fl = sizeof(from);
-		n = recvfrom(d->mh_fd, buf, sizeof(buf), 0,
-		    (struct sockaddr *)&from, &fl);
+		iov = (struct iovec){ buf, sizeof(buf) };
+		mh = (struct msghdr){ .msg_name = &from,
+		    .msg_namelen = sizeof(from), .msg_iov = &iov,
+		    .msg_iovlen = 1, .msg_control = cbuf,
+		    .msg_controllen = sizeof(cbuf) };
+		n = recvmsg(d->mh_fd, &mh, 0);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 				log_warn("signaling socket: recv");
 			return;
 		}
-		if (fl < sizeof(from) || from.sin6_family != AF_INET6 ||
+		kernel_drops(d, &mh);
+		if (mh.msg_namelen < sizeof(from) || from.sin6_family != AF_INET6 ||
 		    (size_t)n > MH_MAX_LEN) {
 			d->rx_dropped++;	/* not IPv6, or longer than any MH */
 			continue;

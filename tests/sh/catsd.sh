@@ -243,6 +243,67 @@ else
 	skip "malformed UDP signaling: no tests/fuzz/seeds/mh.hex"
 fi
 
+# ---------------------------------------------------------------- the socket
+# No other process can take a share of the signaling port (catsd binds it
+# without SO_REUSEADDR), and what the kernel drops for a full queue is
+# counted (SO_RXQ_OVFL): egress1 is stopped while 5000 datagrams come;
+# what it read and what the kernel dropped add up to what was sent.
+if in_ns E1 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try:
+    s.bind((sys.argv[1], 5436))
+except OSError:
+    sys.exit(0)
+sys.exit(1)' "$CORE_E1"; then
+	pass "another process cannot bind egress1's signaling port"
+else
+	fail "another process bound egress1's signaling port 5436"
+fi
+rx0=$(ctl E1 -j show counters | jq .rx)
+kill -STOP "$PID_E1"
+in_ns E2 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+for i in range(5000):
+    s.sendto(b"\x3b\x00\x05", (sys.argv[1], 5436))' "$CORE_E1"
+kill -CONT "$PID_E1"
+# the kernel tells the count with the next datagram queued after the drops
+sleep 0.5	# lint: sleep-ok: egress1 reads what its queue held (a few hundred, in ms)
+in_ns E2 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.sendto(b"\x3b\x00\x05", (sys.argv[1], 5436))' "$CORE_E1"
+kdrops() { json_ok '.kernel_dropped > 0' ctl E1 -j show counters; }
+if wait_for 5 kdrops &&
+    json_ok ".rx + .kernel_dropped - $rx0 >= 5001" ctl E1 -j show counters; then
+	pass "the kernel's drops on a full socket queue are counted, and add up: $(ctl E1 -j show counters | jq -c '{rx, kernel_dropped}') (5001 sent)"
+else
+	fail "no kernel drops counted: $(ctl E1 -j show counters | jq -c '{rx, kernel_dropped, socket_dropped}')"
+fi
+
+# the control socket: root's alone (docs/catsd.md)
+check_has "the control socket is mode 0600" '^600$' stat -c %a "$T/E1.sock"
+# an egress with no data plane ("none") and no SID runs: signaling only
+x K addr add 2001:db8:ff::99/128 dev lo nodad
+printf '%s\n' '{ "node": { "name": "bare", "address": "2001:db8:ff::99", "roles": ["egress"] },' \
+    "  \"control\": \"$T/none.sock\"," \
+    '  "services": [ { "id": "video.cats", "address": "2001:db8:cafe::1" } ],' \
+    "  \"peers\": [ { \"name\": \"ingress1\", \"address\": \"$CORE_I1\", \"roles\": [\"ingress\"] } ]," \
+    '  "egress": { "pool": "2001:db8:5e09::/48", "instances": [ { "id": 901, "service": "video.cats", "edge": "2001:db8:d9::100" } ] },' \
+    '  "dataplane": { "backend": "none" } }' >"$T/none.json"
+ip netns exec "${P}K" "$CATSD" -d -f "$T/none.json" >"$T/none.log" 2>&1 &
+PID_NONE=$!
+PIDS="$PIDS $PID_NONE"
+if wait_for 5 test -S "$T/none.sock" && kill -0 "$PID_NONE" 2>/dev/null; then
+	pass "an egress with backend none and no SID runs"
+else
+	fail "backend none without a SID: $(cat "$T/none.log")"
+fi
+kill -TERM "$PID_NONE"
+wait_pid "$PID_NONE" 5 || fail "the bare egress did not stop on SIGTERM"
+
 # ---------------------------------------------------------------- SIGKILL
 kill -9 "$PID_I1"
 wait "$PID_I1" 2>/dev/null
