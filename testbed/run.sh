@@ -66,8 +66,9 @@ tb_bring_up() {
 
 # ------------------------------------------------------------------ ladder
 # The message ladder of a capture: "TIME_MS SRC -> DST KIND seq=N", node
-# names for addresses, time from the first message.  The kinds come from
-# catsctl's decoder, the times and addresses from tshark.
+# names for addresses, time from the first message, without the messages
+# of kind $2 if given.  The kinds come from catsctl's decoder, the times
+# and addresses from tshark.
 tb_ladder() {
 	_pcap=$1
 	"$CTL" pkt decode -r "$_pcap" 2>/dev/null |
@@ -79,9 +80,10 @@ tb_ladder() {
 	    -e ipv6.src -e ipv6.dst 2>/dev/null >"$TB_DIR/frames.txt"
 	_names=""
 	for _n in $TB_NODES; do _names="$_names $(tb_core "$_n")=$(tb_name "$_n")"; done
-	awk -v names="$_names" '
+	awk -v names="$_names" -v skip="${2:-}" '
 	    BEGIN { n = split(names, a, " "); for (i = 1; i <= n; i++) { split(a[i], b, "="); nm[b[1]] = b[2] } }
 	    NR == FNR { k[$1] = $2; s[$1] = $3; next }
+	    skip != "" && k[$1] == skip { next }
 	    { if (t0 == "") t0 = $2
 	      src = ($3 in nm) ? nm[$3] : $3; dst = ($4 in nm) ? nm[$4] : $4
 	      printf "%9.1f %s -> %s %s seq=%s\n", ($2 - t0) * 1000, src, dst,
@@ -150,9 +152,8 @@ tb_run_set() {
 		cp "$TB_DIR/signaling.pcap" "$TB_OUT/signaling.pcap"
 		# the agents' periodic metric reports are in the pcap; the
 		# ladder, which is for reading, leaves them out and says so
-		tb_ladder "$TB_OUT/signaling.pcap" >"$TB_DIR/all.ladder"
-		grep -v " metric-report " "$TB_DIR/all.ladder" >"$TB_OUT/signaling.ladder"
-		echo "ladder: $TB_OUT/signaling.ladder ($(wc -l <"$TB_OUT/signaling.ladder") messages; $(grep -c " metric-report " "$TB_DIR/all.ladder") metric reports left out)"
+		tb_ladder "$TB_OUT/signaling.pcap" metric-report >"$TB_OUT/signaling.ladder"
+		echo "ladder: $TB_OUT/signaling.ladder ($(wc -l <"$TB_OUT/signaling.ladder") messages; $(grep -c " metric-report " "$TB_DIR/kinds.txt") metric reports left out)"
 		tb_check_pcap "$TB_OUT/signaling.pcap" || { echo "FAIL: the capture"; _fails=$((_fails + 1)); }
 	fi
 	for _n in $TB_NODES $TB_SITES; do cp "$TB_DIR/$_n.log" "$TB_OUT/" 2>/dev/null; done
