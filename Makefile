@@ -20,6 +20,8 @@ SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	    -fno-sanitize-recover=all
 
 CORE_SRC := $(wildcard src/core/*.c)
+# The core signs and verifies signaling with HMAC-SHA-256 (src/core/auth.c).
+CORE_LIBS := -lcrypto
 CORE_OBJ := $(CORE_SRC:%.c=$(O)/%.o)
 CORE_SAN := $(CORE_SRC:%.c=$(O)/san/%.o)
 
@@ -110,11 +112,11 @@ $(O)/san/tests/test_bpf: | $(O)/bpf/cats.skel.h
 $(O)/san/tests/test_bpf: CPPFLAGS += -I$(O)/bpf -Isrc/bpf
 
 $(O)/kroute_tool: tests/io/kroute_tool.c $(O)/libcatsio.a $(O)/libcats.a
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(IO_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(IO_LIBS) $(CORE_LIBS)
 
 $(O)/san/kroute_tool: tests/io/kroute_tool.c $(O)/san/libcatsio.a $(O)/san/libcats.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) $(SANFLAGS) -o $@ $^ $(IO_LIBS)
+	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) $(SANFLAGS) -o $@ $^ $(IO_LIBS) $(CORE_LIBS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
@@ -125,14 +127,14 @@ $(O)/san/%.o: %.c
 	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) $(SANFLAGS) -MMD -MP -c -o $@ $<
 
 $(O)/catsctl: $(CTL_OBJ) $(O)/libcats.a
-	$(CC) $(CFLAGS) -o $@ $^ $(CTL_LIBS) -lm
+	$(CC) $(CFLAGS) -o $@ $^ $(CTL_LIBS) -lm $(CORE_LIBS)
 
 $(O)/cats-sim: $(SIM_OBJ) $(O)/libcatsio.a $(O)/libcats.a
-	$(CC) $(CFLAGS) -o $@ $^ $(IO_LIBS) -lm
+	$(CC) $(CFLAGS) -o $@ $^ $(IO_LIBS) -lm $(CORE_LIBS)
 
 # The daemon: src/catsd, the kernel data plane, libev and jansson.
 # Transaction switching (xfer.c) speaks the edge's protocol (apps/).
-CATSD_LIBS := -ljansson -lev $(IO_LIBS) -lm
+CATSD_LIBS := -ljansson -lev $(IO_LIBS) -lm $(CORE_LIBS)
 $(O)/src/catsd/xfer.o $(O)/san/src/catsd/xfer.o: CPPFLAGS += -Iapps
 # It checks "bgp route" requests with catsctl's checker (bgp_route.c).
 $(O)/catsd: $(CATSD_SRC:%.c=$(O)/%.o) $(O)/apps/appproto.o $(O)/src/catsctl/bgp_route.o $(O)/libcatsio.a $(O)/libcats.a
@@ -169,26 +171,26 @@ CATSD_SAN_LIB := $(filter $(O)/san/src/catsd/conf%.o,$(CATSD_SRC:%.c=$(O)/san/%.
 $(O)/san/tests/%: tests/unit/%.c $(CTL_SAN_LIB) $(SIM_SAN_LIB) $(APP_SAN_LIB) $(IO_SAN_LIB) $(CATSD_SAN_LIB) $(O)/san/libcats.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests -Iapps $(CSTD) $(WARN) $(SANFLAGS) -o $@ $^ \
-		-lcmocka $(CTL_LIBS) $(IO_LIBS) -lm
+		-lcmocka $(CTL_LIBS) $(IO_LIBS) -lm $(CORE_LIBS)
 
 $(O)/san/catsctl: $(CTL_SRC:%.c=$(O)/san/%.o) $(O)/san/libcats.a
-	$(CC) $(SANFLAGS) -o $@ $^ $(CTL_LIBS) -lm
+	$(CC) $(SANFLAGS) -o $@ $^ $(CTL_LIBS) -lm $(CORE_LIBS)
 
 $(O)/san/cats-sim: $(SIM_SRC:%.c=$(O)/san/%.o) $(O)/san/libcatsio.a $(O)/san/libcats.a
-	$(CC) $(SANFLAGS) -o $@ $^ $(IO_LIBS) -lm
+	$(CC) $(SANFLAGS) -o $@ $^ $(IO_LIBS) -lm $(CORE_LIBS)
 
 # Benchmarks build the core with them, tuned for this machine.
 $(O)/bench/%: bench/%.c bench/bench.h $(CORE_SRC)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Ibench -Itests $(CSTD) $(WARN) -O2 -g -march=native -o $@ \
-		$(filter %.c,$^) -lm
+		$(filter %.c,$^) -lm $(CORE_LIBS)
 
 # The data-plane layer's benchmark builds it (src/io with the eBPF
 # skeleton, libmnl, libbpf) with it.
 $(O)/bench/bench_dp: bench/bench_dp.c bench/bench.h $(IO_SRC) $(CORE_SRC) $(O)/bpf/cats.skel.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -I$(O)/bpf -Isrc/bpf -Ibench $(CSTD) $(WARN) -O2 -g \
-		-march=native -o $@ $(filter %.c,$^) $(IO_LIBS) -lm
+		-march=native -o $@ $(filter %.c,$^) $(IO_LIBS) -lm $(CORE_LIBS)
 
 # cats-sim's scale engine plays handovers with the packet-level simulator
 # (all of src/sim but the command line) on src/io's memory data plane: its
@@ -197,18 +199,18 @@ SIM_LIB_SRC := $(filter-out src/sim/main.c src/sim/scale_main.c,$(SIM_SRC))
 $(O)/bench/bench_sim: bench/bench_sim.c bench/bench.h $(CORE_SRC) $(SIM_LIB_SRC) $(IO_SRC) $(O)/bpf/cats.skel.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -I$(O)/bpf -Isrc/bpf -Ibench $(CSTD) $(WARN) -O2 -g \
-		-march=native -o $@ $(filter %.c,$^) $(IO_LIBS) -lm
+		-march=native -o $@ $(filter %.c,$^) $(IO_LIBS) -lm $(CORE_LIBS)
 
 $(O)/fuzz/fuzz_world: tests/fuzz/fuzz_world.c $(CORE_SRC) $(SIM_LIB_SRC) $(IO_SRC) $(O)/bpf/cats.skel.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) -I$(O)/bpf -Isrc/bpf $(CSTD) $(WARN) -g -O1 \
 		-fsanitize=fuzzer,address,undefined -o $@ $(filter %.c,$^) \
-		$(IO_LIBS) -lm
+		$(IO_LIBS) -lm $(CORE_LIBS)
 
 $(O)/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) $(WARN) -g -O1 \
-		-fsanitize=fuzzer,address,undefined -o $@ $^ -lm
+		-fsanitize=fuzzer,address,undefined -o $@ $^ -lm $(CORE_LIBS)
 
 $(O)/fuzz/fuzz_kroute: tests/fuzz/fuzz_kroute.c src/io/kroute.c
 	@mkdir -p $(@D)
@@ -224,14 +226,14 @@ $(O)/fuzz/fuzz_appproto: tests/fuzz/fuzz_appproto.c apps/appproto.c
 $(O)/fuzz/fuzz_conf: tests/fuzz/fuzz_conf.c $(CORE_SRC) $(wildcard src/catsd/conf*.c)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) $(WARN) -g -O1 \
-		-fsanitize=fuzzer,address,undefined -o $@ $^ -ljansson -lm
+		-fsanitize=fuzzer,address,undefined -o $@ $^ -ljansson -lm $(CORE_LIBS)
 
 # Harnesses of catsctl's parsers link its objects (all but main) too.
 CTL_LIB_SRC := $(filter-out src/catsctl/main.c,$(CTL_SRC))
 $(O)/fuzz/fuzz_frame $(O)/fuzz/fuzz_pktjson $(O)/fuzz/fuzz_bgp_route: $(O)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(CTL_LIB_SRC)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) $(WARN) -g -O1 \
-		-fsanitize=fuzzer,address,undefined -o $@ $^ $(CTL_LIBS) -lm
+		-fsanitize=fuzzer,address,undefined -o $@ $^ $(CTL_LIBS) -lm $(CORE_LIBS)
 
 # The one test command of the README and of CI: unit tests under ASan and
 # UBSan, the shell tests (tshark, catsctl), then every fuzz harness for
@@ -295,7 +297,7 @@ bench: deps-check $(BENCHES) $(PROGS) $(O)/bgp-blast $(IO_TOOLS)
 # to catsd and to gobgpd (bench/bgp_ingest.sh), malformed messages to catsd
 # (tests/sh/bgp.sh).
 $(O)/bgp-blast: bench/bgp_blast.c bench/bgpgen.h bench/bench.h $(O)/libcats.a
-	$(CC) $(CPPFLAGS) -Ibench $(CFLAGS) -o $@ bench/bgp_blast.c $(O)/libcats.a -lm
+	$(CC) $(CPPFLAGS) -Ibench $(CFLAGS) -o $@ bench/bgp_blast.c $(O)/libcats.a -lm $(CORE_LIBS)
 
 fuzz-build: $(FUZZERS)
 

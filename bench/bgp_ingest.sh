@@ -11,7 +11,9 @@
 # call costs a CPU for tens of ms that gobgpd would otherwise have.
 # gobgpd gets fewer routes (GOBGPD_ROUTES, default 200000): it needs
 # minutes and gigabytes for a million; both counts are printed.
-# Also bgp.bytes_per_route of catsd's RIB at CATSD_ROUTES.
+# Also bgp.bytes_per_route of catsd's RIB at CATSD_ROUTES.  The sender's
+# neighbor has max_prefix CATSD_ROUTES: the limit is checked on every
+# UPDATE, and reached, not exceeded.
 # Exits 77 without gobgpd, gobgp or jq.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -51,7 +53,8 @@ cat >"$T/catsd.json" <<JSON
   "bgp": { "asn": 65000, "router_id": "10.0.0.1", "listen": "::1",
     "port": $CPORT, "hold_time": 180,
     "neighbors": [ { "name": "blast", "address": "::1", "asn": 65000,
-      "passive": true, "families": ["ipv6-mup"] } ] } }
+      "passive": true, "families": ["ipv6-mup"],
+      "max_prefix": $CATSD_ROUTES } ] } }
 JSON
 "$CATSD" -d -f "$T/catsd.json" >"$T/catsd.log" 2>&1 &
 CPID=$!

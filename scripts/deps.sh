@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh [--check]   (--check: exit 1 if something is missing)
 set -eu
 PKGS="build-essential clang libclang-rt-14-dev pkg-config libcmocka-dev libjansson-dev \
-libpcap-dev libmnl-dev libev-dev tshark curl iproute2 gobgpd jq python3-scapy \
+libpcap-dev libssl-dev libmnl-dev libev-dev tshark curl iproute2 gobgpd jq python3-scapy \
 libbpf-dev libelf-dev zlib1g-dev bpftool iperf3 qemu-system-x86 linux-image-amd64 busybox-static \
 gnuplot-nox iputils-ping"
 missing=""

@@ -421,6 +421,18 @@ struct bgp_peer_cfg {
 	bool		 passive;	/* wait for the peer to connect */
 	uint32_t	 connect_retry_ms;	/* ConnectRetryTimer, 0: 5000 */
 	uint32_t	 idle_hold_ms;	/* back-off after an error, 0: 1000 */
+	/*
+	 * Maximum prefixes (RFC 4271 8.1.2's "upper bound", RFC 4486 4): the
+	 * routes held from the peer in any one address family (the owner's
+	 * 'routes' op counts them) may not exceed max_prefix, 0: no limit.
+	 * Past it: Cease 6/1 with AFI, SAFI and the limit as data, Idle, and
+	 * no restart for max_prefix_restart_s (0: until bgp_peer_start).
+	 * At max_prefix_warn_pct percent of it (0: never) the 'prefix_limit'
+	 * op hears it once per family and session.
+	 */
+	uint32_t	 max_prefix;
+	uint8_t		 max_prefix_warn_pct;	/* 0..100 */
+	uint32_t	 max_prefix_restart_s;
 };
 
 /*
@@ -438,6 +450,13 @@ struct bgp_peer_ops {
 	void	(*update)(void *ctx, const struct bgp_update *);
 	void	(*refresh)(void *ctx, enum bgp_af);
 	void	(*error)(void *ctx, enum bgp_err, size_t off, bool sent);
+	/* Routes held from this peer in a family (after 'update' applied
+	 * them); needed for max_prefix, which is ignored without it. */
+	size_t	(*routes)(void *ctx, enum bgp_af);
+	/* The count crossed the warning threshold, or (exceeded) the limit:
+	 * the Cease follows this call. */
+	void	(*prefix_limit)(void *ctx, enum bgp_af, size_t routes,
+		    bool exceeded);
 };
 
 struct bgp_peer_counters {
@@ -452,6 +471,8 @@ struct bgp_peer_counters {
 	uint64_t	 fsm_errors;	/* messages unexpected in the state */
 	uint64_t	 established;	/* times the session came up */
 	uint64_t	 flaps;		/* times it went down from Established */
+	uint64_t	 max_prefix;	/* sessions ended for max_prefix */
+	uint64_t	 max_prefix_warnings;
 };
 
 struct bgp_peer;
@@ -461,7 +482,8 @@ const char	*bgp_state_name(enum bgp_state);
 struct bgp_peer	*bgp_peer_new(const struct bgp_peer_cfg *,
 		    const struct bgp_peer_ops *, void *ctx, const char **why);
 void		 bgp_peer_free(struct bgp_peer *);
-/* ManualStart / ManualStop (Cease, administrative shutdown). */
+/* ManualStart / ManualStop (Cease, administrative shutdown).  A start
+ * also ends the hold-down after max_prefix (bgp_peer_prefix_down). */
 void		 bgp_peer_start(struct bgp_peer *, uint64_t now_ms);
 void		 bgp_peer_stop(struct bgp_peer *, uint64_t now_ms);
 /* The transport came up (either direction) or went away. */
@@ -489,6 +511,10 @@ uint32_t	 bgp_peer_afs(const struct bgp_peer *);
 uint16_t	 bgp_peer_hold(const struct bgp_peer *);
 const struct bgp_peer_counters *bgp_peer_counters(const struct bgp_peer *);
 const struct bgp_peer_cfg *bgp_peer_config(const struct bgp_peer *);
+/* Idle after max_prefix and held there: true, with *until_ms the restart
+ * (0: none until bgp_peer_start). */
+bool		 bgp_peer_prefix_down(const struct bgp_peer *,
+		    uint64_t *until_ms);
 
 /* ---- rib: routes learnt from peers ---- */
 
@@ -561,6 +587,9 @@ const struct bgp_rattr *bgp_rib_get(const struct bgp_rib *, uint32_t peer,
 void		 bgp_rib_stats(const struct bgp_rib *, struct bgp_rib_stats *);
 /* Routes held from one peer (what it announced and did not withdraw). */
 size_t		 bgp_rib_peer_routes(const struct bgp_rib *, uint32_t peer);
+/* The same in one address family (max_prefix counts these). */
+size_t		 bgp_rib_peer_af_routes(const struct bgp_rib *, uint32_t peer,
+		    enum bgp_af);
 /* Every route, in no order; stop when fn returns false. */
 void		 bgp_rib_walk(const struct bgp_rib *,
 		    bool (*fn)(void *, uint32_t peer, const struct bgp_mup *,

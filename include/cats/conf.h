@@ -75,6 +75,7 @@ struct conf_metric {
 #define CONF_BGP_MAX_NBRS	16
 #define CONF_BGP_NAME_MAX	32
 #define CONF_MD5_MAX		80	/* TCP_MD5SIG_MAXKEYLEN */
+#define CONF_BGP_MAX_PREFIX	1000000	/* routes per family, by default */
 
 struct conf_bgp_nbr {
 	char		 name[CONF_BGP_NAME_MAX];
@@ -85,6 +86,9 @@ struct conf_bgp_nbr {
 	char		 password[CONF_MD5_MAX + 1];	/* TCP MD5; "" none */
 	bool		 passive;
 	uint32_t	 afs;		/* 1 << enum bgp_af */
+	uint32_t	 max_prefix;	/* per family; 0: no limit */
+	uint8_t		 max_prefix_warn_pct;	/* 0: no warning */
+	uint32_t	 max_prefix_restart_s;	/* 0: stay down */
 };
 
 struct conf_bgp {

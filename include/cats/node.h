@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cats/auth.h"
 #include "cats/mh.h"
 #include "cats/select.h"
 
@@ -60,6 +61,10 @@ struct node_peer {
 	bool		 candidate;	/* ingress: notified on movement (fig. 1) */
 	bool		 query;		/* egress: queried in option 1 */
 	uint32_t	 sel_index;	/* its ingress/egress index in the C-PS */
+	/* RFC 4285 keys (docs/catsd.md "Authentication and replay"): with
+	 * any, every message to it is signed and timestamped, and every
+	 * message from it must verify and pass the replay window */
+	struct auth_keys auth;
 };
 
 /* A service (CS-ID): its identifier as carried in Service_ID, and the
@@ -210,6 +215,11 @@ struct node_ops {
 	 * tell (errno ENOENT, ENOTSUP).  NULL: the driver cannot tell. */
 	int	(*activity)(void *ctx, const uint8_t client[16],
 		    uint64_t *idle_ms);
+	/* Optional: a message from 'src' (peer index, or -1) was refused by
+	 * authentication or replay protection; the driver logs it, rate
+	 * limited.  NULL: not told. */
+	void	(*refused)(void *ctx, int peer, const uint8_t src[16],
+		    int why);
 };
 
 /* Why a message was dropped or refused; counted per node. */
@@ -230,6 +240,12 @@ enum node_drop {
 	NODE_DROP_SWITCH_REFUSED,	/* a switch target breaks a requirement */
 	NODE_DROP_METRIC,	/* a metric report the sender may not make, or
 				 * that the C-PS refuses */
+	/* authentication and replay (auth.h), from a peer with keys */
+	NODE_DROP_NO_AUTH,	/* no Authentication option */
+	NODE_DROP_BAD_AUTH,	/* the authenticator does not verify */
+	NODE_DROP_UNKNOWN_SPI,	/* no key with the SPI it names */
+	NODE_DROP_REPLAY,	/* a sequence number seen, or behind the window */
+	NODE_DROP_NO_TIMESTAMP,	/* no Timestamp option (RFC 5213 5.5) */
 	NODE_DROP__COUNT
 };
 
@@ -243,6 +259,10 @@ struct node_counters {
 	uint64_t	 unmet[CATS_SEL__COUNT];	/* by the requirement broken */
 	uint64_t	 metric_tx;	/* metric reports sent */
 	uint64_t	 metric_rx;	/* metric reports taken into the C-PS */
+	/* by peer index: messages refused by authentication or replay
+	 * protection (no-auth .. no-timestamp, timestamp-out-of-window) */
+	uint64_t	 peer_refused[NODE_MAX_PEERS];
+	uint64_t	 dup_answered;	/* duplicates answered from the cache */
 };
 
 struct node;
@@ -268,9 +288,17 @@ int		 node_report_instance(struct node *, uint32_t cis_id,
 int		 node_report_path(struct node *, int egress,
 		    const struct cats_sample *, size_t, uint64_t now_ms);
 
+/*
+ * Take the peers' keys of 'c' (key rollover on reload): applied only when
+ * c has the same peers, by address and in order, as the running node and
+ * some key differs; the replay windows stay.  True when applied.
+ */
+bool		 node_rekey(struct node *, const struct node_cfg *c);
 const struct node_cfg *node_config(const struct node *);
 const struct node_counters *node_counters(const struct node *);
 const char	*node_drop_name(enum node_drop);
+/* Reasons counted in peer_refused, for the driver's log. */
+bool		 node_drop_is_auth(enum node_drop);
 /* Index of the service with this CS-ID, or -1. */
 int		 node_service_find(const struct node_cfg *, const uint8_t *id,
 		    size_t len);
@@ -293,6 +321,21 @@ struct node_session_info {
 
 typedef void	(*node_walk_fn)(void *arg, const struct node_session_info *);
 void		 node_walk(const struct node *, node_walk_fn, void *arg);
+/*
+ * The same walk in steps, for a caller that must not hold the loop for a
+ * million sessions (catsd's control socket streams show sessions): start
+ * with a zeroed cursor; each call reports up to max sessions and returns
+ * false once every role was walked to its end.  The node may change
+ * between steps: a session added or removed meanwhile may or may not be
+ * reported, and one whose table grew (rehashed) meanwhile may be reported
+ * twice or not at all; never a freed one, and the walk always ends.
+ */
+struct node_cursor {
+	int		 role;		/* enum role_id: the role being walked */
+	size_t		 pos;		/* where in its table */
+};
+bool		 node_walk_step(const struct node *, struct node_cursor *,
+		    size_t max, node_walk_fn, void *arg);
 
 /* Live sessions, for show commands and for benchmarks of memory. */
 size_t		 node_session_count(const struct node *);

@@ -23,7 +23,6 @@
 
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2
-#define REPLY_MAX	(1 << 22)
 
 static const char *sock_path = CTL_DEFAULT_SOCKET;
 static int as_json;
@@ -81,58 +80,78 @@ send_all(int fd, const char *p, size_t len)
 }
 
 /*
- * Read one reply line (up to REPLY_MAX) into *buf, which grows; its length
- * with the newline, 0 if the daemon closed first, -1 on an error.
+ * Read one reply line, of any length (show sessions of a million sessions
+ * is some 200 MB), into *buf, which grows; its length with the newline, 0
+ * if the daemon closed first, -1 on an error.  Only the octets just read
+ * are searched for the newline.
  */
 static ssize_t
 read_reply(int fd, char **buf, size_t *cap)
 {
-	size_t len = 0;
+	size_t len = 0, ncap;
 	char *nl;
 	ssize_t n;
 
 	for (;;) {
 		if (len == *cap) {
-			if (*cap >= REPLY_MAX || (nl = realloc(*buf, *cap ?
-			    *cap * 2 : 4096)) == NULL)
+			ncap = *cap != 0 ? *cap * 2 : 65536;
+			if (ncap < *cap || (nl = realloc(*buf, ncap)) == NULL) {
+				fprintf(stderr, "catsctl: out of memory for a "
+				    "reply of over %zu octets\n", len);
 				return -1;
+			}
 			*buf = nl;
-			*cap = *cap ? *cap * 2 : 4096;
+			*cap = ncap;
 		}
 		if ((n = read(fd, *buf + len, *cap - len)) < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return n < 0 ? -1 : (ssize_t)len;
-		len += (size_t)n;
-		if ((nl = memchr(*buf, '\n', len)) != NULL)
+		if ((nl = memchr(*buf + len, '\n', (size_t)n)) != NULL)
 			return nl - *buf + 1;
+		len += (size_t)n;
 	}
+}
+
+/* One request, its reply line as it came in *buf (which the caller
+ * frees): its length, or -1 (said why) on failure. */
+static ssize_t
+call_text(json_t *req, char **buf)
+{
+	char *text = json_dumps(req, JSON_COMPACT);
+	size_t cap = 0;
+	ssize_t len = -1;
+	int fd;
+
+	json_decref(req);
+	*buf = NULL;
+	if (text == NULL || (fd = connect_ctl()) < 0) {
+		free(text);
+		return -1;
+	}
+	if (send_all(fd, text, strlen(text)) == 0 && send_all(fd, "\n", 1) == 0)
+		len = read_reply(fd, buf, &cap);
+	if (len == 0) {
+		fprintf(stderr, "catsctl: the daemon closed the connection\n");
+		len = -1;
+	}
+	close(fd);
+	free(text);
+	return len;
 }
 
 /* One request, one reply line; NULL (said why) on failure. */
 static json_t *
 call(json_t *req)
 {
-	char *text = json_dumps(req, JSON_COMPACT), *buf = NULL;
-	size_t cap = 0;
 	json_error_t je;
 	json_t *reply = NULL;
+	char *buf;
 	ssize_t len;
-	int fd;
 
-	json_decref(req);
-	if (text == NULL || (fd = connect_ctl()) < 0) {
-		free(text);
-		return NULL;
-	}
-	if (send_all(fd, text, strlen(text)) < 0 || send_all(fd, "\n", 1) < 0)
-		goto out;
-	if ((len = read_reply(fd, &buf, &cap)) > 0 &&
+	if ((len = call_text(req, &buf)) > 0 &&
 	    (reply = json_loadb(buf, (size_t)len, 0, &je)) == NULL)
 		fprintf(stderr, "catsctl: bad reply from catsd: %s\n", je.text);
-out:
-	close(fd);
-	free(text);
 	free(buf);
 	return reply;
 }
@@ -228,6 +247,40 @@ show_reply(json_t *reply)
 	return 0;
 }
 
+/*
+ * show with -j: the reply line as it came (catsd writes compact JSON), not
+ * parsed and printed again, which for a million sessions would take
+ * gigabytes; only an error reply, which is short, is parsed.
+ */
+static int
+show_text(json_t *req)
+{
+	static const char err[] = "{\"error\":";
+	char *buf;
+	ssize_t len;
+
+	if (!as_json)
+		return show_reply(call(req));
+	if ((len = call_text(req, &buf)) < 0)
+		return EXIT_FAIL;
+	if ((size_t)len >= sizeof(err) - 1 &&
+	    memcmp(buf, err, sizeof(err) - 1) == 0) {
+		json_t *reply = json_loadb(buf, (size_t)len, 0, NULL);
+
+		free(buf);
+		if (reply == NULL) {
+			fprintf(stderr, "catsctl: bad reply from catsd\n");
+			return EXIT_FAIL;
+		}
+		return show_reply(reply);
+	}
+	fwrite(buf, 1, (size_t)len, stdout);
+	if (buf[len - 1] != '\n')
+		putchar('\n');
+	free(buf);
+	return fflush(stdout) == 0 ? 0 : EXIT_FAIL;
+}
+
 int
 ctl_show_main(int argc, char **argv)
 {
@@ -237,18 +290,18 @@ ctl_show_main(int argc, char **argv)
 
 	if (argc == 3 && strcmp(argv[1], "bgp") == 0 &&
 	    strcmp(argv[2], "routes") == 0)
-		return show_reply(call(json_pack("{s:s,s:s}", "cmd", "show",
-		    "what", "bgp-routes")));
+		return show_text(json_pack("{s:s,s:s}", "cmd", "show",
+		    "what", "bgp-routes"));
 	if (argc == 2 && (strcmp(argv[1], "bgp") == 0 ||
 	    strcmp(argv[1], "mup") == 0))
-		return show_reply(call(json_pack("{s:s,s:s}", "cmd", "show",
-		    "what", argv[1])));
+		return show_text(json_pack("{s:s,s:s}", "cmd", "show",
+		    "what", argv[1]));
 	if (argc != 2)
 		goto usage;
 	for (i = 0; i < sizeof(what) / sizeof(what[0]); i++)
 		if (strcmp(argv[1], what[i]) == 0)
-			return show_reply(call(json_pack("{s:s,s:s}", "cmd", "show",
-			    "what", argv[1])));
+			return show_text(json_pack("{s:s,s:s}", "cmd", "show",
+			    "what", argv[1]));
 usage:
 	fprintf(stderr, "usage: catsctl show sessions|clients|instances|metrics|"
 	    "peers|routes|counters|dataplane\n"

@@ -25,13 +25,16 @@ static const struct pkt_cmd pkt_cmds[] = {
 	  "print a message given as hex (argument or stdin), or every\n"
 	  "\tmessage of a pcap/pcapng file, as JSON" },
 	{ "encode", pkt_encode,
-	  "[--pcap FILE [--udp]] [JSON-FILE]",
+	  "[--key SPI:HEX] [--pcap FILE [--udp]] [JSON-FILE]",
 	  "read messages as JSON (a file or stdin) and write hex, one line\n"
-	  "\tper message, or a pcap of IPv6 packets" },
+	  "\tper message, or a pcap of IPv6 packets; --key signs each as\n"
+	  "\tcatsd does for a peer with that key (docs/wire.md 6.1: a\n"
+	  "\ttimestamp of now unless given, the MAC over src and dst)" },
 	{ "send", pkt_send,
 	  "--udp ADDRESS PORT HEX... | --raw ADDRESS HEX...",
 	  "send each message given as hex to ADDRESS, over UDP or as IPv6\n"
-	  "\tnext header 135 (the kernel fills the checksum)" },
+	  "\tnext header 135 (the kernel fills the checksum); sign with\n"
+	  "\t\"pkt encode --key\" first" },
 };
 
 #define PKT_NCMDS	(sizeof(pkt_cmds) / sizeof(pkt_cmds[0]))

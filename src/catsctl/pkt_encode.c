@@ -1,15 +1,21 @@
 /*
  * pkt_encode: "catsctl pkt encode", JSON to hex lines or to a pcap.
  * All messages are encoded first; nothing is written if any fails.
+ * With --key each message is signed as catsd signs it for a keyed peer
+ * (src/core/node.c encode, docs/wire.md 6.1): a Timestamp of now unless
+ * the message has one, then auth_encode over the message's src and dst.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <jansson.h>
 
+#include "cats/auth.h"
 #include "cats/mh.h"
 #include "catsctl/frame.h"
 #include "catsctl/hex.h"
@@ -23,6 +29,8 @@
 struct enc_opts {
 	const char	*pcap;		/* write a pcap here, else hex */
 	bool		 udp;		/* force UDP 5436 */
+	bool		 sign;		/* --key given */
+	struct auth_key	 key;
 };
 
 /* One encoded message: the MH (hex) or the whole IP packet (pcap). */
@@ -57,6 +65,64 @@ packet_meta(struct pkt_meta *meta, const struct enc_opts *o, char *err,
 	return 0;
 }
 
+/*
+ * --key SPI:HEX, as strict as peers[].auth in catsd's configuration
+ * (docs/config.md): SPI 256 and up (RFC 4285 4: 0..255 reserved), a key
+ * of AUTH_KEY_MIN to AUTH_KEY_MAX octets.
+ */
+static int
+parse_key(const char *arg, struct auth_key *k)
+{
+	const char *colon = strchr(arg, ':');
+	unsigned long long spi;
+	char *end;
+
+	memset(k, 0, sizeof(*k));
+	if (colon == NULL || colon == arg || arg[0] < '0' || arg[0] > '9') {
+		pkt_warnx("--key: want SPI:HEX, got \"%s\"", arg);
+		return -1;
+	}
+	errno = 0;
+	spi = strtoull(arg, &end, 10);
+	if (end != colon || errno != 0 || spi < 256 || spi > UINT32_MAX) {
+		pkt_warnx("--key: SPI %.*s: want 256 to 4294967295",
+		    (int)(colon - arg), arg);
+		return -1;
+	}
+	if (!auth_key_parse(k, colon + 1) || k->len < AUTH_KEY_MIN) {
+		pkt_warnx("--key: want %d to %d octets in hexadecimal after "
+		    "the SPI", AUTH_KEY_MIN, AUTH_KEY_MAX);
+		return -1;
+	}
+	k->spi = (uint32_t)spi;
+	return 0;
+}
+
+/* RFC 5213 8.8: 48-bit seconds and a 16-bit fraction, as catsd's clock. */
+static uint64_t
+timestamp_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec << 16 |
+	    (uint64_t)ts.tv_nsec * 65536 / 1000000000;
+}
+
+/* As catsd signs: timestamped, then the RFC 4285 option last. */
+static int
+encode_signed(struct pj_msg *pm, const struct auth_key *k,
+    const struct mh_addrs *addrs, uint8_t *mh, size_t cap, size_t *len,
+    struct mh_error *e)
+{
+	if (!(pm->m.present & MH_BIT(MH_O_TIMESTAMP))) {
+		pm->m.present |= MH_BIT(MH_O_TIMESTAMP);
+		pm->m.timestamp = timestamp_now();
+	}
+	return auth_encode(&pm->m, k, addrs, mh, cap, len, e) == MH_OK ? 0 :
+	    -1;
+}
+
 static int
 encode_one(json_t *j, const struct enc_opts *o, struct enc_out *out,
     char *err, size_t errlen)
@@ -79,8 +145,15 @@ encode_one(json_t *j, const struct enc_opts *o, struct enc_out *out,
 	if (o->pcap != NULL && packet_meta(&pm->meta, o, err, errlen) < 0)
 		goto done;
 	check = pkt_meta_addrs(&pm->meta, &addrs);
-	if (mh_encode(&pm->m, check ? &addrs : NULL, mh, sizeof(mh), &len,
-	    &e) != MH_OK) {
+	if (o->sign && !check) {
+		/* RFC 4285 5.1: the authenticator covers both addresses */
+		snprintf(err, errlen, "key %s: --key needs the message's src "
+		    "and dst", pm->meta.src.af == 0 ? "src" : "dst");
+		goto done;
+	}
+	if (o->sign ? encode_signed(pm, &o->key, &addrs, mh, sizeof(mh), &len,
+	    &e) < 0 : mh_encode(&pm->m, check ? &addrs : NULL, mh, sizeof(mh),
+	    &len, &e) != MH_OK) {
 		pkt_mh_strerror(&e, err, errlen);
 		goto done;
 	}
@@ -199,20 +272,26 @@ pkt_encode(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "pcap", required_argument, NULL, 'w' },
 		{ "udp", no_argument, NULL, 'u' },
+		{ "key", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct enc_opts o = { .pcap = NULL, .udp = false };
+	struct enc_opts o = { .pcap = NULL, .udp = false, .sign = false };
 	json_t *root;
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "w:uh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "w:uk:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'w':
 			o.pcap = optarg;
 			break;
 		case 'u':
 			o.udp = true;
+			break;
+		case 'k':
+			if (parse_key(optarg, &o.key) < 0)
+				return PKT_EXIT_USAGE;
+			o.sign = true;
 			break;
 		case 'h':
 			pkt_usage("encode");

@@ -569,6 +569,40 @@ op_error(void *ctx, enum bgp_err e, size_t off, bool sent)
 	log_warnx("bgp %s: error %s", n->cfg->name, n->last_error);
 }
 
+static size_t
+op_routes(void *ctx, enum bgp_af af)
+{
+	struct nbr *n = ctx;
+
+	return bgp_rib_peer_af_routes(n->b->rib, n->idx, af);
+}
+
+/* Logged once: the warning once per family and session, the limit once
+ * per session (it ends it). */
+static void
+op_prefix_limit(void *ctx, enum bgp_af af, size_t routes, bool exceeded)
+{
+	struct nbr *n = ctx;
+	const struct bgp_peer_cfg *c = bgp_peer_config(n->peer);
+
+	if (!exceeded) {
+		log_warnx("bgp %s: %zu %s routes, %u %% of max_prefix %u",
+		    n->cfg->name, routes, bgp_af_name(af),
+		    c->max_prefix_warn_pct, c->max_prefix);
+		return;
+	}
+	if (c->max_prefix_restart_s != 0)
+		snprintf(n->last_error, sizeof(n->last_error), "max_prefix %u "
+		    "exceeded (%s): Cease 6/1 sent, down for %u s",
+		    c->max_prefix, bgp_af_name(af), c->max_prefix_restart_s);
+	else
+		snprintf(n->last_error, sizeof(n->last_error), "max_prefix %u "
+		    "exceeded (%s): Cease 6/1 sent, down until restarted",
+		    c->max_prefix, bgp_af_name(af));
+	log_warnx("bgp %s: %zu routes, %s", n->cfg->name, routes,
+	    n->last_error);
+}
+
 static const struct bgp_peer_ops peer_ops = {
 	.send = op_send,
 	.connect = op_connect,
@@ -578,6 +612,8 @@ static const struct bgp_peer_ops peer_ops = {
 	.update = op_update,
 	.refresh = op_refresh,
 	.error = op_error,
+	.routes = op_routes,
+	.prefix_limit = op_prefix_limit,
 };
 
 /* ------------------------------------------------------------------ */
@@ -1042,6 +1078,9 @@ nbr_init(struct bgpd *b, size_t i)
 	pc.passive = n->cfg->passive;
 	pc.connect_retry_ms = c->connect_retry_ms;
 	pc.idle_hold_ms = c->idle_hold_ms;
+	pc.max_prefix = n->cfg->max_prefix;
+	pc.max_prefix_warn_pct = n->cfg->max_prefix_warn_pct;
+	pc.max_prefix_restart_s = n->cfg->max_prefix_restart_s;
 	if ((n->peer = bgp_peer_new(&pc, &peer_ops, n, &why)) == NULL) {
 		log_warnx("bgp %s: %s", n->cfg->name, why ? why : "refused");
 		return -1;

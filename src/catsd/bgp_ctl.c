@@ -15,6 +15,9 @@
  *   {"cmd":"bgp","what":"route","action":"add|del",...}
  *                                         a MUP route of our own, as
  *                                         catsctl/bgp_route.h says
+ *   {"cmd":"bgp","what":"neighbor","action":"start","name":N}
+ *                                         ManualStart: ends the hold-down
+ *                                         after max_prefix
  *
  * Requests are checked as strictly as the configuration: unknown keys,
  * wrong types, out-of-range numbers and bad addresses are refused with a
@@ -251,6 +254,32 @@ j_afs(uint32_t afs)
 	return a;
 }
 
+/* The limit, its counters, the routes it counts and any hold-down.  (No
+ * key here is "routes": bench/bgp_blast.c finds the RIB's by name.) */
+static json_t *
+show_max_prefix(const struct nbr *n, uint64_t now)
+{
+	const struct bgp_peer_counters *c = bgp_peer_counters(n->peer);
+	json_t *fams = json_object();
+	uint64_t until;
+	bool down = bgp_peer_prefix_down(n->peer, &until);
+
+	for (int af = 0; af < BGP_AF__COUNT; af++)
+		if (n->cfg->afs & (1u << af))
+			json_object_set_new(fams, bgp_af_name((enum bgp_af)af),
+			    json_integer(J(bgp_rib_peer_af_routes(n->b->rib,
+			    n->idx, (enum bgp_af)af))));
+	return json_pack("{s:I,s:I,s:I,s:o,s:I,s:I,s:b,s:o}",
+	    "limit", J(n->cfg->max_prefix),
+	    "warning_pct", J(n->cfg->max_prefix_warn_pct),
+	    "restart_s", J(n->cfg->max_prefix_restart_s),
+	    "routes_by_family", fams,
+	    "exceeded", J(c->max_prefix), "warnings", J(c->max_prefix_warnings),
+	    "down", down,
+	    "restart_in_s", !down ? json_null() : until == 0 ? json_null() :
+	    json_integer(J(until > now ? (until - now + 999) / 1000 : 0)));
+}
+
 static json_t *
 show_nbr(const struct nbr *n, uint64_t now)
 {
@@ -293,6 +322,7 @@ show_nbr(const struct nbr *n, uint64_t now)
 	    "queue_overflows", J(n->q_overflow),
 	    "socket_errors", J(n->sock_errors),
 	    "accepted", J(n->accepted), "rib_errors", J(n->rib_errors)));
+	json_object_set_new(o, "max_prefix", show_max_prefix(n, now));
 	json_object_set_new(o, "last_error", json_string(n->last_error));
 	return o;
 }
@@ -766,6 +796,43 @@ bgp_route(struct bgpd *b, json_t *req, char *err, size_t len)
 	return json_pack("{s:b,s:I}", "ok", 1, "originated", J(b->nctl));
 }
 
+/* bgp neighbor start: the operator's restart after max_prefix (a
+ * neighbor already started and not held down is left as it is). */
+static json_t *
+bgp_neighbor(struct bgpd *b, json_t *req, char *err, size_t len)
+{
+	const char *action, *name, *cmd, *what;
+	json_error_t je;
+	uint64_t until;
+	bool down;
+
+	if (json_unpack_ex(req, &je, JSON_STRICT, "{s:s,s:s,s:s,s:s}",
+	    "cmd", &cmd, "what", &what, "action", &action, "name", &name)
+	    != 0) {
+		snprintf(err, len, "bgp neighbor: expected the keys \"action\" "
+		    "and \"name\" (strings), and no other");
+		return NULL;
+	}
+	if (strcmp(action, "start") != 0) {
+		snprintf(err, len, "bgp neighbor: key \"action\": expected "
+		    "\"start\"");
+		return NULL;
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		if (strcmp(b->nbr[i].cfg->name, name) != 0)
+			continue;
+		down = bgp_peer_prefix_down(b->nbr[i].peer, &until);
+		if (down)
+			log_warnx("bgp %s: started by the operator after "
+			    "max_prefix", name);
+		bgp_peer_start(b->nbr[i].peer, catsd_now(b->d));
+		return json_pack("{s:b,s:b}", "ok", 1, "was_down", down);
+	}
+	snprintf(err, len, "bgp neighbor: key \"name\": no neighbor \"%.32s\"",
+	    name);
+	return NULL;
+}
+
 json_t *
 bgp_ctl_bgp(struct catsd *d, json_t *req, char *err, size_t len)
 {
@@ -776,9 +843,12 @@ bgp_ctl_bgp(struct catsd *d, json_t *req, char *err, size_t len)
 		return NULL;
 	}
 	if (json_unpack(req, "{s:s}", "what", &what) != 0 ||
-	    strcmp(what, "route") != 0) {
-		snprintf(err, len, "bgp: key \"what\": expected \"route\"");
+	    (strcmp(what, "route") != 0 && strcmp(what, "neighbor") != 0)) {
+		snprintf(err, len, "bgp: key \"what\": expected \"route\" "
+		    "or \"neighbor\"");
 		return NULL;
 	}
+	if (strcmp(what, "neighbor") == 0)
+		return bgp_neighbor(d->bgp, req, err, len);
 	return bgp_route(d->bgp, req, err, len);
 }

@@ -162,12 +162,50 @@ op_activity(void *ctx, const uint8_t client[16], uint64_t *idle_ms)
 	return dp_activity(d->dp, client, idle_ms);
 }
 
+/* A message refused by authentication or replay protection: logged at
+ * most once per peer per AUTH_LOG_MS, with how many were refused since. */
+#define AUTH_LOG_MS	10000
+static void
+op_refused(void *ctx, int peer, const uint8_t src[16], int why)
+{
+	struct catsd *d = ctx;
+	char a[INET6_ADDRSTRLEN];
+	uint64_t now = catsd_now(d);
+
+	if (peer < 0 || peer >= NODE_MAX_PEERS)
+		return;
+	d->auth_unlogged[peer]++;
+	if (d->auth_logged[peer] != 0 && now < d->auth_logged[peer] + AUTH_LOG_MS)
+		return;
+	inet_ntop(AF_INET6, src, a, sizeof(a));
+	log_warnx("peer %s (%s): signaling refused: %s (%llu refused since "
+	    "the last report)", d->conf.node.peers[peer].name, a,
+	    node_drop_name((enum node_drop)why),
+	    (unsigned long long)d->auth_unlogged[peer]);
+	d->auth_logged[peer] = now != 0 ? now : 1;
+	d->auth_unlogged[peer] = 0;
+}
+
 static const struct node_ops ops = {
 	.send = op_send,
 	.timer = op_timer,
 	.dp = op_dp,
+	.refused = op_refused,
 	.activity = op_activity,
 };
+
+/* Said loudly at start and on reload: a peer without keys is heard
+ * without authentication or replay protection. */
+static void
+warn_unkeyed(const struct node_cfg *c)
+{
+	for (size_t i = 0; i < c->npeers; i++)
+		if (c->peers[i].auth.nkeys == 0)
+			log_warnx("peer %s: no auth key: its signaling is "
+			    "neither authenticated nor protected from replay "
+			    "(docs/catsd.md, Authentication and replay)",
+			    c->peers[i].name);
+}
 
 /* ------------------------------------------------------------------ */
 /* Set-up                                                              */
@@ -400,6 +438,13 @@ reload(struct catsd *d)
 		return;
 	}
 	n->node.sel = d->conf.node.sel;
+	/* keys roll over without a restart (docs/catsd.md) */
+	if (node_rekey(d->node, &n->node)) {
+		for (size_t i = 0; i < n->node.npeers; i++)
+			d->conf.node.peers[i].auth = n->node.peers[i].auth;
+		log_info("reload: peer keys applied");
+		warn_unkeyed(&n->node);
+	}
 	if (memcmp(&n->node, &d->conf.node, sizeof(n->node)) != 0 ||
 	    n->transport != d->conf.transport || n->udp_port != d->conf.udp_port ||
 	    n->dataplane != d->conf.dataplane ||
@@ -479,6 +524,7 @@ start(struct catsd *d)
 		log_warnx("%s: %s", d->conf.path, why);
 		return -1;
 	}
+	warn_unkeyed(&d->conf.node);
 	if ((d->mh_fd = mh_open(&d->conf)) < 0 || ctl_open(d) < 0 ||
 	    xfer_open(d) < 0 || bgp_open(d) < 0 || ra_open(d) < 0 ||
 	    probe_open(d) < 0)

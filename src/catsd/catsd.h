@@ -18,14 +18,36 @@
 #include "cats/ra.h"
 #include "core/table.h"
 
+/*
+ * The control socket (control.c, docs/catsd.md): no client can hold the
+ * loop.  At most CTL_MAX_CONN connections, the one quiet longest closed
+ * when another comes; a request line of at most CTL_BUF octets; closed
+ * after CTL_IDLE_S without a complete request, or CTL_STALL_S without
+ * taking an octet of its reply.  A reply waits in the connection's queue
+ * for the socket to take it (EV_WRITE); the next request is read only when
+ * it is all gone.  A streamed reply (show sessions) is produced
+ * CTL_STEP sessions per loop pass while less than CTL_LOWAT octets wait.
+ */
 #define CTL_MAX_CONN	16
 #define CTL_BUF		65536
+#define CTL_IDLE_S	10.0
+#define CTL_STALL_S	10.0
+#define CTL_STEP	1000
+#define CTL_LOWAT	(256 * 1024)
 
 struct ctl_conn {
 	struct catsd	*d;
-	ev_io		 w;
+	ev_io		 w;		/* readable: while no reply waits */
+	ev_io		 ww;		/* writable: while one does */
+	ev_timer	 t;		/* idle or stalled, per CTL_*_S */
+	ev_tstamp	 quiet_since;	/* a request taken, octets written */
 	int		 fd;
-	bool		 broken;	/* a reply could not be written */
+	char		*q;		/* the reply: octets qoff..qlen wait */
+	size_t		 qoff, qlen, qcap;
+	bool		 nomem;		/* the queue could not grow */
+	bool		 streaming;	/* more of the reply to produce */
+	struct node_cursor cur;		/* where the stream is */
+	size_t		 nout;		/* sessions streamed so far */
 	size_t		 len;
 	char		 buf[CTL_BUF];
 };
@@ -141,6 +163,11 @@ struct catsd {
 	/* the path prober (probe.c) */
 	struct prober	*prober;
 	struct probe_counters probe_cnt;
+
+	/* authentication and replay refusals: when each peer was last
+	 * logged (monotonic ms), and how many since */
+	uint64_t	 auth_logged[NODE_MAX_PEERS];
+	uint64_t	 auth_unlogged[NODE_MAX_PEERS];
 };
 
 #define TUNBUF_NAME	"catsbuf"

@@ -757,6 +757,84 @@ set_peer_probe(struct pctx *p, json_t *v, void *base, const struct key *k)
 	return get_addr(p, v, K_NULL | K_NONZERO, p->c->peers[p->peer].probe);
 }
 
+/*
+ * peers[].auth: the RFC 4285 keys shared with the peer (docs/config.md),
+ * at most two valid at once so that a key can be rolled over: messages
+ * to it are signed with the one marked "send" (default the first), and
+ * messages from it verify with either.  SPIs 0..255 are reserved (RFC
+ * 4285 4).
+ */
+static int
+set_auth_key(struct pctx *p, json_t *o, struct auth_key *k, bool *send)
+{
+	json_t *v;
+	const char *name;
+	uint64_t spi = 0;
+	size_t mark;
+
+	if (!json_is_object(o))
+		return expected(p, o, "an object with \"spi\" and \"key\"");
+	json_object_foreach(o, name, v)
+		if (strcmp(name, "spi") != 0 && strcmp(name, "key") != 0 &&
+		    strcmp(name, "send") != 0 && strcmp(name, "comment") != 0) {
+			push(p, name);
+			return fail(p, "expected \"spi\", \"key\" or \"send\"");
+		}
+	mark = push(p, "spi");
+	if (get_int(p, json_object_get(o, "spi"), 256, UINT32_MAX, &spi) != 0)
+		return -1;
+	k->spi = (uint32_t)spi;
+	pop(p, mark);
+	mark = push(p, "key");
+	v = json_object_get(o, "key");
+	if (!json_is_string(v) || !auth_key_parse(k, json_string_value(v)) ||
+	    k->len < AUTH_KEY_MIN)
+		return fail(p, "expected %d to %d octets in hexadecimal, got %s",
+		    AUTH_KEY_MIN, AUTH_KEY_MAX, got(p, v));
+	pop(p, mark);
+	v = json_object_get(o, "send");
+	if (v != NULL && !json_is_boolean(v)) {
+		push(p, "send");
+		return expected(p, v, "true or false");
+	}
+	*send = v != NULL && json_is_true(v);
+	return 0;
+}
+
+static int
+set_peer_auth(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	struct auth_keys *a = &((struct node_peer *)base)->auth;
+	bool send = false, any_send = false;
+	size_t i, mark;
+	json_t *o;
+
+	(void)k;
+	memset(a, 0, sizeof(*a));
+	if (json_is_null(v))
+		return 0;
+	if (check_array(p, v, AUTH_KEYS_MAX, "keys") != 0)
+		return -1;
+	json_array_foreach(v, i, o) {
+		mark = push_index(p, i);
+		if (set_auth_key(p, o, &a->keys[i], &send) != 0)
+			return -1;
+		if (i > 0 && a->keys[0].spi == a->keys[i].spi) {
+			push(p, "spi");
+			return fail(p, "expected an spi the other key has not, "
+			    "got %u", a->keys[i].spi);
+		}
+		if (send && any_send)
+			return fail(p, "expected one key with \"send\" true");
+		if (send)
+			a->send = (uint8_t)i;
+		any_send = any_send || send;
+		a->nkeys = (uint8_t)(i + 1);
+		pop(p, mark);
+	}
+	return 0;
+}
+
 static const struct key peer_keys[] = {
 	STR("name", struct node_peer, name, K_REQUIRED | K_NAME),
 	ADDR("address", struct node_peer, addr, K_REQUIRED),
@@ -767,6 +845,7 @@ static const struct key peer_keys[] = {
 	BOOL("query", struct node_peer, query),
 	BOOL("candidate", struct node_peer, candidate),
 	PREFIX("subprefix", struct node_peer, subprefix, 1, 128, K_NULL),
+	CUSTOM("auth", set_peer_auth, 0),
 	END
 };
 
@@ -1466,6 +1545,11 @@ static const struct key nbr_keys[] = {
 	  FIELD(struct conf_bgp_nbr, password) },
 	BOOL("passive", struct conf_bgp_nbr, passive),
 	NAMEBITS("families", struct conf_bgp_nbr, afs, conf_bgp_families, 0),
+	UINT("max_prefix", struct conf_bgp_nbr, max_prefix, 0, UINT32_MAX, 0),
+	UINT("max_prefix_warning_pct", struct conf_bgp_nbr, max_prefix_warn_pct,
+	    0, 100, 0),
+	UINT("max_prefix_restart_s", struct conf_bgp_nbr, max_prefix_restart_s,
+	    0, 604800, 0),
 	END
 };
 
@@ -1517,6 +1601,7 @@ set_neighbors(struct pctx *p, json_t *v, void *base, const struct key *k)
 		mark = push_index(p, i);
 		b->nbr[i].port = BGP_PORT;
 		b->nbr[i].afs = 1u << BGP_AF_IPV6_MUP;
+		b->nbr[i].max_prefix = CONF_BGP_MAX_PREFIX;
 		if (walk(p, o, nbr_keys, &b->nbr[i]) != 0 ||
 		    nbr_check(p, o, i) != 0)
 			return -1;

@@ -167,6 +167,36 @@ pr_services(struct pr *w, const struct node_cfg *n)
 	return a;
 }
 
+/* peers[].auth, as it parses again: the keys in clear (the printed
+ * configuration is as secret as the file). */
+static json_t *
+pr_auth(struct pr *w, const struct auth_keys *a)
+{
+	static const char hexd[] = "0123456789abcdef";
+	char hex[2 * AUTH_KEY_MAX + 1];
+	json_t *l = json_array(), *o;
+
+	if (l == NULL)
+		return NULL;
+	for (size_t i = 0; i < a->nkeys; i++) {
+		const struct auth_key *k = &a->keys[i];
+
+		for (size_t j = 0; j < k->len; j++) {
+			hex[2 * j] = hexd[k->key[j] >> 4];
+			hex[2 * j + 1] = hexd[k->key[j] & 15];
+		}
+		hex[2 * k->len] = '\0';
+		if ((o = json_object()) == NULL)
+			return json_decref(l), NULL;
+		add(w, o, "spi", json_integer((json_int_t)k->spi));
+		add(w, o, "key", json_string(hex));
+		if (a->nkeys > 1)
+			add(w, o, "send", json_boolean(a->send == i));
+		append(w, l, o);
+	}
+	return l;
+}
+
 static json_t *
 pr_peer(struct pr *w, const struct node_peer *p, const struct conf_peer *cp)
 {
@@ -186,6 +216,8 @@ pr_peer(struct pr *w, const struct node_peer *p, const struct conf_peer *cp)
 		add(w, o, "candidate", json_boolean(p->candidate));
 		add(w, o, "subprefix", j_prefix(&p->subprefix));
 	}
+	if (p->auth.nkeys > 0)
+		add(w, o, "auth", pr_auth(w, &p->auth));
 	return o;
 }
 
@@ -516,6 +548,9 @@ pr_nbr(struct pr *w, const struct conf_bgp_nbr *n)
 	add(w, o, "password", j_str_or_null(n->password));
 	add(w, o, "passive", json_boolean(n->passive));
 	add(w, o, "families", j_bits(w, conf_bgp_families, n->afs));
+	add(w, o, "max_prefix", json_integer(n->max_prefix));
+	add(w, o, "max_prefix_warning_pct", json_integer(n->max_prefix_warn_pct));
+	add(w, o, "max_prefix_restart_s", json_integer(n->max_prefix_restart_s));
 	return o;
 }
 

@@ -4,13 +4,13 @@
  * through a table.  Input is checked as strictly as the network's: an
  * unknown command or key, a wrong type or a bad address is an error
  * answer, never a crash, and a connection that sends more than a line's
- * worth without a newline is closed.
+ * worth without a newline is closed.  No client can hold the loop: see
+ * "The socket" below.
  */
 #define _GNU_SOURCE		/* accept4 */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -38,16 +38,6 @@ str_addr(const uint8_t a[16])
 	return json_string(buf);
 }
 
-static json_t *
-str_prefix(const struct mh_prefix *p)
-{
-	char buf[INET6_ADDRSTRLEN + 4];
-
-	inet_ntop(AF_INET6, p->addr, buf, INET6_ADDRSTRLEN);
-	snprintf(buf + strlen(buf), 5, "/%u", p->len);
-	return json_string(buf);
-}
-
 static const char *
 peer_name(const struct catsd *d, int peer)
 {
@@ -70,41 +60,165 @@ service_name(const struct catsd *d, int s, char *buf, size_t len)
 /* ------------------------------------------------------------------ */
 /* show                                                                */
 
-struct walk_ctx {
-	struct catsd	*d;
-	json_t		*list;
-};
+/*
+ * show sessions is streamed (the socket section below): a million sessions
+ * are some 200 MB of JSON, so they are written as the walk goes, a step of
+ * CTL_STEP sessions per loop pass, and never built as one jansson tree.
+ * The session objects are written here, compact as json_dumps writes them.
+ */
+static struct ctl_conn_stats {
+	uint64_t	 accepted;
+	uint64_t	 idle_closed;	/* no request for CTL_IDLE_S */
+	uint64_t	 stalled;	/* took nothing of a reply for CTL_STALL_S */
+	uint64_t	 evicted;	/* the quietest, for a new connection */
+	uint64_t	 too_long;	/* a request line over CTL_BUF */
+	uint64_t	 write_errors;	/* the client went away mid-reply */
+	uint64_t	 no_memory;
+	uint64_t	 streamed;	/* streamed replies written whole */
+	uint64_t	 evicted_unlogged;
+	ev_tstamp	 evict_logged;
+} cst;				/* one control socket per daemon */
+
+static size_t
+pending(const struct ctl_conn *c)
+{
+	return c->qlen - c->qoff;
+}
+
+/* Room for n more octets in the reply queue; false (and nomem set) when it
+ * cannot grow. */
+static bool
+q_room(struct ctl_conn *c, size_t n)
+{
+	size_t cap;
+	char *q;
+
+	if (c->nomem)
+		return false;
+	if (c->qlen + n <= c->qcap)
+		return true;
+	if (c->qoff > 0) {		/* the written part goes first */
+		memmove(c->q, c->q + c->qoff, pending(c));
+		c->qlen -= c->qoff;
+		c->qoff = 0;
+		if (c->qlen + n <= c->qcap)
+			return true;
+	}
+	cap = c->qcap != 0 ? c->qcap : 8192;
+	while (cap < c->qlen + n)
+		cap *= 2;
+	if ((q = realloc(c->q, cap)) == NULL) {
+		c->nomem = true;
+		return false;
+	}
+	c->q = q;
+	c->qcap = cap;
+	return true;
+}
+
+static void
+q_add(struct ctl_conn *c, const char *p, size_t n)
+{
+	if (!q_room(c, n))
+		return;
+	memcpy(c->q + c->qlen, p, n);
+	c->qlen += n;
+}
+
+static void
+q_lit(struct ctl_conn *c, const char *s)
+{
+	q_add(c, s, strlen(s));
+}
+
+/* A JSON string (RFC 8259 7): quote, backslash and control characters
+ * escaped; the rest is UTF-8 already (names from the configuration, which
+ * jansson read). */
+static void
+q_str(struct ctl_conn *c, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	char e[6] = { '\\', 'u', '0', '0', 0, 0 };
+
+	if (s == NULL) {
+		q_lit(c, "null");
+		return;
+	}
+	q_add(c, "\"", 1);
+	for (; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\') {
+			e[1] = (char)*p;
+			q_add(c, e, 2);
+			e[1] = 'u';
+		} else if (*p < 0x20) {
+			e[4] = hex[*p >> 4];
+			e[5] = hex[*p & 15];
+			q_add(c, e, 6);
+		} else {
+			q_add(c, (const char *)p, 1);
+		}
+	}
+	q_add(c, "\"", 1);
+}
 
 static void
 add_session(void *arg, const struct node_session_info *i)
 {
-	struct walk_ctx *w = arg;
-	const char *eg = peer_name(w->d, i->egress), *ot = peer_name(w->d, i->other);
-	char sbuf[NODE_SERVICE_ID_MAX + 1];
-	const char *sv = service_name(w->d, i->service, sbuf, sizeof(sbuf));
-	json_t *o = json_object();
+	struct ctl_conn *c = arg;
+	const char *eg = peer_name(c->d, i->egress), *ot = peer_name(c->d, i->other);
+	char sbuf[NODE_SERVICE_ID_MAX + 1], a[INET6_ADDRSTRLEN + 8];
+	const char *sv = service_name(c->d, i->service, sbuf, sizeof(sbuf));
+	int n;
 
-	json_object_set_new(o, "role", json_string(i->role));
-	json_object_set_new(o, "client", str_addr(i->client));
-	json_object_set_new(o, "service", sv ? json_string(sv) : json_null());
-	json_object_set_new(o, "state", json_string(i->state));
-	json_object_set_new(o, "egress", eg ? json_string(eg) : json_null());
-	json_object_set_new(o, "peer", ot ? json_string(ot) : json_null());
-	if (i->prefix.len > 0)
-		json_object_set_new(o, "prefix", str_prefix(&i->prefix));
-	json_object_set_new(o, "expires_ms", json_integer((json_int_t)i->expires_ms));
+	q_lit(c, c->nout++ > 0 ? ",{\"role\":" : "{\"role\":");
+	q_str(c, i->role);
+	q_lit(c, ",\"client\":");
+	q_str(c, inet_ntop(AF_INET6, i->client, a, sizeof(a)));
+	q_lit(c, ",\"service\":");
+	q_str(c, sv);
+	q_lit(c, ",\"state\":");
+	q_str(c, i->state);
+	q_lit(c, ",\"egress\":");
+	q_str(c, eg);
+	q_lit(c, ",\"peer\":");
+	q_str(c, ot);
+	if (i->prefix.len > 0) {
+		inet_ntop(AF_INET6, i->prefix.addr, a, INET6_ADDRSTRLEN);
+		snprintf(a + strlen(a), 5, "/%u", i->prefix.len);
+		q_lit(c, ",\"prefix\":");
+		q_str(c, a);
+	}
+	n = snprintf(a, sizeof(a), ",\"expires_ms\":%llu",
+	    (unsigned long long)i->expires_ms);
+	q_add(c, a, (size_t)n);
 	if (strcmp(i->role, "ingress") == 0)
-		json_object_set_new(o, "continuity", json_boolean(i->continuity));
-	json_array_append_new(w->list, o);
+		q_lit(c, i->continuity ? ",\"continuity\":true" :
+		    ",\"continuity\":false");
+	q_lit(c, "}");
 }
 
-static json_t *
-show_sessions(struct catsd *d)
+/* The start of show sessions' reply; stream_step writes the rest. */
+static void
+stream_sessions(struct ctl_conn *c)
 {
-	struct walk_ctx w = { d, json_array() };
+	q_lit(c, "{\"sessions\":[");
+	c->streaming = true;
+	c->cur = (struct node_cursor){ 0, 0 };
+	c->nout = 0;
+}
 
-	node_walk(d->node, add_session, &w);
-	return json_pack("{s:o}", "sessions", w.list);
+/* One step: CTL_STEP sessions more, and the end of the reply after the
+ * last. */
+static void
+stream_step(struct ctl_conn *c)
+{
+	if (c->d->node != NULL &&
+	    node_walk_step(c->d->node, &c->cur, CTL_STEP, add_session, c))
+		return;
+	q_lit(c, "]}\n");
+	c->streaming = false;
+	cst.streamed++;
 }
 
 static json_t *
@@ -150,6 +264,26 @@ kind_name(unsigned i)
 	const struct mh_kind_info *k = mh_kind_info((uint8_t)i);
 
 	return k != NULL ? k->name : NULL;
+}
+
+/* The control socket's own (docs/catsd.md). */
+static json_t *
+show_control(struct catsd *d)
+{
+	json_int_t open = 0;
+	size_t i;
+
+	for (i = 0; i < CTL_MAX_CONN; i++)
+		open += d->conns[i] != NULL;
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "connections", open, "accepted", (json_int_t)cst.accepted,
+	    "idle_closed", (json_int_t)cst.idle_closed,
+	    "stalled", (json_int_t)cst.stalled,
+	    "evicted", (json_int_t)cst.evicted,
+	    "too_long", (json_int_t)cst.too_long,
+	    "write_errors", (json_int_t)cst.write_errors,
+	    "no_memory", (json_int_t)cst.no_memory,
+	    "streamed", (json_int_t)cst.streamed);
 }
 
 static json_t *
@@ -200,19 +334,30 @@ show_counters(struct catsd *d)
 	    "reports", (json_int_t)pc->reports,
 	    "send_errors", (json_int_t)pc->send_errors);
 
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,"
-	    "s:o,s:o,s:o}",
+	/* authentication and replay refusals by peer (node.c), and the
+	 * retransmissions answered from the cache */
+	json_t *refused = json_object();
+	for (size_t i = 0; i < d->conf.node.npeers; i++)
+		if (c->peer_refused[i] != 0)
+			json_object_set_new(refused, d->conf.node.peers[i].name,
+			    json_integer((json_int_t)c->peer_refused[i]));
+
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,"
+	    "s:o,s:o,s:o,s:o,s:o,s:o}",
 	    "rx", (json_int_t)c->rx, "tx", (json_int_t)c->tx,
+	    "duplicates_answered", (json_int_t)c->dup_answered,
 	    "retransmissions", (json_int_t)c->rtx,
 	    "socket_dropped", (json_int_t)d->rx_dropped,
 	    "kernel_dropped", (json_int_t)d->rx_kernel_dropped,
 	    "send_errors", (json_int_t)d->tx_errors,
 	    "rx_by_kind", counts_by_name(c->rx_kind, 256, kind_name),
 	    "dropped", counts_by_name(c->drop, NODE_DROP__COUNT, drop_name),
+	    "refused_by_peer", refused,
 	    "unmet", counts_by_name(c->unmet, CATS_SEL__COUNT, unmet_name),
 	    "malformed", counts_by_name(c->decode_err, MH_E__COUNT, err_name),
 	    "metric_reports", metrics, "probe", probe,
-	    "handover_buffer", buf, "transfer", xf, "agent", agent, "ra", ra);
+	    "handover_buffer", buf, "transfer", xf, "agent", agent, "ra", ra,
+	    "control", show_control(d));
 }
 
 static json_t *
@@ -385,8 +530,7 @@ cmd_show(struct catsd *d, json_t *req, char *err, size_t len)
 		snprintf(err, len, "show: key \"what\": expected a string");
 		return NULL;
 	}
-	if (strcmp(what, "sessions") == 0 || strcmp(what, "clients") == 0)
-		return show_sessions(d);
+	/* (sessions and clients are streamed: handle_line) */
 	if (strcmp(what, "peers") == 0)
 		return show_peers(d);
 	if (strcmp(what, "counters") == 0)
@@ -584,43 +728,57 @@ static const struct command commands[] = {
 /* The socket                                                          */
 
 /*
- * The whole reply, or nothing more on this connection.  The socket is
- * non-blocking and a reply (show bgp routes) can be megabytes: when the
- * client is slower than us, wait for it, but a second at most each time
- * and ten in all, so that a stuck client cannot stop the daemon for long.
+ * Nothing here waits for a client.  A reply goes into the connection's
+ * queue and out as the socket takes it (EV_WRITE); the next request is
+ * read only once the reply is all gone, so a connection holds at most one
+ * reply (a streamed one: less than CTL_LOWAT plus a step).  Each pass of
+ * the loop does one piece of work per connection, one request or one step
+ * of a stream, so that another connection's command is answered between
+ * two steps.  A client that takes nothing of its reply for CTL_STALL_S,
+ * or sends no request for CTL_IDLE_S, is closed; when all CTL_MAX_CONN
+ * are taken, the one quiet longest makes room for a new one.  Each is
+ * counted (show counters: "control").
  */
+static bool
+busy(const struct ctl_conn *c)
+{
+	return pending(c) > 0 || c->streaming;
+}
+
+/* The reply (NULL: out of memory) to the queue, then a newline. */
 static void
 answer(struct ctl_conn *c, json_t *reply)
 {
-	char *text = json_dumps(reply, JSON_COMPACT);
-	size_t len, off = 0;
-	int waits = 0;
-	ssize_t n;
+	char *text = reply != NULL ? json_dumps(reply, JSON_COMPACT) : NULL;
+	size_t len;
 
 	json_decref(reply);
-	if (text == NULL)
+	if (text == NULL) {
+		c->nomem = true;
 		return;
-	len = strlen(text);
-	text[len] = '\n';
-	while (off < len + 1) {
-		struct pollfd p = { .fd = c->fd, .events = POLLOUT };
-
-		n = send(c->fd, text + off, len + 1 - off, MSG_NOSIGNAL);
-		if (n > 0) {
-			off += (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN && waits++ < 10 &&
-		    poll(&p, 1, 1000) > 0)
-			continue;
-		log_warnx("control: reply cut after %zu of %zu octets", off,
-		    len + 1);
-		c->broken = true;
-		break;
 	}
+	len = strlen(text);
+	if (pending(c) == 0) {		/* take it as it is: no copy */
+		free(c->q);
+		text[len] = '\n';
+		c->q = text;
+		c->qoff = 0;
+		c->qlen = c->qcap = len + 1;
+		return;
+	}
+	q_add(c, text, len);
+	q_add(c, "\n", 1);
 	free(text);
+}
+
+/* show sessions, show clients: streamed (stream_step) */
+static bool
+streamed(json_t *req)
+{
+	const char *what;
+
+	return json_unpack(req, "{s:s}", "what", &what) == 0 &&
+	    (strcmp(what, "sessions") == 0 || strcmp(what, "clients") == 0);
 }
 
 static void
@@ -637,6 +795,10 @@ handle_line(struct ctl_conn *c, const char *line, size_t len)
 		snprintf(err, sizeof(err), "not JSON: %s", je.text);
 	} else if (json_unpack(req, "{s:s}", "cmd", &cmd) != 0) {
 		snprintf(err, sizeof(err), "key \"cmd\": expected a string");
+	} else if (strcmp(cmd, "show") == 0 && streamed(req)) {
+		json_decref(req);
+		stream_sessions(c);
+		return;
 	} else {
 		for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 			if (strcmp(cmd, commands[i].name) == 0)
@@ -658,20 +820,127 @@ conn_close(struct ctl_conn *c)
 	size_t i;
 
 	ev_io_stop(c->d->loop, &c->w);
+	ev_io_stop(c->d->loop, &c->ww);
+	ev_timer_stop(c->d->loop, &c->t);
 	close(c->fd);
 	for (i = 0; i < CTL_MAX_CONN; i++)
 		if (c->d->conns[i] == c)
 			c->d->conns[i] = NULL;
+	free(c->q);
 	free(c);
 }
 
+/* Write what the socket takes; -1 when the client is gone. */
+static int
+flush(struct ctl_conn *c, bool *progress)
+{
+	ssize_t n;
+
+	while (pending(c) > 0) {
+		n = send(c->fd, c->q + c->qoff, pending(c), MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n <= 0)
+			return -1;
+		c->qoff += (size_t)n;
+		*progress = true;
+	}
+	c->qoff = c->qlen = 0;
+	return 0;
+}
+
+/* The next request line, handled: 1; none complete yet: 0; -1 when the
+ * buffer is full without a newline. */
+static int
+take_request(struct ctl_conn *c)
+{
+	char *nl = memchr(c->buf, '\n', c->len);
+	size_t used;
+
+	if (nl == NULL)
+		return c->len == sizeof(c->buf) ? -1 : 0;
+	used = (size_t)(nl - c->buf) + 1;
+	handle_line(c, c->buf, used - 1);
+	memmove(c->buf, c->buf + used, c->len - used);
+	c->len -= used;
+	return 1;
+}
+
+/* The quiet time starts again: the idle or the stalled bound. */
 static void
-conn_cb(struct ev_loop *loop, ev_io *w, int revents)
+quiet(struct ctl_conn *c)
+{
+	c->quiet_since = ev_now(c->d->loop);
+	c->t.repeat = busy(c) ? CTL_STALL_S : CTL_IDLE_S;
+	ev_timer_again(c->d->loop, &c->t);
+}
+
+/* Wake up on 'ww' (write, or come back next pass) or on 'w' (read). */
+static void
+wait_for(struct ctl_conn *c, bool writable)
+{
+	ev_io_stop(c->d->loop, writable ? &c->w : &c->ww);
+	ev_io_start(c->d->loop, writable ? &c->ww : &c->w);
+}
+
+/*
+ * One pass: write what the socket takes, then at most one piece of work
+ * (a step of the stream, or one request), then wait: for the socket to
+ * take more, for the next pass (EV_WRITE on a socket that has room fires
+ * at once), or for a request.  The connection may be closed on return.
+ */
+static void
+conn_run(struct ctl_conn *c)
+{
+	bool worked = false, progress = false;
+	int r;
+
+	for (;;) {
+		if (flush(c, &progress) < 0) {
+			cst.write_errors++;
+			log_debug("control: the client went away mid-reply");
+			conn_close(c);
+			return;
+		}
+		if (c->nomem) {
+			cst.no_memory++;
+			log_warnx("control: out of memory for a reply, closing");
+			conn_close(c);
+			return;
+		}
+		if (c->streaming && pending(c) < CTL_LOWAT && !worked) {
+			stream_step(c);
+			worked = true;
+			continue;
+		}
+		if (busy(c) || (worked && memchr(c->buf, '\n', c->len))) {
+			wait_for(c, true);
+			break;
+		}
+		if (worked || (r = take_request(c)) == 0) {
+			wait_for(c, false);
+			break;
+		}
+		if (r < 0) {
+			cst.too_long++;
+			log_warnx("control: a request longer than %zu octets, "
+			    "closing", sizeof(c->buf));
+			conn_close(c);
+			return;
+		}
+		worked = progress = true;
+	}
+	if (progress)
+		quiet(c);
+}
+
+static void
+read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct ctl_conn *c = w->data;
-	char *nl;
 	ssize_t n;
-	size_t used;
 
 	(void)loop;
 	(void)revents;
@@ -683,21 +952,59 @@ conn_cb(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	}
 	c->len += (size_t)n;
-	while ((nl = memchr(c->buf, '\n', c->len)) != NULL) {
-		used = (size_t)(nl - c->buf) + 1;
-		handle_line(c, c->buf, used - 1);
-		if (c->broken) {	/* the client did not take a reply */
-			conn_close(c);
-			return;
-		}
-		memmove(c->buf, c->buf + used, c->len - used);
-		c->len -= used;
+	conn_run(c);
+}
+
+static void
+write_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	conn_run(w->data);
+}
+
+static void
+timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct ctl_conn *c = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (busy(c)) {
+		cst.stalled++;
+		log_info("control: a client took nothing of its reply for "
+		    "%.0f s, closing", CTL_STALL_S);
+	} else {
+		cst.idle_closed++;
+		log_debug("control: no request for %.0f s, closing", CTL_IDLE_S);
 	}
-	if (c->len == sizeof(c->buf)) {
-		log_warnx("control: a request longer than %zu octets, closing",
-		    sizeof(c->buf));
-		conn_close(c);
+	conn_close(c);
+}
+
+/* All slots taken: the connection quiet longest goes (an operator must
+ * always get in, whatever holds the others), logged once per CTL_IDLE_S
+ * with how many went since. */
+static size_t
+evict(struct catsd *d)
+{
+	size_t i, v = 0;
+	ev_tstamp now = ev_now(d->loop);
+
+	for (i = 1; i < CTL_MAX_CONN; i++)
+		if (d->conns[i]->quiet_since < d->conns[v]->quiet_since)
+			v = i;
+	cst.evicted++;
+	cst.evicted_unlogged++;
+	if (now - cst.evict_logged >= CTL_IDLE_S) {
+		log_warnx("control: all %d connections taken, closed the one "
+		    "quiet for %.1f s (%llu so since the last such message)",
+		    CTL_MAX_CONN, now - d->conns[v]->quiet_since,
+		    (unsigned long long)cst.evicted_unlogged);
+		cst.evict_logged = now;
+		cst.evicted_unlogged = 0;
 	}
+	conn_close(d->conns[v]);
+	return v;
 }
 
 static void
@@ -711,19 +1018,25 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)revents;
 	if ((fd = accept4(d->ctl_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0)
 		return;
-	for (i = 0; i < CTL_MAX_CONN && d->conns[i] != NULL; i++)
-		;
-	if (i == CTL_MAX_CONN || (c = calloc(1, sizeof(*c))) == NULL) {
-		log_warnx("control: too many connections");
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		cst.no_memory++;
 		close(fd);
 		return;
 	}
+	for (i = 0; i < CTL_MAX_CONN && d->conns[i] != NULL; i++)
+		;
+	if (i == CTL_MAX_CONN)
+		i = evict(d);
+	cst.accepted++;
 	c->d = d;
 	c->fd = fd;
 	d->conns[i] = c;
-	ev_io_init(&c->w, conn_cb, fd, EV_READ);
-	c->w.data = c;
+	ev_io_init(&c->w, read_cb, fd, EV_READ);
+	ev_io_init(&c->ww, write_cb, fd, EV_WRITE);
+	ev_init(&c->t, timer_cb);
+	c->w.data = c->ww.data = c->t.data = c;
 	ev_io_start(loop, &c->w);
+	quiet(c);
 }
 
 int

@@ -8,6 +8,8 @@
  * peer that keeps failing is not hammered (the DampPeerOscillations idea).
  * Messages are parsed in place from the caller's bytes; only a partial
  * message at the end of a read is copied, into one 4096-octet buffer.
+ * A peer that sends more routes of a family than max_prefix allows is
+ * ended with Cease 6/1 and held down (RFC 4486 4, RFC 4271 8.1.2).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,8 @@ struct bgp_peer {
 	uint64_t		 t_idle;
 	uint64_t		 t_armed;	/* last deadline given to the driver */
 	uint32_t		 idle_hold_ms;	/* current back-off */
+	bool			 pfx_down;	/* Idle after max_prefix */
+	uint8_t			 pfx_warned;	/* families warned, this session */
 	uint64_t		 rng;		/* ConnectRetry jitter */
 	struct bgp_peer_counters cnt;
 	size_t			 ilen;		/* octets in ibuf */
@@ -172,6 +176,7 @@ drop_session(struct bgp_peer *p, uint64_t now)
 	p->t_idle = 0;
 	p->afs = 0;
 	p->hold_s = 0;
+	p->pfx_warned = 0;
 	memset(&p->remote, 0, sizeof(p->remote));
 	set_state(p, BGP_ST_IDLE);
 	if (p->started) {
@@ -271,6 +276,10 @@ bgp_peer_new(const struct bgp_peer_cfg *cfg, const struct bgp_peer_ops *ops,
 		*why = "no (or an unknown) address family";
 		return NULL;
 	}
+	if (cfg->max_prefix_warn_pct > 100) {
+		*why = "max_prefix warning above 100 %";
+		return NULL;
+	}
 	if (ops->send == NULL || ops->connect == NULL ||
 	    ops->disconnect == NULL) {
 		*why = "send, connect and disconnect ops are required";
@@ -302,9 +311,11 @@ bgp_peer_free(struct bgp_peer *p)
 void
 bgp_peer_start(struct bgp_peer *p, uint64_t now)
 {
-	if (p->started)
+	if (p->started && !p->pfx_down)
 		return;
 	p->started = true;
+	p->pfx_down = false;
+	p->t_idle = 0;
 	p->idle_hold_ms = p->cfg.idle_hold_ms;
 	if (p->st == BGP_ST_IDLE)
 		begin_connect(p, now);
@@ -314,6 +325,7 @@ void
 bgp_peer_stop(struct bgp_peer *p, uint64_t now)
 {
 	p->started = false;
+	p->pfx_down = false;
 	if (p->st >= BGP_ST_OPENSENT)
 		send_notif(p, BGP_NC_CEASE, 2, NULL, 0);	/* RFC 4486 */
 	drop_session(p, now);
@@ -416,6 +428,61 @@ af_negotiated(const struct bgp_peer *p, uint16_t afi, uint8_t safi)
 	return af >= 0 && (p->afs & 1u << af);
 }
 
+/*
+ * RFC 4486 4: Cease, "Maximum Number of Prefixes Reached", with the
+ * family and the limit as data (AFI 2, SAFI 1, bound 4 octets).  Then Idle
+ * as on any end (the owner withdraws the peer's routes), held there for
+ * max_prefix_restart_s or until a ManualStart.
+ */
+static void
+max_prefix_reached(struct bgp_peer *p, enum bgp_af af, size_t n,
+    uint64_t now)
+{
+	uint8_t data[7];
+	struct wbuf w;
+	uint16_t afi;
+	uint8_t safi;
+
+	bgp_af_tuple(af, &afi, &safi);
+	wb_init(&w, data, sizeof(data));
+	wb_u16(&w, afi);
+	wb_u8(&w, safi);
+	wb_u32(&w, p->cfg.max_prefix);
+	p->cnt.max_prefix++;
+	if (p->ops->prefix_limit != NULL)
+		p->ops->prefix_limit(p->ctx, af, n, true);
+	send_notif(p, BGP_NC_CEASE, 1, data, w.len);
+	drop_session(p, now);
+	p->pfx_down = true;
+	p->t_idle = p->cfg.max_prefix_restart_s != 0 ?
+	    now + (uint64_t)p->cfg.max_prefix_restart_s * 1000 : 0;
+	rearm(p);
+}
+
+/* After an UPDATE of family af was applied: the limit, then the warning. */
+static void
+check_prefixes(struct bgp_peer *p, int af, uint64_t now)
+{
+	uint64_t max = p->cfg.max_prefix;
+	size_t n;
+
+	if (max == 0 || af < 0 || !(p->afs & 1u << af) ||
+	    p->ops->routes == NULL)
+		return;
+	n = p->ops->routes(p->ctx, (enum bgp_af)af);
+	if (n > max) {
+		max_prefix_reached(p, (enum bgp_af)af, n, now);
+		return;
+	}
+	if (p->cfg.max_prefix_warn_pct == 0 || (p->pfx_warned & 1u << af) ||
+	    (uint64_t)n * 100 < max * p->cfg.max_prefix_warn_pct)
+		return;
+	p->pfx_warned |= (uint8_t)(1u << af);
+	p->cnt.max_prefix_warnings++;
+	if (p->ops->prefix_limit != NULL)
+		p->ops->prefix_limit(p->ctx, (enum bgp_af)af, n, false);
+}
+
 static void
 on_update(struct bgp_peer *p, const uint8_t *body, size_t len, uint64_t now)
 {
@@ -455,6 +522,11 @@ on_update(struct bgp_peer *p, const uint8_t *body, size_t len, uint64_t now)
 	}
 	if (p->ops->update != NULL)
 		p->ops->update(p->ctx, &u);
+	/* Only announcements add routes; the owner may have reset. */
+	if (u.a.reach_len != 0 && u.action != BGP_ACT_TREAT_AS_WITHDRAW &&
+	    p->st == BGP_ST_ESTABLISHED)
+		check_prefixes(p, bgp_af_of(u.a.reach_afi, u.a.reach_safi),
+		    now);
 }
 
 static void
@@ -628,6 +700,7 @@ bgp_peer_tick(struct bgp_peer *p, uint64_t now)
 {
 	if (p->t_idle != 0 && now >= p->t_idle) {
 		p->t_idle = 0;
+		p->pfx_down = false;
 		if (p->started && p->st == BGP_ST_IDLE)
 			begin_connect(p, now);
 	}
@@ -701,4 +774,11 @@ const struct bgp_peer_cfg *
 bgp_peer_config(const struct bgp_peer *p)
 {
 	return &p->cfg;
+}
+
+bool
+bgp_peer_prefix_down(const struct bgp_peer *p, uint64_t *until_ms)
+{
+	*until_ms = p->pfx_down ? p->t_idle : 0;
+	return p->pfx_down;
 }

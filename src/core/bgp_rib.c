@@ -62,6 +62,7 @@ struct bgp_rib {
 	uint32_t	 afree;		/* 1-based free list head */
 	uint32_t	 npeers;	/* highest peer index seen + 1 */
 	size_t		*per_peer;	/* routes held, by peer (npeers) */
+	size_t		*per_af;	/* and by family: [peer * AF + af] */
 	struct bgp_rib_stats st;
 };
 
@@ -72,6 +73,41 @@ static uint8_t
 fam_of(const struct bgp_mup *m)
 {
 	return (uint8_t)(m->afi | (m->type == BGP_MUP_PREFIX ? FAM_PREFIX : 0));
+}
+
+/* The address family a route counts in (max_prefix); -1 for none. */
+static int
+af_of_fam(uint8_t fam)
+{
+	switch (fam) {
+	case BGP_AFI_IPV4:
+		return BGP_AF_IPV4_MUP;
+	case BGP_AFI_IPV6:
+		return BGP_AF_IPV6_MUP;
+	case BGP_AFI_IPV6 | FAM_PREFIX:
+		return BGP_AF_IPV6_UNICAST;
+	default:
+		return -1;
+	}
+}
+
+/* A route of 'peer' and family 'fam' comes, or goes. */
+static void
+count_route(struct bgp_rib *r, uint32_t peer, uint8_t fam, bool add)
+{
+	int af = af_of_fam(fam);
+	size_t *f = af >= 0 ?
+	    &r->per_af[(size_t)peer * BGP_AF__COUNT + (size_t)af] : NULL;
+
+	if (add) {
+		r->per_peer[peer]++;
+		if (f != NULL)
+			(*f)++;
+	} else {
+		r->per_peer[peer]--;
+		if (f != NULL)
+			(*f)--;
+	}
 }
 
 /* Next route of a block: a MUP NLRI, or a unicast prefix as type 0.  An
@@ -474,18 +510,23 @@ bgp_rib_free(struct bgp_rib *r)
 	free(r->attrs);
 	free(r->abuckets);
 	free(r->per_peer);
+	free(r->per_af);
 	free(r);
 }
 
 static bool
 peers_grow(struct bgp_rib *r, uint32_t peer)
 {
-	size_t *v = realloc(r->per_peer, (peer + 1) * sizeof(*v));
+	size_t *v, *f, af = BGP_AF__COUNT;
 
-	if (v == NULL)
+	if ((v = realloc(r->per_peer, (peer + 1) * sizeof(*v))) == NULL)
 		return false;
 	memset(v + r->npeers, 0, (peer + 1 - r->npeers) * sizeof(*v));
 	r->per_peer = v;
+	if ((f = realloc(r->per_af, (peer + 1) * af * sizeof(*f))) == NULL)
+		return false;
+	memset(f + r->npeers * af, 0, (peer + 1 - r->npeers) * af * sizeof(*f));
+	r->per_af = f;
 	r->npeers = peer + 1;
 	return true;
 }
@@ -530,7 +571,7 @@ announce(struct bgp_rib *r, uint32_t peer, const struct bgp_mup *m,
 	r->nroutes++;
 	r->attrs[attr].refs++;
 	r->st.adds++;
-	r->per_peer[peer]++;
+	count_route(r, peer, e->fam, true);
 	if (r->fn != NULL)
 		r->fn(r->ctx, peer, BGP_RIB_ADD, m, NULL, &r->attrs[attr].a);
 	return true;
@@ -569,7 +610,7 @@ withdraw_key(struct bgp_rib *r, uint32_t peer, uint8_t fam,
 	slot_delete(r, i);
 	rent_release(r, off);
 	r->nroutes--;
-	r->per_peer[peer]--;
+	count_route(r, peer, fam, false);
 	r->st.withdraws++;
 	if (r->fn != NULL) {
 		/* Another peer (a second route reflector) still has it: for
@@ -701,6 +742,15 @@ size_t
 bgp_rib_peer_routes(const struct bgp_rib *r, uint32_t peer)
 {
 	return peer < r->npeers ? r->per_peer[peer] : 0;
+}
+
+size_t
+bgp_rib_peer_af_routes(const struct bgp_rib *r, uint32_t peer,
+    enum bgp_af af)
+{
+	if (peer >= r->npeers || (unsigned)af >= BGP_AF__COUNT)
+		return 0;
+	return r->per_af[(size_t)peer * BGP_AF__COUNT + af];
 }
 
 void

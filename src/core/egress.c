@@ -750,14 +750,15 @@ static const char *const eb_names[] = {
 	[EB_STATE_ONLY] = "state-only",
 };
 
-static void
-eg_walk(const struct node *n, node_walk_fn fn, void *arg)
+static size_t
+eg_walk(const struct node *n, size_t *pos, size_t max, node_walk_fn fn,
+    void *arg)
 {
 	const struct binding *b;
 	struct node_session_info i;
-	size_t pos = 0;
+	size_t k = 0;
 
-	while ((b = table_next(&E(n)->bindings, &pos)) != NULL) {
+	while (k < max && (b = table_next(&E(n)->bindings, pos)) != NULL) {
 		memset(&i, 0, sizeof(i));
 		i.role = "egress";
 		i.state = eb_names[b->state];
@@ -768,7 +769,9 @@ eg_walk(const struct node *n, node_walk_fn fn, void *arg)
 		binding_prefix(n, b, &i.prefix);
 		i.expires_ms = b->expires;
 		fn(arg, &i);
+		k++;
 	}
+	return k;
 }
 
 static size_t

@@ -1522,15 +1522,16 @@ static const char *const is_names[] = {
 	[IS_MOVED_IN] = "moved-in", [IS_SWITCHING] = "switching",
 };
 
-static void
-in_walk(const struct node *n, node_walk_fn fn, void *arg)
+static size_t
+in_walk(const struct node *n, size_t *pos, size_t max, node_walk_fn fn,
+    void *arg)
 {
 	const struct skey_ent *e;
 	const struct isess *s;
 	struct node_session_info i;
-	size_t pos = 0;
+	size_t k = 0;
 
-	while ((e = table_next(&I(n)->keys, &pos)) != NULL) {
+	while (k < max && (e = table_next(&I(n)->keys, pos)) != NULL) {
 		s = S(n, e->idx);
 		memset(&i, 0, sizeof(i));
 		i.role = "ingress";
@@ -1543,7 +1544,9 @@ in_walk(const struct node *n, node_walk_fn fn, void *arg)
 		i.expires_ms = s->expires;
 		i.continuity = (s->flags & SF_CONTINUITY) != 0;
 		fn(arg, &i);
+		k++;
 	}
+	return k;
 }
 
 static size_t

@@ -160,14 +160,15 @@ loc_msg(struct node *n, const struct rx *rx, uint64_t now)
 	}
 }
 
-static void
-loc_walk(const struct node *n, node_walk_fn fn, void *arg)
+static size_t
+loc_walk(const struct node *n, size_t *pos, size_t max, node_walk_fn fn,
+    void *arg)
 {
 	const struct loc_rec *r;
 	struct node_session_info i;
-	size_t pos = 0;
+	size_t k = 0;
 
-	while ((r = table_next(&L(n)->recs, &pos)) != NULL) {
+	while (k < max && (r = table_next(&L(n)->recs, pos)) != NULL) {
 		memset(&i, 0, sizeof(i));
 		i.role = "locator";
 		i.state = "registered";
@@ -177,7 +178,9 @@ loc_walk(const struct node *n, node_walk_fn fn, void *arg)
 		i.other = r->ingress;
 		i.expires_ms = r->expires;
 		fn(arg, &i);
+		k++;
 	}
+	return k;
 }
 
 static size_t

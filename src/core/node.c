@@ -37,7 +37,49 @@ static const char *const drop_names[NODE_DROP__COUNT] = {
 	[NODE_DROP_UNMET] = "requirements-unmet",
 	[NODE_DROP_SWITCH_REFUSED] = "switch-refused",
 	[NODE_DROP_METRIC] = "metric-refused",
+	[NODE_DROP_NO_AUTH] = "no-auth",
+	[NODE_DROP_BAD_AUTH] = "bad-auth",
+	[NODE_DROP_UNKNOWN_SPI] = "unknown-spi",
+	[NODE_DROP_REPLAY] = "replay",
+	[NODE_DROP_NO_TIMESTAMP] = "no-timestamp",
 };
+
+/*
+ * Kinds that answer a message and echo its sequence number: they carry
+ * the asker's number, not the sender's, so they are outside the sender's
+ * sequence window (the asker matches them to what it sent, node_rtx_done)
+ * and are what the answer cache keeps.  Every other kind carries the
+ * sender's own number.
+ */
+static const uint8_t answer_kinds[] = {
+	MH_K_PBA, MH_K_CATS_RESPONSE, MH_K_CATS_ACK, MH_K_TX_CONFIRM,
+	MH_K_TX_RECEIVED, MH_K_LOC_REPLY, MH_K_SVC_REPLY, MH_K_MSG_ACK,
+};
+
+static bool
+is_answer_kind(uint8_t kind)
+{
+	for (size_t i = 0; i < sizeof(answer_kinds); i++)
+		if (answer_kinds[i] == kind)
+			return true;
+	return false;
+}
+
+bool
+node_drop_is_auth(enum node_drop d)
+{
+	switch (d) {
+	case NODE_DROP_NO_AUTH:
+	case NODE_DROP_BAD_AUTH:
+	case NODE_DROP_UNKNOWN_SPI:
+	case NODE_DROP_REPLAY:
+	case NODE_DROP_NO_TIMESTAMP:
+	case NODE_DROP_TIMESTAMP:
+		return true;
+	default:
+		return false;
+	}
+}
 
 /*
  * Who may send what: a peer in the wrong role (the locator sending an
@@ -182,6 +224,11 @@ cfg_check(const struct node_cfg *c)
 		return "retransmission timers must be positive and ordered";
 	if ((c->roles & NODE_CONTROLLER) && c->sel == NULL)
 		return "a controller needs a path selector";
+	for (size_t i = 0; i < c->npeers; i++)
+		if (c->peers[i].auth.nkeys > AUTH_KEYS_MAX ||
+		    (c->peers[i].auth.nkeys > 0 &&
+		    c->peers[i].auth.send >= c->peers[i].auth.nkeys))
+			return "a peer has more than two keys, or no key to send with";
 	return NULL;
 }
 
@@ -203,8 +250,10 @@ node_new(const struct node_cfg *cfg, const struct node_ops *ops, void *ctx,
 	n->ops = ops;
 	n->ctx = ctx;
 	n->seq = 1;
-	if (!table_init(&n->rtx, sizeof(struct rtx_entry), sizeof(uint16_t),
-	    RTX_MAX_PENDING)) {
+	n->prx = calloc(cfg->npeers > 0 ? cfg->npeers : 1, sizeof(*n->prx));
+	if (n->prx == NULL || !table_init(&n->rtx, sizeof(struct rtx_entry),
+	    sizeof(uint16_t), RTX_MAX_PENDING)) {
+		free(n->prx);
 		free(n);
 		*why = "out of memory";
 		return NULL;
@@ -235,7 +284,35 @@ node_free(struct node *n)
 	while ((e = table_next(&n->rtx, &pos)) != NULL)
 		free(e->buf);
 	table_free(&n->rtx);
+	for (size_t i = 0; i < n->cfg.npeers; i++)
+		for (size_t j = 0; j < NODE_ANSWERS; j++)
+			free(n->prx[i].ans[j].buf);
+	free(n->prx);
 	free(n);
+}
+
+bool
+node_rekey(struct node *n, const struct node_cfg *c)
+{
+	bool changed = false;
+	size_t i;
+
+	if (c->npeers != n->cfg.npeers)
+		return false;
+	for (i = 0; i < c->npeers; i++) {
+		if (memcmp(c->peers[i].addr, n->cfg.peers[i].addr, 16) != 0 ||
+		    c->peers[i].auth.nkeys > AUTH_KEYS_MAX ||
+		    (c->peers[i].auth.nkeys > 0 &&
+		    c->peers[i].auth.send >= c->peers[i].auth.nkeys))
+			return false;
+		changed = changed || memcmp(&c->peers[i].auth,
+		    &n->cfg.peers[i].auth, sizeof(c->peers[i].auth)) != 0;
+	}
+	if (!changed)
+		return false;
+	for (i = 0; i < c->npeers; i++)
+		n->cfg.peers[i].auth = c->peers[i].auth;
+	return true;
 }
 
 const struct node_cfg *
@@ -265,11 +342,26 @@ node_session_count(const struct node *n)
 void
 node_walk(const struct node *n, node_walk_fn fn, void *arg)
 {
-	int r;
+	struct node_cursor c = { 0, 0 };
 
-	for (r = 0; r < ROLE__COUNT; r++)
-		if (n->state[r] != NULL && roles[r]->walk != NULL)
-			roles[r]->walk(n, fn, arg);
+	while (node_walk_step(n, &c, SIZE_MAX, fn, arg))
+		;
+}
+
+bool
+node_walk_step(const struct node *n, struct node_cursor *c, size_t max,
+    node_walk_fn fn, void *arg)
+{
+	size_t k = 0;
+
+	for (; c->role < ROLE__COUNT; c->role++, c->pos = 0) {
+		if (n->state[c->role] == NULL || roles[c->role]->walk == NULL)
+			continue;
+		k += roles[c->role]->walk(n, &c->pos, max - k, fn, arg);
+		if (k == max)
+			return true;
+	}
+	return false;
 }
 
 size_t
@@ -306,16 +398,54 @@ node_timestamp(uint64_t now_ms)
 	return (now_ms / 1000) << 16 | ((now_ms % 1000) * 65536 / 1000);
 }
 
+/*
+ * To a peer with keys: timestamped (RFC 5213 5.5, the receiver's replay
+ * window needs it) and signed with its send key (RFC 4285, auth.c).
+ */
 static bool
 encode(struct node *n, const uint8_t dst[16], const struct mh_msg *m,
     uint8_t *out, size_t *len)
 {
+	const struct auth_keys *k;
 	struct mh_addrs a;
 	struct mh_error e;
+	struct mh_msg s;
+	int p;
 
 	memcpy(a.src, n->cfg.addr, 16);
 	memcpy(a.dst, dst, 16);
-	return mh_encode(m, &a, out, MH_MAX_LEN, len, &e) == MH_OK;
+	p = node_peer_find(&n->cfg, dst);
+	if (p < 0 || (k = &n->cfg.peers[p].auth)->nkeys == 0)
+		return mh_encode(m, &a, out, MH_MAX_LEN, len, &e) == MH_OK;
+	s = *m;
+	if (!(s.present & MH_BIT(MH_O_TIMESTAMP))) {
+		s.present |= MH_BIT(MH_O_TIMESTAMP);
+		s.timestamp = node_timestamp(n->now);
+	}
+	return auth_encode(&s, &k->keys[k->send], &a, out, MH_MAX_LEN, len,
+	    &e) == MH_OK;
+}
+
+/* Keep an answer to a keyed peer for a retransmission of its question. */
+static void
+answer_keep(struct node *n, const uint8_t dst[16], const struct mh_msg *m,
+    const uint8_t *buf, size_t len)
+{
+	struct node_peer_rx *r;
+	struct node_answer *an;
+	uint8_t *copy;
+	int p;
+
+	if (!is_answer_kind(m->kind) || (p = node_peer_find(&n->cfg, dst)) < 0 ||
+	    n->cfg.peers[p].auth.nkeys == 0 || (copy = malloc(len)) == NULL)
+		return;
+	memcpy(copy, buf, len);
+	r = &n->prx[p];
+	an = &r->ans[r->next++ % NODE_ANSWERS];
+	free(an->buf);
+	an->buf = copy;
+	an->len = (uint16_t)len;
+	an->seq = m->seq;
 }
 
 bool
@@ -326,6 +456,7 @@ node_send(struct node *n, const uint8_t dst[16], struct mh_msg *m)
 
 	if (!encode(n, dst, m, buf, &len))
 		return false;
+	answer_keep(n, dst, m, buf, len);
 	n->cnt.tx++;
 	n->ops->send(n->ctx, dst, buf, len);
 	return true;
@@ -703,6 +834,87 @@ node_unmet(struct node *n, enum cats_sel_reason why)
 /* Receiving                                                           */
 
 static void
+refuse(struct node *n, const struct rx *rx, enum node_drop why)
+{
+	node_drop(n, why);
+	n->cnt.peer_refused[rx->peer]++;
+	if (n->ops->refused != NULL)
+		n->ops->refused(n->ctx, rx->peer, rx->src, (int)why);
+}
+
+/* A retransmission of a message already handled: its answers again. */
+static void
+answer_again(struct node *n, const struct rx *rx)
+{
+	const struct node_peer_rx *r = &n->prx[rx->peer];
+	size_t i;
+
+	node_drop(n, NODE_DROP_DUPLICATE);
+	for (i = 0; i < NODE_ANSWERS; i++) {
+		if (r->ans[i].buf == NULL || r->ans[i].seq != rx->m.seq)
+			continue;
+		n->cnt.dup_answered++;
+		n->cnt.tx++;
+		n->ops->send(n->ctx, rx->src, r->ans[i].buf, r->ans[i].len);
+	}
+}
+
+/*
+ * A message from a peer with keys (docs/catsd.md "Authentication and
+ * replay"): RFC 4285 authenticator first (a forged message must not
+ * even move the replay window), then RFC 5213 5.5 freshness and the
+ * sender's sequence window together.  The same bytes again are a
+ * retransmission whatever their age: answered from the cache, no role
+ * sees them, so they cannot change anything.
+ */
+static bool
+admit(struct node *n, const struct rx *rx, const struct mh_addrs *a,
+    const uint8_t *buf, size_t len, uint64_t now)
+{
+	static const enum node_drop by_verdict[] = {
+		[AUTH_NONE] = NODE_DROP_NO_AUTH,
+		[AUTH_BAD] = NODE_DROP_BAD_AUTH,
+		[AUTH_UNKNOWN_SPI] = NODE_DROP_UNKNOWN_SPI,
+	};
+	struct auth_window *w = &n->prx[rx->peer].win;
+	enum auth_verdict v;
+	enum auth_seq sq = AUTH_SEQ_NEW;
+	bool has_ts = (rx->m.present & MH_BIT(MH_O_TIMESTAMP)) != 0;
+	bool answer = is_answer_kind(rx->m.kind);
+	uint64_t digest = auth_digest(buf, len);
+
+	v = auth_verify(&n->cfg.peers[rx->peer].auth, a, buf, len, &rx->m);
+	if (v != AUTH_OK) {
+		refuse(n, rx, by_verdict[v]);
+		return false;
+	}
+	if (!answer)
+		sq = auth_window_check(w, rx->m.seq, digest, has_ts,
+		    rx->m.timestamp, false);
+	if (sq == AUTH_SEQ_DUPLICATE) {
+		answer_again(n, rx);
+		return false;
+	}
+	if (!has_ts) {
+		refuse(n, rx, NODE_DROP_NO_TIMESTAMP);
+		return false;
+	}
+	if (!auth_ts_fresh(rx->m.timestamp, node_timestamp(now),
+	    node_timestamp(n->cfg.ts_window_ms))) {
+		refuse(n, rx, NODE_DROP_TIMESTAMP);
+		return false;
+	}
+	if (sq == AUTH_SEQ_REPLAY) {
+		refuse(n, rx, NODE_DROP_REPLAY);
+		return false;
+	}
+	if (!answer)
+		(void)auth_window_check(w, rx->m.seq, digest, true,
+		    rx->m.timestamp, true);
+	return true;
+}
+
+static void
 on_message(struct node *n, const struct ev *ev, uint64_t now)
 {
 	struct mh_addrs a;
@@ -726,6 +938,10 @@ on_message(struct node *n, const struct ev *ev, uint64_t now)
 		node_drop(n, NODE_DROP_NOT_PEER);
 		return;
 	}
+	/* authenticated and fresh before any role sees it */
+	if (rx.peer >= 0 && n->cfg.peers[rx.peer].auth.nkeys > 0 &&
+	    !admit(n, &rx, &a, ev->buf, ev->len, now))
+		return;
 	if (rx.peer >= 0 && !sender_allowed(n, &rx)) {
 		node_drop(n, NODE_DROP_WRONG_ROLE);
 		return;
@@ -757,6 +973,7 @@ node_event(struct node *n, const struct ev *ev, uint64_t now)
 {
 	int r;
 
+	n->now = now;
 	switch (ev->type) {
 	case EV_MSG:
 		on_message(n, ev, now);

@@ -44,12 +44,32 @@ struct role {
 	void		(*timer)(struct node *, uint64_t sub, uint64_t now);
 	/* a reliable message got no answer after the last retransmission */
 	void		(*rtx_failed)(struct node *, uint64_t cookie, uint64_t now);
-	void		(*walk)(const struct node *, node_walk_fn, void *);
+	/* report up to max sessions from *pos on (0: the first), leave *pos
+	 * where the next call resumes; how many it reported (fewer than max:
+	 * the role has no more) */
+	size_t		(*walk)(const struct node *, size_t *pos, size_t max,
+			    node_walk_fn, void *);
 	size_t		(*sessions)(const struct node *);
 	size_t		(*memory)(const struct node *);
 };
 
 struct rtx_entry;
+
+/* An answer sent to a peer, kept to answer a retransmission of what it
+ * answers (its sequence number) without any role seeing it again. */
+#define NODE_ANSWERS	8		/* per peer */
+struct node_answer {
+	uint16_t	 seq;
+	uint16_t	 len;
+	uint8_t		*buf;
+};
+
+/* What the node keeps per peer for authentication and replay. */
+struct node_peer_rx {
+	struct auth_window	 win;
+	struct node_answer	 ans[NODE_ANSWERS];
+	unsigned		 next;	/* ring position in ans */
+};
 
 struct node {
 	struct node_cfg		 cfg;
@@ -59,6 +79,8 @@ struct node {
 	uint16_t		 seq;		/* next sequence number to send */
 	void			*state[ROLE__COUNT];
 	struct table		 rtx;		/* pending reliable messages by seq */
+	struct node_peer_rx	*prx;		/* by peer index, cfg.npeers */
+	uint64_t		 now;		/* of the event being handled */
 };
 
 extern const struct role role_ingress, role_egress, role_controller,

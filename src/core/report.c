@@ -60,6 +60,7 @@ node_report_instance(struct node *n, uint32_t cis_id,
 	struct mh_metrics x = { .scope = MH_MS_INSTANCE, .cis_id = cis_id };
 	int rc = NODE_REPORT_NO_CPS;
 
+	n->now = now;
 	if (n->cfg.sel != NULL)
 		rc = (int)cats_sel_update_compute(n->cfg.sel, cis_id, s, ns, now);
 	if ((n->cfg.roles & NODE_EGRESS) && cis_id != 0 &&
@@ -76,6 +77,7 @@ node_report_path(struct node *n, int egress, const struct cats_sample *s,
 	struct mh_metrics x = { .scope = MH_MS_PATH };
 	int rc = NODE_REPORT_NO_CPS;
 
+	n->now = now;
 	if (egress < 0 || (size_t)egress >= n->cfg.npeers ||
 	    !(n->cfg.peers[egress].roles & NODE_EGRESS) ||
 	    !(n->cfg.roles & NODE_INGRESS))

@@ -309,7 +309,7 @@ op_dp(void *ctx, const struct dp_intent *in)
 	sim_fwd_intent(n->sim, n->ep, in);
 }
 
-const struct node_ops sim_world_node_ops = { op_send, op_timer, op_dp, NULL };
+const struct node_ops sim_world_node_ops = { op_send, op_timer, op_dp, NULL, NULL };
 
 /* ---- the loop ---- */
 

@@ -117,11 +117,15 @@ peers_of() {
 		eval "a=\$CORE_$m"
 		[ $first -eq 1 ] || printf ',\n'
 		first=0
-		printf '    { "name": "%s", "address": "%s", "roles": [%s], "sid": "%s" }' \
-		    "$(name_of "$m")" "$a" "$(roles_of "$m")" "$(sid_of "$m")"
+		printf '    { "name": "%s", "address": "%s", "roles": [%s], "sid": "%s"%s }' \
+		    "$(name_of "$m")" "$a" "$(roles_of "$m")" "$(sid_of "$m")" \
+		    "$(peer_extra "$1" "$m")"
 	done
 	printf '\n'
 }
+# More keys of peer $2 in node $1's configuration (", KEY: VALUE ..."), for
+# a test to redefine; none by default.
+peer_extra() { :; }
 conf() {
 	n=$1
 	eval "addr=\$CORE_$n"
@@ -166,6 +170,31 @@ configure_all() {
 	done
 }
 TRANSPORT=udp
+
+# start_domain: every catsd, then the edges (cats-edge answering on the
+# CS-ID address at each site, named edge1 and edge2).
+start_domain() {
+	for n in $NODES; do start_node "$n"; done
+	for n in $NODES; do wait_sock "$n"; done
+	for i in 1 2; do
+		ip netns exec "${P}D$i" "$EDGE" --name "edge$i" \
+		    --listen "[2001:db8:cafe::1]:7000" >"$T/D$i.log" 2>&1 &
+		PIDS="$PIDS $!"
+	done
+}
+
+# stop_nodes: SIGTERM to every catsd of the domain, each must be gone
+# within 5 s.
+stop_nodes() {
+	for n in $NODES; do
+		eval "pid=\$PID_$n"
+		kill -TERM "$pid"
+	done
+	for n in $NODES; do
+		eval "pid=\$PID_$n"
+		wait_pid "$pid" 5 || fail "$n did not stop cleanly on SIGTERM"
+	done
+}
 
 # Background processes are started with ip netns exec itself, never through
 # a shell function: $! must be the daemon's pid, not a subshell's.

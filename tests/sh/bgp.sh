@@ -7,6 +7,7 @@
 #   catsd B (RAN PE 0, fd00::b) -------------------+
 #   catsd C (wrong MD5 password, fd00::c) ---------+
 #   catsd R (RAN PE 2, kernel data plane, fd00::e) +
+#   catsd L (max_prefix 3, no roles, fd00::f) -----+
 #   catsd X (RAN PE, distributed) <-- bgp-blast (test_bgp's malformed table)
 #
 # Checks: sessions Established with TCP MD5, a wrong password never comes
@@ -19,7 +20,9 @@
 # and gobgpd, and their del removes them; R, on the kernel data plane, steers
 # a T2ST's endpoint into an SRv6 encap route (protocol 252) toward its
 # DSD's SID, moves it when the CIS-ID changes, removes it on withdraw and on
-# SIGTERM; X takes test_bgp's malformed messages as RFC 7606 says (the
+# SIGTERM; L, given max_prefix 3, ends its session with Cease 6/1 when
+# gobgpd sends a fourth ipv4-mup route and stays down for its restart
+# time, then comes back; X takes test_bgp's malformed messages as RFC 7606 says (the
 # session kept and each counted, or reset with the table's NOTIFICATION)
 # and keeps running.  Needs root, ip netns, gobgpd, gobgp and jq; exits 77
 # otherwise.
@@ -63,7 +66,7 @@ in_ns() { ip netns exec "$NS" "$@"; }
 ctl() { _cn=$1; shift; in_ns "$CTL" -s "$T/$_cn.sock" "$@"; }
 
 in_ns ip link set lo up
-for a in fd00::100 fd00::a fd00::b fd00::c fd00::d fd00::e; do
+for a in fd00::100 fd00::a fd00::b fd00::c fd00::d fd00::e fd00::f; do
 	in_ns ip -6 addr add $a/128 dev lo nodad
 done
 in_ns ip addr add 10.0.0.100/32 dev lo
@@ -86,6 +89,7 @@ gobgp_neighbor fd00::b 65000 secretB
 gobgp_neighbor fd00::c 65000 secretC
 gobgp_neighbor fd00::d 65000 secretK
 gobgp_neighbor fd00::e 65000 secretR
+gobgp_neighbor fd00::f 65000 secretL
 gobgp_start "$T/gobgp" 179 50071 65000 10.0.0.100 "" || exit 1
 
 # ---------------------------------------------------------------- catsd
@@ -426,6 +430,77 @@ else
 	fail "no flap counted: $(ctl B -j show bgp | jq -c '.neighbors[0].counters')"
 fi
 
+# ---------------------------------------------------------------- max_prefix
+# L takes at most 3 ipv4-mup routes (warning at 60 %, restart after 6 s).
+# gobgpd's ipv4-mup table is empty since its restart; the CLI adds T2STs
+# with a route target no role imports.
+cat >"$T/L.json" <<EOF
+{ "node": { "name": "L", "address": "fd00::f", "roles": ["locator"] },
+  "control": "$T/L.sock", "log": { "level": "info" },
+  "signaling": { "port": 15443 },
+  "bgp": { "asn": 65000, "router_id": "10.0.0.9", "hold_time": 9,
+    "connect_retry_ms": 1000,
+    "neighbors": [ { "name": "rr", "address": "fd00::100",
+      "local_address": "fd00::f", "asn": 65000, "password": "secretL",
+      "families": ["ipv4-mup"], "max_prefix": 3,
+      "max_prefix_warning_pct": 60, "max_prefix_restart_s": 6 } ] } }
+EOF
+ip netns exec "$NS" "$CATSD" -d -f "$T/L.json" >"$T/L.log" 2>&1 &
+PID_L=$!
+PIDS="$PIDS $PID_L"
+wait_for 10 test -S "$T/L.sock" || { fail "catsd L did not start"; cat "$T/L.log"; }
+# lmp JQ: JQ holds of L's neighbor (its state in lower case)
+lmp() { json_ok ".neighbors[0] | (.state |= ascii_downcase) | $1" ctl L -j show bgp; }
+lshow() { ctl L -j show bgp | jq -c '.neighbors[0] | {state, max_prefix, routes_received, last_error}'; }
+# l_t2st N [del]: an ipv4-mup T2ST (TEID 77N) from the gobgp CLI
+l_t2st() { gobgp_t2st ipv4-mup "192.0.2.7$1" 65000:77 65000:777 "77$1" 65000:7 "${2:-add}" >/dev/null; }
+if wait_for 20 lmp '.state == "established"'; then
+	pass "catsd L (max_prefix 3): Established"
+else
+	fail "catsd L not Established: $(lshow)"
+fi
+l_t2st 1; l_t2st 2
+if wait_for 5 lmp '.state == "established" and .max_prefix.routes_by_family["ipv4-mup"] == 2 and .max_prefix.warnings == 1 and .max_prefix.exceeded == 0'; then
+	pass "2 of 3 routes: L warns (60 %) and keeps the session: $(lshow)"
+else
+	fail "L at 2 of 3 routes: $(lshow)"
+fi
+l_t2st 3; l_t2st 4
+if wait_for 5 lmp '.state == "idle" and .max_prefix.exceeded == 1 and .max_prefix.down and .routes_received == 0 and .counters.notifications_sent == 1'; then
+	pass "4 routes, more than 3: L sent the Cease, dropped the routes, is held down: $(lshow)"
+else
+	fail "L past max_prefix: $(lshow)"
+fi
+# gobgpd's side: the session down, a NOTIFICATION received
+if json_ok '.state.messages.received.notification >= 1' gobgp_cli neighbor fd00::f -j &&
+    [ "$(gobgp_state fd00::f)" != established ]; then
+	pass "gobgpd: the session with L is down ($(gobgp_state fd00::f)), L's NOTIFICATION received"
+else
+	fail "gobgpd: L's session: $(gobgp_state fd00::f) ${CHECK_WHY:-}"
+fi
+check_has "L logs the limit" \
+    'max_prefix 3 exceeded (ipv4-mup): Cease 6/1 sent, down for 6 s' cat "$T/L.log"
+if [ "$(grep -c 'max_prefix 3 exceeded' "$T/L.log")" = 1 ]; then
+	pass "the limit is logged once"
+else
+	fail "the limit logged $(grep -c 'max_prefix 3 exceeded' "$T/L.log") times"
+fi
+sleep 3		# lint: sleep-ok: half the restart time (6 s), in which L must not connect
+if lmp '.state == "idle" and .counters.established == 1 and .max_prefix.restart_in_s > 0' &&
+    [ "$(gobgp_state fd00::f)" != established ]; then
+	pass "3 s later L is still down, restart in $(ctl L -j show bgp | jq '.neighbors[0].max_prefix.restart_in_s') s"
+else
+	fail "L did not stay down: $(lshow)"
+fi
+# two routes withdrawn: after the restart time L comes back, with 2 routes
+l_t2st 3 del; l_t2st 4 del
+if wait_for 10 lmp '.state == "established" and .counters.established == 2 and (.max_prefix.down | not) and .max_prefix.routes_by_family["ipv4-mup"] == 2'; then
+	pass "after the restart time L connects again, Established with 2 routes: $(lshow)"
+else
+	fail "L after the restart time: $(lshow)"
+fi
+l_t2st 1 del; l_t2st 2 del
+
 # ---------------------------------------------------------------- catsctl
 if ! ctl K mup session up 0 endpoint fd00::1 cs-id 7 ran 0 >/dev/null 2>&1 &&
     ! ctl A mup metric 1 util=x >/dev/null 2>&1 &&
@@ -572,7 +647,7 @@ else
 	fail "catsd X died:"; tail -20 "$T/X.log"
 fi
 
-for n in A K B C X; do
+for n in A K B C L X; do
 	eval "pid=\$PID_$n"
 	kill "$pid" 2>/dev/null
 	wait "$pid"

@@ -39,15 +39,7 @@ if [ -n "${CATS_IN_VM:-}" ]; then
 fi
 BUFFER_MS=${BUFFER_MS:-2000}
 
-for n in $NODES; do start_node "$n"; done
-for n in $NODES; do wait_sock "$n"; done
-
-# edges: cats-edge answers on the CS-ID address, each with its name
-for i in 1 2; do
-	ip netns exec "${P}D$i" "$EDGE" --name "edge$i" \
-	    --listen "[2001:db8:cafe::1]:7000" >"$T/D$i.log" 2>&1 &
-	PIDS="$PIDS $!"
-done
+start_domain
 
 # metrics: from ingress1, egress1 is near (5 ms) and egress2 far (20 ms)
 set_metrics

@@ -25,21 +25,8 @@ DELAY=$B/cats-delay
 [ -c /dev/net/tun ] || { echo "skip: no /dev/net/tun"; exit 77; }
 
 probe_of() { case $1 in E1) echo fc00:e1::1:0:0;; E2) echo fc00:e2::1:0:0;; I1) echo fc00:11::1:0:0;; I2) echo fc00:12::1:0:0;; esac; }
-# peers as domain.sh has them, with each egress's reflector for an ingress
-peers_of() {
-	first=1
-	for m in $NODES; do
-		[ "$1" = "$m" ] && continue
-		eval "a=\$CORE_$m"
-		[ $first -eq 1 ] || printf ',\n'
-		first=0
-		printf '    { "name": "%s", "address": "%s", "roles": [%s], "sid": "%s"' \
-		    "$(name_of "$m")" "$a" "$(roles_of "$m")" "$(sid_of "$m")"
-		case $1$m in I*E*) printf ', "probe": "%s"' "$(probe_of "$m")";; esac
-		printf ' }'
-	done
-	printf '\n'
-}
+# each egress's reflector, for an ingress
+peer_extra() { case $1$2 in I*E*) printf ', "probe": "%s"' "$(probe_of "$2")";; esac; }
 ingress_json() {
 	printf '  "ingress": { "setup": "controller", "find": "prefix", "subprefix": "2001:db8:a::/64" },\n'
 	printf '  "probe": { "interval_ms": 50, "report_ms": 500, "source": "%s" },\n' "$(probe_of "$1")"
@@ -92,13 +79,7 @@ for n in I1 E1 E2; do
 	wait_for 5 grep -q "ready" "$T/dl$n.log" || fail "cats-delay in $n: $(cat "$T/dl$n.log")"
 done
 
-for n in $NODES; do start_node "$n"; done
-for n in $NODES; do wait_sock "$n"; done
-for i in 1 2; do
-	ip netns exec "${P}D$i" "$EDGE" --name "edge$i" \
-	    --listen "[2001:db8:cafe::1]:7000" >"$T/D$i.log" 2>&1 &
-	PIDS="$PIDS $!"
-done
+start_domain
 
 # ---------------------------------------------------------------- measured
 # owd EGRESSNAME: the one-way delay ingress1 last reported to it, in ms
@@ -168,14 +149,7 @@ check_has "the reflector counts a malformed test packet" \
     '"reflect_malformed":1' ctl E1 -j show counters
 
 # ---------------------------------------------------------------- stop
-for n in $NODES; do
-	eval "pid=\$PID_$n"
-	kill -TERM "$pid"
-done
-for n in $NODES; do
-	eval "pid=\$PID_$n"
-	wait_pid "$pid" 5 || fail "$n did not stop cleanly on SIGTERM"
-done
+stop_nodes
 for n in I1 E1 E2; do line_stop "$n"; done
 check_absent "no sanitizer report in the logs" "ERROR: \(Address\|Leak\|Undefined\)Sanitizer\|runtime error" cat "$T"/*.log
 check_done "probe"

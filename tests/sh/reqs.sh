@@ -126,13 +126,6 @@ check_json "needs gpu: egress2 judged it met before its ACK (nothing unmet there
 	'(.unmet.resources // 0) == 0' ctl E2 -j show counters
 check_json "the controller counted the one resource nobody has, not this one" \
 	'.unmet.resources == 1' ctl K -j show counters
-for n in $NODES; do
-	eval "pid=\$PID_$n"
-	kill -TERM "$pid"
-done
-for n in $NODES; do
-	eval "pid=\$PID_$n"
-	wait_pid "$pid" 5 || fail "$n did not stop cleanly on SIGTERM"
-done
+stop_nodes
 check_absent "no sanitizer report in the logs" "ERROR: \(Address\|Leak\|Undefined\)Sanitizer\|runtime error" cat "$T"/*.log
 check_done "reqs"

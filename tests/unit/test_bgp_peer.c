@@ -28,6 +28,9 @@ struct wire {
 	enum bgp_err	 last_err;
 	bool		 err_sent;
 	struct bgp_peer	*reset_on_update;	/* the owner finds an error */
+	struct bgp_rib	*rib;		/* the owner's RIB, when set */
+	unsigned	 limit_warn, limit_exceeded;	/* prefix_limit calls */
+	size_t		 limit_routes;
 };
 
 static void
@@ -63,9 +66,32 @@ w_state(void *ctx, enum bgp_state from, enum bgp_state to)
 {
 	struct wire *w = ctx;
 
-	(void)from;
 	if (w->nstates < 32)
 		w->states[w->nstates++] = to;
+	/* as the daemon: a session's end withdraws its routes */
+	if (from == BGP_ST_ESTABLISHED && w->rib != NULL)
+		bgp_rib_flush(w->rib, 0);
+}
+
+static size_t
+w_routes(void *ctx, enum bgp_af af)
+{
+	struct wire *w = ctx;
+
+	return w->rib != NULL ? bgp_rib_peer_af_routes(w->rib, 0, af) : 0;
+}
+
+static void
+w_prefix_limit(void *ctx, enum bgp_af af, size_t routes, bool exceeded)
+{
+	struct wire *w = ctx;
+
+	assert_int_equal(af, BGP_AF_IPV6_MUP);
+	w->limit_routes = routes;
+	if (exceeded)
+		w->limit_exceeded++;
+	else
+		w->limit_warn++;
 }
 
 static void
@@ -75,6 +101,11 @@ w_update(void *ctx, const struct bgp_update *u)
 
 	w->updates++;
 	w->last = *u;
+	if (w->rib != NULL) {
+		enum bgp_err e;
+
+		assert_true(bgp_rib_apply(w->rib, 0, u, &e) >= 0);
+	}
 	if (w->reset_on_update != NULL)
 		bgp_peer_reset(w->reset_on_update, BGP_E_NLRI, 23, 500);
 }
@@ -92,7 +123,7 @@ w_error(void *ctx, enum bgp_err e, size_t off, bool sent)
 static const struct bgp_peer_ops wire_ops = {
 	.send = w_send, .connect = w_connect, .disconnect = w_disconnect,
 	.timer = w_timer, .state = w_state, .update = w_update,
-	.error = w_error,
+	.error = w_error, .routes = w_routes, .prefix_limit = w_prefix_limit,
 };
 
 /* The type of the i-th message the FSM sent, or 0. */
@@ -889,6 +920,205 @@ rib_prefix(void **state)
 	bgp_rib_free(rib);
 }
 
+/* ---- maximum prefixes (RFC 4486 4) ---- */
+
+/* Feed 'n' T2ST routes from TEID 'first', in UPDATEs of at most 100. */
+static void
+feed_t2st(struct bgp_peer *p, uint32_t first, size_t n, uint64_t now)
+{
+	uint8_t buf[BGP_MAX_LEN];
+	size_t k, len;
+
+	while (n > 0) {
+		k = n > 100 ? 100 : n;
+		len = t2st_update(buf, sizeof(buf), first, k, 1, false);
+		bgp_peer_input(p, buf, len, now);
+		first += (uint32_t)k;
+		n -= k;
+	}
+}
+
+/* The last message sent, octet by octet. */
+static void
+expect_last_sent(const struct wire *w, const uint8_t *want, size_t len)
+{
+	const uint8_t *body;
+	size_t blen;
+
+	assert_int_equal(sent_type(w, sent_count(w) - 1, &body, &blen),
+	    want[18]);
+	assert_int_equal(blen + BGP_HDR_LEN, len);
+	assert_memory_equal(body - BGP_HDR_LEN, want, len);
+}
+
+/* Past the limit: Cease 6/1 with AFI 2, SAFI 85 and the limit (150), the
+ * routes gone, Idle with no connect before the restart time, then the
+ * normal connect. */
+static void
+max_prefix_cease(void **state)
+{
+	static const uint8_t cease[] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0x00, 0x1c, 0x03,		/* 28 octets, NOTIFICATION */
+		0x06, 0x01,			/* Cease, max prefixes */
+		0x00, 0x02, 0x55,		/* AFI 2, SAFI 85 */
+		0x00, 0x00, 0x00, 0x96,		/* the limit, 150 */
+	};
+	uint8_t buf[512];
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	struct bgp_rib_stats rs;
+	struct wire w;
+	uint64_t until;
+	size_t n;
+
+	(void)state;
+	cfg_default(&c);
+	c.max_prefix = 150;
+	c.max_prefix_restart_s = 30;
+	p = established(&w, &c);
+	assert_non_null(w.rib = bgp_rib_new(NULL, NULL));
+	feed_t2st(p, 1, 150, 200);
+	/* reaching the limit is allowed; only more than it ends the session */
+	assert_int_equal(bgp_peer_state(p), BGP_ST_ESTABLISHED);
+	assert_int_equal(bgp_rib_peer_af_routes(w.rib, 0, BGP_AF_IPV6_MUP), 150);
+	assert_int_equal(w.limit_exceeded, 0);
+	/* a route again is a replace, not one more */
+	feed_t2st(p, 150, 1, 250);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_ESTABLISHED);
+	feed_t2st(p, 151, 1, 300);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_IDLE);
+	expect_last_sent(&w, cease, sizeof(cease));
+	assert_int_equal(w.disconnects, 1);
+	assert_int_equal(w.limit_exceeded, 1);
+	assert_int_equal(w.limit_routes, 151);
+	assert_int_equal(bgp_peer_counters(p)->max_prefix, 1);
+	assert_int_equal(bgp_peer_counters(p)->flaps, 1);
+	/* every route of the session withdrawn */
+	assert_int_equal(bgp_rib_peer_af_routes(w.rib, 0, BGP_AF_IPV6_MUP), 0);
+	bgp_rib_stats(w.rib, &rs);
+	assert_int_equal(rs.routes, 0);
+	/* held down for 30 s, not the 1 s idle hold */
+	assert_true(bgp_peer_prefix_down(p, &until));
+	assert_int_equal(until, 300 + 30000);
+	assert_int_equal(w.timer, 300 + 30000);
+	bgp_peer_tick(p, 300 + 1000);
+	bgp_peer_tick(p, 300 + 29999);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_IDLE);
+	assert_int_equal(w.connects, 1);
+	/* a connection from the peer meanwhile is refused */
+	bgp_peer_connected(p, 300 + 20000);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_IDLE);
+	assert_int_equal(w.disconnects, 2);
+	/* the restart time: the normal connect, and the session again */
+	bgp_peer_tick(p, 300 + 30000);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_CONNECT);
+	assert_int_equal(w.connects, 2);
+	assert_false(bgp_peer_prefix_down(p, &until));
+	bgp_peer_connected(p, 30400);
+	n = peer_open(buf, sizeof(buf), ASN, 90, 1u << BGP_AF_IPV6_MUP);
+	n += keepalive(buf + n);
+	bgp_peer_input(p, buf, n, 30500);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_ESTABLISHED);
+	feed_t2st(p, 1, 10, 30600);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_ESTABLISHED);
+	assert_int_equal(bgp_rib_peer_af_routes(w.rib, 0, BGP_AF_IPV6_MUP), 10);
+	bgp_rib_free(w.rib);
+	bgp_peer_free(p);
+}
+
+/* max_prefix_restart_s 0: down until a ManualStart. */
+static void
+max_prefix_stays_down(void **state)
+{
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	struct wire w;
+	uint64_t until;
+
+	(void)state;
+	cfg_default(&c);
+	c.max_prefix = 5;
+	p = established(&w, &c);
+	assert_non_null(w.rib = bgp_rib_new(NULL, NULL));
+	feed_t2st(p, 1, 6, 200);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_IDLE);
+	expect_notif(&w, BGP_NC_CEASE, 1);
+	assert_true(bgp_peer_prefix_down(p, &until));
+	assert_int_equal(until, 0);
+	assert_int_equal(w.timer, 0);
+	bgp_peer_tick(p, 10ull * 24 * 3600 * 1000);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_IDLE);
+	assert_int_equal(w.connects, 1);
+	bgp_peer_start(p, 10ull * 24 * 3600 * 1000);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_CONNECT);
+	assert_int_equal(w.connects, 2);
+	assert_false(bgp_peer_prefix_down(p, &until));
+	bgp_rib_free(w.rib);
+	bgp_peer_free(p);
+}
+
+/* The warning: once a session, at the threshold, the session kept. */
+static void
+max_prefix_warning(void **state)
+{
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	struct wire w;
+
+	(void)state;
+	cfg_default(&c);
+	c.max_prefix = 100;
+	c.max_prefix_warn_pct = 80;
+	p = established(&w, &c);
+	assert_non_null(w.rib = bgp_rib_new(NULL, NULL));
+	feed_t2st(p, 1, 79, 200);
+	assert_int_equal(w.limit_warn, 0);
+	feed_t2st(p, 80, 1, 210);
+	assert_int_equal(w.limit_warn, 1);
+	assert_int_equal(w.limit_routes, 80);
+	feed_t2st(p, 81, 20, 220);
+	assert_int_equal(w.limit_warn, 1);
+	assert_int_equal(bgp_peer_counters(p)->max_prefix_warnings, 1);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_ESTABLISHED);
+	assert_int_equal(w.limit_exceeded, 0);
+	bgp_rib_free(w.rib);
+	bgp_peer_free(p);
+	/* above 100 % is refused */
+	c.max_prefix_warn_pct = 101;
+	{
+		const char *why = NULL;
+
+		assert_null(bgp_peer_new(&c, &wire_ops, &w, &why));
+		assert_non_null(why);
+	}
+}
+
+/* max_prefix 0: no limit and no warning, whatever the percentage. */
+static void
+max_prefix_zero(void **state)
+{
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	struct wire w;
+
+	(void)state;
+	cfg_default(&c);
+	c.max_prefix = 0;
+	c.max_prefix_warn_pct = 1;
+	p = established(&w, &c);
+	assert_non_null(w.rib = bgp_rib_new(NULL, NULL));
+	feed_t2st(p, 1, 1000, 200);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_ESTABLISHED);
+	assert_int_equal(bgp_rib_peer_af_routes(w.rib, 0, BGP_AF_IPV6_MUP),
+	    1000);
+	assert_int_equal(w.limit_warn + w.limit_exceeded, 0);
+	assert_int_equal(bgp_peer_counters(p)->notif_tx, 0);
+	bgp_rib_free(w.rib);
+	bgp_peer_free(p);
+}
+
 int
 main(void)
 {
@@ -912,6 +1142,10 @@ main(void)
 		cmocka_unit_test(rib_canonical_keys),
 		cmocka_unit_test(rib_treat_as_withdraw),
 		cmocka_unit_test(rib_prefix),
+		cmocka_unit_test(max_prefix_cease),
+		cmocka_unit_test(max_prefix_stays_down),
+		cmocka_unit_test(max_prefix_warning),
+		cmocka_unit_test(max_prefix_zero),
 	};
 
 	return cmocka_run_group_tests_name("bgp_peer", tests, NULL, NULL);

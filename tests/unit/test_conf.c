@@ -363,7 +363,29 @@ static const struct bad bad[] = {
 	{ "unknown-peer-key", "{ " NODE_LOC ", 'peers': [ { 'name': 'a', "
 	  "'address': '2001:db8::a', 'roles': ['ingress'], 'weight': 2 } ] }",
 	  "t.json: peers[0].weight: unknown key; expected one of: name, "
-	  "address, roles, sid, probe, query, candidate, subprefix" },
+	  "address, roles, sid, probe, query, candidate, subprefix, auth" },
+	{ "auth-spi-reserved", "{ " NODE_LOC ", 'peers': [ { 'name': 'a', "
+	  "'address': '2001:db8::a', 'roles': ['ingress'], 'auth': [ { "
+	  "'spi': 9, 'key': '000102030405060708090a0b0c0d0e0f' } ] } ] }",
+	  "t.json: peers[0].auth[0].spi: expected an integer from 256 to "
+	  "4294967295, got 9" },
+	{ "auth-key-short", "{ " NODE_LOC ", 'peers': [ { 'name': 'a', "
+	  "'address': '2001:db8::a', 'roles': ['ingress'], 'auth': [ { "
+	  "'spi': 256, 'key': '0001' } ] } ] }",
+	  "t.json: peers[0].auth[0].key: expected 16 to 64 octets in "
+	  "hexadecimal, got \"0001\"" },
+	{ "auth-three-keys", "{ " NODE_LOC ", 'peers': [ { 'name': 'a', "
+	  "'address': '2001:db8::a', 'roles': ['ingress'], 'auth': [ "
+	  "{ 'spi': 256, 'key': '000102030405060708090a0b0c0d0e0f' }, "
+	  "{ 'spi': 257, 'key': '000102030405060708090a0b0c0d0e0f' }, "
+	  "{ 'spi': 258, 'key': '000102030405060708090a0b0c0d0e0f' } ] } ] }",
+	  "t.json: peers[0].auth: expected at most 2 keys, got 3" },
+	{ "auth-same-spi", "{ " NODE_LOC ", 'peers': [ { 'name': 'a', "
+	  "'address': '2001:db8::a', 'roles': ['ingress'], 'auth': [ "
+	  "{ 'spi': 256, 'key': '000102030405060708090a0b0c0d0e0f' }, "
+	  "{ 'spi': 256, 'key': '101112131415161718191a1b1c1d1e1f' } ] } ] }",
+	  "t.json: peers[0].auth[1].spi: expected an spi the other key has "
+	  "not, got 256" },
 	{ "unknown-condition-key", "{ " NODE("'egress'") ", 'egress': { "
 	  "'pool': '2001:db8:5e::/48', 'conditions': { 'max_lat': 5 } } }",
 	  "t.json: egress.conditions.max_lat: unknown key; expected one of: "

@@ -816,6 +816,63 @@ test_locator_expiry(void **state)
 	world_free(w);
 }
 
+/* show sessions' walk in steps (node_walk_step): the same sessions as the
+ * whole walk, each once, at most max a step, and an end. */
+static void
+count_walked(void *arg, const struct node_session_info *i)
+{
+	uint8_t *seen = arg;
+
+	assert_true(i->client[15] < 50);
+	seen[i->client[15]]++;
+}
+
+static void
+test_walk_step(void **state)
+{
+	struct world *w = world_new(SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false);
+	uint8_t buf[MH_MAX_LEN], whole[50] = { 0 }, steps[50] = { 0 };
+	struct node_cursor c = { 0, 0 };
+	struct mh_msg m;
+	size_t len;
+	int i, calls = 0;
+	bool more;
+
+	(void)state;
+	for (i = 0; i < 50; i++) {
+		mh_msg_init(&m, MH_K_LOC_REGISTER);
+		m.seq = (uint16_t)(100 + i);
+		m.lifetime = 1000;
+		m.present |= MH_BIT(MH_O_CLIENT_ADDR) | MH_BIT(MH_O_CATS_ADDR);
+		memcpy(m.client_addr, client, 16);
+		m.client_addr[15] = (uint8_t)i;
+		memcpy(m.cats_addr, addr_of[EG1], 16);
+		len = encode(&m, addr_of[IN1], addr_of[LOC], buf);
+		mn_inject(w->net, LOC, addr_of[IN1], buf, len);
+	}
+	mn_run(w->net);
+	assert_int_equal(node_session_count(w->net->nodes[LOC]), 50);
+	node_walk(w->net->nodes[LOC], count_walked, whole);
+	do {
+		uint8_t before[50];
+		int k, n = 0;
+
+		memcpy(before, steps, sizeof(before));
+		more = node_walk_step(w->net->nodes[LOC], &c, 7, count_walked,
+		    steps);
+		for (k = 0; k < 50; k++)
+			n += steps[k] - before[k];
+		assert_true(n <= 7);
+		assert_true(!more || n == 7);
+		assert_true(++calls <= 50 / 7 + 2);
+	} while (more);
+	for (i = 0; i < 50; i++) {
+		assert_int_equal(whole[i], 1);
+		assert_int_equal(steps[i], 1);
+	}
+	world_free(w);
+}
+
 /* After a transaction switch the client keeps its prefix behind the new
  * egress, and the old egress never gives it to anyone else. */
 static void
@@ -1534,6 +1591,7 @@ main(void)
 		cmocka_unit_test(test_wrong_sender),
 		cmocka_unit_test(test_late_indication),
 		cmocka_unit_test(test_locator_expiry),
+		cmocka_unit_test(test_walk_step),
 		cmocka_unit_test(test_prefix_after_switch),
 		cmocka_unit_test(test_metric_report),
 		cmocka_unit_test(test_continuity),
