@@ -1076,12 +1076,11 @@ edge_control_ok(const char *s)
 	return inet_pton(AF_INET, host, a) == 1 && port_ok(end + 1);
 }
 
+/* An edge's control port, for an egress's and a MUP site PE's instances
+ * alike: null (none), or what edge_control_ok takes. */
 static int
-set_edge_control(struct pctx *p, json_t *v, void *base, const struct key *k)
+get_edge_control(struct pctx *p, json_t *v, char out[CONF_EDGE_CTL_MAX])
 {
-	char *out = p->c->instances[p->inst].edge_control;
-
-	(void)base, (void)k;
 	if (json_is_null(v)) {
 		out[0] = '\0';
 		return 0;
@@ -1093,6 +1092,13 @@ set_edge_control(struct pctx *p, json_t *v, void *base, const struct key *k)
 		    "\"unix:PATH\"");
 	memcpy(out, json_string_value(v), json_string_length(v) + 1);
 	return 0;
+}
+
+static int
+set_edge_control(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	(void)base, (void)k;
+	return get_edge_control(p, v, p->c->instances[p->inst].edge_control);
 }
 
 /* A list of names of 1 to 31 characters, "" ending it: what an instance
@@ -1690,20 +1696,9 @@ set_mup_edge_control(struct pctx *p, json_t *v, void *base,
     const struct key *k)
 {
 	size_t i = (size_t)((struct mup_instance *)base - p->c->mup.inst);
-	char *out = p->c->mup_instances[i].edge_control;
 
 	(void)k;
-	if (json_is_null(v)) {
-		out[0] = '\0';
-		return 0;
-	}
-	if (!json_is_string(v) || json_string_length(v) >= CONF_EDGE_CTL_MAX ||
-	    strlen(json_string_value(v)) != json_string_length(v) ||
-	    !edge_control_ok(json_string_value(v)))
-		return expected(p, v, "null, \"[IPv6]:PORT\", \"IPv4:PORT\" or "
-		    "\"unix:PATH\"");
-	memcpy(out, json_string_value(v), json_string_length(v) + 1);
-	return 0;
+	return get_edge_control(p, v, p->c->mup_instances[i].edge_control);
 }
 
 static const struct key mup_inst_keys[] = {
