@@ -96,7 +96,8 @@ fi
 check_has "ingress1 reports delay variation and loss too" \
     '"delay-variation"' ctl I1 -j show peers
 answered='[.peers[] | select(.probe) | .probe.replies > 10 and .probe.malformed == 0 and .probe.duplicate == 0] | all'
-if json_ok "$answered" ctl I1 -j show peers; then
+# (a probe every 50 ms: eleven replies within a second or two)
+if wait_for 5 json_ok "$answered" ctl I1 -j show peers; then
 	pass "ingress1's probes are answered: $(ctl I1 -j show peers | jq -c '[.peers[] | select(.probe) | {name, sent: .probe.sent, replies: .probe.replies, lost: .probe.lost}]')"
 else
 	fail "probes answered: $(ctl I1 -j show peers)"
