@@ -220,6 +220,13 @@ struct node_ops {
 	 * limited.  NULL: not told. */
 	void	(*refused)(void *ctx, int peer, const uint8_t src[16],
 		    int why);
+	/* Optional: the wall clock, ms since the Unix epoch, for the RFC
+	 * 5213 timestamps the peers compare with theirs.  Every other time
+	 * the node is given (now_ms) may be any clock that never steps back
+	 * or jumps: catsd's is CLOCK_MONOTONIC, so a clock step expires no
+	 * binding.  NULL: now_ms is the wall clock too (the simulator's one
+	 * clock). */
+	uint64_t (*wall)(void *ctx);
 };
 
 /* Why a message was dropped or refused; counted per node. */

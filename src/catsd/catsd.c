@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cats/log.h"
@@ -35,10 +36,35 @@ struct tentry {
 	struct dtimer	*t;
 };
 
+/*
+ * Every deadline catsd keeps (the node's, BGP's, the RAs', the control
+ * socket's) counts on CLOCK_MONOTONIC: a step of the wall clock (an
+ * operator's date, a first NTP sync) must neither expire a binding nor
+ * keep one for an hour.  libev's ev_now is the wall clock, so it is not
+ * used for them.  Only the RFC 5213 timestamps the peers compare come from
+ * the wall clock (op_wall, node_ops.wall).
+ */
+static uint64_t
+clock_ms(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 uint64_t
 catsd_now(const struct catsd *d)
 {
-	return (uint64_t)(ev_now(d->loop) * 1000.0);
+	(void)d;
+	return clock_ms(CLOCK_MONOTONIC);
+}
+
+static uint64_t
+op_wall(void *ctx)
+{
+	(void)ctx;
+	return clock_ms(CLOCK_REALTIME);
 }
 
 void
@@ -192,6 +218,7 @@ static const struct node_ops ops = {
 	.dp = op_dp,
 	.refused = op_refused,
 	.activity = op_activity,
+	.wall = op_wall,
 };
 
 /* Said loudly at start and on reload: a peer without keys is heard

@@ -241,8 +241,10 @@ struct json_t *bgp_ctl_mup(struct catsd *, struct json_t *req, char *err,
 struct json_t *bgp_ctl_bgp(struct catsd *, struct json_t *req, char *err,
 	    size_t len);
 
-/* catsd.c */
+/* catsd.c: the monotonic clock every deadline counts on, in ms and in
+ * seconds (libev's ev_now is the wall clock: not for deadlines) */
 uint64_t catsd_now(const struct catsd *);
+#define catsd_now_s(d)	((double)catsd_now(d) / 1000.0)
 void	 catsd_event(struct catsd *, const struct ev *);
 
 #endif

@@ -169,6 +169,7 @@ add_session(void *arg, const struct node_session_info *i)
 	const char *eg = peer_name(c->d, i->egress), *ot = peer_name(c->d, i->other);
 	char sbuf[NODE_SERVICE_ID_MAX + 1], a[INET6_ADDRSTRLEN + 8];
 	const char *sv = service_name(c->d, i->service, sbuf, sizeof(sbuf));
+	uint64_t now;
 	int n;
 
 	q_lit(c, c->nout++ > 0 ? ",{\"role\":" : "{\"role\":");
@@ -189,9 +190,14 @@ add_session(void *arg, const struct node_session_info *i)
 		q_lit(c, ",\"prefix\":");
 		q_str(c, a);
 	}
-	n = snprintf(a, sizeof(a), ",\"expires_ms\":%llu",
-	    (unsigned long long)i->expires_ms);
-	q_add(c, a, (size_t)n);
+	/* the node's times are on catsd's monotonic clock: only a time
+	 * from now means anything to the operator */
+	if (i->expires_ms != 0) {
+		now = catsd_now(c->d);
+		n = snprintf(a, sizeof(a), ",\"expires_in_ms\":%lld",
+		    (long long)(i->expires_ms - now));
+		q_add(c, a, (size_t)n);
+	}
 	if (strcmp(i->role, "ingress") == 0)
 		q_lit(c, i->continuity ? ",\"continuity\":true" :
 		    ",\"continuity\":false");
@@ -872,7 +878,7 @@ take_request(struct ctl_conn *c)
 static void
 quiet(struct ctl_conn *c)
 {
-	c->quiet_since = ev_now(c->d->loop);
+	c->quiet_since = catsd_now_s(c->d);
 	c->t.repeat = busy(c) ? CTL_STALL_S : CTL_IDLE_S;
 	ev_timer_again(c->d->loop, &c->t);
 }
@@ -988,7 +994,7 @@ static size_t
 evict(struct catsd *d)
 {
 	size_t i, v = 0;
-	ev_tstamp now = ev_now(d->loop);
+	ev_tstamp now = catsd_now_s(d);
 
 	for (i = 1; i < CTL_MAX_CONN; i++)
 		if (d->conns[i]->quiet_since < d->conns[v]->quiet_since)

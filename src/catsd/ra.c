@@ -70,7 +70,7 @@ struct rad {
 	ev_timer	 tick_w;	/* the periodic round */
 	ev_timer	 rs_w;		/* the answer to solicitations */
 	ev_timer	 init_w;	/* the first few RAs of new entries */
-	double		 last_round;	/* ev_now of the last full round */
+	double		 last_round;	/* catsd_now_s of the last full round */
 	struct table	 entries;	/* struct ra_entry by struct ra_key */
 };
 
@@ -257,13 +257,13 @@ count_sent(struct rad *r, struct ra_entry *e)
 	if (e->sent >= RA_MAX_INITIAL_ADVERTS)
 		return;
 	ms = ra_next_delay_ms(r->d->conf.ra.interval_s, e->sent, rnd01());
-	e->due = ev_now(r->d->loop) + ms / 1000.0;
+	e->due = catsd_now_s(r->d) + ms / 1000.0;
 }
 
 static void
 init_at(struct rad *r, ev_tstamp at)
 {
-	double now = ev_now(r->d->loop);
+	double now = catsd_now_s(r->d);
 
 	ev_timer_stop(r->d->loop, &r->init_w);
 	ev_timer_set(&r->init_w, at > now ? at - now : 0, 0);
@@ -295,7 +295,7 @@ init_arm(struct rad *r)
 static void
 init_arm_one(struct rad *r, const struct ra_entry *e)
 {
-	double at = ev_now(r->d->loop) + ev_timer_remaining(r->d->loop,
+	double at = catsd_now_s(r->d) + ev_timer_remaining(r->d->loop,
 	    &r->init_w);
 
 	if (e->sent >= RA_MAX_INITIAL_ADVERTS)
@@ -316,7 +316,7 @@ round_all(struct rad *r)
 		advertise(r, e, r->d->conf.ra.lifetime_s, false);
 		count_sent(r, e);
 	}
-	r->last_round = ev_now(r->d->loop);
+	r->last_round = catsd_now_s(r->d);
 	init_arm(r);
 }
 
@@ -327,8 +327,9 @@ init_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct rad *r = w->data;
 	struct ra_entry *e;
 	size_t pos = 0;
-	double until = ev_now(loop) + INITIAL_SLACK;
+	double until = catsd_now_s(r->d) + INITIAL_SLACK;
 
+	(void)loop;
 	(void)revents;
 	while ((e = table_next(&r->entries, &pos)) != NULL)
 		if (e->sent < RA_MAX_INITIAL_ADVERTS && e->due <= until) {
@@ -393,7 +394,7 @@ cmsg_hoplimit(struct msghdr *msg, int *hl)
 static void
 solicited(struct rad *r)
 {
-	double now = ev_now(r->d->loop), at;
+	double now = catsd_now_s(r->d), at;
 
 	if (ev_is_active(&r->rs_w))
 		return;

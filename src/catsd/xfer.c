@@ -97,7 +97,7 @@ struct xconn {
 /* The agent's side of one instance's edge. */
 struct agent_edge {
 	struct xconn	*c;		/* NULL: not connected */
-	double		 next_try;	/* ev_now() */
+	double		 next_try;	/* catsd_now_s() */
 	bool		 down;		/* its failure was logged */
 };
 
@@ -747,7 +747,7 @@ agent_failed(struct xconn *c, const char *why)
 		    refused ? AGENT_REFUSED : AGENT_RETRY);
 	ae->down = true;
 	ae->c = NULL;
-	ae->next_try = ev_now(x->d->loop) + (refused ? AGENT_REFUSED :
+	ae->next_try = catsd_now_s(x->d) + (refused ? AGENT_REFUSED :
 	    AGENT_RETRY);
 	xc_free(c);
 }
@@ -853,7 +853,7 @@ agent_connect(struct xfer *x, size_t i)
 	struct app_msg m;
 	struct xconn *c;
 
-	x->agent[i].next_try = ev_now(x->d->loop) + AGENT_RETRY;
+	x->agent[i].next_try = catsd_now_s(x->d) + AGENT_RETRY;
 	if ((c = edge_connect_spec(x, XC_WATCH, slot_spec(x->d, i),
 	    slot_what(i), slot_id(x->d, i))) == NULL) {
 		if (!x->agent[i].down)
@@ -877,10 +877,11 @@ agent_tick(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct xfer *x = w->data;
 
+	(void)loop;
 	(void)revents;
 	for (size_t i = 0; i < AGENT_MAX_EDGES; i++)
 		if (x->agent[i].c == NULL && slot_spec(x->d, i) != NULL &&
-		    ev_now(loop) >= x->agent[i].next_try)
+		    catsd_now_s(x->d) >= x->agent[i].next_try)
 			agent_connect(x, i);
 }
 

@@ -332,10 +332,9 @@ seq_stale(uint16_t seq, uint16_t last)
 /* RFC 5213 5.5: the timestamp must be within the window of our clock and
  * not older than the last one accepted for this binding. */
 static uint8_t
-ts_check(const struct node *n, const struct mh_msg *m, const struct binding *b,
-    uint64_t now)
+ts_check(const struct node *n, const struct mh_msg *m, const struct binding *b)
 {
-	uint64_t ours = node_timestamp(now), win;
+	uint64_t ours = node_stamp(n), win;
 
 	if (!(m->present & MH_BIT(MH_O_TIMESTAMP)))
 		return MH_ST_ACCEPTED;
@@ -356,8 +355,7 @@ m_has_ts(const struct mh_msg *m)
 }
 
 static uint8_t
-request_check(struct node *n, const struct rx *rx, const struct binding *b,
-    uint64_t now)
+request_check(struct node *n, const struct rx *rx, const struct binding *b)
 {
 	uint8_t st;
 
@@ -374,7 +372,7 @@ request_check(struct node *n, const struct rx *rx, const struct binding *b,
 		    MH_ST_SEQ_OUT_OF_WINDOW;
 	}
 timestamp:
-	if ((st = ts_check(n, &rx->m, b, now)) != MH_ST_ACCEPTED)
+	if ((st = ts_check(n, &rx->m, b)) != MH_ST_ACCEPTED)
 		node_drop(n, NODE_DROP_TIMESTAMP);
 	return st;
 }
@@ -410,7 +408,7 @@ eg_request(struct node *n, const struct rx *rx, uint64_t now)
 		ack_request(n, rx, b, MH_ST_CATS_AVAILABLE);
 		return;
 	}
-	st = request_check(n, rx, b, now);
+	st = request_check(n, rx, b);
 	if (st != MH_ST_ACCEPTED) {
 		/* a retransmission gets the answer again, nothing else */
 		ack_request(n, rx, b, st == MH_ST_ACCEPTED ? MH_ST_CATS_AVAILABLE : st);

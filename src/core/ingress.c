@@ -407,7 +407,7 @@ send_request(struct node *n, uint32_t idx, uint16_t lifetime, uint64_t now)
 	m.flags |= MH_BU_P;
 	m.lifetime = lifetime;
 	m.present |= MH_BIT(MH_O_TIMESTAMP);
-	m.timestamp = node_timestamp(now);
+	m.timestamp = node_stamp(n);
 	/* anchoring 3 step 5: "the same information" as the query */
 	msg_reqs(&m, s);
 	msg_icr(&m, n);
@@ -861,7 +861,7 @@ send_indications(struct node *n, uint32_t idx, uint64_t now)
 	/* timestamped: the egress orders it against the registrations it has
 	 * seen, so a late copy cannot take the results back (RFC 5213 5.5) */
 	m.present |= MH_BIT(MH_O_CATS_ADDR) | MH_BIT(MH_O_TIMESTAMP);
-	m.timestamp = node_timestamp(now);
+	m.timestamp = node_stamp(n);
 	memcpy(m.cats_addr, node_peer_addr(n, s->other), 16);
 	send_rel(n, idx, s->egress, &m, W_IND_EGRESS, now);
 	/* the locator now points here, for the next move; and this ingress
@@ -1356,7 +1356,7 @@ in_local(struct node *n, const struct ev *ev, uint64_t now)
 /* RFC 5213 5.3.5 style: lifetime 0 removes the binding at the egress.
  * Sent once: if it is lost, the egress's own expiry removes it. */
 static void
-deregister(struct node *n, uint32_t idx, uint64_t now)
+deregister(struct node *n, uint32_t idx)
 {
 	struct isess *s = S(n, idx);
 	char nai[40];
@@ -1370,7 +1370,7 @@ deregister(struct node *n, uint32_t idx, uint64_t now)
 	m.seq = node_next_seq(n);
 	m.lifetime = 0;
 	m.present |= MH_BIT(MH_O_TIMESTAMP);
-	m.timestamp = node_timestamp(now);
+	m.timestamp = node_stamp(n);
 	node_send(n, node_peer_addr(n, s->egress), &m);
 }
 
@@ -1396,7 +1396,7 @@ sweep(struct node *n, uint64_t now)
 		if (s->state == IS_LEFT) {
 			/* the client vanished: its buffer route goes too */
 			dp(n, DP_FLUSH, s, -1);
-			deregister(n, idx, now);
+			deregister(n, idx);
 			if (s->flags & SF_LOCREG)
 				locator_register(n, idx, 0, now);
 		}

@@ -398,6 +398,14 @@ node_timestamp(uint64_t now_ms)
 	return (now_ms / 1000) << 16 | ((now_ms % 1000) * 65536 / 1000);
 }
 
+uint64_t
+node_stamp(const struct node *n)
+{
+	if (n->ops->wall == NULL)
+		return node_timestamp(n->now);
+	return node_timestamp(n->ops->wall(n->ctx));
+}
+
 /*
  * To a peer with keys: timestamped (RFC 5213 5.5, the receiver's replay
  * window needs it) and signed with its send key (RFC 4285, auth.c).
@@ -420,7 +428,7 @@ encode(struct node *n, const uint8_t dst[16], const struct mh_msg *m,
 	s = *m;
 	if (!(s.present & MH_BIT(MH_O_TIMESTAMP))) {
 		s.present |= MH_BIT(MH_O_TIMESTAMP);
-		s.timestamp = node_timestamp(n->now);
+		s.timestamp = node_stamp(n);
 	}
 	return auth_encode(&s, &k->keys[k->send], &a, out, MH_MAX_LEN, len,
 	    &e) == MH_OK;
@@ -869,7 +877,7 @@ answer_again(struct node *n, const struct rx *rx)
  */
 static bool
 admit(struct node *n, const struct rx *rx, const struct mh_addrs *a,
-    const uint8_t *buf, size_t len, uint64_t now)
+    const uint8_t *buf, size_t len)
 {
 	static const enum node_drop by_verdict[] = {
 		[AUTH_NONE] = NODE_DROP_NO_AUTH,
@@ -899,7 +907,7 @@ admit(struct node *n, const struct rx *rx, const struct mh_addrs *a,
 		refuse(n, rx, NODE_DROP_NO_TIMESTAMP);
 		return false;
 	}
-	if (!auth_ts_fresh(rx->m.timestamp, node_timestamp(now),
+	if (!auth_ts_fresh(rx->m.timestamp, node_stamp(n),
 	    node_timestamp(n->cfg.ts_window_ms))) {
 		refuse(n, rx, NODE_DROP_TIMESTAMP);
 		return false;
@@ -940,7 +948,7 @@ on_message(struct node *n, const struct ev *ev, uint64_t now)
 	}
 	/* authenticated and fresh before any role sees it */
 	if (rx.peer >= 0 && n->cfg.peers[rx.peer].auth.nkeys > 0 &&
-	    !admit(n, &rx, &a, ev->buf, ev->len, now))
+	    !admit(n, &rx, &a, ev->buf, ev->len))
 		return;
 	if (rx.peer >= 0 && !sender_allowed(n, &rx)) {
 		node_drop(n, NODE_DROP_WRONG_ROLE);

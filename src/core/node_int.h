@@ -107,6 +107,9 @@ void		 node_ack(struct node *, const struct rx *, uint8_t status);
 
 /* RFC 5213 8.8 timestamp of a time in milliseconds. */
 uint64_t	 node_timestamp(uint64_t now_ms);
+/* The timestamp of the event being handled, from the wall clock
+ * (node_ops.wall). */
+uint64_t	 node_stamp(const struct node *);
 void		 node_timer(struct node *, enum role_id, uint64_t sub,
 		    uint64_t at_ms);
 void		 node_dp(struct node *, const struct dp_intent *);

@@ -25,7 +25,7 @@
 
 /* Who hears a report: every controller, and for a path its egress. */
 static void
-report_send(struct node *n, const struct mh_metrics *x, int also, uint64_t now)
+report_send(struct node *n, const struct mh_metrics *x, int also)
 {
 	struct mh_msg m;
 	size_t i;
@@ -33,7 +33,7 @@ report_send(struct node *n, const struct mh_metrics *x, int also, uint64_t now)
 	mh_msg_init(&m, MH_K_METRIC_REPORT);
 	m.present |= MH_BIT(MH_O_CATS_METRICS) | MH_BIT(MH_O_TIMESTAMP);
 	m.metrics = *x;
-	m.timestamp = node_timestamp(now);
+	m.timestamp = node_stamp(n);
 	for (i = 0; i < n->cfg.npeers; i++) {
 		if (!(n->cfg.peers[i].roles & NODE_CONTROLLER) && (int)i != also)
 			continue;
@@ -66,7 +66,7 @@ node_report_instance(struct node *n, uint32_t cis_id,
 	if ((n->cfg.roles & NODE_EGRESS) && cis_id != 0 &&
 	    report_fill(&x, s, ns) &&
 	    cats_samples_check(s, ns, CATS_MK_COMPUTE) == CATS_MERR_OK)
-		report_send(n, &x, -1, now);
+		report_send(n, &x, -1);
 	return rc;
 }
 
@@ -88,7 +88,7 @@ node_report_path(struct node *n, int egress, const struct cats_sample *s,
 	memcpy(x.egress, n->cfg.peers[egress].addr, 16);
 	if (report_fill(&x, s, ns) &&
 	    cats_samples_check(s, ns, CATS_MK_NETWORK) == CATS_MERR_OK)
-		report_send(n, &x, egress, now);
+		report_send(n, &x, egress);
 	return rc;
 }
 
