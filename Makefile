@@ -4,12 +4,15 @@
 #   make check    unit tests with ASan+UBSan, shell tests (tshark ...), fuzzing
 #   make bench    benchmarks, "name: value unit" lines
 #   make fuzz     every libFuzzer harness for FUZZ_SECONDS (60) each
+#   make fuzz-corpus  every harness 10 min, the corpus into tests/fuzz/corpus
 #   make deps     install the Debian packages the project needs (root)
 
 CC       ?= cc
 FUZZ_CC  ?= clang
 O        ?= build
 FUZZ_SECONDS ?= 60
+# make fuzz-corpus: seconds per harness
+FUZZ_LONG ?= 600
 
 WARN     := -Wall -Wextra -Wshadow -Wmissing-prototypes -Werror
 CSTD     := -std=c17 -D_DEFAULT_SOURCE
@@ -60,7 +63,7 @@ IO_SAN_LIB := $(IO_SRC:%.c=$(O)/san/%.o)
 IO_LIBS  := -lmnl -lbpf -lelf -lz
 IO_TOOLS := $(O)/kroute_tool $(O)/san/kroute_tool
 
-.PHONY: all check unit shtest bench fuzz fuzz-build deps deps-check clean demo lint \
+.PHONY: all check unit shtest bench fuzz fuzz-corpus fuzz-build deps deps-check clean demo lint \
 	check-the-checks results
 # Objects made on the way to a test are kept: make's cleanup of them would
 # otherwise print after make check's closing line.
@@ -134,7 +137,9 @@ $(O)/cats-sim: $(SIM_OBJ) $(O)/libcatsio.a $(O)/libcats.a
 
 # The daemon: src/catsd, the kernel data plane, libev and jansson.
 # Transaction switching (xfer.c) speaks the edge's protocol (apps/).
-CATSD_LIBS := -ljansson -lev $(IO_LIBS) -lm $(CORE_LIBS)
+# It drops to its user with libcap-ng and filters its calls with
+# libseccomp (src/catsd/priv.c).
+CATSD_LIBS := -ljansson -lev -lseccomp -lcap-ng $(IO_LIBS) -lm $(CORE_LIBS)
 $(O)/src/catsd/xfer.o $(O)/san/src/catsd/xfer.o: CPPFLAGS += -Iapps
 # It checks "bgp route" requests with catsctl's checker (bgp_route.c).
 $(O)/catsd: $(CATSD_SRC:%.c=$(O)/%.o) $(O)/apps/appproto.o $(O)/src/catsctl/bgp_route.o $(O)/libcatsio.a $(O)/libcats.a
@@ -172,6 +177,16 @@ $(O)/san/tests/%: tests/unit/%.c $(CTL_SAN_LIB) $(SIM_SAN_LIB) $(APP_SAN_LIB) $(
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests -Iapps $(CSTD) $(WARN) $(SANFLAGS) -o $@ $^ \
 		-lcmocka $(CTL_LIBS) $(IO_LIBS) -lm $(CORE_LIBS)
+# test_ctl runs control.c's parser: it links the rest of the daemon too,
+# catsd.c with its main renamed (as for fuzz_ctl).
+$(O)/san/catsd-nomain.o: src/catsd/catsd.c
+	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -Wno-missing-prototypes \
+		-Dmain=catsd_main $(SANFLAGS) -MMD -MP -c -o $@ $<
+$(O)/san/tests/test_ctl: tests/unit/test_ctl.c $(filter-out %/catsd.o,\
+	$(CATSD_SRC:%.c=$(O)/san/%.o)) $(O)/san/catsd-nomain.o $(APP_SAN_LIB) \
+	$(O)/san/src/catsctl/bgp_route.o $(O)/san/libcatsio.a $(O)/san/libcats.a
+	$(CC) $(CPPFLAGS) -Itests $(CSTD) $(WARN) $(SANFLAGS) -o $@ $^ \
+		-lcmocka $(CATSD_LIBS)
 
 $(O)/san/catsctl: $(CTL_SRC:%.c=$(O)/san/%.o) $(O)/san/libcats.a
 	$(CC) $(SANFLAGS) -o $@ $^ $(CTL_LIBS) -lm $(CORE_LIBS)
@@ -235,6 +250,15 @@ $(O)/fuzz/fuzz_frame $(O)/fuzz/fuzz_pktjson $(O)/fuzz/fuzz_bgp_route: $(O)/fuzz/
 	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) $(WARN) -g -O1 \
 		-fsanitize=fuzzer,address,undefined -o $@ $^ $(CTL_LIBS) -lm $(CORE_LIBS)
 
+# The control socket's parser (control.c) links the whole daemon, its main
+# renamed (libFuzzer has its own; so no prototype check for that build).
+$(O)/fuzz/fuzz_ctl: tests/fuzz/fuzz_ctl.c $(CORE_SRC) $(CATSD_SRC) $(IO_SRC) apps/appproto.c src/catsctl/bgp_route.c $(O)/bpf/cats.skel.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) -I$(O)/bpf -Isrc/bpf -Iapps $(CSTD) $(WARN) \
+		-Wno-missing-prototypes -Dmain=catsd_main -g -O1 \
+		-fsanitize=fuzzer,address,undefined -o $@ $(filter %.c,$^) \
+		$(CATSD_LIBS)
+
 # The one test command of the README and of CI: unit tests under ASan and
 # UBSan, the shell tests (tshark, catsctl), then every fuzz harness for
 # FUZZ_SECONDS; the last line sums them all.
@@ -293,6 +317,12 @@ bench: deps-check $(BENCHES) $(PROGS) $(O)/bgp-blast $(IO_TOOLS)
 	@bench/dp_forward.sh; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
 	@testbed/run.sh bench; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
 
+# The signaling flood of the load test (tests/sh/load.sh): valid, forged,
+# malformed and strangers' messages mixed, at a set rate.
+check shtest: $(O)/mh-flood
+$(O)/mh-flood: bench/mh_flood.c $(O)/libcats.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ bench/mh_flood.c $(O)/libcats.a -lm $(CORE_LIBS)
+
 # The peer that benchmarks and tests a BGP speaker: the same UPDATE stream
 # to catsd and to gobgpd (bench/bgp_ingest.sh), malformed messages to catsd
 # (tests/sh/bgp.sh).
@@ -303,6 +333,11 @@ fuzz-build: $(FUZZERS)
 
 fuzz: deps-check $(FUZZERS)
 	@O=$(O) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/run-tests.sh fuzz $(FUZZERS)
+
+# The long campaign: every harness 10 minutes, its corpus minimized into
+# tests/fuzz/corpus/ (scripts/fuzz-corpus.sh; about 2.5 h on one core).
+fuzz-corpus: deps-check $(FUZZERS)
+	@O=$(O) FUZZ_SECONDS=$(FUZZ_LONG) scripts/fuzz-corpus.sh $(FUZZERS)
 
 clean:
 	rm -rf $(O)

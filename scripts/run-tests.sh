@@ -90,6 +90,9 @@ run_fuzz() {
 	corpus=$O/fuzz-corpus/$n; seeds=$O/fuzz-seeds/$n
 	mkdir -p "$corpus"; rm -rf "$seeds"
 	scripts/hex2seeds.sh "tests/fuzz/seeds/$n.hex" "$seeds"
+	# the corpus of the last long campaign (make fuzz-corpus), minimized
+	[ -f "tests/fuzz/corpus/$n.hex" ] &&
+	    scripts/hex2seeds.sh "tests/fuzz/corpus/$n.hex" "$seeds"
 	echo "fuzz: $n for ${FUZZ_SECONDS:-60} s"
 	if "$1" -max_total_time="${FUZZ_SECONDS:-60}" -print_final_stats=1 \
 	    "$corpus" "$seeds" >"$log" 2>&1; then

@@ -54,6 +54,23 @@ struct conf_instance {
 					 * "A.B.C.D:PORT", "unix:PATH"; "" none */
 };
 
+/* Least privilege ("privileges", src/catsd/priv.c, docs/catsd.md): once
+ * its sockets, maps and TUN are open, catsd runs as 'user' (and 'group',
+ * else the user's own) with only the capabilities it needs, and the
+ * system calls it makes behind a seccomp filter.  No user: root, as
+ * before, with a warning. */
+#define CONF_USER_MAX		33	/* useradd's 32 */
+enum conf_seccomp {
+	CONF_SECCOMP_KILL,		/* an unlisted call ends the process */
+	CONF_SECCOMP_LOG,		/* it is allowed and logged (audit) */
+	CONF_SECCOMP_OFF,		/* no filter */
+};
+struct conf_priv {
+	char		 user[CONF_USER_MAX];	/* "" stay root */
+	char		 group[CONF_USER_MAX];	/* "" the user's group */
+	int		 seccomp;		/* enum conf_seccomp */
+};
+
 /* A site a MUP RAN PE probes (mup.probe_sites, src/catsd/probe.c): the
  * site PE's MUP address, which the C-PS knows the site by (in the MUP
  * family), and its reflector's address (IPv6, in its SID locator). */
@@ -147,6 +164,7 @@ struct conf {
 	char		 control[CONF_PATH_MAX];	/* UNIX socket, mode 0600 */
 	int		 log_level;		/* LOG_ERR..LOG_DEBUG (syslog.h) */
 	bool		 syslog;
+	struct conf_priv priv;			/* "privileges" */
 
 	/* data plane */
 	enum conf_dataplane dataplane;
@@ -156,6 +174,7 @@ struct conf {
 	char		 core_if[CONF_IFNAME_MAX];	/* toward peers */
 	uint32_t	 buffer_packets;	/* per detached client */
 	uint32_t	 buffer_ms;
+	uint32_t	 buffer_total_packets;	/* every client together */
 
 	/* the prefix to the terminal (ingress; "ra") */
 	struct conf_ra	 ra;

@@ -17,7 +17,9 @@
  *
  * Either ends with hold_release (DP_STEER, DP_FLUSH): the packets go back,
  * in order, and the hold is gone.  Every queue is bounded in packets and
- * in time; what does not fit or waited too long is dropped and counted.
+ * in time, and every queue together in packets (hold_limits.total) and in
+ * clients (HOLD_MAX_CLIENTS); what does not fit or waited too long is
+ * dropped and counted.
  */
 #ifndef CATS_HOLD_H
 #define CATS_HOLD_H
@@ -31,11 +33,14 @@
 /* catsd's buffer_packets and buffer_ms defaults (src/catsd/conf.c). */
 #define HOLD_DEFAULT_PACKETS	1024
 #define HOLD_DEFAULT_MS		2000
+#define HOLD_DEFAULT_TOTAL	65536	/* buffer_total_packets */
+#define HOLD_MAX_CLIENTS	(1u << 20)	/* past this, hold_start fails */
 #define HOLD_FIRST_EVENTS	2	/* what a first packet raises */
 
 struct hold_limits {
 	uint32_t	 packets;	/* per client */
 	uint32_t	 ms;		/* a packet older than this is dropped */
+	uint32_t	 total;		/* packets, every client together */
 };
 
 struct hold_counters {
@@ -43,6 +48,7 @@ struct hold_counters {
 	uint64_t	 released;	/* handed back by hold_release */
 	uint64_t	 expired;	/* older than limits.ms: dropped */
 	uint64_t	 overflow;	/* queue full, or no memory: dropped */
+	uint64_t	 total_overflow;	/* the total is held: dropped */
 	uint64_t	 unheld;	/* nobody holds this client: dropped */
 	uint64_t	 first_packets;	/* CATS-unaware clients detected */
 };

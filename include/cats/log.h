@@ -22,6 +22,10 @@ void	 log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define LOG_TRACE_KEYS	64
 void	 log_trace(unsigned key, uint64_t now_ms, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* Whether a trace line of key would be shown now; true takes its place in
+ * the second's budget (the caller then logs it with log_debug), false
+ * counts it as not shown.  For a line whose making costs (a decode). */
+bool	 log_trace_wanted(unsigned key, uint64_t now_ms);
 int	 log_level_from_name(const char *);	/* -1 if unknown */
 const char *log_level_name(int);
 

@@ -161,6 +161,9 @@ const char		*cats_stat_name(enum cats_stat);
 int			 cats_metric_by_name(const char *);
 int			 cats_stat_by_name(const char *);
 enum cats_metric_kind	 cats_metric_kind_of(enum cats_metric_id);
+/* The values cats_sample_check takes for a metric: [lo, hi]. */
+void			 cats_metric_range(enum cats_metric_id, double *lo,
+			    double *hi);
 enum cats_metric_err	 cats_sample_check(const struct cats_sample *,
 			    enum cats_metric_kind);
 enum cats_metric_err	 cats_samples_check(const struct cats_sample *, size_t,

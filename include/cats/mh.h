@@ -147,6 +147,7 @@ enum mh_kind {
 	MH_K_LOC_QUERY		= 8,	/* new ingress -> locator */
 	MH_K_SVC_REQUEST	= 9,	/* CATS-aware client -> its ingress */
 	MH_K_METRIC_REPORT	= 10,	/* C-SMA/C-NMA -> the C-PS (framework 5.2) */
+	MH_K_HEARTBEAT		= 11,	/* liveness probe, RFC 5847 3 (request) */
 	MH_K_PBA		= 128,	/* RFC 5213 PBA, no C flag */
 	MH_K_CATS_RESPONSE	= 129,	/* answers a query */
 	MH_K_CATS_ACK		= 130,	/* answers a request */
@@ -158,8 +159,10 @@ enum mh_kind {
 	MH_K_MSG_ACK		= 136,	/* answers a message the drafts leave
 					 * unanswered (notify, indication,
 					 * register); echoes its sequence */
+	MH_K_HEARTBEAT_ACK	= 137,	/* answers a heartbeat (RFC 5847 3,
+					 * response); echoes its sequence */
 };
-#define MH_KIND_MAX		20	/* number of kinds in the kind table */
+#define MH_KIND_MAX		22	/* number of kinds in the kind table */
 
 /* Flags of the CATS message option. */
 #define MH_CF_CONTINUITY	0x80	/* client needs service continuity (mobility 3) */
@@ -350,6 +353,10 @@ bool		 mh_msg_equal(const struct mh_msg *a, const struct mh_msg *b);
 
 uint16_t	 mh_checksum(const uint8_t *mh, size_t len,
 		    const struct mh_addrs *addrs);
+/* The same for any upper layer over IPv6 (RFC 8200 8.1): UDP's is
+ * ip6_checksum(udp, len, addrs, 17), 0 sent as 0xffff. */
+uint16_t	 ip6_checksum(const uint8_t *p, size_t len,
+		    const struct mh_addrs *addrs, uint8_t next_header);
 
 const struct mh_kind_info *mh_kind_info(uint8_t kind);
 const struct mh_kind_info *mh_kind_by_name(const char *name);

@@ -51,6 +51,32 @@ enum node_find {
 	FIND_PREFIX,			/* the client's address is in a peer's sub-prefix */
 };
 
+/*
+ * Bounded state (docs/catsd.md "Bounded state"): what one peer may make
+ * this node hold and how fast it may signal, so that a peer that
+ * misbehaves (keyed or not) cannot take every entry or all of the CPU.
+ * In node_cfg a zero turns that bound off; in a peer's override a zero
+ * takes the node's value.
+ */
+struct node_limits {
+	uint32_t	 state;		/* entries per peer in each table */
+	uint32_t	 rate;		/* signaling messages per second */
+	uint32_t	 burst;		/* messages at once after a quiet spell */
+};
+
+#define NODE_LIMIT_STATE	(1u << 20)	/* a quarter of max_sessions */
+#define NODE_LIMIT_RATE		20000
+#define NODE_LIMIT_BURST	40000
+
+/* The tables an entry charged to a peer is in (node_peer_state). */
+enum node_state_kind {
+	NODE_STATE_BINDING,	/* egress: bindings for the ingress */
+	NODE_STATE_SESSION,	/* ingress: sessions a peer's word made */
+	NODE_STATE_LOCATOR,	/* locator: records the ingress registered */
+	NODE_STATE_PENDING,	/* every role: reliable messages to it */
+	NODE_STATE__COUNT
+};
+
 /* Another CATS node this node talks to.  Messages from anyone else are
  * dropped and counted (NODE_DROP_NOT_PEER). */
 struct node_peer {
@@ -65,6 +91,7 @@ struct node_peer {
 	 * any, every message to it is signed and timestamped, and every
 	 * message from it must verify and pass the replay window */
 	struct auth_keys auth;
+	struct node_limits limits;	/* zero fields: the node's */
 };
 
 /* A service (CS-ID): its identifier as carried in Service_ID, and the
@@ -136,6 +163,17 @@ struct node_cfg {
 	uint32_t	 rtx_tries;
 	uint32_t	 ts_window_ms;
 	uint32_t	 max_sessions;	/* per table; sizes the hash tables */
+	struct node_limits limits;	/* per peer; zero fields: unbounded */
+
+	/* liveness (RFC 5847 heartbeat, src/core/live.c): an ingress
+	 * watches its egress and controller peers, a controller its
+	 * egresses; one heartbeat each every heartbeat_ms, a peer that
+	 * leaves heartbeat_misses in a row unanswered is down (hold time
+	 * heartbeat_ms x heartbeat_misses).  0 ms: no heartbeats (the
+	 * engine's default, so the simulator's message sequences stay the
+	 * figures'; catsd's is 1000 ms x 3) */
+	uint32_t	 heartbeat_ms;
+	uint32_t	 heartbeat_misses;
 };
 
 /* Data-plane intents.  The daemon turns them into kernel routes (SRv6
@@ -216,8 +254,9 @@ struct node_ops {
 	int	(*activity)(void *ctx, const uint8_t client[16],
 		    uint64_t *idle_ms);
 	/* Optional: a message from 'src' (peer index, or -1) was refused by
-	 * authentication or replay protection; the driver logs it, rate
-	 * limited.  NULL: not told. */
+	 * authentication or replay protection, or a limit bit (its quota,
+	 * its rate: node_limits); the driver logs it, rate limited.  NULL:
+	 * not told. */
 	void	(*refused)(void *ctx, int peer, const uint8_t src[16],
 		    int why);
 	/* Optional: the wall clock, ms since the Unix epoch, for the RFC
@@ -253,11 +292,20 @@ enum node_drop {
 	NODE_DROP_UNKNOWN_SPI,	/* no key with the SPI it names */
 	NODE_DROP_REPLAY,	/* a sequence number seen, or behind the window */
 	NODE_DROP_NO_TIMESTAMP,	/* no Timestamp option (RFC 5213 5.5) */
+	/* bounded state (node_limits): NODE_DROP_NO_RESOURCES is a table's
+	 * total (max_sessions) */
+	NODE_DROP_PEER_LIMIT,	/* the peer holds its quota of a table */
+	NODE_DROP_RATE_LIMITED,	/* the sender's signaling rate is spent */
 	NODE_DROP__COUNT
 };
 
 struct node_counters {
 	uint64_t	 rx;
+	/* rx by sender, whatever became of it: by peer index, and from
+	 * any address that is no peer (clients, strangers) */
+	uint64_t	 peer_rx[NODE_MAX_PEERS];
+	uint64_t	 stranger_rx;
+	uint64_t	 peer_tx[NODE_MAX_PEERS];	/* tx by peer index */
 	uint64_t	 tx;
 	uint64_t	 rtx;		/* retransmissions */
 	uint64_t	 rx_kind[256];	/* by enum mh_kind */
@@ -270,6 +318,15 @@ struct node_counters {
 	 * protection (no-auth .. no-timestamp, timestamp-out-of-window) */
 	uint64_t	 peer_refused[NODE_MAX_PEERS];
 	uint64_t	 dup_answered;	/* duplicates answered from the cache */
+	/* site failure (live.c): peers declared down, sessions moved off a
+	 * peer declared down, and those for which nothing met their
+	 * requirements (kept in state "unmet") */
+	uint64_t	 peer_down;
+	uint64_t	 resteered;
+	uint64_t	 resteer_unmet;
+	/* by peer index: refused for its quota, for its rate */
+	uint64_t	 peer_limited[NODE_MAX_PEERS];
+	uint64_t	 peer_rate_limited[NODE_MAX_PEERS];
 };
 
 struct node;
@@ -324,6 +381,10 @@ struct node_session_info {
 	uint64_t	 expires_ms;	/* 0: not set */
 	bool		 continuity;	/* ingress: the client needs service
 					 * continuity (mobility 3) */
+	/* ingress: why the session was last moved off its egress ("egress
+	 * e1 down: 3 heartbeats missed"), "" never; and when (node time) */
+	char		 why[80];
+	uint64_t	 moved_ms;
 };
 
 typedef void	(*node_walk_fn)(void *arg, const struct node_session_info *);
@@ -343,6 +404,33 @@ struct node_cursor {
 };
 bool		 node_walk_step(const struct node *, struct node_cursor *,
 		    size_t max, node_walk_fn, void *arg);
+
+/* Entries of one kind charged to peer 'peer' (node_limits), for show
+ * peers; 0 for a peer index out of range. */
+size_t		 node_peer_state(const struct node *, int peer,
+		    enum node_state_kind);
+const char	*node_state_name(enum node_state_kind);
+
+/* What the node knows of a peer's liveness (live.c), for show peers. */
+enum node_live_state {
+	NODE_LIVE_UNWATCHED,		/* no heartbeats to it (its role, or off) */
+	NODE_LIVE_UNKNOWN,		/* watched, not heard yet: still usable */
+	NODE_LIVE_UP,
+	NODE_LIVE_DOWN,			/* heartbeat_misses unanswered in a row */
+};
+
+struct node_peer_live {
+	enum node_live_state state;
+	uint64_t	 since_ms;	/* node time of the last change, 0 none */
+	uint64_t	 heard_ms;	/* node time it was last heard, 0 never */
+	uint32_t	 missed;	/* heartbeats unanswered in a row */
+	uint64_t	 downs;		/* times declared down */
+};
+
+const char	*node_live_name(enum node_live_state);
+/* False when 'peer' is not a peer index. */
+bool		 node_peer_liveness(const struct node *, int peer,
+		    struct node_peer_live *);
 
 /* Live sessions, for show commands and for benchmarks of memory. */
 size_t		 node_session_count(const struct node *);

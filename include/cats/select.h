@@ -62,6 +62,8 @@ enum cats_sel_reason {
 					 * delay variation, loss) never received */
 	CATS_SEL_RESOURCES,		/* without a computing resource it
 					 * needs (anchoring 3 step 1.d) */
+	CATS_SEL_UNAVAILABLE,		/* its egress or itself is down
+					 * (cats_sel_set_egress_up) */
 	CATS_SEL__COUNT
 };
 
@@ -205,5 +207,20 @@ enum cats_sel_reason cats_sel_judge(const struct cats_sel *, uint32_t ingress,
 		    struct cats_reqs *offer);
 bool		 cats_sel_cost(const struct cats_sel *, uint32_t ingress,
 		    uint32_t instance, double *cost);
+
+/*
+ * Availability (site failure, docs/engine.md): an instance that is down,
+ * or behind an egress that is down, is never chosen, kept by flow
+ * affinity or judged to meet anything (CATS_SEL_UNAVAILABLE), whatever
+ * its metrics say; back up, it competes again on them.  The egress's
+ * state and the instance's own are kept apart: an egress coming back
+ * does not revive an instance that is down on its own.
+ * cats_sel_set_egress_up returns how many instances sit behind it.
+ */
+size_t		 cats_sel_set_egress_up(struct cats_sel *, uint32_t egress,
+		    bool up);
+enum cats_sel_err cats_sel_set_instance_up(struct cats_sel *,
+		    uint32_t instance, bool up);
+bool		 cats_sel_available(const struct cats_sel *, uint32_t instance);
 
 #endif

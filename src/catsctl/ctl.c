@@ -218,6 +218,12 @@ print_sessions(json_t *list)
 			    json_is_string(v) ? json_string_value(v) : "-");
 		}
 		printf("\n");
+		/* site failure: why it moved off its egress, and when */
+		v = json_object_get(o, "why");
+		if (json_is_string(v))
+			printf("%-8s moved: %s, %lld ms ago\n", "",
+			    json_string_value(v), (long long)json_integer_value(
+			    json_object_get(o, "moved_ms_ago")));
 	}
 }
 

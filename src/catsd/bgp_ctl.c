@@ -19,9 +19,10 @@
  *                                         ManualStart: ends the hold-down
  *                                         after max_prefix
  *
- * Requests are checked as strictly as the configuration: unknown keys,
- * wrong types, out-of-range numbers and bad addresses are refused with a
- * sentence naming the key.
+ * control.c's command table parses the requests (the key tables of the
+ * configuration: unknown keys, wrong types, out-of-range numbers and bad
+ * addresses refused with a sentence naming the key); the handlers here get
+ * them unpacked.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -33,6 +34,7 @@
 #include "catsctl/bgp_route.h"
 #include "catsd.h"
 #include "catsd/bgp_int.h"
+#include "control.h"
 
 #define J(x)	((json_int_t)(x))
 
@@ -429,18 +431,20 @@ show_mup(struct bgpd *b)
 }
 
 json_t *
-bgp_ctl_show(struct catsd *d, const char *what, char *err, size_t len)
+bgp_ctl_show(struct catsd *d, int op, union ctl_arg *a, char *err,
+    size_t len)
 {
 	struct bgpd *b = d->bgp;
 
+	(void)a;
 	if (b == NULL) {
 		snprintf(err, len, "show %s: this node has no \"bgp\" section",
-		    what);
+		    op == CTL_SHOW_MUP ? "mup" : "bgp");
 		return NULL;
 	}
-	if (strcmp(what, "bgp") == 0)
+	if (op == CTL_SHOW_BGP)
 		return show_bgp(b);
-	if (strcmp(what, "bgp-routes") == 0)
+	if (op == CTL_SHOW_ROUTES)
 		return show_routes(b);
 	if (b->mup == NULL) {
 		snprintf(err, len, "show mup: this node has no \"mup\" section");
@@ -450,81 +454,22 @@ bgp_ctl_show(struct catsd *d, const char *what, char *err, size_t len)
 }
 
 /* ------------------------------------------------------------------ */
-/* mup commands                                                        */
+/* mup commands (their arguments: control.c's key tables)              */
 
-static bool
-need_role(struct bgpd *b, uint32_t role, const char *what, char *err,
+/* The speaker when this node has the MUP role; else NULL with err. */
+static struct bgpd *
+mup_role(struct catsd *d, uint32_t role, const char *what, char *err,
     size_t len)
 {
-	if (b->mup != NULL && (b->d->conf.mup.roles & role))
-		return true;
+	if (d->bgp == NULL || d->bgp->mup == NULL) {
+		snprintf(err, len, "mup: this node has no \"mup\" section");
+		return NULL;
+	}
+	if (d->conf.mup.roles & role)
+		return d->bgp;
 	snprintf(err, len, "mup %s: this node is not a %s", what,
 	    role == MUP_CONTROLLER ? "MUP controller" : "site PE");
-	return false;
-}
-
-/* An integer key in [lo, hi]; -1 absent (when allowed). */
-static int
-get_uint(json_t *req, const char *key, json_int_t lo, json_int_t hi,
-    bool required, json_int_t *out, const char *cmd, char *err, size_t len)
-{
-	json_t *v = json_object_get(req, key);
-
-	if (v == NULL && !required) {
-		*out = -1;
-		return 0;
-	}
-	if (v == NULL || !json_is_integer(v) || json_integer_value(v) < lo ||
-	    json_integer_value(v) > hi) {
-		snprintf(err, len, "mup %s: key \"%s\": expected an integer "
-		    "from %lld to %lld", cmd, key, (long long)lo, (long long)hi);
-		return -1;
-	}
-	*out = json_integer_value(v);
-	return 0;
-}
-
-static int
-get_num(json_t *req, const char *key, double lo, double hi, double *out,
-    const char *cmd, char *err, size_t len)
-{
-	json_t *v = json_object_get(req, key);
-
-	if (v == NULL)
-		return 1;
-	if (!json_is_number(v) || json_number_value(v) < lo ||
-	    json_number_value(v) > hi) {
-		snprintf(err, len, "mup %s: key \"%s\": expected a number from "
-		    "%g to %g", cmd, key, lo, hi);
-		return -1;
-	}
-	*out = json_number_value(v);
-	return 0;
-}
-
-/* Only the keys listed (and cmd, what, action). */
-static bool
-only_keys(json_t *req, const char *const *keys, const char *cmd, char *err,
-    size_t len)
-{
-	const char *k;
-	json_t *v;
-
-	json_object_foreach(req, k, v) {
-		size_t i;
-
-		if (strcmp(k, "cmd") == 0 || strcmp(k, "what") == 0 ||
-		    strcmp(k, "action") == 0)
-			continue;
-		for (i = 0; keys[i] != NULL; i++)
-			if (strcmp(k, keys[i]) == 0)
-				break;
-		if (keys[i] == NULL) {
-			snprintf(err, len, "mup %s: unknown key \"%.40s\"", cmd, k);
-			return false;
-		}
-	}
-	return true;
+	return NULL;
 }
 
 static json_t *
@@ -536,166 +481,64 @@ ok_reply(bool ok, const char *what, char *err, size_t len)
 	return NULL;
 }
 
-static json_t *
-mup_session(struct bgpd *b, json_t *req, const char *action, char *err,
+json_t *
+bgp_ctl_session(struct catsd *d, int op, union ctl_arg *a, char *err,
     size_t len)
 {
-	static const char *const keys[] = { "teid", "endpoint", "cs_id", "ran",
-	    "sticky", "prev_cis_id", NULL };
-	const struct mup_cfg *m = &b->d->conf.mup;
-	struct mup_session s;
-	json_int_t teid, v;
-	json_t *ep, *st;
-	uint64_t now = catsd_now(b->d);
-	bool full = strcmp(action, "up") == 0 || strcmp(action, "move") == 0;
+	static const char *const what[] = { [CTL_UP] = "session up",
+	    [CTL_MOVE] = "session move", [CTL_RELEASE] = "session release",
+	    [CTL_DOWN] = "session down" };
+	struct bgpd *b = mup_role(d, MUP_CONTROLLER, "session", err, len);
+	const struct mup_session *s = &a->session;
+	uint64_t now = catsd_now(d);
+	bool ok;
 
-	if (!need_role(b, MUP_CONTROLLER, "session", err, len) ||
-	    !only_keys(req, keys, "session", err, len) ||
-	    get_uint(req, "teid", 1, UINT32_MAX, true, &teid, "session", err,
-	    len) < 0)
+	if (b == NULL)
 		return NULL;
-	if (strcmp(action, "release") == 0)
-		return ok_reply(mup_session_release(b->mup, (uint32_t)teid, now),
-		    "session release", err, len);
-	if (strcmp(action, "down") == 0)
-		return ok_reply(mup_session_down(b->mup, (uint32_t)teid, now),
-		    "session down", err, len);
-	if (!full) {
-		snprintf(err, len, "mup session: unknown action \"%.20s\" (up, "
-		    "move, release, down)", action);
-		return NULL;
-	}
-	memset(&s, 0, sizeof(s));
-	s.teid = (uint32_t)teid;
-	ep = json_object_get(req, "endpoint");
-	if (!json_is_string(ep) || inet_pton(m->afi == BGP_AFI_IPV4 ? AF_INET :
-	    AF_INET6, json_string_value(ep), s.ep) != 1) {
-		snprintf(err, len, "mup session: key \"endpoint\": expected an "
-		    "%s address", m->afi == BGP_AFI_IPV4 ? "IPv4" : "IPv6");
-		return NULL;
-	}
-	if (get_uint(req, "cs_id", 0, UINT32_MAX, true, &v, "session", err,
-	    len) < 0)
-		return NULL;
-	s.cs_id = (uint32_t)v;
-	if (get_uint(req, "ran", 0, (json_int_t)m->nran - 1, true, &v,
-	    "session", err, len) < 0)
-		return NULL;
-	s.ran_index = (uint32_t)v;
-	if (get_uint(req, "prev_cis_id", 0, MUP_CMU_RD_BIT - 1, false, &v,
-	    "session", err, len) < 0)
-		return NULL;
-	s.prev_cis_id = v < 0 ? 0 : (uint32_t)v;
-	if ((st = json_object_get(req, "sticky")) != NULL) {
-		if (!json_is_boolean(st)) {
-			snprintf(err, len, "mup session: key \"sticky\": "
-			    "expected true or false");
-			return NULL;
-		}
-		s.sticky = json_is_true(st);
-	}
-	if (strcmp(action, "up") == 0)
-		return ok_reply(mup_session_up(b->mup, &s, now), "session up",
-		    err, len);
-	return ok_reply(mup_session_move(b->mup, &s, now), "session move", err,
-	    len);
+	if (op == CTL_UP)
+		ok = mup_session_up(b->mup, s, now);
+	else if (op == CTL_MOVE)
+		ok = mup_session_move(b->mup, s, now);
+	else if (op == CTL_RELEASE)
+		ok = mup_session_release(b->mup, s->teid, now);
+	else
+		ok = mup_session_down(b->mup, s->teid, now);
+	return ok_reply(ok, what[op], err, len);
 }
 
-static json_t *
-mup_instance(struct bgpd *b, json_t *req, const char *action, char *err,
+json_t *
+bgp_ctl_instance(struct catsd *d, int op, union ctl_arg *a, char *err,
     size_t len)
 {
-	static const char *const keys[] = { "cis_id", "cs_id", "sid",
-	    "behavior", "servers", "capacity", NULL };
-	struct mup_instance in;
-	json_int_t v;
-	json_t *sid;
-	uint64_t now = catsd_now(b->d);
-	int r;
+	struct bgpd *b = mup_role(d, MUP_SITE_PE, "instance", err, len);
+	uint64_t now = catsd_now(d);
 
-	if (!need_role(b, MUP_SITE_PE, "instance", err, len) ||
-	    !only_keys(req, keys, "instance", err, len) ||
-	    get_uint(req, "cis_id", 1, MUP_CMU_RD_BIT - 1, true, &v,
-	    "instance", err, len) < 0)
+	if (b == NULL)
 		return NULL;
-	memset(&in, 0, sizeof(in));
-	in.cis_id = (uint32_t)v;
-	if (strcmp(action, "remove") == 0)
-		return ok_reply(mup_instance_remove(b->mup, in.cis_id, now),
-		    "instance remove", err, len);
-	if (strcmp(action, "add") != 0) {
-		snprintf(err, len, "mup instance: unknown action \"%.20s\" (add, "
-		    "remove)", action);
-		return NULL;
-	}
-	if (get_uint(req, "cs_id", 0, UINT32_MAX, true, &v, "instance", err,
-	    len) < 0)
-		return NULL;
-	in.cs_id = (uint32_t)v;
-	sid = json_object_get(req, "sid");
-	if (!json_is_string(sid) || inet_pton(AF_INET6, json_string_value(sid),
-	    in.sid) != 1) {
-		snprintf(err, len, "mup instance: key \"sid\": expected an IPv6 "
-		    "address");
-		return NULL;
-	}
-	if (get_uint(req, "behavior", 0, 65535, false, &v, "instance", err,
-	    len) < 0)
-		return NULL;
-	in.behavior = v < 0 ? 0x12 : (uint16_t)v;
-	if (get_uint(req, "servers", 1, 1 << 20, false, &v, "instance", err,
-	    len) < 0)
-		return NULL;
-	in.servers = v < 0 ? 1 : (uint32_t)v;
-	in.capacity = 1000;
-	if ((r = get_num(req, "capacity", 0, 1e12, &in.capacity, "instance",
-	    err, len)) < 0)
-		return NULL;
-	return ok_reply(mup_instance_add(b->mup, &in, now), "instance add",
-	    err, len);
+	if (op == CTL_REMOVE)
+		return ok_reply(mup_instance_remove(b->mup, a->instance.cis_id,
+		    now), "instance remove", err, len);
+	return ok_reply(mup_instance_add(b->mup, &a->instance, now),
+	    "instance add", err, len);
 }
 
-static json_t *
-mup_metric(struct bgpd *b, json_t *req, char *err, size_t len)
+json_t *
+bgp_ctl_metric(struct catsd *d, int op, union ctl_arg *a, char *err,
+    size_t len)
 {
-	static const char *const keys[] = { "cis_id", "util", "capacity",
-	    "queue", "proc_delay_ns", NULL };
-	static const struct {
-		const char		*key;
-		enum cats_metric_id	 id;
-		double			 max;
-	} m[] = {
-		{ "util", CATS_M_UTIL, 1 },
-		{ "capacity", CATS_M_CAPACITY, 1e12 },
-		{ "queue", CATS_M_QUEUE, 1e12 },
-		{ "proc_delay_ns", CATS_M_PROC_DELAY, 1e15 },
-	};
-	struct cats_sample s[4];
+	struct bgpd *b = mup_role(d, MUP_SITE_PE, "metric", err, len);
+	const struct ctl_mup_metric *m = &a->mup_metric;
 	enum cats_metric_err rc;
-	json_int_t cis;
-	size_t n = 0;
-	double v;
-	int r;
 
-	if (!need_role(b, MUP_SITE_PE, "metric", err, len) ||
-	    !only_keys(req, keys, "metric", err, len) ||
-	    get_uint(req, "cis_id", 1, MUP_CMU_RD_BIT - 1, true, &cis,
-	    "metric", err, len) < 0)
+	(void)op;
+	if (b == NULL)
 		return NULL;
-	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
-		if ((r = get_num(req, m[i].key, 0, m[i].max, &v, "metric", err,
-		    len)) < 0)
-			return NULL;
-		if (r == 0)
-			s[n++] = (struct cats_sample){ m[i].id, CATS_STAT_CUR, 0,
-			    v };
-	}
-	if (n == 0) {
+	if (m->m.n == 0) {
 		snprintf(err, len, "mup metric: expected at least one of util, "
 		    "capacity, queue, proc_delay_ns");
 		return NULL;
 	}
-	rc = mup_metrics(b->mup, (uint32_t)cis, s, n, catsd_now(b->d));
+	rc = mup_metrics(b->mup, m->cis_id, m->m.s, m->m.n, catsd_now(d));
 	if (rc != CATS_MERR_OK) {
 		snprintf(err, len, "mup metric: refused: %s",
 		    cats_metric_err_name(rc));
@@ -704,48 +547,16 @@ mup_metric(struct bgpd *b, json_t *req, char *err, size_t len)
 	return json_pack("{s:b}", "ok", 1);
 }
 
-json_t *
-bgp_ctl_mup(struct catsd *d, json_t *req, char *err, size_t len)
-{
-	struct bgpd *b = d->bgp;
-	const char *what, *action = "";
-	json_t *a;
-
-	if (b == NULL || b->mup == NULL) {
-		snprintf(err, len, "mup: this node has no \"mup\" section");
-		return NULL;
-	}
-	if (json_unpack(req, "{s:s}", "what", &what) != 0) {
-		snprintf(err, len, "mup: key \"what\": expected \"session\", "
-		    "\"instance\" or \"metric\"");
-		return NULL;
-	}
-	if ((a = json_object_get(req, "action")) != NULL) {
-		if (!json_is_string(a)) {
-			snprintf(err, len, "mup: key \"action\": expected a "
-			    "string");
-			return NULL;
-		}
-		action = json_string_value(a);
-	}
-	if (strcmp(what, "session") == 0)
-		return mup_session(b, req, action, err, len);
-	if (strcmp(what, "instance") == 0)
-		return mup_instance(b, req, action, err, len);
-	if (strcmp(what, "metric") == 0) {
-		if (a != NULL) {
-			snprintf(err, len, "mup metric: unknown key \"action\"");
-			return NULL;
-		}
-		return mup_metric(b, req, err, len);
-	}
-	snprintf(err, len, "mup: unknown \"%.20s\" (session, instance, metric)",
-	    what);
-	return NULL;
-}
-
 /* ------------------------------------------------------------------ */
-/* bgp route add|del                                                   */
+/* bgp route add|del, bgp neighbor start                               */
+
+static struct bgpd *
+speaker(struct catsd *d, char *err, size_t len)
+{
+	if (d->bgp == NULL)
+		snprintf(err, len, "bgp: this node has no \"bgp\" section");
+	return d->bgp;
+}
 
 static bool
 some_nbr_speaks(const struct bgpd *b, enum bgp_af af)
@@ -756,21 +567,24 @@ some_nbr_speaks(const struct bgpd *b, enum bgp_af af)
 	return false;
 }
 
-static json_t *
-bgp_route(struct bgpd *b, json_t *req, char *err, size_t len)
+json_t *
+bgp_ctl_route(struct catsd *d, int op, union ctl_arg *a, char *err,
+    size_t len)
 {
-	struct bgp_route r;
+	struct bgpd *b = speaker(d, err, len);
+	const struct bgp_route *r = &a->route;
 	struct adv *e;
 
-	if (bgp_route_parse(req, &r, err, len) < 0)
+	(void)op;
+	if (b == NULL)
 		return NULL;
-	e = bgp_adv_find(b, &r.key);
+	e = bgp_adv_find(b, &r->key);
 	if (e != NULL && !e->ctl) {
 		snprintf(err, len, "bgp route %s: the MUP roles advertise this "
-		    "route; it is theirs", r.add ? "add" : "del");
+		    "route; it is theirs", r->add ? "add" : "del");
 		return NULL;
 	}
-	if (!r.add) {
+	if (!r->add) {
 		if (e == NULL) {
 			snprintf(err, len, "bgp route del: no such route added "
 			    "with \"bgp route add\"");
@@ -779,9 +593,9 @@ bgp_route(struct bgpd *b, json_t *req, char *err, size_t len)
 		bgp_adv_del(b, e);
 		return json_pack("{s:b,s:I}", "ok", 1, "originated", J(b->nctl));
 	}
-	if (!some_nbr_speaks(b, r.af)) {
+	if (!some_nbr_speaks(b, r->af)) {
 		snprintf(err, len, "bgp route add: no neighbor is configured "
-		    "for %s", bgp_af_name(r.af));
+		    "for %s", bgp_af_name(r->af));
 		return NULL;
 	}
 	if (e == NULL && b->nctl >= BGP_CTL_ROUTES_MAX) {
@@ -789,7 +603,7 @@ bgp_route(struct bgpd *b, json_t *req, char *err, size_t len)
 		    "that is the limit (delete some first)", BGP_CTL_ROUTES_MAX);
 		return NULL;
 	}
-	if (!bgp_adv_set(b, &r.key, &r.attr, true)) {
+	if (!bgp_adv_set(b, &r->key, &r->attr, true)) {
 		snprintf(err, len, "bgp route add: out of memory");
 		return NULL;
 	}
@@ -798,57 +612,28 @@ bgp_route(struct bgpd *b, json_t *req, char *err, size_t len)
 
 /* bgp neighbor start: the operator's restart after max_prefix (a
  * neighbor already started and not held down is left as it is). */
-static json_t *
-bgp_neighbor(struct bgpd *b, json_t *req, char *err, size_t len)
+json_t *
+bgp_ctl_neighbor(struct catsd *d, int op, union ctl_arg *a, char *err,
+    size_t len)
 {
-	const char *action, *name, *cmd, *what;
-	json_error_t je;
+	struct bgpd *b = speaker(d, err, len);
+	const char *name = a->neighbor;
 	uint64_t until;
 	bool down;
 
-	if (json_unpack_ex(req, &je, JSON_STRICT, "{s:s,s:s,s:s,s:s}",
-	    "cmd", &cmd, "what", &what, "action", &action, "name", &name)
-	    != 0) {
-		snprintf(err, len, "bgp neighbor: expected the keys \"action\" "
-		    "and \"name\" (strings), and no other");
-		return NULL;
-	}
-	if (strcmp(action, "start") != 0) {
-		snprintf(err, len, "bgp neighbor: key \"action\": expected "
-		    "\"start\"");
-		return NULL;
-	}
-	for (size_t i = 0; i < b->n; i++) {
+	(void)op;
+	for (size_t i = 0; b != NULL && i < b->n; i++) {
 		if (strcmp(b->nbr[i].cfg->name, name) != 0)
 			continue;
 		down = bgp_peer_prefix_down(b->nbr[i].peer, &until);
 		if (down)
 			log_warnx("bgp %s: started by the operator after "
 			    "max_prefix", name);
-		bgp_peer_start(b->nbr[i].peer, catsd_now(b->d));
+		bgp_peer_start(b->nbr[i].peer, catsd_now(d));
 		return json_pack("{s:b,s:b}", "ok", 1, "was_down", down);
 	}
-	snprintf(err, len, "bgp neighbor: key \"name\": no neighbor \"%.32s\"",
-	    name);
+	if (b != NULL)
+		snprintf(err, len, "bgp neighbor: key \"name\": no neighbor "
+		    "\"%s\"", name);
 	return NULL;
-}
-
-json_t *
-bgp_ctl_bgp(struct catsd *d, json_t *req, char *err, size_t len)
-{
-	const char *what;
-
-	if (d->bgp == NULL) {
-		snprintf(err, len, "bgp: this node has no \"bgp\" section");
-		return NULL;
-	}
-	if (json_unpack(req, "{s:s}", "what", &what) != 0 ||
-	    (strcmp(what, "route") != 0 && strcmp(what, "neighbor") != 0)) {
-		snprintf(err, len, "bgp: key \"what\": expected \"route\" "
-		    "or \"neighbor\"");
-		return NULL;
-	}
-	if (strcmp(what, "neighbor") == 0)
-		return bgp_neighbor(d->bgp, req, err, len);
-	return bgp_route(d->bgp, req, err, len);
 }

@@ -644,6 +644,9 @@ main(int argc, char **argv)
 	log_init("catsd", debug ? LOG_DEBUG : d.conf.log_level,
 	    d.conf.syslog && !debug);
 	rc = start(&d);
+	/* nothing has been read from a peer or a client yet */
+	if (rc == 0)
+		rc = priv_drop(&d);
 	if (rc == 0) {
 		log_info("%s: running %s", d.conf.node.name, file);
 		ev_run(d.loop, 0);

@@ -132,7 +132,7 @@ struct catsd {
 	ev_prepare	 dp_w;		/* data-plane changes out before sleeping */
 	struct table	 timers;	/* node timer key -> struct dtimer * */
 	uint64_t	 rx_dropped;	/* not even given to the node */
-	uint32_t	 rx_kernel_dropped;	/* by the kernel: a full socket
+	uint64_t	 rx_kernel_dropped;	/* by the kernel: a full socket
 					 * queue (SO_RXQ_OVFL), as last told */
 	uint64_t	 tx_errors;
 
@@ -233,13 +233,10 @@ int	 bgp_mup_metrics(struct catsd *, uint32_t cis_id,
 int	 bgp_mup_path(struct catsd *, const uint8_t site[16],
 	    const struct cats_sample *, size_t n);
 
-/* bgp_ctl.c: their control commands; NULL with 'err' set on failure */
-struct json_t *bgp_ctl_show(struct catsd *, const char *what, char *err,
-	    size_t len);
-struct json_t *bgp_ctl_mup(struct catsd *, struct json_t *req, char *err,
-	    size_t len);
-struct json_t *bgp_ctl_bgp(struct catsd *, struct json_t *req, char *err,
-	    size_t len);
+/* priv.c: after start(), become the configured user with only the
+ * capabilities needed, no_new_privs, and the seccomp filter; as root
+ * with a warning when no user is configured.  -1 (logged): stop. */
+int	 priv_drop(struct catsd *);
 
 /* catsd.c: the monotonic clock every deadline counts on, in ms and in
  * seconds (libev's ev_now is the wall clock: not for deadlines) */

@@ -28,6 +28,7 @@
 #include <jansson.h>
 
 #include "cats/conf.h"
+#include "cats/hold.h"
 #include "cats/ra.h"
 #include "cats/stamp.h"
 #include "catsd/conf_int.h"
@@ -107,6 +108,13 @@ const struct conf_name conf_ra_prefs[] = {
 	{ NULL, 0 },
 };
 
+const struct conf_name conf_seccomp_modes[] = {
+	{ "kill", CONF_SECCOMP_KILL },
+	{ "log", CONF_SECCOMP_LOG },
+	{ "off", CONF_SECCOMP_OFF },
+	{ NULL, 0 },
+};
+
 const char *
 conf_name_of(const struct conf_name *t, int value)
 {
@@ -117,18 +125,6 @@ conf_name_of(const struct conf_name *t, int value)
 }
 
 /* ---- parsing context: the key path and the error line ---- */
-
-struct pctx {
-	const char	*file;
-	char		*err;
-	size_t		 errlen;
-	char		 path[192];	/* e.g. peers[2].address */
-	size_t		 plen;
-	char		 got[96];	/* what got() last rendered */
-	struct conf	*c;
-	size_t		 peer;		/* the peer being parsed (its sid) */
-	size_t		 inst;		/* the instance being parsed */
-};
 
 static int fail(struct pctx *, const char *, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -146,6 +142,9 @@ fail(struct pctx *p, const char *fmt, ...)
 		return -1;
 	if (p->plen == 0)
 		snprintf(p->err, p->errlen, "%s: %s", p->file, msg);
+	else if (p->quote)	/* the control socket's sentences */
+		snprintf(p->err, p->errlen, "%s: key \"%s\": %s", p->file,
+		    p->path, msg);
 	else
 		snprintf(p->err, p->errlen, "%s: %s: %s", p->file, p->path, msg);
 	return -1;
@@ -212,8 +211,8 @@ got(struct pctx *p, const json_t *v)
 	return p->got;
 }
 
-static int
-expected(struct pctx *p, const json_t *v, const char *what)
+int
+conf_expected(struct pctx *p, const json_t *v, const char *what)
 {
 	return fail(p, "expected %s, got %s", what, got(p, v));
 }
@@ -232,63 +231,7 @@ name_list(const struct conf_name *t, char *buf, size_t len)
 	}
 }
 
-/* ---- the key tables ---- */
-
-struct key;
-typedef int (*setter_fn)(struct pctx *, json_t *, void *base,
-    const struct key *);
-
-struct key {
-	const char	*name;
-	setter_fn	 set;
-	size_t		 off;		/* of the field in the section's base */
-	size_t		 size;		/* of the field */
-	int64_t		 min, max;	/* integers, prefix lengths */
-	double		 dmin, dmax;	/* reals */
-	const void	*aux;		/* names, or the table of a sub-object */
-	uint32_t	 role;		/* a role section: the role it needs */
-	unsigned	 flags;
-};
-
-#define K_REQUIRED	0x01
-#define K_NULL		0x02	/* null stands for "none" */
-#define K_NONZERO	0x04	/* an address other than :: */
-#define K_NAME		0x08	/* letters, digits, '.', '_', '-' */
-#define K_IFNAME	0x10	/* what Linux accepts as an interface name */
-
-#define FIELD(type, f)	.off = offsetof(type, f), \
-			.size = sizeof(((type *)0)->f)
-#define UINT(k, type, f, lo, hi, fl) \
-	{ .name = k, .set = set_uint, FIELD(type, f), .min = lo, .max = hi, \
-	  .flags = fl }
-#define LIMIT(k, type, f, hi) \
-	{ .name = k, .set = set_limit, FIELD(type, f), .min = 0, .max = hi }
-#define REAL(k, type, f, lo, hi) \
-	{ .name = k, .set = set_real, FIELD(type, f), .dmin = lo, .dmax = hi }
-#define BOOL(k, type, f) \
-	{ .name = k, .set = set_bool, FIELD(type, f) }
-#define ENUM(k, type, f, names) \
-	{ .name = k, .set = set_enum, FIELD(type, f), .aux = names }
-#define ADDR(k, type, f, fl) \
-	{ .name = k, .set = set_addr, FIELD(type, f), .flags = fl }
-#define PREFIX(k, type, f, lo, hi, fl) \
-	{ .name = k, .set = set_prefix, FIELD(type, f), .min = lo, .max = hi, \
-	  .flags = fl }
-#define STR(k, type, f, fl) \
-	{ .name = k, .set = set_str, FIELD(type, f), .flags = fl }
-/* a sub-object: its table's offsets count from base + off */
-#define SUB(k, offset, table, r, fl) \
-	{ .name = k, .set = set_section, .off = offset, .aux = table, \
-	  .role = r, .flags = fl }
-#define CUSTOM(k, fn, fl) \
-	{ .name = k, .set = fn, .flags = fl }
-#define CUSTOM_AUX(k, fn, a, fl) \
-	{ .name = k, .set = fn, .aux = a, .flags = fl }
-#define END	{ .name = NULL }
-
-static int walk(struct pctx *, json_t *, const struct key *, void *);
-
-/* ---- generic setters ---- */
+/* ---- generic setters (the key tables: conf_int.h) ---- */
 
 static int
 get_int(struct pctx *p, json_t *v, int64_t min, int64_t max, uint64_t *out)
@@ -318,8 +261,8 @@ store_uint(void *field, size_t size, uint64_t x)
 	}
 }
 
-static int
-set_uint(struct pctx *p, json_t *v, void *base, const struct key *k)
+int
+conf_set_uint(struct pctx *p, json_t *v, void *base, const struct key *k)
 {
 	uint64_t x = 0;	/* gcc -O2 cannot see get_int set it */
 
@@ -330,8 +273,8 @@ set_uint(struct pctx *p, json_t *v, void *base, const struct key *k)
 }
 
 /* A maximum-type requirement: null is MH_REQ_UNSET, "no limit". */
-static int
-set_limit(struct pctx *p, json_t *v, void *base, const struct key *k)
+int
+conf_set_limit(struct pctx *p, json_t *v, void *base, const struct key *k)
 {
 	uint32_t x = MH_REQ_UNSET;
 
@@ -348,8 +291,8 @@ set_limit(struct pctx *p, json_t *v, void *base, const struct key *k)
 	return 0;
 }
 
-static int
-set_real(struct pctx *p, json_t *v, void *base, const struct key *k)
+int
+conf_set_real(struct pctx *p, json_t *v, void *base, const struct key *k)
 {
 	double x;
 
@@ -366,13 +309,13 @@ set_real(struct pctx *p, json_t *v, void *base, const struct key *k)
 	return 0;
 }
 
-static int
-set_bool(struct pctx *p, json_t *v, void *base, const struct key *k)
+int
+conf_set_bool(struct pctx *p, json_t *v, void *base, const struct key *k)
 {
 	bool b;
 
 	if (!json_is_boolean(v))
-		return expected(p, v, "true or false");
+		return conf_expected(p, v, "true or false");
 	b = json_is_true(v);
 	memcpy((char *)base + k->off, &b, sizeof(b));
 	return 0;
@@ -387,8 +330,8 @@ find_name(const struct conf_name *t, const char *s)
 	return -1;
 }
 
-static int
-set_enum(struct pctx *p, json_t *v, void *base, const struct key *k)
+int
+conf_set_enum(struct pctx *p, json_t *v, void *base, const struct key *k)
 {
 	char list[128];
 	int x = -1;
@@ -423,15 +366,15 @@ get_addr(struct pctx *p, json_t *v, unsigned flags, uint8_t out[16])
 	}
 	if (!json_is_string(v) ||
 	    inet_pton(AF_INET6, json_string_value(v), out) != 1)
-		return expected(p, v, what);
+		return conf_expected(p, v, what);
 	if ((flags & K_NONZERO) && zero16(out))
 		return fail(p, "expected %s other than ::, got %s", what,
 		    got(p, v));
 	return 0;
 }
 
-static int
-set_addr(struct pctx *p, json_t *v, void *base, const struct key *k)
+int
+conf_set_addr(struct pctx *p, json_t *v, void *base, const struct key *k)
 {
 	return get_addr(p, v, k->flags | K_NONZERO, (uint8_t *)base + k->off);
 }
@@ -473,8 +416,8 @@ parse_prefix(const char *s, struct mh_prefix *pf)
 	return true;
 }
 
-static int
-set_prefix(struct pctx *p, json_t *v, void *base, const struct key *k)
+int
+conf_set_prefix(struct pctx *p, json_t *v, void *base, const struct key *k)
 {
 	struct mh_prefix pf;
 
@@ -518,8 +461,8 @@ ifname_ok(const char *s)
 	return true;
 }
 
-static int
-set_str(struct pctx *p, json_t *v, void *base, const struct key *k)
+int
+conf_set_str(struct pctx *p, json_t *v, void *base, const struct key *k)
 {
 	char *field = (char *)base + k->off;
 	const char *s;
@@ -549,13 +492,13 @@ set_str(struct pctx *p, json_t *v, void *base, const struct key *k)
 
 /* A sub-object whose keys land at base + off; a role section needs the
  * node to have that role. */
-static int
-set_section(struct pctx *p, json_t *v, void *base, const struct key *k)
+int
+conf_set_section(struct pctx *p, json_t *v, void *base, const struct key *k)
 {
 	if (k->role != 0 && !(p->c->node.roles & k->role))
 		return fail(p, "expected only on a node with role \"%s\"",
 		    conf_name_of(conf_roles, (int)k->role));
-	return walk(p, v, k->aux, (char *)base + k->off);
+	return conf_walk(p, v, k->aux, (char *)base + k->off);
 }
 
 /* ---- the walker ---- */
@@ -580,7 +523,8 @@ unknown_key(struct pctx *p, const struct key *keys, const char *name)
 		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
 		    n == 0 ? "" : ", ", keys->name);
 	push(p, name);
-	return fail(p, "unknown key; expected one of: %s", list);
+	return fail(p, "unknown key; expected %s%s", list[0] != '\0' ?
+	    "one of: " : "none", list);
 }
 
 /*
@@ -588,8 +532,8 @@ unknown_key(struct pctx *p, const struct key *keys, const char *name)
  * file may carry anywhere, ignored); then the table's keys are applied in
  * table order.  Missing keys keep the defaults already in base.
  */
-static int
-walk(struct pctx *p, json_t *obj, const struct key *keys, void *base)
+int
+conf_walk(struct pctx *p, json_t *obj, const struct key *keys, void *base)
 {
 	const struct key *k;
 	const char *name;
@@ -597,13 +541,13 @@ walk(struct pctx *p, json_t *obj, const struct key *keys, void *base)
 	size_t mark;
 
 	if (!json_is_object(obj))
-		return expected(p, obj, "an object");
+		return conf_expected(p, obj, "an object");
 	json_object_foreach(obj, name, v) {
 		if (strcmp(name, "comment") == 0) {
 			if (json_is_string(v))
 				continue;
 			push(p, name);
-			return expected(p, v, "a string");
+			return conf_expected(p, v, "a string");
 		}
 		if (key_find(keys, name) == NULL)
 			return unknown_key(p, keys, name);
@@ -632,7 +576,7 @@ set_roles(struct pctx *p, json_t *v, void *base, const struct key *k)
 	int bit;
 
 	if (!json_is_array(v) || json_array_size(v) == 0)
-		return expected(p, v, "a non-empty array of roles");
+		return conf_expected(p, v, "a non-empty array of roles");
 	name_list(conf_roles, list, sizeof(list));
 	json_array_foreach(v, i, r) {
 		mark = push_index(p, i);
@@ -650,11 +594,26 @@ set_roles(struct pctx *p, json_t *v, void *base, const struct key *k)
 	return 0;
 }
 
+/*
+ * node.limits and peers[].limits (docs/config.md, docs/catsd.md "Bounded
+ * state"): entries a peer may make this node hold in each table, and its
+ * signaling rate in messages a second with the burst it may send at once.
+ * On the node 0 turns a bound off; on a peer 0 (or leaving it out) takes
+ * the node's.  A table's total is timers.max_sessions.
+ */
+static const struct key limit_keys[] = {
+	UINT("per_peer", struct node_limits, state, 0, 1u << 24, 0),
+	UINT("rate", struct node_limits, rate, 0, 10000000, 0),
+	UINT("burst", struct node_limits, burst, 0, 10000000, 0),
+	END
+};
+
 static const struct key node_keys[] = {
 	STR("name", struct node_cfg, name, K_REQUIRED | K_NAME),
 	ADDR("address", struct node_cfg, addr, K_REQUIRED),
 	{ .name = "roles", .set = set_roles, FIELD(struct node_cfg, roles),
 	  .flags = K_REQUIRED },
+	SUB("limits", offsetof(struct node_cfg, limits), limit_keys, 0, 0),
 	END
 };
 
@@ -728,7 +687,7 @@ set_services(struct pctx *p, json_t *v, void *base, const struct key *k)
 		return -1;
 	json_array_foreach(v, i, o) {
 		mark = push_index(p, i);
-		if (walk(p, o, service_keys, &n->services[i]) != 0 ||
+		if (conf_walk(p, o, service_keys, &n->services[i]) != 0 ||
 		    service_unique(p, o, i) != 0)
 			return -1;
 		n->services[i].sel_id = (uint32_t)i;
@@ -773,7 +732,8 @@ set_auth_key(struct pctx *p, json_t *o, struct auth_key *k, bool *send)
 	size_t mark;
 
 	if (!json_is_object(o))
-		return expected(p, o, "an object with \"spi\" and \"key\"");
+		return conf_expected(p, o,
+		    "an object with \"spi\" and \"key\"");
 	json_object_foreach(o, name, v)
 		if (strcmp(name, "spi") != 0 && strcmp(name, "key") != 0 &&
 		    strcmp(name, "send") != 0 && strcmp(name, "comment") != 0) {
@@ -795,7 +755,7 @@ set_auth_key(struct pctx *p, json_t *o, struct auth_key *k, bool *send)
 	v = json_object_get(o, "send");
 	if (v != NULL && !json_is_boolean(v)) {
 		push(p, "send");
-		return expected(p, v, "true or false");
+		return conf_expected(p, v, "true or false");
 	}
 	*send = v != NULL && json_is_true(v);
 	return 0;
@@ -846,6 +806,7 @@ static const struct key peer_keys[] = {
 	BOOL("candidate", struct node_peer, candidate),
 	PREFIX("subprefix", struct node_peer, subprefix, 1, 128, K_NULL),
 	CUSTOM("auth", set_peer_auth, 0),
+	SUB("limits", offsetof(struct node_peer, limits), limit_keys, 0, 0),
 	END
 };
 
@@ -949,7 +910,7 @@ set_peers(struct pctx *p, json_t *v, void *base, const struct key *k)
 	json_array_foreach(v, i, o) {
 		mark = push_index(p, i);
 		p->peer = i;
-		if (walk(p, o, peer_keys, &n->peers[i]) != 0 ||
+		if (conf_walk(p, o, peer_keys, &n->peers[i]) != 0 ||
 		    peer_unique(p, o, i) != 0 ||
 		    peer_role_keys(p, o, &n->peers[i]) != 0)
 			return -1;
@@ -1001,7 +962,7 @@ set_inst_service(struct pctx *p, json_t *v, void *base, const struct key *k)
 		s = node_service_find(&p->c->node,
 		    (const uint8_t *)json_string_value(v), json_string_length(v));
 	if (s < 0)
-		return expected(p, v, "the id of one of services");
+		return conf_expected(p, v, "the id of one of services");
 	in->service = (uint16_t)s;
 	return 0;
 }
@@ -1031,7 +992,7 @@ set_inst_egress(struct pctx *p, json_t *v, void *base, const struct key *k)
 		}
 	}
 bad:
-	return expected(p, v, "the name of a peer with role \"egress\"");
+	return conf_expected(p, v, "the name of a peer with role \"egress\"");
 }
 
 /* A decimal port 1..65535, no sign, no leading zero. */
@@ -1088,8 +1049,8 @@ get_edge_control(struct pctx *p, json_t *v, char out[CONF_EDGE_CTL_MAX])
 	if (!json_is_string(v) || json_string_length(v) >= CONF_EDGE_CTL_MAX ||
 	    strlen(json_string_value(v)) != json_string_length(v) ||
 	    !edge_control_ok(json_string_value(v)))
-		return expected(p, v, "null, \"[IPv6]:PORT\", \"IPv4:PORT\" or "
-		    "\"unix:PATH\"");
+		return conf_expected(p, v, "null, \"[IPv6]:PORT\", "
+		    "\"IPv4:PORT\" or \"unix:PATH\"");
 	memcpy(out, json_string_value(v), json_string_length(v) + 1);
 	return 0;
 }
@@ -1111,14 +1072,14 @@ set_names(struct pctx *p, json_t *v, char (*list)[NODE_FUNC_LEN], size_t max,
 	json_t *f;
 
 	if (!json_is_array(v) || json_array_size(v) > max)
-		return expected(p, v, array);
+		return conf_expected(p, v, array);
 	memset(list, 0, max * sizeof(*list));
 	json_array_foreach(v, i, f) {
 		len = json_is_string(f) ? json_string_length(f) : 0;
 		if (len == 0 || len >= NODE_FUNC_LEN ||
 		    strlen(json_string_value(f)) != len) {
 			push_index(p, i);
-			return expected(p, f, name);
+			return conf_expected(p, f, name);
 		}
 		memcpy(list[i], json_string_value(f), len + 1);
 	}
@@ -1209,7 +1170,7 @@ set_instances(struct pctx *p, json_t *v, void *base, const struct key *k)
 		at = n->ninstances;
 		p->inst = at;
 		mark = push_index(p, i);
-		if (walk(p, o, k->aux, &n->instances[at]) != 0 ||
+		if (conf_walk(p, o, k->aux, &n->instances[at]) != 0 ||
 		    instance_check(p, o, at) != 0)
 			return -1;
 		n->ninstances = at + 1;
@@ -1322,7 +1283,7 @@ set_metrics(struct pctx *p, json_t *v, void *base, const struct key *k)
 		return -1;
 	json_array_foreach(v, i, o) {
 		mark = push_index(p, i);
-		if (walk(p, o, metric_keys, &p->c->metrics[i]) != 0 ||
+		if (conf_walk(p, o, metric_keys, &p->c->metrics[i]) != 0 ||
 		    metric_check(p, o, i) != 0)
 			return -1;
 		p->c->nmetrics = i + 1;
@@ -1361,7 +1322,7 @@ set_selector(struct pctx *p, json_t *v, void *base, const struct key *k)
 	if (!wants_sel(&p->c->node))
 		return fail(p, "expected only on a node with role "
 		    "\"controller\", or \"ingress\" with setup \"egresses\"");
-	return walk(p, v, selector_keys, &p->c->sel);
+	return conf_walk(p, v, selector_keys, &p->c->sel);
 }
 
 /* ---- operation: signaling, log, data plane, timers ---- */
@@ -1378,6 +1339,15 @@ static const struct key log_keys[] = {
 	END
 };
 
+/* the user is looked up when catsd starts (priv.c), not here: catsd -n
+ * checks a file for another machine too */
+static const struct key priv_keys[] = {
+	STR("user", struct conf_priv, user, K_NULL | K_NAME),
+	STR("group", struct conf_priv, group, K_NULL | K_NAME),
+	ENUM("seccomp", struct conf_priv, seccomp, conf_seccomp_modes),
+	END
+};
+
 static const struct key dataplane_keys[] = {
 	ENUM("backend", struct conf, dataplane, conf_backends),
 	ADDR("sid", struct conf, sid, K_NULL),
@@ -1386,6 +1356,8 @@ static const struct key dataplane_keys[] = {
 	STR("core_interface", struct conf, core_if, K_NULL | K_IFNAME),
 	UINT("buffer_packets", struct conf, buffer_packets, 0, 1u << 20, 0),
 	UINT("buffer_ms", struct conf, buffer_ms, 0, 3600000, 0),
+	UINT("buffer_total_packets", struct conf, buffer_total_packets, 0,
+	    1u << 24, 0),
 	END
 };
 
@@ -1422,6 +1394,10 @@ static const struct key timer_keys[] = {
 	UINT("timestamp_window_ms", struct node_cfg, ts_window_ms, 1, 3600000,
 	    0),
 	UINT("max_sessions", struct node_cfg, max_sessions, 1, 1u << 24, 0),
+	/* liveness (RFC 5847, docs/engine.md "Site failure"): 0 ms, no
+	 * heartbeats; the hold time is heartbeat_ms x heartbeat_misses */
+	UINT("heartbeat_ms", struct node_cfg, heartbeat_ms, 0, 600000, 0),
+	UINT("heartbeat_misses", struct node_cfg, heartbeat_misses, 1, 255, 0),
 	END
 };
 
@@ -1439,14 +1415,14 @@ get_any_addr(struct pctx *p, json_t *v, unsigned flags, uint8_t out[16])
 	if (json_is_null(v) && (flags & K_NULL))
 		return 0;
 	if (!json_is_string(v))
-		return expected(p, v, what);
+		return conf_expected(p, v, what);
 	s = json_string_value(v);
 	if (inet_pton(AF_INET, s, out + 12) == 1) {
 		out[10] = out[11] = 0xff;
 		return 0;
 	}
 	if (inet_pton(AF_INET6, s, out) != 1)
-		return expected(p, v, what);
+		return conf_expected(p, v, what);
 	if (zero16(out))
 		return fail(p, "expected %s other than ::, got %s", what,
 		    got(p, v));
@@ -1467,7 +1443,7 @@ set_router_id(struct pctx *p, json_t *v, void *base, const struct key *k)
 
 	if (!json_is_string(v) || inet_pton(AF_INET, json_string_value(v),
 	    &a) != 1 || (id = ntohl(a.s_addr)) == 0)
-		return expected(p, v, "a dotted quad other than 0.0.0.0");
+		return conf_expected(p, v, "a dotted quad other than 0.0.0.0");
 	memcpy((char *)base + k->off, &id, sizeof(id));
 	return 0;
 }
@@ -1481,7 +1457,7 @@ set_hold(struct pctx *p, json_t *v, void *base, const struct key *k)
 	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 	    json_integer_value(v) > 65535 || json_integer_value(v) == 1 ||
 	    json_integer_value(v) == 2)
-		return expected(p, v, "0 or an integer from 3 to 65535");
+		return conf_expected(p, v, "0 or an integer from 3 to 65535");
 	h = (uint16_t)json_integer_value(v);
 	memcpy((char *)base + k->off, &h, sizeof(h));
 	return 0;
@@ -1608,7 +1584,7 @@ set_neighbors(struct pctx *p, json_t *v, void *base, const struct key *k)
 		b->nbr[i].port = BGP_PORT;
 		b->nbr[i].afs = 1u << BGP_AF_IPV6_MUP;
 		b->nbr[i].max_prefix = CONF_BGP_MAX_PREFIX;
-		if (walk(p, o, nbr_keys, &b->nbr[i]) != 0 ||
+		if (conf_walk(p, o, nbr_keys, &b->nbr[i]) != 0 ||
 		    nbr_check(p, o, i) != 0)
 			return -1;
 		b->nnbr = i + 1;
@@ -1636,7 +1612,7 @@ set_bgp(struct pctx *p, json_t *v, void *base, const struct key *k)
 {
 	(void)base, (void)k;
 	p->c->has_bgp = true;
-	return walk(p, v, bgp_keys, &p->c->bgp);
+	return conf_walk(p, v, bgp_keys, &p->c->bgp);
 }
 
 /* MUP addresses follow the mup address's family: an IPv4 one sits in the
@@ -1651,7 +1627,7 @@ get_mup_addr(struct pctx *p, json_t *v, uint8_t out[16])
 	memset(out, 0, 16);
 	if (!json_is_string(v) || inet_pton(v4 ? AF_INET : AF_INET6,
 	    json_string_value(v), out) != 1)
-		return expected(p, v, what);
+		return conf_expected(p, v, what);
 	if (zero16(out))
 		return fail(p, "expected %s other than 0, got %s", what,
 		    got(p, v));
@@ -1679,11 +1655,11 @@ set_mup_addr(struct pctx *p, json_t *v, void *base, const struct key *k)
 		memcpy(m->addr, &a6, 16);
 		return 0;
 	}
-	return expected(p, v, "an IPv4 or IPv6 address (this PE's)");
+	return conf_expected(p, v, "an IPv4 or IPv6 address (this PE's)");
 }
 
-static int
-set_mup_field_addr(struct pctx *p, json_t *v, void *base, const struct key *k)
+int
+conf_set_mupaddr(struct pctx *p, json_t *v, void *base, const struct key *k)
 {
 	return get_mup_addr(p, v, (uint8_t *)base + k->off);
 }
@@ -1728,7 +1704,7 @@ set_mup_instances(struct pctx *p, json_t *v, void *base, const struct key *k)
 		m->inst[i].behavior = 0x12;	/* End.DT6 */
 		m->inst[i].servers = 1;
 		m->inst[i].capacity = 1000;
-		if (walk(p, o, mup_inst_keys, &m->inst[i]) != 0)
+		if (conf_walk(p, o, mup_inst_keys, &m->inst[i]) != 0)
 			return -1;
 		for (size_t j = 0; j < i; j++)
 			if (m->inst[j].cis_id == m->inst[i].cis_id) {
@@ -1764,9 +1740,9 @@ set_mup_rans(struct pctx *p, json_t *v, void *base, const struct key *k)
 }
 
 static const struct key mup_path_keys[] = {
-	{ .name = "ran", .set = set_mup_field_addr, FIELD(struct mup_path, ran),
+	{ .name = "ran", .set = conf_set_mupaddr, FIELD(struct mup_path, ran),
 	  .flags = K_REQUIRED },
-	{ .name = "site", .set = set_mup_field_addr,
+	{ .name = "site", .set = conf_set_mupaddr,
 	  FIELD(struct mup_path, site), .flags = K_REQUIRED },
 	UINT("owd_ns", struct mup_path, owd_ns, 0, UINT32_MAX, K_REQUIRED),
 	UINT("bandwidth", struct mup_path, bw, 0, INT64_MAX, 0),
@@ -1785,7 +1761,7 @@ set_mup_paths(struct pctx *p, json_t *v, void *base, const struct key *k)
 		return -1;
 	json_array_foreach(v, i, o) {
 		mark = push_index(p, i);
-		if (walk(p, o, mup_path_keys, &m->path[i]) != 0)
+		if (conf_walk(p, o, mup_path_keys, &m->path[i]) != 0)
 			return -1;
 		m->npath = i + 1;
 		pop(p, mark);
@@ -1796,7 +1772,7 @@ set_mup_paths(struct pctx *p, json_t *v, void *base, const struct key *k)
 /* The sites a RAN PE probes (its C-NMA, src/catsd/probe.c): each once,
  * each reflector once (a reply is matched to its path by its source). */
 static const struct key mup_probe_keys[] = {
-	{ .name = "site", .set = set_mup_field_addr,
+	{ .name = "site", .set = conf_set_mupaddr,
 	  FIELD(struct conf_mup_probe, site), .flags = K_REQUIRED },
 	ADDR("probe", struct conf_mup_probe, probe, K_REQUIRED),
 	END
@@ -1815,7 +1791,7 @@ set_mup_probe_sites(struct pctx *p, json_t *v, void *base,
 		return -1;
 	json_array_foreach(v, i, o) {
 		mark = push_index(p, i);
-		if (walk(p, o, mup_probe_keys, &c->mup_probe[i]) != 0)
+		if (conf_walk(p, o, mup_probe_keys, &c->mup_probe[i]) != 0)
 			return -1;
 		for (size_t j = 0; j < i; j++) {
 			if (memcmp(c->mup_probe[j].site, c->mup_probe[i].site,
@@ -1880,7 +1856,7 @@ set_mup(struct pctx *p, json_t *v, void *base, const struct key *k)
 		return fail(p, "expected only with a \"bgp\" section (the "
 		    "roles speak BGP)");
 	p->c->has_mup = true;
-	return walk(p, v, mup_keys, &p->c->mup);
+	return conf_walk(p, v, mup_keys, &p->c->mup);
 }
 
 #define NODE	offsetof(struct conf, node)
@@ -1891,6 +1867,7 @@ static const struct key top_keys[] = {
 	SUB("signaling", 0, signaling_keys, 0, 0),
 	STR("control", struct conf, control, 0),
 	SUB("log", 0, log_keys, 0, 0),
+	SUB("privileges", offsetof(struct conf, priv), priv_keys, 0, 0),
 	CUSTOM("services", set_services, 0),
 	CUSTOM("peers", set_peers, 0),
 	SUB("ingress", NODE, ingress_keys, NODE_INGRESS, 0),
@@ -2135,17 +2112,29 @@ check_mup(struct pctx *p)
 	return 0;
 }
 
+/* a group alone would change nothing: catsd drops to a user or not */
+static int
+check_priv(struct pctx *p)
+{
+	const struct conf_priv *v = &p->c->priv;
+
+	if (v->group[0] == '\0' || v->user[0] != '\0')
+		return 0;
+	push(p, "privileges.group");
+	return fail(p, "expected only with \"user\"");
+}
+
 static int
 parse_root(struct pctx *p, json_t *root)
 {
 	struct conf *c = p->c;
 
-	if (walk(p, root, top_keys, c) != 0)
+	if (conf_walk(p, root, top_keys, c) != 0)
 		return -1;
 	if (check_ingress(p) != 0 || check_egress(p, root) != 0 ||
 	    check_sel(p) != 0 || check_dataplane(p) != 0 ||
 	    check_ra(p) != 0 || check_probe(p) != 0 || check_timers(p) != 0 ||
-	    check_mup(p) != 0)
+	    check_mup(p) != 0 || check_priv(p) != 0)
 		return -1;
 	if (json_object_get(root, "control") == NULL)
 		snprintf(c->control, sizeof(c->control), "/run/catsd/%s.sock",
@@ -2160,6 +2149,9 @@ conf_default(struct conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	node_cfg_default(&c->node);
+	/* a site is declared down 3 s after its first missed heartbeat */
+	c->node.heartbeat_ms = 1000;
+	c->node.heartbeat_misses = 3;
 	c->transport = CONF_TRANSPORT_UDP;
 	c->udp_port = 5436;
 	snprintf(c->control, sizeof(c->control), "/run/catsd/catsd.sock");
@@ -2167,6 +2159,7 @@ conf_default(struct conf *c)
 	c->dataplane = CONF_DP_AUTO;
 	c->buffer_packets = 1024;
 	c->buffer_ms = 2000;
+	c->buffer_total_packets = HOLD_DEFAULT_TOTAL;
 	c->transfer_port = CONF_TRANSFER_PORT;
 	c->ra.interval_s = 30;
 	c->ra.lifetime_s = 90;

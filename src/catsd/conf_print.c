@@ -136,6 +136,20 @@ j_roles(struct pr *w, uint32_t roles)
 	return a;
 }
 
+/* node.limits, and a peer's override where it has one (0: the node's). */
+static json_t *
+pr_limits(struct pr *w, const struct node_limits *l)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	add(w, o, "per_peer", json_integer(l->state));
+	add(w, o, "rate", json_integer(l->rate));
+	add(w, o, "burst", json_integer(l->burst));
+	return o;
+}
+
 static json_t *
 pr_node(struct pr *w, const struct node_cfg *n)
 {
@@ -146,6 +160,7 @@ pr_node(struct pr *w, const struct node_cfg *n)
 	add(w, o, "name", json_string(n->name));
 	add(w, o, "address", j_addr(n->addr));
 	add(w, o, "roles", j_roles(w, n->roles));
+	add(w, o, "limits", pr_limits(w, &n->limits));
 	return o;
 }
 
@@ -218,6 +233,8 @@ pr_peer(struct pr *w, const struct node_peer *p, const struct conf_peer *cp)
 	}
 	if (p->auth.nkeys > 0)
 		add(w, o, "auth", pr_auth(w, &p->auth));
+	if (p->limits.state != 0 || p->limits.rate != 0 || p->limits.burst != 0)
+		add(w, o, "limits", pr_limits(w, &p->limits));
 	return o;
 }
 
@@ -426,6 +443,8 @@ pr_dataplane(struct pr *w, const struct conf *c)
 	add(w, o, "core_interface", j_str_or_null(c->core_if));
 	add(w, o, "buffer_packets", json_integer(c->buffer_packets));
 	add(w, o, "buffer_ms", json_integer(c->buffer_ms));
+	add(w, o, "buffer_total_packets",
+	    json_integer(c->buffer_total_packets));
 	return o;
 }
 
@@ -473,6 +492,8 @@ pr_timers(struct pr *w, const struct node_cfg *n)
 	add(w, o, "rtx_tries", json_integer(n->rtx_tries));
 	add(w, o, "timestamp_window_ms", json_integer(n->ts_window_ms));
 	add(w, o, "max_sessions", json_integer(n->max_sessions));
+	add(w, o, "heartbeat_ms", json_integer(n->heartbeat_ms));
+	add(w, o, "heartbeat_misses", json_integer(n->heartbeat_misses));
 	return o;
 }
 
@@ -664,6 +685,19 @@ pr_mup(struct pr *w, const struct conf *c)
 }
 
 static json_t *
+pr_priv(struct pr *w, const struct conf_priv *v)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	add(w, o, "user", j_str_or_null(v->user));
+	add(w, o, "group", j_str_or_null(v->group));
+	add(w, o, "seccomp", j_name(conf_seccomp_modes, v->seccomp));
+	return o;
+}
+
+static json_t *
 pr_conf(struct pr *w, const struct conf *c)
 {
 	const struct node_cfg *n = &c->node;
@@ -679,6 +713,7 @@ pr_conf(struct pr *w, const struct conf *c)
 	add(w, o, "log", pr_small(w,
 	    "level", j_name(conf_levels, c->log_level),
 	    "syslog", json_boolean(c->syslog)));
+	add(w, o, "privileges", pr_priv(w, &c->priv));
 	add(w, o, "services", pr_services(w, n));
 	add(w, o, "peers", pr_peers(w, c));
 	if (n->roles & NODE_INGRESS)

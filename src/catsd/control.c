@@ -23,11 +23,7 @@
 #include "cats/log.h"
 #include "catsd.h"
 #include "conf_int.h"
-
-struct command {
-	const char	*name;
-	json_t		*(*fn)(struct catsd *, json_t *req, char *err, size_t len);
-};
+#include "control.h"
 
 static json_t *
 str_addr(const uint8_t a[16])
@@ -67,6 +63,7 @@ service_name(const struct catsd *d, int s, char *buf, size_t len)
  * The session objects are written here, compact as json_dumps writes them.
  */
 static struct ctl_conn_stats {
+	uint64_t	 connections;	/* open now */
 	uint64_t	 accepted;
 	uint64_t	 idle_closed;	/* no request for CTL_IDLE_S */
 	uint64_t	 stalled;	/* took nothing of a reply for CTL_STALL_S */
@@ -201,6 +198,13 @@ add_session(void *arg, const struct node_session_info *i)
 	if (strcmp(i->role, "ingress") == 0)
 		q_lit(c, i->continuity ? ",\"continuity\":true" :
 		    ",\"continuity\":false");
+	if (i->why[0] != '\0') {	/* site failure: why it moved, and when */
+		q_lit(c, ",\"why\":");
+		q_str(c, i->why);
+		n = snprintf(a, sizeof(a), ",\"moved_ms_ago\":%lld",
+		    (long long)(catsd_now(c->d) - i->moved_ms));
+		q_add(c, a, (size_t)n);
+	}
 	q_lit(c, "}");
 }
 
@@ -227,18 +231,8 @@ stream_step(struct ctl_conn *c)
 	cst.streamed++;
 }
 
-static json_t *
-counts_by_name(const uint64_t *v, size_t n, const char *(*name)(unsigned))
-{
-	json_t *o = json_object();
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (v[i] != 0 && name((unsigned)i) != NULL)
-			json_object_set_new(o, name((unsigned)i),
-			    json_integer((json_int_t)v[i]));
-	return o;
-}
+/* The names of an array of counters; NULL: not shown. */
+typedef const char *name_fn(unsigned);
 
 static const char *
 drop_name(unsigned i)
@@ -272,98 +266,152 @@ kind_name(unsigned i)
 	return k != NULL ? k->name : NULL;
 }
 
-/* The control socket's own (docs/catsd.md). */
-static json_t *
-show_control(struct catsd *d)
-{
-	json_int_t open = 0;
-	size_t i;
+/*
+ * show counters, described by data: a row is one uint64_t at 'off' in its
+ * base (the daemon's, the node's, the socket's), or an array of n of them
+ * shown by name (those not zero): by 'names', or without, by the peers'
+ * names (an array by peer index).  A row goes in the object
+ * 'group' (NULL: the reply itself), made at the group's first row.
+ */
+enum counter_base { IN_CATSD, IN_NODE, IN_CTL };
 
-	for (i = 0; i < CTL_MAX_CONN; i++)
-		open += d->conns[i] != NULL;
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-	    "connections", open, "accepted", (json_int_t)cst.accepted,
-	    "idle_closed", (json_int_t)cst.idle_closed,
-	    "stalled", (json_int_t)cst.stalled,
-	    "evicted", (json_int_t)cst.evicted,
-	    "too_long", (json_int_t)cst.too_long,
-	    "write_errors", (json_int_t)cst.write_errors,
-	    "no_memory", (json_int_t)cst.no_memory,
-	    "streamed", (json_int_t)cst.streamed);
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const struct counter {
+	const char		*group, *key;
+	enum counter_base	 base;
+	size_t			 off, n;
+	name_fn			*names;
+} counters[] = {
+#define D(g, k, f)	{ g, k, IN_CATSD, offsetof(struct catsd, f), 0, NULL }
+#define N(g, k, f)	{ g, k, IN_NODE, offsetof(struct node_counters, f), 0, \
+			  NULL }
+#define ND(k, f, fn)	{ NULL, k, IN_NODE, offsetof(struct node_counters, f), \
+			  NELEM(((struct node_counters *)0)->f), fn }
+#define DN(g, k, f, fn)	{ g, k, IN_CATSD, offsetof(struct catsd, f), \
+			  NELEM(((struct catsd *)0)->f), fn }
+#define F(g, s, f)	D(g, #f, s.f)	/* the key is the field's name */
+#define CTL(f)		{ "control", #f, IN_CTL, \
+			  offsetof(struct ctl_conn_stats, f), 0, NULL }
+	N(NULL, "rx", rx), N(NULL, "tx", tx),
+	/* rx by sender, whatever became of it (a flood's size by source) */
+	ND("rx_by_peer", peer_rx, NULL),
+	N(NULL, "rx_not_a_peer", stranger_rx),
+	ND("tx_by_peer", peer_tx, NULL),
+	N(NULL, "duplicates_answered", dup_answered),
+	N(NULL, "retransmissions", rtx),
+	D(NULL, "socket_dropped", rx_dropped),
+	D(NULL, "kernel_dropped", rx_kernel_dropped),
+	D(NULL, "send_errors", tx_errors),
+	ND("rx_by_kind", rx_kind, kind_name),
+	ND("dropped", drop, drop_name),
+	/* authentication and replay refusals by peer (node.c) */
+	ND("refused_by_peer", peer_refused, NULL),
+	ND("unmet", unmet, unmet_name),
+	ND("malformed", decode_err, err_name),
+	N("metric_reports", "sent", metric_tx),
+	N("metric_reports", "taken", metric_rx),
+	F("probe", probe_cnt, reflected),
+	F("probe", probe_cnt, reflect_malformed),
+	F("probe", probe_cnt, strangers), F("probe", probe_cnt, reports),
+	F("probe", probe_cnt, send_errors),
+	D("handover_buffer", "held", buf_held),
+	D("handover_buffer", "flushed", buf_flushed),
+	D("handover_buffer", "expired", buf_expired),
+	D("handover_buffer", "overflow", buf_overflow),
+	D("handover_buffer", "not_held", buf_unheld),
+	D("handover_buffer", "write_errors", buf_write_err),
+	D("handover_buffer", "first_packets", first_packets),
+	F("transfer", xfer_cnt, exports), F("transfer", xfer_cnt, imports),
+	F("transfer", xfer_cnt, states_sent),
+	F("transfer", xfer_cnt, states_received), F("transfer", xfer_cnt, errors),
+	F("agent", agent_cnt, reports), F("agent", agent_cnt, fed),
+	F("agent", agent_cnt, not_fed),
+	DN("agent", "malformed", agent_cnt.malformed, agent_malformed_name),
+	F("agent", agent_cnt, errors),
+	F("ra", ra_cnt, ra_sent), F("ra", ra_cnt, rs_received),
+	DN("ra", "rs_malformed", ra_cnt.rs_malformed, ra_err_name),
+	F("ra", ra_cnt, send_errors),
+	/* the control socket's own (docs/catsd.md) */
+	CTL(connections), CTL(accepted), CTL(idle_closed), CTL(stalled),
+	CTL(evicted), CTL(too_long), CTL(write_errors), CTL(no_memory),
+	CTL(streamed),
+#undef D
+#undef N
+#undef ND
+#undef DN
+#undef F
+#undef CTL
+};
+
+static json_t *
+counter_json(const struct catsd *d, const struct counter *r,
+    const uint64_t *v)
+{
+	json_t *o;
+	const char *name;
+
+	if (r->n == 0)
+		return json_integer((json_int_t)*v);
+	o = json_object();
+	for (unsigned i = 0; i < r->n; i++) {
+		name = r->names != NULL ? r->names(i) : peer_name(d, (int)i);
+		if (v[i] != 0 && name != NULL)
+			json_object_set_new(o, name, json_integer((json_int_t)v[i]));
+	}
+	return o;
 }
 
 static json_t *
 show_counters(struct catsd *d)
 {
+	const void *base[] = { [IN_CATSD] = d, [IN_NODE] = node_counters(d->node),
+	    [IN_CTL] = &cst };
+	json_t *top = json_object(), *o;
+	const struct counter *r;
+
+	for (r = counters; r < counters + NELEM(counters); r++) {
+		o = top;
+		if (r->group != NULL && (o = json_object_get(top, r->group)) ==
+		    NULL)
+			json_object_set_new(top, r->group, o = json_object());
+		json_object_set_new(o, r->key, counter_json(d, r,
+		    (const uint64_t *)((const char *)base[r->base] + r->off)));
+	}
+	return top;
+}
+
+/* What the peer holds here and how often its limits bit (node_limits). */
+static json_t *
+peer_limits_show(struct catsd *d, size_t i)
+{
 	const struct node_counters *c = node_counters(d->node);
+	json_t *held = json_object();
 
-	json_t *buf = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-	    "held", (json_int_t)d->buf_held, "flushed", (json_int_t)d->buf_flushed,
-	    "expired", (json_int_t)d->buf_expired,
-	    "overflow", (json_int_t)d->buf_overflow,
-	    "not_held", (json_int_t)d->buf_unheld,
-	    "write_errors", (json_int_t)d->buf_write_err,
-	    "first_packets", (json_int_t)d->first_packets);
+	for (int k = 0; k < NODE_STATE__COUNT; k++)
+		json_object_set_new(held, node_state_name((enum node_state_kind)k),
+		    json_integer((json_int_t)node_peer_state(d->node, (int)i,
+		    (enum node_state_kind)k)));
+	return json_pack("{s:o,s:I,s:I}", "held", held,
+	    "quota_refused", (json_int_t)c->peer_limited[i],
+	    "rate_limited", (json_int_t)c->peer_rate_limited[i]);
+}
 
-	const struct xfer_counters *x = &d->xfer_cnt;
-	json_t *xf = json_pack("{s:I,s:I,s:I,s:I,s:I}",
-	    "exports", (json_int_t)x->exports,
-	    "imports", (json_int_t)x->imports,
-	    "states_sent", (json_int_t)x->states_sent,
-	    "states_received", (json_int_t)x->states_received,
-	    "errors", (json_int_t)x->errors);
+/* Site failure (docs/engine.md): up or down, since when, heartbeats
+ * missed in a row, last heard; node times shown as ages. */
+static json_t *
+live_show(struct catsd *d, size_t peer)
+{
+	struct node_peer_live l;
+	uint64_t now = catsd_now(d);
 
-	const struct agent_counters *ag = &d->agent_cnt;
-	json_t *agent = json_pack("{s:I,s:I,s:I,s:o,s:I}",
-	    "reports", (json_int_t)ag->reports, "fed", (json_int_t)ag->fed,
-	    "not_fed", (json_int_t)ag->not_fed,
-	    "malformed", counts_by_name(ag->malformed, AGENT_MALFORMED_MAX,
-	    agent_malformed_name), "errors", (json_int_t)ag->errors);
-
-	const struct ra_counters *r = &d->ra_cnt;
-	json_t *ra = json_pack("{s:I,s:I,s:o,s:I}",
-	    "ra_sent", (json_int_t)r->ra_sent,
-	    "rs_received", (json_int_t)r->rs_received,
-	    "rs_malformed", counts_by_name(r->rs_malformed, RA_E__COUNT,
-	    ra_err_name),
-	    "send_errors", (json_int_t)r->send_errors);
-
-	json_t *metrics = json_pack("{s:I,s:I}",
-	    "sent", (json_int_t)c->metric_tx,
-	    "taken", (json_int_t)c->metric_rx);
-
-	const struct probe_counters *pc = &d->probe_cnt;
-	json_t *probe = json_pack("{s:I,s:I,s:I,s:I,s:I}",
-	    "reflected", (json_int_t)pc->reflected,
-	    "reflect_malformed", (json_int_t)pc->reflect_malformed,
-	    "strangers", (json_int_t)pc->strangers,
-	    "reports", (json_int_t)pc->reports,
-	    "send_errors", (json_int_t)pc->send_errors);
-
-	/* authentication and replay refusals by peer (node.c), and the
-	 * retransmissions answered from the cache */
-	json_t *refused = json_object();
-	for (size_t i = 0; i < d->conf.node.npeers; i++)
-		if (c->peer_refused[i] != 0)
-			json_object_set_new(refused, d->conf.node.peers[i].name,
-			    json_integer((json_int_t)c->peer_refused[i]));
-
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,"
-	    "s:o,s:o,s:o,s:o,s:o,s:o}",
-	    "rx", (json_int_t)c->rx, "tx", (json_int_t)c->tx,
-	    "duplicates_answered", (json_int_t)c->dup_answered,
-	    "retransmissions", (json_int_t)c->rtx,
-	    "socket_dropped", (json_int_t)d->rx_dropped,
-	    "kernel_dropped", (json_int_t)d->rx_kernel_dropped,
-	    "send_errors", (json_int_t)d->tx_errors,
-	    "rx_by_kind", counts_by_name(c->rx_kind, 256, kind_name),
-	    "dropped", counts_by_name(c->drop, NODE_DROP__COUNT, drop_name),
-	    "refused_by_peer", refused,
-	    "unmet", counts_by_name(c->unmet, CATS_SEL__COUNT, unmet_name),
-	    "malformed", counts_by_name(c->decode_err, MH_E__COUNT, err_name),
-	    "metric_reports", metrics, "probe", probe,
-	    "handover_buffer", buf, "transfer", xf, "agent", agent, "ra", ra,
-	    "control", show_control(d));
+	if (!node_peer_liveness(d->node, (int)peer, &l) ||
+	    l.state == NODE_LIVE_UNWATCHED)
+		return NULL;
+	return json_pack("{s:s,s:I,s:I,s:I,s:I}", "state", node_live_name(l.state),
+	    "since_ms_ago", l.since_ms ? (json_int_t)(now - l.since_ms) : -1,
+	    "last_heard_ms_ago", l.heard_ms ? (json_int_t)(now - l.heard_ms) : -1,
+	    "missed", (json_int_t)l.missed, "downs", (json_int_t)l.downs);
 }
 
 static json_t *
@@ -387,9 +435,16 @@ show_peers(struct catsd *d)
 		    "address", str_addr(n->peers[i].addr), "roles", roles);
 		if ((pr = probe_show(d, i)) != NULL)
 			json_object_set_new(o, "probe", pr);
+		if ((pr = live_show(d, i)) != NULL)
+			json_object_set_new(o, "liveness", pr);
+		json_object_set_new(o, "limits", peer_limits_show(d, i));
 		json_array_append_new(list, o);
 	}
-	return json_pack("{s:o,s:o}", "peers", list, "counters", show_counters(d));
+	return json_pack("{s:o,s:o,s:{s:I,s:I,s:I}}", "peers", list,
+	    "counters", show_counters(d), "site_failure",
+	    "peers_down", (json_int_t)node_counters(d->node)->peer_down,
+	    "resteered", (json_int_t)node_counters(d->node)->resteered,
+	    "unmet", (json_int_t)node_counters(d->node)->resteer_unmet);
 }
 
 static void
@@ -526,38 +581,6 @@ show_metrics(struct catsd *d)
 	return json_pack("{s:o}", "metrics", list);
 }
 
-static json_t *
-cmd_show(struct catsd *d, json_t *req, char *err, size_t len)
-{
-	const char *what = NULL;
-
-	if (json_unpack(req, "{s:s, s:s}", "cmd", &what, "what", &what) != 0 &&
-	    json_unpack(req, "{s:s}", "what", &what) != 0) {
-		snprintf(err, len, "show: key \"what\": expected a string");
-		return NULL;
-	}
-	/* (sessions and clients are streamed: handle_line) */
-	if (strcmp(what, "peers") == 0)
-		return show_peers(d);
-	if (strcmp(what, "counters") == 0)
-		return show_counters(d);
-	if (strcmp(what, "routes") == 0)
-		return show_routes(d);
-	if (strcmp(what, "dataplane") == 0)
-		return show_dataplane(d);
-	if (strcmp(what, "instances") == 0)
-		return show_instances(d);
-	if (strcmp(what, "metrics") == 0)
-		return show_metrics(d);
-	if (strcmp(what, "bgp") == 0 || strcmp(what, "bgp-routes") == 0 ||
-	    strcmp(what, "mup") == 0)
-		return bgp_ctl_show(d, what, err, len);
-	snprintf(err, len, "show: unknown \"%.40s\" (sessions, clients, "
-	    "instances, metrics, peers, routes, counters, dataplane, bgp, bgp-routes, mup)",
-	    what);
-	return NULL;
-}
-
 /* ------------------------------------------------------------------ */
 /* client and metric                                                   */
 
@@ -581,52 +604,26 @@ parse_lladdr(const char *s, struct ev *ev)
 }
 
 static json_t *
-cmd_client(struct catsd *d, json_t *req, char *err, size_t len)
+ok_reply(void)
 {
-	const char *action, *client, *ll = NULL, *svc = NULL, *cmd;
-	struct ev ev;
+	return json_pack("{s:b}", "ok", 1);
+}
+
+static json_t *
+cmd_client(struct catsd *d, int op, union ctl_arg *a, char *err, size_t len)
+{
+	struct ctl_client *cl = &a->client;
 	int s = 0;
 
-	if (json_unpack(req, "{s:s,s:s,s:s,s?s,s?s !}", "cmd", &cmd, "action",
-	    &action, "client", &client, "lladdr", &ll, "service", &svc) != 0) {
-		snprintf(err, len, "client: expected {action, client[, lladdr]"
-		    "[, service]} with string values and nothing else");
+	if (cl->service[0] != '\0' && (s = node_service_find(&d->conf.node,
+	    (const uint8_t *)cl->service, strlen(cl->service))) < 0) {
+		snprintf(err, len, "client: unknown service \"%s\"", cl->service);
 		return NULL;
 	}
-	memset(&ev, 0, sizeof(ev));
-	if (inet_pton(AF_INET6, client, ev.client) != 1) {
-		snprintf(err, len, "client: key \"client\": not an IPv6 address: "
-		    "\"%s\"", client);
-		return NULL;
-	}
-	if (ll != NULL && !parse_lladdr(ll, &ev)) {
-		snprintf(err, len, "client: key \"lladdr\": expected 6 or 8 "
-		    "hex octets separated by ':'");
-		return NULL;
-	}
-	if (svc != NULL && (s = node_service_find(&d->conf.node,
-	    (const uint8_t *)svc, strlen(svc))) < 0) {
-		snprintf(err, len, "client: unknown service \"%s\"", svc);
-		return NULL;
-	}
-	ev.service = (uint16_t)s;
-	if (strcmp(action, "attach") == 0)
-		ev.type = EV_ATTACH;
-	else if (strcmp(action, "detach") == 0)
-		ev.type = EV_DETACH;
-	else if (strcmp(action, "move") == 0)
-		ev.type = EV_MOVE_DETECTED;
-	else if (strcmp(action, "request") == 0)
-		ev.type = EV_SERVICE_REQUEST;
-	else if (strcmp(action, "done") == 0)
-		ev.type = EV_RESULTS_DONE;
-	else {
-		snprintf(err, len, "client: unknown action \"%s\" (attach, detach, "
-		    "move, request, done)", action);
-		return NULL;
-	}
-	catsd_event(d, &ev);
-	return json_pack("{s:b}", "ok", 1);
+	cl->ev.type = (enum ev_type)op;
+	cl->ev.service = (uint16_t)s;
+	catsd_event(d, &cl->ev);
+	return ok_reply();
 }
 
 /* An agent's metrics: into this node's C-PS, and reported to the peers
@@ -638,71 +635,179 @@ catsd_metric_compute(struct catsd *d, uint32_t instance,
 	return node_report_instance(d->node, instance, s, n, catsd_now(d));
 }
 
-/* A metric agent (C-SMA/C-NMA) or a test sets metrics; the selector says
- * why it refuses one, and refusing changes nothing.  One table names every
- * metric the command takes: compute ones need "instance", network ones
- * "ingress" and "egress" (anchoring 4.4: bandwidth, latency, its
- * variation and loss are judged on the path). */
-static const struct {
-	const char		*key;
-	enum cats_metric_id	 id;
-	bool			 net;
-} metric_keys[] = {
-	{ "util", CATS_M_UTIL, false },
-	{ "capacity", CATS_M_CAPACITY, false },
-	{ "proc_delay_ns", CATS_M_PROC_DELAY, false },
-	{ "owd_ns", CATS_M_OWD, true },
-	{ "delay_var_ns", CATS_M_DELAY_VAR, true },
-	{ "loss_ppb", CATS_M_LOSS, true },
-	{ "bandwidth", CATS_M_BANDWIDTH, true },	/* octets/s */
-};
-#define NMETRIC_KEYS	(sizeof(metric_keys) / sizeof(metric_keys[0]))
+/* ------------------------------------------------------------------ */
+/* The command table                                                   */
 
-static json_t *
-cmd_metric(struct catsd *d, json_t *req, char *err, size_t len)
+/* A metric's value (k->min: its enum cats_metric_id), within what
+ * metric.c takes for it. */
+static int
+set_metric(struct pctx *p, json_t *v, void *base, const struct key *k)
 {
-	struct cats_sample s[NMETRIC_KEYS];
-	json_int_t inst = -1, ing = -1, eg = -1;
-	const char *key;
-	json_t *v;
-	size_t n = 0, k;
-	bool net;
+	struct key r = *k;
+
+	cats_metric_range((enum cats_metric_id)k->min, &r.dmin, &r.dmax);
+	return conf_set_real(p, v, base, &r);
+}
+
+/* ... added to the struct ctl_samples at k->off (as it stood: cur). */
+static int
+set_sample(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	struct ctl_samples *m = (void *)((char *)base + k->off);
+	struct cats_sample *s = &m->s[m->n];
+	const struct key r = { .min = k->min, .off = offsetof(struct
+	    cats_sample, value) };
+
+	*s = (struct cats_sample){ (enum cats_metric_id)k->min, CATS_STAT_CUR,
+	    0, 0 };
+	if (set_metric(p, v, s, &r) != 0)
+		return -1;
+	m->n++;
+	return 0;
+}
+
+/* The key of a metric in a table of samples. */
+static const char *
+sample_key(const struct key *k, enum cats_metric_id id)
+{
+	for (; k->name != NULL; k++)
+		if (k->set == set_sample && k->min == id)
+			return k->name;
+	return "?";
+}
+
+static int
+set_lladdr(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	(void)k;
+	if (!json_is_string(v) || !parse_lladdr(json_string_value(v),
+	    &((struct ctl_client *)base)->ev))
+		return conf_expected(p, v, "6 or 8 hex octets separated by ':'");
+	return 0;
+}
+
+/* A RAN PE: an index into mup.rans. */
+static int
+set_ran(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	struct key r = *k;
+
+	r.max = (int64_t)p->c->mup.nran - 1;
+	return conf_set_uint(p, v, base, &r);
+}
+
+static int
+parse_route(json_t *req, union ctl_arg *a, char *err, size_t len)
+{
+	return bgp_route_parse(req, &a->route, err, len);
+}
+
+#define SAMPLE(k, type, id) \
+	{ .name = k, .set = set_sample, .off = offsetof(type, m), .min = id }
+#define CIS_ID(type, fl) \
+	UINT("cis_id", type, cis_id, 1, MUP_CMU_RD_BIT - 1, fl)
+
+static const struct key no_keys[] = { END };
+
+static const struct key client_keys[] = {
+	ADDR("client", struct ctl_client, ev.client, K_REQUIRED),
+	CUSTOM("lladdr", set_lladdr, 0),
+	STR("service", struct ctl_client, service, 0),
+	END
+};
+
+static const struct key metric_keys[] = {
+	UINT("instance", struct ctl_metric, instance, 0, UINT32_MAX, 0),
+	UINT("ingress", struct ctl_metric, ingress, 0, UINT32_MAX, 0),
+	UINT("egress", struct ctl_metric, egress, 0, UINT32_MAX, 0),
+	SAMPLE("util", struct ctl_metric, CATS_M_UTIL),
+	SAMPLE("capacity", struct ctl_metric, CATS_M_CAPACITY),
+	SAMPLE("proc_delay_ns", struct ctl_metric, CATS_M_PROC_DELAY),
+	SAMPLE("owd_ns", struct ctl_metric, CATS_M_OWD),
+	SAMPLE("delay_var_ns", struct ctl_metric, CATS_M_DELAY_VAR),
+	SAMPLE("loss_ppb", struct ctl_metric, CATS_M_LOSS),
+	SAMPLE("bandwidth", struct ctl_metric, CATS_M_BANDWIDTH), /* octets/s */
+	END
+};
+
+static const struct key session_keys[] = {		/* up, move */
+	UINT("teid", struct mup_session, teid, 1, UINT32_MAX, K_REQUIRED),
+	{ .name = "endpoint", .set = conf_set_mupaddr,
+	  FIELD(struct mup_session, ep), .flags = K_REQUIRED },
+	UINT("cs_id", struct mup_session, cs_id, 0, UINT32_MAX, K_REQUIRED),
+	{ .name = "ran", .set = set_ran, FIELD(struct mup_session, ran_index),
+	  .flags = K_REQUIRED },
+	BOOL("sticky", struct mup_session, sticky),
+	UINT("prev_cis_id", struct mup_session, prev_cis_id, 0,
+	    MUP_CMU_RD_BIT - 1, 0),
+	END
+};
+
+static const struct key teid_keys[] = {			/* release, down */
+	UINT("teid", struct mup_session, teid, 1, UINT32_MAX, K_REQUIRED),
+	END
+};
+
+static const struct key instance_keys[] = {		/* add */
+	CIS_ID(struct mup_instance, K_REQUIRED),
+	UINT("cs_id", struct mup_instance, cs_id, 0, UINT32_MAX, K_REQUIRED),
+	ADDR("sid", struct mup_instance, sid, K_REQUIRED),
+	UINT("behavior", struct mup_instance, behavior, 0, 65535, 0),
+	UINT("servers", struct mup_instance, servers, 1, 1 << 20, 0),
+	{ .name = "capacity", .set = set_metric,
+	  FIELD(struct mup_instance, capacity), .min = CATS_M_CAPACITY },
+	END
+};
+
+static const struct key cis_keys[] = {			/* remove */
+	CIS_ID(struct mup_instance, K_REQUIRED),
+	END
+};
+
+static const struct key mup_metric_keys[] = {
+	CIS_ID(struct ctl_mup_metric, K_REQUIRED),
+	SAMPLE("util", struct ctl_mup_metric, CATS_M_UTIL),
+	SAMPLE("capacity", struct ctl_mup_metric, CATS_M_CAPACITY),
+	SAMPLE("queue", struct ctl_mup_metric, CATS_M_QUEUE),
+	SAMPLE("proc_delay_ns", struct ctl_mup_metric, CATS_M_PROC_DELAY),
+	END
+};
+
+static const struct key neighbor_keys[] = {
+	STR("name", union ctl_arg, neighbor, K_REQUIRED | K_NAME),
+	END
+};
+
+/* A metric agent (C-SMA/C-NMA) or a test sets metrics; the selector says
+ * why it refuses one, and refusing changes nothing.  Compute metrics need
+ * "instance", network ones "ingress" and "egress" (anchoring 4.4:
+ * bandwidth, latency, its variation and loss are judged on the path). */
+static json_t *
+cmd_metric(struct catsd *d, int op, union ctl_arg *a, char *err, size_t len)
+{
+	const struct ctl_metric *m = &a->metric;
+	const struct cats_sample *s = m->m.s;
+	bool net = m->instance < 0;
 	int rc;
 
+	(void)op;
 	if (d->sel == NULL) {
 		snprintf(err, len, "metric: this node has no path selector");
 		return NULL;
 	}
-	if (json_unpack(req, "{s?I,s?I,s?I}", "instance", &inst, "ingress",
-	    &ing, "egress", &eg) != 0)
-		goto bad;
-	net = inst < 0;
-	json_object_foreach(req, key, v) {
-		if (strcmp(key, "cmd") == 0 || strcmp(key, "instance") == 0 ||
-		    strcmp(key, "ingress") == 0 || strcmp(key, "egress") == 0)
-			continue;
-		for (k = 0; k < NMETRIC_KEYS; k++)
-			if (strcmp(key, metric_keys[k].key) == 0)
-				break;
-		if (k == NMETRIC_KEYS || !json_is_number(v))
-			goto bad;
-		if (metric_keys[k].net != net) {
-			snprintf(err, len, "metric: %s goes with %s", key,
-			    metric_keys[k].net ? "ingress and egress" :
-			    "instance");
+	for (size_t i = 0; i < m->m.n; i++)
+		if ((cats_metric_kind_of(s[i].id) == CATS_MK_NETWORK) != net) {
+			snprintf(err, len, "metric: %s goes with %s",
+			    sample_key(metric_keys, s[i].id), net ? "instance" :
+			    "ingress and egress");
 			return NULL;
 		}
-		if (json_number_value(v) < 0)
-			continue;		/* negative: not given */
-		s[n++] = (struct cats_sample){ metric_keys[k].id,
-		    CATS_STAT_CUR, 0, json_number_value(v) };
-	}
 	if (!net)
-		rc = cats_sel_update_compute(d->sel, (uint32_t)inst, s, n,
-		    catsd_now(d));
-	else if (ing >= 0 && eg >= 0 && n > 0)
-		rc = cats_sel_update_net(d->sel, (uint32_t)ing, (uint32_t)eg, s,
-		    n, catsd_now(d));
+		rc = cats_sel_update_compute(d->sel, (uint32_t)m->instance, s,
+		    m->m.n, catsd_now(d));
+	else if (m->ingress >= 0 && m->egress >= 0 && m->m.n > 0)
+		rc = cats_sel_update_net(d->sel, (uint32_t)m->ingress,
+		    (uint32_t)m->egress, s, m->m.n, catsd_now(d));
 	else {
 		snprintf(err, len, "metric: give an instance, or ingress, egress "
 		    "and a path metric (owd_ns, delay_var_ns, loss_ppb, "
@@ -714,21 +819,146 @@ cmd_metric(struct catsd *d, json_t *req, char *err, size_t len)
 		    cats_metric_err_name((enum cats_metric_err)rc));
 		return NULL;
 	}
-	return json_pack("{s:b}", "ok", 1);
-bad:
-	snprintf(err, len, "metric: expected {instance, util, capacity, "
-	    "proc_delay_ns} or {ingress, egress, owd_ns, delay_var_ns, "
-	    "loss_ppb, bandwidth} with numbers");
-	return NULL;
+	return ok_reply();
 }
 
-static const struct command commands[] = {
-	{ "show", cmd_show },
-	{ "client", cmd_client },
-	{ "metric", cmd_metric },
-	{ "mup", bgp_ctl_mup },
-	{ "bgp", bgp_ctl_bgp },
+#define CMD(c, w, a, k)	.name = { c, w, a }, .keys = k
+#define SHOW(w, f)	{ CMD("show", w, NULL, no_keys), .show = f }
+#define CLIENT(a, ev)	{ CMD("client", NULL, a, client_keys), \
+			  .fn = cmd_client, .op = ev }
+
+/*
+ * Every command: the request's "cmd", "what" and "action" choose the
+ * entry (the entries of one cmd, and of one what, are together); its other
+ * keys are the entry's key table's (or its parser's).  A request is first
+ * parsed whole (ctl_parse), then handled.  docs/catsd.md points here.
+ */
+static const struct ctl_cmd commands[] = {
+	{ CMD("show", "sessions", NULL, no_keys) },	/* streamed */
+	{ CMD("show", "clients", NULL, no_keys) },	/* streamed */
+	SHOW("instances", show_instances),
+	SHOW("metrics", show_metrics),
+	SHOW("peers", show_peers),
+	SHOW("routes", show_routes),
+	SHOW("counters", show_counters),
+	SHOW("dataplane", show_dataplane),
+	{ CMD("show", "bgp", NULL, no_keys), .fn = bgp_ctl_show,
+	  .op = CTL_SHOW_BGP },
+	{ CMD("show", "bgp-routes", NULL, no_keys), .fn = bgp_ctl_show,
+	  .op = CTL_SHOW_ROUTES },
+	{ CMD("show", "mup", NULL, no_keys), .fn = bgp_ctl_show,
+	  .op = CTL_SHOW_MUP },
+	CLIENT("attach", EV_ATTACH),
+	CLIENT("detach", EV_DETACH),
+	CLIENT("move", EV_MOVE_DETECTED),
+	CLIENT("request", EV_SERVICE_REQUEST),
+	CLIENT("done", EV_RESULTS_DONE),
+	{ CMD("metric", NULL, NULL, metric_keys), .fn = cmd_metric,
+	  .init = &(const union ctl_arg){ .metric = { -1, -1, -1, { .n = 0 } } } },
+	{ CMD("mup", "session", "up", session_keys), .fn = bgp_ctl_session,
+	  .op = CTL_UP },
+	{ CMD("mup", "session", "move", session_keys), .fn = bgp_ctl_session,
+	  .op = CTL_MOVE },
+	{ CMD("mup", "session", "release", teid_keys), .fn = bgp_ctl_session,
+	  .op = CTL_RELEASE },
+	{ CMD("mup", "session", "down", teid_keys), .fn = bgp_ctl_session,
+	  .op = CTL_DOWN },
+	{ CMD("mup", "instance", "add", instance_keys), .fn = bgp_ctl_instance,
+	  .op = CTL_ADD, .init = &(const union ctl_arg){ .instance = {
+	  .behavior = 0x12, .servers = 1, .capacity = 1000 } } },
+	{ CMD("mup", "instance", "remove", cis_keys), .fn = bgp_ctl_instance,
+	  .op = CTL_REMOVE },
+	{ CMD("mup", "metric", NULL, mup_metric_keys), .fn = bgp_ctl_metric },
+	/* bgp route: catsctl's checker, the same at both ends */
+	{ CMD("bgp", "route", NULL, NULL), .parse = parse_route,
+	  .fn = bgp_ctl_route },
+	{ CMD("bgp", "neighbor", "start", neighbor_keys),
+	  .fn = bgp_ctl_neighbor },
 };
+
+static const char *const levels[] = { "cmd", "what", "action" };
+
+/* "a, b, c": the names at 'level' of the entries lo..hi, each once. */
+static void
+names_at(const struct ctl_cmd *lo, const struct ctl_cmd *hi, int level,
+    char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (const struct ctl_cmd *c = lo; c < hi && n < len; c++)
+		if (c == lo || strcmp(c->name[level], c[-1].name[level]) != 0)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s",
+			    n == 0 ? "" : ", ", c->name[level]);
+}
+
+/* The entry the request's cmd, what and action choose, each narrowing the
+ * entries lo..hi to those with its name; the names are taken out of the
+ * request and make the sentences' first words ("mup session"). */
+static const struct ctl_cmd *
+choose(json_t *req, char *words, size_t wlen, char *err, size_t len)
+{
+	const struct ctl_cmd *lo = commands, *hi = commands + NELEM(commands);
+	const struct ctl_cmd *c;
+	const char *s;
+	char list[160];
+
+	words[0] = '\0';
+	for (int i = 0; i < 3; i++) {
+		if (lo->name[i] == NULL)
+			continue;	/* not asked (client has no what) */
+		s = json_string_value(json_object_get(req, levels[i]));
+		for (c = lo; c < hi && (s == NULL ||
+		    strcmp(c->name[i], s) != 0); c++)
+			;
+		if (c == hi) {
+			names_at(lo, hi, i, list, sizeof(list));
+			snprintf(err, len, "%s%skey \"%s\": expected one of: %s; "
+			    "got %s%.40s%s", words, i > 0 ? ": " : "", levels[i],
+			    list, s != NULL ? "\"" : json_object_get(req,
+			    levels[i]) != NULL ? "not a string" : "nothing",
+			    s != NULL ? s : "", s != NULL ? "\"" : "");
+			return NULL;
+		}
+		for (lo = c; c < hi && strcmp(c->name[i], s) == 0; c++)
+			;
+		hi = c;
+		snprintf(words + strlen(words), wlen - strlen(words), "%s%s",
+		    i > 0 ? " " : "", lo->name[i]);
+		json_object_del(req, levels[i]);
+	}
+	return lo;
+}
+
+const struct ctl_cmd *
+ctl_parse(struct catsd *d, const char *line, size_t len, union ctl_arg *a,
+    char *err, size_t errlen)
+{
+	struct pctx p = { .err = err, .errlen = errlen, .quote = true,
+	    .c = &d->conf };
+	const struct ctl_cmd *c;
+	char words[40];
+	json_error_t je;
+	json_t *req;
+
+	err[0] = '\0';
+	if ((req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+		snprintf(err, errlen, "not JSON: %s", je.text);
+		return NULL;
+	}
+	if ((c = choose(req, words, sizeof(words), err, errlen)) != NULL) {
+		p.file = words;
+		if (c->init != NULL)
+			*a = *c->init;
+		else
+			memset(a, 0, sizeof(*a));
+		if (c->parse != NULL ? c->parse(req, a, err, errlen) != 0 :
+		    conf_walk(&p, req, c->keys, a) != 0)
+			c = NULL;
+	}
+	json_decref(req);
+	return c;
+}
 
 /* ------------------------------------------------------------------ */
 /* The socket                                                          */
@@ -777,44 +1007,22 @@ answer(struct ctl_conn *c, json_t *reply)
 	free(text);
 }
 
-/* show sessions, show clients: streamed (stream_step) */
-static bool
-streamed(json_t *req)
-{
-	const char *what;
-
-	return json_unpack(req, "{s:s}", "what", &what) == 0 &&
-	    (strcmp(what, "sessions") == 0 || strcmp(what, "clients") == 0);
-}
-
 static void
 handle_line(struct ctl_conn *c, const char *line, size_t len)
 {
-	char err[256] = "";
-	json_error_t je;
-	json_t *req, *reply = NULL;
-	const char *cmd;
-	size_t i;
+	char err[CONF_ERR_MAX];
+	union ctl_arg a;
+	const struct ctl_cmd *cmd = ctl_parse(c->d, line, len, &a, err,
+	    sizeof(err));
+	json_t *reply = NULL;
 
-	req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
-	if (req == NULL) {
-		snprintf(err, sizeof(err), "not JSON: %s", je.text);
-	} else if (json_unpack(req, "{s:s}", "cmd", &cmd) != 0) {
-		snprintf(err, sizeof(err), "key \"cmd\": expected a string");
-	} else if (strcmp(cmd, "show") == 0 && streamed(req)) {
-		json_decref(req);
-		stream_sessions(c);
+	if (cmd != NULL && cmd->fn == NULL && cmd->show == NULL) {
+		stream_sessions(c);	/* show sessions, show clients */
 		return;
-	} else {
-		for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-			if (strcmp(cmd, commands[i].name) == 0)
-				break;
-		if (i == sizeof(commands) / sizeof(commands[0]))
-			snprintf(err, sizeof(err), "unknown command \"%s\"", cmd);
-		else
-			reply = commands[i].fn(c->d, req, err, sizeof(err));
 	}
-	json_decref(req);
+	if (cmd != NULL)
+		reply = cmd->show != NULL ? cmd->show(c->d) :
+		    cmd->fn(c->d, cmd->op, &a, err, sizeof(err));
 	if (reply == NULL)
 		reply = json_pack("{s:s}", "error", err);
 	answer(c, reply);
@@ -832,6 +1040,7 @@ conn_close(struct ctl_conn *c)
 	for (i = 0; i < CTL_MAX_CONN; i++)
 		if (c->d->conns[i] == c)
 			c->d->conns[i] = NULL;
+	cst.connections--;
 	free(c->q);
 	free(c);
 }
@@ -1034,6 +1243,7 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (i == CTL_MAX_CONN)
 		i = evict(d);
 	cst.accepted++;
+	cst.connections++;
 	c->d = d;
 	c->fd = fd;
 	d->conns[i] = c;

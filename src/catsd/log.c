@@ -132,14 +132,13 @@ log_debug(const char *fmt, ...)
 	va_end(ap);
 }
 
-void
-log_trace(unsigned key, uint64_t now_ms, const char *fmt, ...)
+bool
+log_trace_wanted(unsigned key, uint64_t now_ms)
 {
 	uint64_t sec = now_ms / 1000;
-	va_list ap;
 
 	if (key >= LOG_TRACE_KEYS || log_level < LOG_DEBUG)
-		return;
+		return false;
 	if (traces[key].second != sec) {
 		if (traces[key].dropped > 0)
 			log_debug("trace %u: %u lines not shown", key,
@@ -150,8 +149,18 @@ log_trace(unsigned key, uint64_t now_ms, const char *fmt, ...)
 	}
 	if (++traces[key].lines > TRACE_BURST) {
 		traces[key].dropped++;
-		return;
+		return false;
 	}
+	return true;
+}
+
+void
+log_trace(unsigned key, uint64_t now_ms, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log_trace_wanted(key, now_ms))
+		return;
 	va_start(ap, fmt);
 	vlog(LOG_DEBUG, fmt, ap, NULL);
 	va_end(ap);

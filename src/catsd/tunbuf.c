@@ -45,7 +45,7 @@ counts_sync(struct catsd *d)
 
 	d->buf_held = c->held;
 	d->buf_expired = c->expired;
-	d->buf_overflow = c->overflow;
+	d->buf_overflow = c->overflow + c->total_overflow;
 	d->buf_unheld = c->unheld + d->buf_not_ipv6;
 	d->first_packets = c->first_packets;
 }
@@ -89,6 +89,7 @@ tunbuf_open(struct catsd *d, const char *name)
 	}
 	lim.packets = d->conf.buffer_packets;
 	lim.ms = d->conf.buffer_ms;
+	lim.total = d->conf.buffer_total_packets;
 	if ((d->holds = holds_new(&lim)) == NULL) {
 		log_warnx("handover buffer: out of memory");
 		close(fd);

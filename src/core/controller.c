@@ -219,10 +219,43 @@ ctl_free(struct node *n)
 	n->state[ROLE_CONTROLLER] = NULL;
 }
 
+/*
+ * Site failure (docs/engine.md): an egress that stopped answering
+ * heartbeats takes its instances out of the C-PS, so no query is answered
+ * with them (anchoring 3 step 3.b chooses among sites that can serve);
+ * heard again, they compete again on their metrics.
+ */
+static void
+ctl_egress_up(struct node *n, int peer, bool up)
+{
+	const struct node_peer *p = &n->cfg.peers[peer];
+
+	if (!(p->roles & NODE_EGRESS) || n->cfg.sel == NULL)
+		return;
+	(void)cats_sel_set_egress_up(n->cfg.sel, p->sel_index, up);
+}
+
+static void
+ctl_peer_down(struct node *n, int peer, uint32_t missed, uint64_t now)
+{
+	(void)missed;
+	(void)now;
+	ctl_egress_up(n, peer, false);
+}
+
+static void
+ctl_peer_up(struct node *n, int peer, uint64_t now)
+{
+	(void)now;
+	ctl_egress_up(n, peer, true);
+}
+
 const struct role role_controller = {
 	.name = "controller",
 	.bit = NODE_CONTROLLER,
 	.init = ctl_init,
 	.free = ctl_free,
 	.msg = ctl_msg,
+	.peer_down = ctl_peer_down,
+	.peer_up = ctl_peer_up,
 };

@@ -39,6 +39,7 @@ struct binding {
 	uint64_t	 last_ts;	/* timestamp of the last accepted request */
 	uint64_t	 expires;	/* ms, 0 for never */
 	struct mh_tx	 tx;
+	uint8_t		 owner;		/* node_charge: the ingress it serves */
 };
 
 struct egress {
@@ -216,6 +217,7 @@ static void
 binding_del(struct node *n, struct binding *b)
 {
 	pool_put(E(n), b->prefix);
+	node_release(n, NODE_STATE_BINDING, &b->owner);
 	table_del(&E(n)->bindings, b);
 }
 
@@ -437,11 +439,23 @@ eg_request(struct node *n, const struct rx *rx, uint64_t now)
 	memset(&k, 0, sizeof(k));
 	memcpy(k.client, rx->m.client_addr, 16);
 	k.service = (uint16_t)s;
-	if ((b = table_put(&E(n)->bindings, &k, &created)) == NULL ||
-	    (b->prefix == 0 && b->moved.len == 0 &&
-	    (b->prefix = pool_get(E(n))) == 0)) {
-		if (b != NULL)
+	if ((b = table_put(&E(n)->bindings, &k, &created)) == NULL) {
+		node_drop(n, NODE_DROP_NO_RESOURCES);
+		ack_request(n, rx, NULL, MH_ST_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	/* charged to the ingress it serves, which a refresh from another
+	 * one changes; at its quota the request is refused (RFC 5213 8.9
+	 * "insufficient resources") and a binding held stays as it was */
+	if (!node_recharge(n, rx->peer, NODE_STATE_BINDING, &b->owner)) {
+		if (created)
 			table_del(&E(n)->bindings, b);
+		ack_request(n, rx, NULL, MH_ST_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	if (b->prefix == 0 && b->moved.len == 0 &&
+	    (b->prefix = pool_get(E(n))) == 0) {
+		binding_del(n, b);
 		node_drop(n, NODE_DROP_NO_RESOURCES);
 		ack_request(n, rx, NULL, MH_ST_INSUFFICIENT_RESOURCES);
 		return;
@@ -493,6 +507,11 @@ eg_indication(struct node *n, const struct rx *rx)
 	if (m_has_ts(&rx->m) && rx->m.timestamp < b->last_ts) {
 		node_drop(n, NODE_DROP_TIMESTAMP);
 		node_ack(n, rx, MH_ST_TIMESTAMP_LOWER);
+		return;
+	}
+	/* the binding now serves the new ingress: its charge goes with it */
+	if (!node_recharge(n, rx->peer, NODE_STATE_BINDING, &b->owner)) {
+		node_ack(n, rx, MH_ST_INSUFFICIENT_RESOURCES);
 		return;
 	}
 	if (m_has_ts(&rx->m))
@@ -614,6 +633,13 @@ eg_transfer_notify(struct node *n, const struct rx *rx, uint64_t now)
 	}
 	if (!peer_is_egress(n, rx->m.cats_addr)) {
 		node_drop(n, NODE_DROP_UNEXPECTED);
+		if (created)
+			table_del(&E(n)->bindings, b);
+		return;
+	}
+	/* dropped at the quota, as when the table is full: the old egress
+	 * keeps the transaction (its tx-confirm waits in vain) */
+	if (!node_recharge(n, rx->peer, NODE_STATE_BINDING, &b->owner)) {
 		if (created)
 			table_del(&E(n)->bindings, b);
 		return;

@@ -9,8 +9,6 @@
 #include "cats/hold.h"
 #include "core/table.h"
 
-#define HOLD_MAX_CLIENTS	(1u << 20)	/* past this, hold_start fails */
-
 struct held_pkt {
 	struct held_pkt	*next;
 	uint64_t	 at_ms;
@@ -28,6 +26,7 @@ struct holds {
 	struct hold_limits lim;
 	struct table	 t;
 	struct hold_counters cnt;
+	uint64_t	 held;		/* packets in every queue */
 };
 
 static void
@@ -51,6 +50,8 @@ holds_new(const struct hold_limits *lim)
 	h->lim.packets = lim != NULL && lim->packets ? lim->packets :
 	    HOLD_DEFAULT_PACKETS;
 	h->lim.ms = lim != NULL && lim->ms ? lim->ms : HOLD_DEFAULT_MS;
+	h->lim.total = lim != NULL && lim->total ? lim->total :
+	    HOLD_DEFAULT_TOTAL;
 	if (!table_init(&h->t, sizeof(struct hold), 16, HOLD_MAX_CLIENTS)) {
 		free(h);
 		return NULL;
@@ -100,6 +101,7 @@ expire(struct holds *h, struct hold *c, uint64_t now)
 		c->head = p->next;
 		free(p);
 		c->n--;
+		h->held--;
 		h->cnt.expired++;
 	}
 	if (c->head == NULL)
@@ -113,6 +115,12 @@ enqueue(struct holds *h, struct hold *c, const void *pkt, size_t len,
 	struct held_pkt *p;
 
 	expire(h, c, now);
+	/* one client's queue and every queue together are bounded: many
+	 * clients each under their bound must not hold all the memory */
+	if (h->held >= h->lim.total) {
+		h->cnt.total_overflow++;
+		return HOLD_OVERFLOW;
+	}
 	if (c->n >= h->lim.packets ||
 	    (p = malloc(sizeof(*p) + len)) == NULL) {
 		h->cnt.overflow++;
@@ -128,6 +136,7 @@ enqueue(struct holds *h, struct hold *c, const void *pkt, size_t len,
 		c->head = p;
 	c->tail = p;
 	c->n++;
+	h->held++;
 	h->cnt.held++;
 	return HOLD_QUEUED;
 }
@@ -177,6 +186,7 @@ hold_release(struct holds *h, const uint8_t client[16], uint64_t now,
 		return 0;
 	expire(h, c, now);
 	list = c->head;
+	h->held -= c->n;
 	/* gone before 'out' runs: what it sends may come back to the hold */
 	table_del(&h->t, c);
 	for (p = list; p != NULL; p = p->next, n++) {

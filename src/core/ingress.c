@@ -11,6 +11,7 @@
  * placeholder session with service ANY_SERVICE.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,9 @@ enum is_state {
 	IS_ASKING,		/* new ingress: asked the old ingress (placeholder) */
 	IS_MOVED_IN,		/* new ingress: serving a session that moved here */
 	IS_SWITCHING,		/* new ingress: transaction switching (fig. 3) */
+	IS_UNMET,		/* moved off an egress that went down, and no
+				 * other instance met its requirements: kept,
+				 * asked again when a peer comes back */
 };
 
 /* Session flags. */
@@ -78,6 +82,8 @@ struct isess {
 	int8_t		 other;		/* old ingress (new side) or new (old side) */
 	int8_t		 new_egress;	/* switching target */
 	int8_t		 best;		/* option 1 best offer so far */
+	uint8_t		 owner;		/* node_charge: the peer whose word
+					 * made it (mobility notify), 0 none */
 	uint16_t	 client_seq;	/* the client's svc-request, echoed */
 	uint32_t	 best_cost;
 	uint32_t	 tx_id;
@@ -91,6 +97,11 @@ struct isess {
 	uint8_t		 aff_len;
 	uint8_t		 why;		/* option 1: why an offer failed */
 	uint8_t		 aff[NODE_AFFINITY_MAX];
+	/* site failure: the egress it was last moved off (peer index + 1,
+	 * 0 never), the heartbeats that egress had missed, and when */
+	uint8_t		 moved_from;
+	uint8_t		 moved_missed;
+	uint64_t	 moved_at;
 };
 
 struct client {
@@ -196,6 +207,7 @@ sess_del(struct node *n, uint32_t idx)
 	node_timer(n, ROLE_INGRESS, cookie_of(n, idx, T_DEADLINE), 0);
 	node_timer(n, ROLE_INGRESS, cookie_of(n, idx, T_REFRESH), 0);
 	node_timer(n, ROLE_INGRESS, cookie_of(n, idx, T_LOCATE), 0);
+	node_release(n, NODE_STATE_SESSION, &s->owner);
 	table_del(&I(n)->keys, table_get(&I(n)->keys, &s->key));
 	slab_release(&I(n)->sess, idx);
 }
@@ -436,7 +448,8 @@ send_queries(struct node *n, uint32_t idx, uint64_t now)
 
 		if (n->cfg.setup == SETUP_QUERY_CONTROLLER ?
 		    !(p->roles & NODE_CONTROLLER) :
-		    !((p->roles & NODE_EGRESS) && p->query))
+		    !((p->roles & NODE_EGRESS) && p->query) ||
+		    live_down(n, (int)i))	/* a site that is down offers nothing */
 			continue;
 		send_rel(n, idx, (int)i, &m, W_QUERY, now);
 		if (n->cfg.setup == SETUP_QUERY_CONTROLLER)
@@ -509,6 +522,8 @@ offer_cost(const struct mh_cats_req *c)
 	return sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
 }
 
+static void	keep_unmet(struct node *, uint32_t, uint64_t);
+
 static void
 choose_egress(struct node *n, uint32_t idx, int egress, uint64_t now)
 {
@@ -521,7 +536,10 @@ choose_egress(struct node *n, uint32_t idx, int egress, uint64_t now)
 		if (s->why != CATS_SEL_OK)
 			node_unmet(n, (enum cats_sel_reason)s->why);
 		reply_client(n, s, MH_ST_CATS_UNAVAILABLE);
-		sess_del(n, idx);
+		if (s->moved_from != 0)
+			keep_unmet(n, idx, now);
+		else
+			sess_del(n, idx);
 		return;
 	}
 	s->egress = (int8_t)egress;
@@ -563,6 +581,14 @@ on_response(struct node *n, uint32_t idx, const struct rx *rx, uint64_t now)
 	    (rx->m.present & MH_BIT(MH_O_CR_ID)) && rx->m.crid.len == 16)
 		egress = node_peer_find(&n->cfg, rx->m.crid.p);
 	if (n->cfg.setup == SETUP_QUERY_CONTROLLER) {
+		/* the controller has not seen that site go yet: ask again
+		 * once its own heartbeats can have told it */
+		if (live_down(n, egress)) {
+			s->why = CATS_SEL_UNAVAILABLE;
+			node_timer(n, ROLE_INGRESS, cookie_of(n, idx, T_DEADLINE),
+			    now + n->cfg.heartbeat_ms);
+			return;
+		}
 		s->instance = instance_in(&rx->m, 0);
 		choose_egress(n, idx, egress, now);
 		return;
@@ -582,6 +608,12 @@ on_deadline(struct node *n, uint32_t idx, uint64_t now)
 {
 	struct isess *s = S(n, idx);
 
+	if (s->state == IS_UNMET) {		/* a peer came back: try again */
+		s->state = IS_QUERYING;
+		s->rounds = 1;
+		send_queries(n, idx, now);
+		return;
+	}
 	if (s->state != IS_QUERYING)
 		return;
 	if (s->offers == 0 && s->rounds < n->cfg.rtx_tries) {
@@ -651,6 +683,11 @@ on_ack(struct node *n, uint32_t idx, const struct rx *rx, uint64_t now)
 		return;
 	}
 	if (rx->m.status != MH_ST_CATS_AVAILABLE) {
+		if (s->state == IS_REQUESTING && s->moved_from != 0) {
+			reply_client(n, s, MH_ST_CATS_UNAVAILABLE);
+			keep_unmet(n, idx, now);	/* the new site refused */
+			return;
+		}
 		if (s->state == IS_REQUESTING)
 			reply_client(n, s, MH_ST_CATS_UNAVAILABLE);
 		dp(n, DP_UNSTEER, s, -1);
@@ -670,6 +707,8 @@ on_ack(struct node *n, uint32_t idx, const struct rx *rx, uint64_t now)
 		dp(n, DP_PREFIX, s, -1);
 	if (s->state == IS_LEFT)
 		dp(n, DP_BUFFER, s, -1);
+	if (s->moved_from != 0)
+		n->cnt.resteered++;
 	reply_client(n, s, MH_ST_CATS_AVAILABLE);
 	locator_register(n, idx, n->cfg.lifetime, now);
 }
@@ -890,6 +929,7 @@ on_notify(struct node *n, const struct rx *rx, uint64_t now)
 	int egress = node_peer_find(&n->cfg, rx->m.cats_addr);
 	struct isess *s;
 	uint32_t idx;
+	uint8_t owner = 0;
 
 	if (sv < 0 || egress < 0 || !(n->cfg.peers[egress].roles & NODE_EGRESS)) {
 		node_ack(n, rx, sv < 0 ? MH_ST_CATS_UNAVAILABLE : MH_ST_CATS_NOT_PEER);
@@ -907,12 +947,21 @@ on_notify(struct node *n, const struct rx *rx, uint64_t now)
 		node_ack(n, rx, MH_ST_ACCEPTED);
 		return;
 	}
+	/* an expected session is the notifying ingress's to pay for: one
+	 * that notifies clients without end fills its quota, not the table */
+	if (idx == 0 && !node_charge(n, rx->peer, NODE_STATE_SESSION, &owner)) {
+		node_ack(n, rx, MH_ST_INSUFFICIENT_RESOURCES);
+		return;
+	}
 	if (idx == 0 && (idx = sess_new(n, rx->m.client_addr, (uint16_t)sv)) == 0) {
+		node_release(n, NODE_STATE_SESSION, &owner);
 		node_drop(n, NODE_DROP_NO_RESOURCES);
 		node_ack(n, rx, MH_ST_INSUFFICIENT_RESOURCES);
 		return;
 	}
 	s = S(n, idx);
+	if (owner != 0)
+		s->owner = owner;
 	s->state = IS_EXPECTED;
 	s->egress = (int8_t)egress;
 	s->other = (int8_t)rx->peer;
@@ -1445,7 +1494,6 @@ in_rtx_failed(struct node *n, uint64_t cookie, uint64_t now)
 	struct isess *s;
 	uint32_t idx;
 
-	(void)now;
 	if ((s = sess_of_cookie(n, cookie, &idx)) == NULL)
 		return;
 	switch ((enum what)(cookie & 0xff)) {
@@ -1456,7 +1504,10 @@ in_rtx_failed(struct node *n, uint64_t cookie, uint64_t now)
 	case W_REQUEST:
 		if (s->state == IS_QUERYING || s->state == IS_REQUESTING) {
 			reply_client(n, s, MH_ST_CATS_UNAVAILABLE);
-			sess_del(n, idx);
+			if (s->moved_from != 0)
+				keep_unmet(n, idx, now);
+			else
+				sess_del(n, idx);
 		}
 		return;
 	case W_LOCQUERY:
@@ -1471,9 +1522,13 @@ in_rtx_failed(struct node *n, uint64_t cookie, uint64_t now)
 	case W_SWITCHQ:
 	case W_TX_REQ:
 	case W_TX_NOTIFY:
+		/* the switch is given up; the session stays as it was, unless
+		 * it has since gone on (the client left again: its state is
+		 * the handover's now, not the switch's) */
 		s->flags |= SF_SWITCHED;
 		s->pending = 0;
-		s->state = IS_MOVED_IN;
+		if (s->state == IS_SWITCHING)
+			s->state = IS_MOVED_IN;
 		return;
 	default:
 		return;
@@ -1514,12 +1569,124 @@ in_free(struct node *n)
 	n->state[ROLE_INGRESS] = NULL;
 }
 
+/* ------------------------------------------------------------------ */
+/* Site failure (docs/engine.md "Site failure")                        */
+
+/* Nothing met the requirements of a session moved off a dead egress: it
+ * stays, named "unmet" and counted, to be asked for again when a peer
+ * comes back (in_peer_up), until its lifetime runs out (the sweep). */
+static void
+keep_unmet(struct node *n, uint32_t idx, uint64_t now)
+{
+	struct isess *s = S(n, idx);
+
+	node_timer(n, ROLE_INGRESS, cookie_of(n, idx, T_DEADLINE), 0);
+	s->state = IS_UNMET;
+	s->egress = -1;
+	s->instance = 0;
+	s->expires = now + (uint64_t)n->cfg.lifetime * 4000;
+	n->cnt.resteer_unmet++;
+	sweep_arm(n, now);
+}
+
+/*
+ * Move a session off egress 'from', declared down: its steering and its
+ * prefix (from that egress's pool) go now, so the client's packets stop
+ * going into a dead site; the session's selection runs again with the
+ * same requirements (anchoring 3: option 1 queries the egresses still up,
+ * option 2 the controller), and the cats-ack steers it to the new site.
+ * The old egress's binding went with it.
+ */
+static void
+resteer(struct node *n, uint32_t idx, int from, uint32_t missed, uint64_t now)
+{
+	static const enum what to_old[] = {
+		W_REQUEST, W_IND_EGRESS, W_SWITCHQ, W_TX_REQ, W_TX_NOTIFY,
+	};
+	struct isess *s = S(n, idx);
+	size_t k;
+
+	if (serving(s)) {
+		dp(n, DP_UNSTEER, s, from);
+		if (s->flags & SF_PREFIXED)
+			dp(n, DP_UNPREFIX, s, -1);
+	}
+	for (k = 0; k < sizeof(to_old) / sizeof(to_old[0]); k++)
+		node_rtx_cancel(n, ROLE_INGRESS, cookie_of(n, idx, to_old[k]));
+	node_timer(n, ROLE_INGRESS, cookie_of(n, idx, T_REFRESH), 0);
+	memset(&s->prefix, 0, sizeof(s->prefix));
+	s->egress = s->new_egress = -1;
+	s->instance = 0;
+	s->pending = 0;
+	s->stale = 0;
+	s->moved_from = (uint8_t)(from + 1);
+	s->moved_missed = (uint8_t)(missed > 255 ? 255 : missed);
+	s->moved_at = now;
+	s->state = IS_QUERYING;
+	s->rounds = 1;
+	send_queries(n, idx, now);
+}
+
+/* Only what was steered (or being set up) to that egress moves; a session
+ * handed over away, or only expected here, is the other ingress's. */
+static void
+in_peer_down(struct node *n, int peer, uint32_t missed, uint64_t now)
+{
+	const struct skey_ent *e;
+	struct isess *s;
+	size_t pos = 0;
+
+	if (!(n->cfg.peers[peer].roles & NODE_EGRESS))
+		return;
+	while ((e = table_next(&I(n)->keys, &pos)) != NULL) {
+		s = S(n, e->idx);
+		if (s->egress == peer &&
+		    (serving(s) || s->state == IS_REQUESTING))
+			resteer(n, e->idx, peer, missed, now);
+	}
+}
+
+/* A peer is back: every unmet session asks again, one heartbeat later
+ * (a controller hears the site come back by its own heartbeats). */
+static void
+in_peer_up(struct node *n, int peer, uint64_t now)
+{
+	const struct skey_ent *e;
+	size_t pos = 0;
+
+	(void)peer;
+	while ((e = table_next(&I(n)->keys, &pos)) != NULL)
+		if (S(n, e->idx)->state == IS_UNMET)
+			node_timer(n, ROLE_INGRESS,
+			    cookie_of(n, e->idx, T_DEADLINE),
+			    now + n->cfg.heartbeat_ms);
+}
+
+/* "egress e1 down: 3 heartbeats missed", for show sessions. */
+static void
+moved_why(const struct node *n, const struct isess *s, char *buf, size_t len)
+{
+	int k;
+
+	buf[0] = '\0';
+	if (s->moved_from == 0)
+		return;
+	k = snprintf(buf, len, "egress %s down: %u heartbeats missed",
+	    n->cfg.peers[s->moved_from - 1].name, s->moved_missed);
+	if (s->state == IS_UNMET && k > 0 && (size_t)k < len)
+		snprintf(buf + k, len - (size_t)k, "; no instance meets %s",
+		    s->why != CATS_SEL_OK ?
+		    cats_sel_reason_name((enum cats_sel_reason)s->why) :
+		    "the requirements");
+}
+
 static const char *const is_names[] = {
 	[IS_QUERYING] = "querying", [IS_REQUESTING] = "requesting",
 	[IS_ESTABLISHED] = "established", [IS_LEFT] = "left",
 	[IS_FORWARDING] = "forwarding", [IS_EXPECTED] = "expected",
 	[IS_LOCATING] = "locating", [IS_ASKING] = "asking",
 	[IS_MOVED_IN] = "moved-in", [IS_SWITCHING] = "switching",
+	[IS_UNMET] = "unmet",
 };
 
 static size_t
@@ -1543,6 +1710,8 @@ in_walk(const struct node *n, size_t *pos, size_t max, node_walk_fn fn,
 		i.prefix = s->prefix;
 		i.expires_ms = s->expires;
 		i.continuity = (s->flags & SF_CONTINUITY) != 0;
+		moved_why(n, s, i.why, sizeof(i.why));
+		i.moved_ms = s->moved_at;
 		fn(arg, &i);
 		k++;
 	}
@@ -1574,4 +1743,6 @@ const struct role role_ingress = {
 	.walk = in_walk,
 	.sessions = in_sessions,
 	.memory = in_memory,
+	.peer_down = in_peer_down,
+	.peer_up = in_peer_up,
 };

@@ -19,6 +19,7 @@ struct loc_rec {
 	uint8_t		 egress_addr[16];
 	uint8_t		 ll[8];
 	uint8_t		 ll_len;
+	uint8_t		 owner;		/* node_charge: the ingress holding it */
 };
 
 struct locator {
@@ -45,6 +46,14 @@ loc_init(struct node *n, const char **why)
 	}
 	n->state[ROLE_LOCATOR] = l;
 	return true;
+}
+
+/* Every record goes through here: its ingress's charge with it. */
+static void
+rec_del(struct node *n, struct loc_rec *r)
+{
+	node_release(n, NODE_STATE_LOCATOR, &r->owner);
+	table_del(&L(n)->recs, r);
 }
 
 static void
@@ -78,7 +87,7 @@ loc_timer(struct node *n, uint64_t sub, uint64_t now)
 	L(n)->sweeping = false;
 	while ((r = table_next(&L(n)->recs, &pos)) != NULL)
 		if (r->expires <= now)
-			table_del(&L(n)->recs, r);
+			rec_del(n, r);
 	if (L(n)->recs.n > 0)
 		loc_sweep_arm(n, now);
 }
@@ -93,13 +102,22 @@ loc_register(struct node *n, const struct rx *rx, uint64_t now)
 	if (m->lifetime == 0) {
 		r = table_get(&L(n)->recs, m->client_addr);
 		if (r != NULL && r->ingress == rx->peer)
-			table_del(&L(n)->recs, r);
+			rec_del(n, r);
 		node_ack(n, rx, MH_ST_ACCEPTED);
 		return;
 	}
 	r = table_put(&L(n)->recs, m->client_addr, &created);
 	if (r == NULL) {
 		node_drop(n, NODE_DROP_NO_RESOURCES);
+		node_ack(n, rx, MH_ST_INSUFFICIENT_RESOURCES);
+		return;
+	}
+	/* the record is charged to the ingress that holds it, the last to
+	 * register it (a client moves); one at its quota is refused and the
+	 * record stays as it was */
+	if (!node_recharge(n, rx->peer, NODE_STATE_LOCATOR, &r->owner)) {
+		if (created)
+			table_del(&L(n)->recs, r);
 		node_ack(n, rx, MH_ST_INSUFFICIENT_RESOURCES);
 		return;
 	}

@@ -98,6 +98,13 @@ cats_metric_kind_of(enum cats_metric_id id)
 	return id < CATS_M_NETWORK_FIRST ? CATS_MK_COMPUTE : CATS_MK_NETWORK;
 }
 
+void
+cats_metric_range(enum cats_metric_id id, double *lo, double *hi)
+{
+	*lo = (unsigned)id < CATS_M__COUNT ? mdesc[id].lo : 0;
+	*hi = (unsigned)id < CATS_M__COUNT ? mdesc[id].hi : -1;
+}
+
 static unsigned
 kind_first(enum cats_metric_kind k)
 {

@@ -42,6 +42,15 @@ static const char *const drop_names[NODE_DROP__COUNT] = {
 	[NODE_DROP_UNKNOWN_SPI] = "unknown-spi",
 	[NODE_DROP_REPLAY] = "replay",
 	[NODE_DROP_NO_TIMESTAMP] = "no-timestamp",
+	[NODE_DROP_PEER_LIMIT] = "peer-limit",
+	[NODE_DROP_RATE_LIMITED] = "rate-limited",
+};
+
+static const char *const state_names[NODE_STATE__COUNT] = {
+	[NODE_STATE_BINDING] = "bindings",
+	[NODE_STATE_SESSION] = "sessions",
+	[NODE_STATE_LOCATOR] = "locator_records",
+	[NODE_STATE_PENDING] = "pending",
 };
 
 /*
@@ -54,6 +63,7 @@ static const char *const drop_names[NODE_DROP__COUNT] = {
 static const uint8_t answer_kinds[] = {
 	MH_K_PBA, MH_K_CATS_RESPONSE, MH_K_CATS_ACK, MH_K_TX_CONFIRM,
 	MH_K_TX_RECEIVED, MH_K_LOC_REPLY, MH_K_SVC_REPLY, MH_K_MSG_ACK,
+	MH_K_HEARTBEAT_ACK,
 };
 
 static bool
@@ -128,6 +138,7 @@ struct rtx_entry {
 	uint8_t		 dst[16];
 	uint64_t	 cookie;
 	uint16_t	 len;
+	uint8_t		 owner;		/* node_charge: the peer it waits on */
 	uint8_t		*buf;
 };
 
@@ -157,6 +168,9 @@ node_cfg_default(struct node_cfg *c)
 	c->rtx_tries = 6;
 	c->ts_window_ms = 7000;			/* RFC 5213 5.5 TimestampValidityWindow */
 	c->max_sessions = 1u << 22;
+	c->limits.state = NODE_LIMIT_STATE;
+	c->limits.rate = NODE_LIMIT_RATE;
+	c->limits.burst = NODE_LIMIT_BURST;
 	c->continuity_idle_ms = 2000;
 }
 
@@ -266,6 +280,11 @@ node_new(const struct node_cfg *cfg, const struct node_ops *ops, void *ctx,
 			return NULL;
 		}
 	}
+	if (!live_init(n)) {
+		node_free(n);
+		*why = "out of memory";
+		return NULL;
+	}
 	return n;
 }
 
@@ -284,6 +303,7 @@ node_free(struct node *n)
 	while ((e = table_next(&n->rtx, &pos)) != NULL)
 		free(e->buf);
 	table_free(&n->rtx);
+	live_free(n);
 	for (size_t i = 0; i < n->cfg.npeers; i++)
 		for (size_t j = 0; j < NODE_ANSWERS; j++)
 			free(n->prx[i].ans[j].buf);
@@ -444,7 +464,10 @@ answer_keep(struct node *n, const uint8_t dst[16], const struct mh_msg *m,
 	uint8_t *copy;
 	int p;
 
-	if (!is_answer_kind(m->kind) || (p = node_peer_find(&n->cfg, dst)) < 0 ||
+	/* not a heartbeat's: one a second would push out the answers that
+	 * matter, and a lost heartbeat is never sent again */
+	if (!is_answer_kind(m->kind) || m->kind == MH_K_HEARTBEAT_ACK ||
+	    (p = node_peer_find(&n->cfg, dst)) < 0 ||
 	    n->cfg.peers[p].auth.nkeys == 0 || (copy = malloc(len)) == NULL)
 		return;
 	memcpy(copy, buf, len);
@@ -456,6 +479,20 @@ answer_keep(struct node *n, const uint8_t dst[16], const struct mh_msg *m,
 	an->seq = m->seq;
 }
 
+/* Every datagram the node sends goes out here, counted: in all, and by
+ * the peer it goes to (a client's are in tx only). */
+static void
+transmit(struct node *n, const uint8_t dst[16], const uint8_t *buf,
+    size_t len)
+{
+	int p = node_peer_find(&n->cfg, dst);
+
+	n->cnt.tx++;
+	if (p >= 0)
+		n->cnt.peer_tx[p]++;
+	n->ops->send(n->ctx, dst, buf, len);
+}
+
 bool
 node_send(struct node *n, const uint8_t dst[16], struct mh_msg *m)
 {
@@ -465,8 +502,7 @@ node_send(struct node *n, const uint8_t dst[16], struct mh_msg *m)
 	if (!encode(n, dst, m, buf, &len))
 		return false;
 	answer_keep(n, dst, m, buf, len);
-	n->cnt.tx++;
-	n->ops->send(n->ctx, dst, buf, len);
+	transmit(n, dst, buf, len);
 	return true;
 }
 
@@ -476,6 +512,41 @@ rtx_arm(struct node *n, const struct rtx_entry *e, uint64_t now)
 	n->ops->timer(n->ctx, TIMER_KEY(TIMER_RTX, e->seq), now + e->backoff_ms);
 }
 
+/*
+ * Keep a copy to retransmit, charged to the peer it waits on.  A peer
+ * holding its quota of pending messages (it answers nothing, or we are
+ * told to send it too much) gets this one once, not kept: like a full
+ * table, what is lost is the retransmission, not the message.
+ */
+static struct rtx_entry *
+rtx_keep(struct node *n, uint16_t seq, const uint8_t dst[16],
+    const uint8_t *buf, size_t len)
+{
+	struct rtx_entry *e;
+	uint8_t owner;
+	bool created;
+
+	if (!node_charge(n, node_peer_find(&n->cfg, dst), NODE_STATE_PENDING,
+	    &owner))
+		return NULL;
+	e = table_put(&n->rtx, &seq, &created);
+	if (e != NULL && !created) {
+		free(e->buf);		/* all 65536 pending: the oldest number goes */
+		node_release(n, NODE_STATE_PENDING, &e->owner);
+	}
+	if (e == NULL || (e->buf = malloc(len)) == NULL) {
+		if (e != NULL)
+			table_del(&n->rtx, e);
+		node_release(n, NODE_STATE_PENDING, &owner);
+		node_drop(n, NODE_DROP_NO_RESOURCES);
+		return NULL;
+	}
+	memcpy(e->buf, buf, len);
+	e->len = (uint16_t)len;
+	e->owner = owner;
+	return e;
+}
+
 uint16_t
 node_rtx_send(struct node *n, enum role_id role, const uint8_t dst[16],
     struct mh_msg *m, uint64_t cookie, uint64_t now)
@@ -483,7 +554,6 @@ node_rtx_send(struct node *n, enum role_id role, const uint8_t dst[16],
 	uint8_t buf[MH_MAX_LEN];
 	struct rtx_entry *e;
 	size_t len;
-	bool created;
 
 	/* a number still waiting for its answer is not given out again: its
 	 * answer would be taken for ours */
@@ -492,16 +562,7 @@ node_rtx_send(struct node *n, enum role_id role, const uint8_t dst[16],
 	while (table_get(&n->rtx, &m->seq) != NULL && n->rtx.n < RTX_MAX_PENDING);
 	if (!encode(n, dst, m, buf, &len))
 		return m->seq;
-	e = table_put(&n->rtx, &m->seq, &created);
-	if (e != NULL && !created)
-		free(e->buf);		/* all 65536 pending: the oldest number goes */
-	if (e == NULL || (e->buf = malloc(len)) == NULL) {
-		if (e != NULL)
-			table_del(&n->rtx, e);
-		node_drop(n, NODE_DROP_NO_RESOURCES);
-	} else {
-		memcpy(e->buf, buf, len);
-		e->len = (uint16_t)len;
+	if ((e = rtx_keep(n, m->seq, dst, buf, len)) != NULL) {
 		e->role = (uint8_t)role;
 		e->tries = 0;
 		e->backoff_ms = n->cfg.rtx_initial_ms;
@@ -509,8 +570,7 @@ node_rtx_send(struct node *n, enum role_id role, const uint8_t dst[16],
 		e->cookie = cookie;
 		rtx_arm(n, e, now);
 	}
-	n->cnt.tx++;
-	n->ops->send(n->ctx, dst, buf, len);
+	transmit(n, dst, buf, len);
 	return m->seq;
 }
 
@@ -519,6 +579,7 @@ rtx_free(struct node *n, struct rtx_entry *e)
 {
 	n->ops->timer(n->ctx, TIMER_KEY(TIMER_RTX, e->seq), 0);
 	free(e->buf);
+	node_release(n, NODE_STATE_PENDING, &e->owner);
 	table_del(&n->rtx, e);
 }
 
@@ -568,8 +629,7 @@ rtx_fire(struct node *n, uint16_t seq, uint64_t now)
 	e->backoff_ms = e->backoff_ms * 2 > n->cfg.rtx_max_ms ?
 	    n->cfg.rtx_max_ms : e->backoff_ms * 2;
 	n->cnt.rtx++;
-	n->cnt.tx++;
-	n->ops->send(n->ctx, e->dst, e->buf, e->len);
+	transmit(n, e->dst, e->buf, e->len);
 	rtx_arm(n, e, now);
 }
 
@@ -839,6 +899,157 @@ node_unmet(struct node *n, enum cats_sel_reason why)
 }
 
 /* ------------------------------------------------------------------ */
+/* Bounded state (docs/catsd.md "Bounded state")                       */
+
+const char *
+node_state_name(enum node_state_kind k)
+{
+	return (unsigned)k < NODE_STATE__COUNT ? state_names[k] : "unknown";
+}
+
+size_t
+node_peer_state(const struct node *n, int peer, enum node_state_kind k)
+{
+	if (peer < 0 || (size_t)peer >= n->cfg.npeers ||
+	    (unsigned)k >= NODE_STATE__COUNT)
+		return 0;
+	return n->prx[peer].used[k];
+}
+
+/* A sender's bounds: the peer's own where it sets them, else the node's. */
+static struct node_limits
+limits_of(const struct node *n, int peer)
+{
+	struct node_limits l = n->cfg.limits;
+	const struct node_limits *o;
+
+	if (peer < 0)
+		return l;
+	o = &n->cfg.peers[peer].limits;
+	l.state = o->state != 0 ? o->state : l.state;
+	l.rate = o->rate != 0 ? o->rate : l.rate;
+	l.burst = o->burst != 0 ? o->burst : l.burst;
+	return l;
+}
+
+/* The pending table holds RTX_MAX_PENDING in all, whatever max_sessions
+ * says: a peer that answers nothing must leave three quarters of it to
+ * the others. */
+static uint32_t
+quota_of(const struct node *n, int peer, enum node_state_kind k)
+{
+	uint32_t q = limits_of(n, peer).state;
+
+	if (k == NODE_STATE_PENDING && (q == 0 || q > RTX_MAX_PENDING / 4))
+		q = RTX_MAX_PENDING / 4;
+	return q;
+}
+
+/* A limit bit for a peer: counted by reason and by peer, and told to the
+ * driver, which logs it at most once in a while (catsd's op_refused). */
+static void
+limit_bit(struct node *n, int peer, enum node_drop why)
+{
+	node_drop(n, why);
+	if (peer < 0)
+		return;			/* the shared bucket: no one to name */
+	if (why == NODE_DROP_PEER_LIMIT)
+		n->cnt.peer_limited[peer]++;
+	else
+		n->cnt.peer_rate_limited[peer]++;
+	if (n->ops->refused != NULL)
+		n->ops->refused(n->ctx, peer, node_peer_addr(n, peer), (int)why);
+}
+
+bool
+node_charge(struct node *n, int peer, enum node_state_kind k, uint8_t *owner)
+{
+	uint32_t q;
+
+	*owner = 0;
+	if (peer < 0 || (size_t)peer >= n->cfg.npeers)
+		return true;
+	q = quota_of(n, peer, k);
+	if (q != 0 && n->prx[peer].used[k] >= q) {
+		limit_bit(n, peer, NODE_DROP_PEER_LIMIT);
+		return false;
+	}
+	n->prx[peer].used[k]++;
+	*owner = (uint8_t)(peer + 1);
+	return true;
+}
+
+void
+node_release(struct node *n, enum node_state_kind k, uint8_t *owner)
+{
+	if (*owner == 0)
+		return;
+	if (n->prx[*owner - 1].used[k] > 0)
+		n->prx[*owner - 1].used[k]--;
+	*owner = 0;
+}
+
+bool
+node_recharge(struct node *n, int peer, enum node_state_kind k,
+    uint8_t *owner)
+{
+	uint8_t fresh;
+
+	if (*owner == (uint8_t)(peer < 0 ? 0 : peer + 1))
+		return true;
+	if (!node_charge(n, peer, k, &fresh))
+		return false;
+	node_release(n, k, owner);
+	*owner = fresh;
+	return true;
+}
+
+/*
+ * Token bucket: 'rate' tokens a second up to 'burst', one a message, full
+ * at the first message.  The refill is capped before it is multiplied, so
+ * no quiet spell, however long, overflows it.
+ */
+static bool
+bucket_take(struct node_bucket *b, const struct node_limits *l, uint64_t now)
+{
+	uint64_t cap, el;
+
+	if (l->rate == 0)
+		return true;
+	cap = (uint64_t)(l->burst != 0 ? l->burst : l->rate) * 1000;
+	if (!b->primed) {
+		b->milli = cap;
+		b->last = now;
+		b->primed = true;
+	}
+	el = now > b->last ? now - b->last : 0;
+	if (el > cap / l->rate + 1)
+		el = cap / l->rate + 1;
+	b->milli += el * l->rate;	/* ms x messages/s: thousandths */
+	if (b->milli > cap)
+		b->milli = cap;
+	b->last = now > b->last ? now : b->last;
+	if (b->milli < 1000)
+		return false;
+	b->milli -= 1000;
+	return true;
+}
+
+/* One message from 'peer' (-1: any sender not a peer, one shared bucket):
+ * within its rate, or dropped and counted. */
+static bool
+rate_ok(struct node *n, int peer, uint64_t now)
+{
+	struct node_limits l = limits_of(n, peer);
+
+	if (bucket_take(peer >= 0 ? &n->prx[peer].bucket : &n->others, &l,
+	    now))
+		return true;
+	limit_bit(n, peer, NODE_DROP_RATE_LIMITED);
+	return false;
+}
+
+/* ------------------------------------------------------------------ */
 /* Receiving                                                           */
 
 static void
@@ -862,8 +1073,7 @@ answer_again(struct node *n, const struct rx *rx)
 		if (r->ans[i].buf == NULL || r->ans[i].seq != rx->m.seq)
 			continue;
 		n->cnt.dup_answered++;
-		n->cnt.tx++;
-		n->ops->send(n->ctx, rx->src, r->ans[i].buf, r->ans[i].len);
+		transmit(n, rx->src, r->ans[i].buf, r->ans[i].len);
 	}
 }
 
@@ -896,6 +1106,9 @@ admit(struct node *n, const struct rx *rx, const struct mh_addrs *a,
 		refuse(n, rx, by_verdict[v]);
 		return false;
 	}
+	/* its rate is spent only by what it signed (on_message says why) */
+	if (!rate_ok(n, rx->peer, n->now))
+		return false;
 	if (!answer)
 		sq = auth_window_check(w, rx->m.seq, digest, has_ts,
 		    rx->m.timestamp, false);
@@ -931,6 +1144,25 @@ on_message(struct node *n, const struct ev *ev, uint64_t now)
 	int r;
 
 	n->cnt.rx++;
+	rx.src = ev->peer;
+	rx.peer = node_peer_find(&n->cfg, ev->peer);
+	if (rx.peer >= 0)
+		n->cnt.peer_rx[rx.peer]++;
+	else
+		n->cnt.stranger_rx++;
+	/*
+	 * The signaling rate (node_limits), as early as it can be judged.  A
+	 * peer without keys and any other sender (one bucket shared by all
+	 * the clients) are charged before decoding, so a flood costs a
+	 * lookup a message; a forged flood in an unkeyed peer's name then
+	 * starves that peer, which nothing can tell from a flood it sends
+	 * itself (give it keys).  A peer with keys is charged in admit(),
+	 * once the authenticator verifies: a forged flood in its name then
+	 * costs a decode and an HMAC a message but cannot spend its rate.
+	 */
+	if ((rx.peer < 0 || n->cfg.peers[rx.peer].auth.nkeys == 0) &&
+	    !rate_ok(n, rx.peer, now))
+		return;
 	memcpy(a.src, ev->peer, 16);
 	memcpy(a.dst, n->cfg.addr, 16);
 	if (mh_decode(ev->buf, ev->len, &a, &rx.m, &e) != MH_OK) {
@@ -939,8 +1171,6 @@ on_message(struct node *n, const struct ev *ev, uint64_t now)
 		return;
 	}
 	n->cnt.rx_kind[rx.m.kind]++;
-	rx.src = ev->peer;
-	rx.peer = node_peer_find(&n->cfg, ev->peer);
 	/* Only a client's own request may come from outside the peers. */
 	if (rx.peer < 0 && rx.m.kind != MH_K_SVC_REQUEST) {
 		node_drop(n, NODE_DROP_NOT_PEER);
@@ -954,6 +1184,9 @@ on_message(struct node *n, const struct ev *ev, uint64_t now)
 		node_drop(n, NODE_DROP_WRONG_ROLE);
 		return;
 	}
+	/* the peer was heard; heartbeats stop here (live.c) */
+	if (live_rx(n, &rx, now))
+		return;
 	/* the C-PS is the node's, whichever role holds it */
 	if (rx.m.kind == MH_K_METRIC_REPORT && node_report_rx(n, &rx, now))
 		return;
@@ -972,8 +1205,33 @@ on_timer(struct node *n, uint64_t key, uint64_t now)
 		rtx_fire(n, (uint16_t)TIMER_SUB(key), now);
 		return;
 	}
+	if (r == TIMER_LIVE) {
+		live_tick(n, now);
+		return;
+	}
 	if (r < ROLE__COUNT && n->state[r] != NULL && roles[r]->timer != NULL)
 		roles[r]->timer(n, TIMER_SUB(key), now);
+}
+
+void
+node_peer_down(struct node *n, int peer, uint32_t missed, uint64_t now)
+{
+	int r;
+
+	n->cnt.peer_down++;
+	for (r = 0; r < ROLE__COUNT; r++)
+		if (n->state[r] != NULL && roles[r]->peer_down != NULL)
+			roles[r]->peer_down(n, peer, missed, now);
+}
+
+void
+node_peer_up(struct node *n, int peer, uint64_t now)
+{
+	int r;
+
+	for (r = 0; r < ROLE__COUNT; r++)
+		if (n->state[r] != NULL && roles[r]->peer_up != NULL)
+			roles[r]->peer_up(n, peer, now);
 }
 
 void

@@ -25,6 +25,7 @@ enum role_id {
 #define TIMER_ROLE(key)		((unsigned)((key) >> 56))
 #define TIMER_SUB(key)		((key) & 0x00ffffffffffffffull)
 #define TIMER_RTX		0xff	/* the node's own retransmission timers */
+#define TIMER_LIVE		0xfe	/* the heartbeat tick (live.c) */
 
 /* A received, decoded message. */
 struct rx {
@@ -51,6 +52,11 @@ struct role {
 			    node_walk_fn, void *);
 	size_t		(*sessions)(const struct node *);
 	size_t		(*memory)(const struct node *);
+	/* liveness (live.c): peer 'peer' was declared down ('missed'
+	 * heartbeats in a row unanswered), or is heard again after that */
+	void		(*peer_down)(struct node *, int peer, uint32_t missed,
+			    uint64_t now);
+	void		(*peer_up)(struct node *, int peer, uint64_t now);
 };
 
 struct rtx_entry;
@@ -64,11 +70,22 @@ struct node_answer {
 	uint8_t		*buf;
 };
 
-/* What the node keeps per peer for authentication and replay. */
+/* A token bucket (node_limits rate and burst), in thousandths of a
+ * message so that a refill of a few milliseconds is not lost. */
+struct node_bucket {
+	uint64_t		 milli;	/* tokens x 1000 */
+	uint64_t		 last;	/* ms of the last refill */
+	bool			 primed; /* full from the first message on */
+};
+
+/* What the node keeps per peer for authentication and replay, and what
+ * the peer holds here (node_charge). */
 struct node_peer_rx {
 	struct auth_window	 win;
 	struct node_answer	 ans[NODE_ANSWERS];
 	unsigned		 next;	/* ring position in ans */
+	uint32_t		 used[NODE_STATE__COUNT];
+	struct node_bucket	 bucket;
 };
 
 struct node {
@@ -80,7 +97,9 @@ struct node {
 	void			*state[ROLE__COUNT];
 	struct table		 rtx;		/* pending reliable messages by seq */
 	struct node_peer_rx	*prx;		/* by peer index, cfg.npeers */
+	struct node_bucket	 others;	/* every sender not a peer */
 	uint64_t		 now;		/* of the event being handled */
+	struct live		*live;		/* live.c; NULL: no heartbeats */
 };
 
 extern const struct role role_ingress, role_egress, role_controller,
@@ -114,6 +133,25 @@ void		 node_timer(struct node *, enum role_id, uint64_t sub,
 		    uint64_t at_ms);
 void		 node_dp(struct node *, const struct dp_intent *);
 void		 node_drop(struct node *, enum node_drop);
+
+/*
+ * Per-peer quotas (node_limits.state; docs/catsd.md "Bounded state").  An
+ * entry a role makes because peer P asked (an egress binding, a session
+ * from P's notification, a locator record, a pending message to P) is
+ * charged to P while it lives.  The entry keeps the charge as an owner,
+ * P's index + 1, 0 for none, so a zeroed entry owes nothing and a second
+ * release does nothing.  node_charge with peer < 0 (a client, a local
+ * event) charges nobody; false when P holds its quota: the caller refuses
+ * (the drop, per-peer counter and log are done here).  node_recharge
+ * moves an entry to another peer, false (nothing changed) when that one
+ * holds its quota.  node_release on every path the entry goes by.
+ */
+bool		 node_charge(struct node *, int peer, enum node_state_kind,
+		    uint8_t *owner);
+bool		 node_recharge(struct node *, int peer, enum node_state_kind,
+		    uint8_t *owner);
+void		 node_release(struct node *, enum node_state_kind,
+		    uint8_t *owner);
 
 int		 node_peer_by_sel(const struct node *, uint32_t roles,
 		    uint32_t sel_index);
@@ -149,6 +187,23 @@ enum cats_sel_reason cond_reason(const struct mh_cats_req *cond,
 void		 cond_from_offer(struct mh_cats_req *, const struct cats_reqs *);
 /* Count an unmet requirement (anchoring 3: "no CATS sites available"). */
 void		 node_unmet(struct node *, enum cats_sel_reason);
+
+/*
+ * Liveness (live.c, RFC 5847).  live_init arms the first tick when the
+ * node watches any peer; live_rx sees every message from a peer (it was
+ * heard) and takes heartbeats and their answers (true: consumed);
+ * live_tick runs at each TIMER_LIVE.  live_down: peer declared down.
+ */
+struct live;
+bool		 live_init(struct node *);
+void		 live_free(struct node *);
+bool		 live_rx(struct node *, const struct rx *, uint64_t now);
+void		 live_tick(struct node *, uint64_t now);
+bool		 live_down(const struct node *, int peer);
+/* Tell every role (role.peer_down / peer_up); live.c calls them. */
+void		 node_peer_down(struct node *, int peer, uint32_t missed,
+		    uint64_t now);
+void		 node_peer_up(struct node *, int peer, uint64_t now);
 
 /* A metric-report into the C-PS (report.c); false without a C-PS. */
 bool		 node_report_rx(struct node *, const struct rx *, uint64_t now);

@@ -33,6 +33,7 @@ static const char *const reason_name[CATS_SEL__COUNT] = {
 	[CATS_SEL_AFFINITY]          = "affinity",
 	[CATS_SEL_UNMEASURED]        = "no-metric",
 	[CATS_SEL_RESOURCES]         = "resources",
+	[CATS_SEL_UNAVAILABLE]       = "unavailable",
 };
 
 static const char *const err_name[CATS_SERR__COUNT] = {
@@ -281,6 +282,10 @@ leaf_of(const struct cats_sel *sel, uint32_t id, uint32_t ingress,
 	const struct sel_net *nt = net_at(sel, ingress, in->egress);
 
 	idx_empty(n);
+	if (in->down) {
+		n->unmeasured = SEL_UM_DOWN;
+		return;
+	}
 	if (!in->has_metrics || !nt->valid)
 		return;
 	n->cost = pol_cost(&sel->cfg, in, nt);
@@ -1147,7 +1152,8 @@ static enum cats_sel_reason
 leaf_reason(const struct sel_node *a, const struct cats_reqs *r)
 {
 	if (!isfinite(a->cost))
-		return CATS_SEL_NO_METRICS;
+		return (a->unmeasured & SEL_UM_DOWN) ? CATS_SEL_UNAVAILABLE :
+		    CATS_SEL_NO_METRICS;
 	/* A bounded network metric never received is unmet, and says so
 	 * ("no-metric") rather than passing for its worst value. */
 	if (a->bw < r->min_bw)
@@ -1287,4 +1293,50 @@ cats_sel_cost(const struct cats_sel *sel, uint32_t ingress, uint32_t id,
 	leaf_of(sel, id, ingress, &n);
 	*cost = n.cost;
 	return isfinite(n.cost);
+}
+
+/* ---- availability (site failure) ---- */
+
+/* The instance's leaf changes in every ingress's tree: logged like a
+ * compute change, each ingress catches up at its next decision. */
+static void
+down_set(struct cats_sel *sel, uint32_t id, uint8_t bit, bool up)
+{
+	struct sel_inst *in = &sel->inst[id];
+	uint8_t was = in->down;
+
+	in->down = up ? (uint8_t)(in->down & ~bit) : (uint8_t)(in->down | bit);
+	if ((was != 0) != (in->down != 0))
+		log_instance(sel, id);
+}
+
+size_t
+cats_sel_set_egress_up(struct cats_sel *sel, uint32_t egress, bool up)
+{
+	size_t k = 0;
+
+	if (sel == NULL || egress >= sel->cfg.max_egresses)
+		return 0;
+	for (uint32_t i = sel->egress_head[egress]; i != NONE32;
+	    i = sel->inst[i].next_on_egress, k++)
+		down_set(sel, i, SEL_DOWN_EGRESS, up);
+	return k;
+}
+
+enum cats_sel_err
+cats_sel_set_instance_up(struct cats_sel *sel, uint32_t id, bool up)
+{
+	if (sel == NULL || id >= sel->cfg.max_instances)
+		return CATS_SERR_RANGE;
+	if (!sel->inst[id].present)
+		return CATS_SERR_NOT_FOUND;
+	down_set(sel, id, SEL_DOWN_SELF, up);
+	return CATS_SERR_OK;
+}
+
+bool
+cats_sel_available(const struct cats_sel *sel, uint32_t id)
+{
+	return sel != NULL && id < sel->cfg.max_instances &&
+	    sel->inst[id].present && sel->inst[id].down == 0;
 }

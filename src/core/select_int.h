@@ -44,6 +44,9 @@ struct sel_node {
 #define SEL_UM_BW	1u
 #define SEL_UM_DV	2u
 #define SEL_UM_LOSS	4u
+#define SEL_UM_DOWN	8u	/* not a metric: the instance is unavailable
+				 * (its leaf has no cost, like one without
+				 * metrics, and says why) */
 
 struct sel_inst {
 	bool			present;
@@ -54,6 +57,7 @@ struct sel_inst {
 	uint32_t		gen;		/* bumps on remove */
 	uint32_t		next_on_egress;
 	uint32_t		servers;
+	uint8_t			down;		/* SEL_DOWN_* */
 	uint64_t		ts_ms;
 	uint64_t		logged;		/* 1 + its last log entry, 0 none */
 	uint64_t		fmask;		/* co-located functions */
@@ -63,6 +67,10 @@ struct sel_inst {
 	double			spare;		/* requests/s free */
 	double			l1_comp, l1_serv;
 };
+
+/* sel_inst.down: who says it is unavailable. */
+#define SEL_DOWN_EGRESS		1u	/* its egress (cats_sel_set_egress_up) */
+#define SEL_DOWN_SELF		2u	/* itself (cats_sel_set_instance_up) */
 
 struct sel_net {
 	struct cats_l0_set	m;

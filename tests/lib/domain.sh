@@ -216,6 +216,19 @@ set_metrics() {
 	ctl K metric set net 1 1 owd_ns 5000000 >/dev/null || fail "metric set"
 }
 
+# move_client: the client 2001:db8:a::10 leaves ingress1 (announced: move,
+# then detach), is off both links for 100 ms, and attaches at ingress2.
+move_client() {
+	ctl I1 client move 2001:db8:a::10 >/dev/null
+	ctl I1 client detach 2001:db8:a::10 >/dev/null
+	x C addr del 2001:db8:a::10/64 dev a1
+	x C route del default via 2001:db8:a::1 dev a1 2>/dev/null
+	sleep 0.1	# lint: sleep-ok: off both links for a moment, on purpose: ingress1 holds
+	x C addr add 2001:db8:a::10/64 dev a2 nodad
+	x C route add default via 2001:db8:a::1 dev a2 2>/dev/null
+	ctl I2 client attach 2001:db8:a::10 02:00:5e:10:00:01 >/dev/null
+}
+
 # dproutes N, kernel_view N: tests/lib/dp.sh's, for node N.
 . tests/lib/dp.sh
 dproutes() { dp_routes "$P$1" "$T/$1.sock"; }

@@ -71,14 +71,7 @@ cpid=$!
 PIDS="$PIDS $cpid"
 wait_for 20 client_has "$rx0" 80 ||
     fail "switch: the client had $(($(client_rx) - rx0)) of 300 results after 20 s"
-ctl I1 client move 2001:db8:a::10 >/dev/null
-ctl I1 client detach 2001:db8:a::10 >/dev/null
-x C addr del 2001:db8:a::10/64 dev a1
-x C route del default via 2001:db8:a::1 dev a1 2>/dev/null
-sleep 0.1		# lint: sleep-ok: off both links for a moment, on purpose: ingress1 holds
-x C addr add 2001:db8:a::10/64 dev a2 nodad
-x C route add default via 2001:db8:a::1 dev a2 2>/dev/null
-ctl I2 client attach 2001:db8:a::10 02:00:5e:10:00:01 >/dev/null
+move_client
 wait_pid $cpid 25; crc=$?
 if grep -q "received=300 missing=0 duplicated=0 .*edges=edge1,edge2" "$T/client.out"; then
 	pass "transaction switched from edge1 to edge2: $(cat "$T/client.out")"

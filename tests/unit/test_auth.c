@@ -244,8 +244,11 @@ cap_dp(void *ctx, const struct dp_intent *d)
 	(void)ctx, (void)d;
 }
 
-static const struct node_ops cap_ops = { cap_send, cap_timer, cap_dp, NULL,
-	NULL };
+static const struct node_ops cap_ops = {
+	.send = cap_send,
+	.timer = cap_timer,
+	.dp = cap_dp,
+};
 
 #define NOW	1000000000ull		/* ms */
 

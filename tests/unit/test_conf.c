@@ -353,17 +353,39 @@ static const struct bad bad[] = {
 	  "t.json: node: expected an object, got nothing" },
 	{ "unknown-top-key", "{ " NODE_LOC ", 'nodes': 1 }",
 	  "t.json: nodes: unknown key; expected one of: node, signaling, "
-	  "control, log, services, peers, ingress, egress, controller, "
+	  "control, log, privileges, services, peers, ingress, egress, "
+	  "controller, "
 	  "selector, dataplane, ra, probe, timers, bgp, mup" },
+	{ "group-without-user", "{ " NODE_LOC ", 'privileges': "
+	  "{ 'group': 'nogroup' } }",
+	  "t.json: privileges.group: expected only with \"user\"" },
+	{ "seccomp-unknown", "{ " NODE_LOC ", 'privileges': "
+	  "{ 'user': 'nobody', 'seccomp': 'trap' } }",
+	  "t.json: privileges.seccomp: expected \"kill\", \"log\" or "
+	  "\"off\", got \"trap\"" },
+	{ "user-not-a-name", "{ " NODE_LOC ", 'privileges': "
+	  "{ 'user': 'no body' } }",
+	  "t.json: privileges.user: expected null or a name of 1 to 32 "
+	  "characters (letters, digits, '.', '_', '-'), got \"no body\"" },
 	{ "unknown-node-key",
 	  "{ 'node': { 'name': 'n1', 'colour': 'red', 'address': '2001:db8::1', "
 	  "'roles': ['locator'] } }",
 	  "t.json: node.colour: unknown key; expected one of: name, address, "
-	  "roles" },
+	  "roles, limits" },
 	{ "unknown-peer-key", "{ " NODE_LOC ", 'peers': [ { 'name': 'a', "
 	  "'address': '2001:db8::a', 'roles': ['ingress'], 'weight': 2 } ] }",
 	  "t.json: peers[0].weight: unknown key; expected one of: name, "
-	  "address, roles, sid, probe, query, candidate, subprefix, auth" },
+	  "address, roles, sid, probe, query, candidate, subprefix, auth, "
+	  "limits" },
+	{ "limits-rate-range", "{ 'node': { 'name': 'n1', 'address': "
+	  "'2001:db8::1', 'roles': ['locator'], 'limits': { 'rate': -1 } } }",
+	  "t.json: node.limits.rate: expected an integer from 0 to 10000000, "
+	  "got -1" },
+	{ "peer-limits-unknown", "{ " NODE_LOC ", 'peers': [ { 'name': 'a', "
+	  "'address': '2001:db8::a', 'roles': ['ingress'], 'limits': "
+	  "{ 'sessions': 2 } } ] }",
+	  "t.json: peers[0].limits.sessions: unknown key; expected one of: "
+	  "per_peer, rate, burst" },
 	{ "auth-spi-reserved", "{ " NODE_LOC ", 'peers': [ { 'name': 'a', "
 	  "'address': '2001:db8::a', 'roles': ['ingress'], 'auth': [ { "
 	  "'spi': 9, 'key': '000102030405060708090a0b0c0d0e0f' } ] } ] }",

@@ -13,160 +13,37 @@
 #include <cmocka.h>
 
 #include "cats/node.h"
-#include "minnet.h"
+#include "domain.h"
 
-enum { IN1, IN2, EG1, EG2, CTL, LOC, NNODES };
-
-static const char *const names[NNODES] = {
-	"ingress1", "ingress2", "egress1", "egress2", "controller", "locator"
-};
-static const uint32_t roles_of[NNODES] = {
-	NODE_INGRESS, NODE_INGRESS, NODE_EGRESS, NODE_EGRESS, NODE_CONTROLLER,
-	NODE_LOCATOR
-};
-static const uint8_t addr_of[NNODES][16] = {
-	{ 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x11, [15] = 1 },
-	{ 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x12, [15] = 1 },
-	{ 0x20, 0x01, 0x0d, 0xb8, 0x00, 0xe1, [15] = 1 },
-	{ 0x20, 0x01, 0x0d, 0xb8, 0x00, 0xe2, [15] = 1 },
-	{ 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x0c, [15] = 1 },
-	{ 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x0d, [15] = 1 },
-};
-static const uint8_t client[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x0a,
-	[15] = 0x10 };
-static const uint8_t stranger[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x0b, 0xad,
-	[15] = 1 };
-static const char svc[] = "video.cats";
-
-struct world {
-	struct minnet	*net;
-	struct cats_sel	*sel;
+struct opts {
+	enum node_setup	 setup;
+	enum node_find	 find;
+	bool		 tswitch;	/* ingress2 switches transactions */
 };
 
 static void
-sel_metrics(struct cats_sel *sel)
+tune(struct node_cfg *c, int me, const void *arg)
 {
-	struct cats_sample c[3] = {
-		{ CATS_M_UTIL, CATS_STAT_CUR, 0, 0.3 },
-		{ CATS_M_CAPACITY, CATS_STAT_CUR, 0, 1000 },
-		{ CATS_M_PROC_DELAY, CATS_STAT_CUR, 0, 2e6 },
-	};
-	struct cats_sample d;
-	uint32_t i, e;
+	const struct opts *o = arg;
+	struct node_instance *in;
 
-	for (i = 0; i < 2; i++)
-		assert_int_equal(cats_sel_update_compute(sel, 101 + 100 * i, c, 3, 1),
-		    CATS_MERR_OK);
-	/* Nearest is best: ingress i is 5 ms from egress i, 20 from the other. */
-	for (i = 0; i < 2; i++)
-		for (e = 0; e < 2; e++) {
-			d = (struct cats_sample){ CATS_M_OWD, CATS_STAT_CUR, 0,
-			    i == e ? 5e6 : 20e6 };
-			assert_int_equal(cats_sel_update_net(sel, i, e, &d, 1, 1),
-			    CATS_MERR_OK);
-		}
+	c->setup = o->setup;
+	c->find = o->find;
+	c->transaction_switch = o->tswitch && me == IN2;
+	/* for affinity only 101 runs "gpu"; for needs only 201 has a gpu */
+	if ((in = dom_instance(c, 101)) != NULL)
+		strcpy(in->functions[0], "gpu");
+	if ((in = dom_instance(c, 201)) != NULL)
+		strcpy(in->resources[0], "gpu");
 }
 
-static struct cats_sel *
-sel_new(void)
-{
-	struct cats_sel_cfg sc;
-	struct cats_sel *sel;
-	struct cats_instance_def d;
-	uint32_t i;
-
-	cats_sel_cfg_default(&sc);
-	sel = cats_sel_create(&sc);
-	assert_non_null(sel);
-	for (i = 0; i < 2; i++) {
-		d = (struct cats_instance_def){ .instance = 101 + 100 * i,
-		    .service = 0, .egress = i, .servers = 1, .capacity = 1000 };
-		assert_int_equal(cats_sel_add_instance(sel, &d), CATS_SERR_OK);
-	}
-	sel_metrics(sel);
-	return sel;
-}
-
-static void
-node_cfg(struct node_cfg *c, int me, struct cats_sel *sel, enum node_setup setup,
-    enum node_find find)
-{
-	int i;
-
-	node_cfg_default(c);
-	snprintf(c->name, sizeof(c->name), "%s", names[me]);
-	memcpy(c->addr, addr_of[me], 16);
-	c->roles = roles_of[me];
-	c->setup = setup;
-	c->find = find;
-	c->sel = sel;
-	c->sel_index = me == IN2 ? 1 : 0;
-	c->subprefix.len = 48;
-	memcpy(c->subprefix.addr, "\x20\x01\x0d\xb8", 4);
-	c->subprefix.addr[5] = me == IN2 ? 0x0b : 0x0a;
-	c->nservices = 1;
-	memcpy(c->services[0].id, svc, sizeof(svc) - 1);
-	c->services[0].id_len = sizeof(svc) - 1;
-	c->pool.len = 48;
-	memcpy(c->pool.addr, "\x20\x01\x0d\xb8\x5e", 5);
-	c->pool.addr[5] = me == EG2 ? 2 : 1;
-	if (me == EG1 || me == EG2) {
-		c->ninstances = 1;
-		c->instances[0] = (struct node_instance){ .id = me == EG1 ? 101 : 201,
-		    .service = 0, .egress_sel = me == EG1 ? 0 : 1 };
-		if (me == EG1)		/* for affinity: only 101 runs "gpu" */
-			strcpy(c->instances[0].functions[0], "gpu");
-		if (me == EG2)		/* for needs: only 201 has a gpu */
-			strcpy(c->instances[0].resources[0], "gpu");
-	}
-	if (me == CTL) {
-		c->ninstances = 2;
-		c->instances[0] = (struct node_instance){ .id = 101, .egress_sel = 0 };
-		c->instances[1] = (struct node_instance){ .id = 201, .egress_sel = 1 };
-		strcpy(c->instances[0].functions[0], "gpu");
-		strcpy(c->instances[1].resources[0], "gpu");
-	}
-	for (i = 0; i < NNODES; i++) {
-		struct node_peer *p;
-
-		if (i == me)
-			continue;
-		p = &c->peers[c->npeers++];
-		snprintf(p->name, sizeof(p->name), "%s", names[i]);
-		memcpy(p->addr, addr_of[i], 16);
-		p->roles = roles_of[i];
-		p->candidate = p->query = true;
-		p->sel_index = (i == IN2 || i == EG2) ? 1 : 0;
-		p->subprefix.len = (i == IN1 || i == IN2) ? 48 : 0;
-		memcpy(p->subprefix.addr, "\x20\x01\x0d\xb8", 4);
-		p->subprefix.addr[5] = i == IN2 ? 0x0b : 0x0a;
-	}
-}
-
+/* The whole domain, with the address plan. */
 static struct world *
 world_new(enum node_setup setup, enum node_find find, bool tswitch)
 {
-	static struct world w;
-	struct node_cfg c;
-	int i;
+	const struct opts o = { setup, find, tswitch };
 
-	w.net = mn_new();
-	w.sel = sel_new();
-	assert_non_null(w.net);
-	w.net->keep_timers = true;
-	for (i = 0; i < NNODES; i++) {
-		node_cfg(&c, i, w.sel, setup, find);
-		c.transaction_switch = tswitch && i == IN2;
-		assert_int_equal(mn_add(w.net, &c), i);
-	}
-	return &w;
-}
-
-static void
-world_free(struct world *w)
-{
-	mn_free(w->net);
-	cats_sel_destroy(w->sel);
+	return dom_world(DOM_ALL, true, tune, &o);
 }
 
 static size_t
@@ -183,28 +60,11 @@ encode(struct mh_msg *m, const uint8_t src[16], const uint8_t dst[16],
 	return len;
 }
 
-/* The client attaches at ingress1 and asks for the service. */
+/* The client attaches at 'ingress' and asks for the service. */
 static void
 client_request(struct world *w, int ingress)
 {
-	uint8_t buf[MH_MAX_LEN];
-	struct mh_msg m;
-	struct ev ev;
-	size_t len;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.type = EV_ATTACH;
-	memcpy(ev.client, client, 16);
-	node_event(w->net->nodes[ingress], &ev, w->net->now);
-	mh_msg_init(&m, MH_K_SVC_REQUEST);
-	m.seq = 77;
-	m.present |= MH_BIT(MH_O_SERVICE_ID);
-	m.service_id.p = (const uint8_t *)svc;
-	m.service_id.len = sizeof(svc) - 1;
-	len = encode(&m, client, addr_of[ingress], buf);
-	mn_inject(w->net, ingress, client, buf, len);
-	mn_run(w->net);
-	mn_fire(w->net, w->net->now + 100);	/* option 1's deadline */
+	dom_svc_request(w, ingress, client, NULL);
 }
 
 static void
@@ -1060,25 +920,7 @@ static void
 request_with(struct world *w, int ingress, const struct mh_cats_req *req,
     struct mh_msg *reply)
 {
-	uint8_t buf[MH_MAX_LEN];
-	struct mh_msg m;
-	struct ev ev;
-	size_t len;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.type = EV_ATTACH;
-	memcpy(ev.client, client, 16);
-	node_event(w->net->nodes[ingress], &ev, w->net->now);
-	mh_msg_init(&m, MH_K_SVC_REQUEST);
-	m.seq = 77;
-	m.present |= MH_BIT(MH_O_SERVICE_ID) | MH_BIT(MH_O_CATS_REQ);
-	m.service_id.p = (const uint8_t *)svc;
-	m.service_id.len = sizeof(svc) - 1;
-	m.req = *req;
-	len = encode(&m, client, addr_of[ingress], buf);
-	mn_inject(w->net, ingress, client, buf, len);
-	mn_run(w->net);
-	mn_fire(w->net, w->net->now + 100);	/* option 1's deadline */
+	dom_svc_request(w, ingress, client, req);
 	last_reply(w, reply, MH_K_SVC_REPLY);
 }
 
@@ -1461,16 +1303,17 @@ test_metric_report(void **state)
 	struct cats_sample near = { CATS_M_OWD, CATS_STAT_MEAN, 1000, 1e6 };
 	struct mh_metrics x = { .scope = MH_MS_INSTANCE, .n = 1, .cis_id = 201,
 	    .s = { { CATS_M_UTIL, CATS_STAT_CUR, 0, 0.0 } } };
+	const struct opts o = { SETUP_QUERY_CONTROLLER, FIND_LOCATOR, false };
 	struct minnet *net = mn_new();
-	struct cats_sel *sel = sel_new();
+	struct cats_sel *sel = dom_sel_new();
 	const struct node_counters *k;
 	struct node_cfg c;
 	int i;
 
 	(void)state;
 	for (i = 0; i < NNODES; i++) {
-		node_cfg(&c, i, i == CTL ? sel : NULL, SETUP_QUERY_CONTROLLER,
-		    FIND_LOCATOR);
+		dom_cfg(&c, i, i == CTL ? sel : NULL, DOM_ALL, true);
+		tune(&c, i, &o);
 		assert_int_equal(mn_add(net, &c), i);
 	}
 	k = node_counters(net->nodes[CTL]);

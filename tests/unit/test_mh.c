@@ -194,6 +194,11 @@ static const struct vector vectors[] = {
 	  "00 00 00000000 3fd0000000000000"			/* util, cur, 0.25 */
 	  "03 01 00001388 413e848000000000"			/* proc, mean 5 s, 2e6 */
 	  "01020000" },
+	/* RFC 5847 heartbeat and its answer: the CATS message option alone */
+	{ "heartbeat", MH_K_HEARTBEAT, 0, 0, 0,
+	  "3b01050000000a0b00080096c8020b00" },
+	{ "heartbeat-ack", MH_K_HEARTBEAT_ACK, 0, 0, MH_ST_ACCEPTED,
+	  "3b010600000000010a0b0096c8028900" },
 	{ "msg-ack", MH_K_MSG_ACK, B(CLIENT_ADDR), 0, MH_ST_CATS_UNKNOWN_CLIENT,
 	  "3b0406000000c9010a0b0096c8028800010400000000ce1020010db8"
 	  "000a00000000000000000010" },
