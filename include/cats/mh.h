@@ -348,6 +348,9 @@ enum mh_err	 mh_encode(const struct mh_msg *m, const struct mh_addrs *addrs,
 
 /* Start a message of a kind: type, C/X flags and an empty option set. */
 void		 mh_msg_init(struct mh_msg *m, enum mh_kind kind);
+/* An affinity list as the codec takes it (docs/wire.md 5.4): entries of
+ * kind(1) len(1) name(len), known kinds, names not empty. */
+bool		 mh_affinity_valid(const struct mh_bytes *a);
 /* Same message: header fields and every present option, field by field. */
 bool		 mh_msg_equal(const struct mh_msg *a, const struct mh_msg *b);
 

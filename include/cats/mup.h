@@ -50,6 +50,8 @@
 #define MUP_MAX_SITES		32
 #define MUP_MAX_SERVICES	32
 #define MUP_NAME_MAX		16
+/* Why a session lost its instance: "site PE <addr> gone: <cause>". */
+#define MUP_WHY_MAX		112
 
 /* Route target values (two-octet AS specific, admin = the AS). */
 #define MUP_RT_RAN		1	/* DSD: every RAN PE imports */
@@ -119,6 +121,13 @@ struct mup_steer {
 	uint8_t		 site[16];		/* the DSD's PE */
 	uint8_t		 sid[16];		/* from the DSD's Prefix-SID */
 	bool		 pinned;		/* CIS-ID came in the T2ST */
+	/* Issue [11], site failure: the session's instance went (its DSD
+	 * withdrawn, or the BGP session that carried it ended).  'why' says
+	 * how ("" if it never lost one), moved_ms when; 'unmet' when no
+	 * other instance could take it (cis_id 0, nothing steered). */
+	bool		 unmet;
+	uint64_t	 moved_ms;
+	char		 why[MUP_WHY_MAX];
 };
 
 struct mup_ops {
@@ -152,6 +161,10 @@ struct mup_counters {
 	uint64_t	 bad_metric;
 	uint64_t	 table_full;		/* instance, service or site table */
 	uint64_t	 path_rx;		/* C-NMA reports taken */
+	/* Site failure (issue [11]): instances whose DSD went, sessions
+	 * moved off such an instance to a live one (at once, or later from
+	 * unmet), sessions left with none (unmet). */
+	uint64_t	 instance_lost, resteered, unmet;
 };
 
 struct mup;
@@ -163,6 +176,13 @@ void		 mup_free(struct mup *);
 void		 mup_start(struct mup *, uint64_t now_ms);
 /* The time RIB changes are handled at (the RIB's callback has none). */
 void		 mup_set_time(struct mup *, uint64_t now_ms);
+/*
+ * Why the withdrawals that follow happen, for the sessions they move
+ * (catsd: "BGP session NAME down: hold timer expired" around the RIB's
+ * flush of that peer); NULL after, and for an explicit withdrawal.  The
+ * string must live until the next call.
+ */
+void		 mup_set_cause(struct mup *, const char *why);
 /* The RIB's change callback (bgp_rib_fn); ctx is the struct mup. */
 void		 mup_rib_change(void *mup, uint32_t peer, enum bgp_rib_op,
 		    const struct bgp_mup *, const struct bgp_rattr *old,
@@ -216,6 +236,9 @@ bool		 mup_steer_get(const struct mup *, uint32_t teid,
 		    struct mup_steer *);
 /* Every steering entry, for show commands. */
 size_t		 mup_steer_list(const struct mup *, struct mup_steer *,
+		    size_t cap);
+/* Every RAN PE session left unmet (its instance gone, none other). */
+size_t		 mup_unmet_list(const struct mup *, struct mup_steer *,
 		    size_t cap);
 const struct mup_counters *mup_counters(const struct mup *);
 const struct mup_cfg *mup_config(const struct mup *);

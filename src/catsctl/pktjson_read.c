@@ -623,9 +623,14 @@ req_body(struct pj_in *in, json_t *v, uint8_t *buf, struct mh_cats_req *r)
 	if (aff == NULL)
 		return 0;
 	old = enter(in, "affinity");
-	if (json_is_string(aff)) {	/* the hex a malformed list prints as */
+	if (json_is_string(aff)) {	/* the entries in hex */
 		if (read_hex(in, aff, NULL, 0, AFF_MAX, buf, &r->affinity) < 0)
 			return -1;
+		/* the codec's rule: what is taken here must encode */
+		if (!mh_affinity_valid(&r->affinity))
+			return fail(in, NULL, "not a list of entries kind(1) "
+			    "length(1) name (1 to %d, length not 0)",
+			    MH_AFF_KIND_MAX);
 	} else if (affinity(in, aff, buf, &r->affinity) < 0) {
 		return -1;
 	}

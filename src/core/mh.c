@@ -48,8 +48,8 @@ crid_valid(uint8_t format, uint8_t len)
 
 /* Affinity entries: kind(1) len(1) name(len), kinds MH_AFF_* (1 to
  * MH_AFF_KIND_MAX), names non-empty. */
-static bool
-affinity_valid(const struct mh_bytes *a)
+bool
+mh_affinity_valid(const struct mh_bytes *a)
 {
 	struct cur c;
 	uint8_t kind, len;
@@ -177,7 +177,7 @@ dec_req_body(struct cur *c, struct mh_cats_req *r)
 	cur_u32(c, &r->comp_lat);
 	r->affinity.len = (uint8_t)cur_left(c);
 	cur_view(c, &r->affinity.p, r->affinity.len);
-	return affinity_valid(&r->affinity);
+	return mh_affinity_valid(&r->affinity);
 }
 
 static bool
@@ -1081,10 +1081,10 @@ enc_invalid_option(const struct mh_msg *m, uint32_t present)
 	if ((present & MH_BIT(MH_O_CR_ID)) &&
 	    !crid_valid(m->crid_format, m->crid.len))
 		return MH_OT_CR_ID;
-	if ((present & MH_BIT(MH_O_CATS_REQ)) && !affinity_valid(&m->req.affinity))
+	if ((present & MH_BIT(MH_O_CATS_REQ)) && !mh_affinity_valid(&m->req.affinity))
 		return MH_OT_CATS_REQ;
 	if ((present & MH_BIT(MH_O_CATS_COND)) &&
-	    !affinity_valid(&m->cond.affinity))
+	    !mh_affinity_valid(&m->cond.affinity))
 		return MH_OT_CATS_COND;
 	if ((present & MH_BIT(MH_O_CATS_METRICS)) &&
 	    (m->metrics.n == 0 || !metrics_valid(&m->metrics)))

@@ -56,6 +56,11 @@ struct sess {
 	bool		 steered_fresh;	/* RAN PE: choose again, a pin went */
 	uint8_t		 site[16];	/* RAN PE: where it is steered, so a */
 	uint8_t		 sid[16];	/* new SID in the DSD re-steers it */
+	/* Site failure (issue [11]): its instance went; why and when, and
+	 * whether nothing could take it. */
+	bool		 unmet;
+	uint64_t	 moved_ms;
+	char		 why[MUP_WHY_MAX];
 };
 
 /* The C-NMA's latest value of each network metric of the path from this
@@ -85,6 +90,7 @@ struct mup {
 	struct sess	*sess;
 	struct cats_sel	*sel;
 	uint64_t	 now;		/* for RIB changes, mup_set_time */
+	const char	*cause;		/* of the withdrawals, mup_set_cause */
 };
 
 static void
@@ -801,6 +807,9 @@ controller_reselect(struct mup *m, uint64_t now)
 			continue;
 		m->cnt.reselect++;
 		s->cis_id = cis;
+		if (s->unmet)
+			m->cnt.resteered++;
+		s->unmet = false;
 		announce_t2st(m, s);
 	}
 }
@@ -833,6 +842,9 @@ steer(struct mup *m, struct sess *s, uint32_t cis)
 		memcpy(s->site, d->site, 16);
 		memcpy(s->sid, d->sid, 16);
 		m->cnt.steer++;
+		if (s->unmet)
+			m->cnt.resteered++;	/* an instance came (back) */
+		s->unmet = false;
 	}
 	s->cis_id = cis;
 	s->steered = cis != 0;

@@ -313,6 +313,11 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
 	{ "not-object", "[1]", "must be a JSON object" },
+	/* found by fuzz_pktjson: an affinity in hex the codec refuses
+	 * (an entry kind without its length) was taken, then did not encode */
+	{ "affinity-hex-malformed", "{\"kind\":\"svc-reply\",\"options\":"
+	  "{\"service-id\":\"8\",\"cats-requirements\":{\"affinity\":\"02\"}}}",
+	  "key options.cats-requirements.affinity: not a list of entries" },
 	{ "kind-missing", "{\"seq\":1}", "key kind: missing" },
 	{ "kind-unknown", "{\"kind\":\"pbx\"}", "key kind: unknown message" },
 	{ "kind-type", "{\"kind\":5}", "key kind: must be a string" },
