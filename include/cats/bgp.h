@@ -509,6 +509,9 @@ const struct bgp_open *bgp_peer_remote(const struct bgp_peer *);
 /* Families both sides negotiated (1 << bgp_af). */
 uint32_t	 bgp_peer_afs(const struct bgp_peer *);
 uint16_t	 bgp_peer_hold(const struct bgp_peer *);
+/* Why the session last left Established ("hold timer expired",
+ * "NOTIFICATION received", ...): valid in the 'state' op of that drop. */
+const char	*bgp_peer_down_why(const struct bgp_peer *);
 const struct bgp_peer_counters *bgp_peer_counters(const struct bgp_peer *);
 const struct bgp_peer_cfg *bgp_peer_config(const struct bgp_peer *);
 /* Idle after max_prefix and held there: true, with *until_ms the restart

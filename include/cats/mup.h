@@ -237,7 +237,9 @@ bool		 mup_steer_get(const struct mup *, uint32_t teid,
 /* Every steering entry, for show commands. */
 size_t		 mup_steer_list(const struct mup *, struct mup_steer *,
 		    size_t cap);
-/* Every RAN PE session left unmet (its instance gone, none other). */
+/* Every session left unmet (its instance gone, none other): a RAN PE's
+ * with cis_id 0 (nothing steered), a controller's with the lost one its
+ * T2ST still names. */
 size_t		 mup_unmet_list(const struct mup *, struct mup_steer *,
 		    size_t cap);
 const struct mup_counters *mup_counters(const struct mup *);

@@ -509,6 +509,7 @@ static void
 op_state(void *ctx, enum bgp_state from, enum bgp_state to)
 {
 	struct nbr *n = ctx;
+	char why[MUP_WHY_MAX];
 	size_t gone;
 
 	if (to == BGP_ST_ESTABLISHED || from == BGP_ST_ESTABLISHED)
@@ -523,9 +524,16 @@ op_state(void *ctx, enum bgp_state from, enum bgp_state to)
 	}
 	if (from == BGP_ST_ESTABLISHED) {
 		n->up_ms = 0;
+		/* Issue [11]: the sessions the flush moves say why. */
+		snprintf(why, sizeof(why), "BGP session %s down: %s",
+		    n->cfg->name, bgp_peer_down_why(n->peer));
+		if (n->b->mup != NULL)
+			mup_set_cause(n->b->mup, why);
 		gone = bgp_rib_flush(n->b->rib, n->idx);
-		log_info("bgp %s: %zu routes withdrawn with the session",
-		    n->cfg->name, gone);
+		if (n->b->mup != NULL)
+			mup_set_cause(n->b->mup, NULL);
+		log_info("bgp %s: %zu routes withdrawn with the session (%s)",
+		    n->cfg->name, gone, bgp_peer_down_why(n->peer));
 	}
 }
 

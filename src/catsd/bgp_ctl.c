@@ -390,6 +390,35 @@ show_routes(struct bgpd *b)
 	return json_pack("{s:o,s:o}", "routes", w.list, "advertised", adv);
 }
 
+/* Issue [11]: a session that lost its instance says why and when. */
+static json_t *
+j_moved(struct bgpd *b, json_t *o, const struct mup_steer *s)
+{
+	uint64_t now = catsd_now(b->d);
+
+	if (s->why[0] == '\0')
+		return o;
+	json_object_set_new(o, "why", json_string(s->why));
+	json_object_set_new(o, "moved_ms_ago",
+	    json_integer(J(now > s->moved_ms ? now - s->moved_ms : 0)));
+	return o;
+}
+
+/* The sessions left with no instance (their site gone, none other). */
+static json_t *
+j_unmet(struct bgpd *b, const struct mup_cfg *m)
+{
+	struct mup_steer st[64];
+	size_t n = mup_unmet_list(b->mup, st, 64);
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < n && i < 64; i++)
+		json_array_append_new(list, j_moved(b, json_pack(
+		    "{s:I,s:o,s:I}", "teid", J(st[i].teid), "endpoint",
+		    j_ip(m->afi, st[i].ep), "cs_id", J(st[i].cs_id)), &st[i]));
+	return list;
+}
+
 static json_t *
 show_mup(struct bgpd *b)
 {
@@ -397,22 +426,22 @@ show_mup(struct bgpd *b)
 	const struct mup_counters *c = mup_counters(b->mup);
 	struct mup_steer st[256];
 	size_t n = mup_steer_list(b->mup, st, 256);
-	json_t *list = json_array(), *roles = json_array();
+	json_t *list = json_array(), *roles = json_array(), *out;
 
 	for (size_t i = 0; i < n && i < 256; i++)
-		json_array_append_new(list, json_pack(
+		json_array_append_new(list, j_moved(b, json_pack(
 		    "{s:I,s:o,s:I,s:I,s:o,s:o,s:b}", "teid", J(st[i].teid),
 		    "endpoint", j_ip(m->afi, st[i].ep), "cs_id", J(st[i].cs_id),
 		    "cis_id", J(st[i].cis_id), "site", j_ip(m->afi, st[i].site),
 		    "sid", j_ip(BGP_AFI_IPV6, st[i].sid), "pinned",
-		    st[i].pinned));
+		    st[i].pinned), &st[i]));
 	if (m->roles & MUP_SITE_PE)
 		json_array_append_new(roles, json_string("site-pe"));
 	if (m->roles & MUP_RAN_PE)
 		json_array_append_new(roles, json_string("ran-pe"));
 	if (m->roles & MUP_CONTROLLER)
 		json_array_append_new(roles, json_string("controller"));
-	return json_pack("{s:o,s:s,s:o,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+	out = json_pack("{s:o,s:s,s:o,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
 	    "s:I,s:I,s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I},s:b,s:o}",
 	    "roles", roles, "mode", m->mode == MUP_CENTRAL ? "central" :
 	    "distributed", "steering", list, "counters",
@@ -428,6 +457,13 @@ show_mup(struct bgpd *b)
 	    "kernel_errors", J(b->steer.kernel_errors),
 	    "kernel", b->d->dp_kind != CONF_DP_NONE,
 	    "probed_sites", probe_show_mup(b->d));
+	if (out == NULL)
+		return NULL;
+	json_object_set_new(out, "unmet", j_unmet(b, m));
+	json_object_set_new(out, "site_failure", json_pack("{s:I,s:I,s:I}",
+	    "instances_lost", J(c->instance_lost), "resteered",
+	    J(c->resteered), "unmet", J(c->unmet)));
+	return out;
 }
 
 json_t *

@@ -31,6 +31,7 @@ struct bgp_peer {
 	struct bgp_open		 remote;
 	uint32_t		 afs;		/* negotiated */
 	uint16_t		 hold_s;	/* negotiated */
+	const char		*down_why;	/* why the last drop, static */
 	uint64_t		 t_connect;	/* deadlines, 0 = off */
 	uint64_t		 t_hold;
 	uint64_t		 t_keepalive;
@@ -200,6 +201,7 @@ fail(struct bgp_peer *p, enum bgp_err e, size_t off, const uint8_t *data,
 	send_notif(p, code, subcode, data, len);
 	if (p->ops->error != NULL)
 		p->ops->error(p->ctx, e, off, true);
+	p->down_why = "error, NOTIFICATION sent";
 	drop_session(p, now);
 }
 
@@ -222,6 +224,7 @@ fsm_error(struct bgp_peer *p, uint64_t now)
 	}
 	p->cnt.fsm_errors++;
 	send_notif(p, BGP_NC_FSM, sub, NULL, 0);
+	p->down_why = "FSM error, NOTIFICATION sent";
 	drop_session(p, now);
 }
 
@@ -328,6 +331,7 @@ bgp_peer_stop(struct bgp_peer *p, uint64_t now)
 	p->pfx_down = false;
 	if (p->st >= BGP_ST_OPENSENT)
 		send_notif(p, BGP_NC_CEASE, 2, NULL, 0);	/* RFC 4486 */
+	p->down_why = "stopped here";
 	drop_session(p, now);
 }
 
@@ -367,6 +371,7 @@ bgp_peer_closed(struct bgp_peer *p, uint64_t now)
 	case BGP_ST_ACTIVE:
 		return;
 	default:
+		p->down_why = "connection closed";
 		drop_session(p, now);
 		return;
 	}
@@ -452,6 +457,7 @@ max_prefix_reached(struct bgp_peer *p, enum bgp_af af, size_t n,
 	if (p->ops->prefix_limit != NULL)
 		p->ops->prefix_limit(p->ctx, af, n, true);
 	send_notif(p, BGP_NC_CEASE, 1, data, w.len);
+	p->down_why = "max_prefix exceeded";
 	drop_session(p, now);
 	p->pfx_down = true;
 	p->t_idle = p->cfg.max_prefix_restart_s != 0 ?
@@ -539,6 +545,7 @@ on_notification(struct bgp_peer *p, const uint8_t *body, size_t len,
 	if (bgp_notif_decode(body, len, &n) != BGP_OK)
 		p->cnt.rx_err[BGP_E_NOTIF]++;
 	/* RFC 4271 8.2.2: NotifMsg in any state -> Idle, no reply. */
+	p->down_why = "NOTIFICATION received";
 	drop_session(p, now);
 }
 
@@ -712,6 +719,7 @@ bgp_peer_tick(struct bgp_peer *p, uint64_t now)
 	if (p->t_hold != 0 && now >= p->t_hold) {
 		p->t_hold = 0;
 		send_notif(p, BGP_NC_HOLD, 0, NULL, 0);
+		p->down_why = "hold timer expired";	/* RFC 4271 6.5 */
 		drop_session(p, now);
 		return;
 	}
@@ -762,6 +770,12 @@ uint16_t
 bgp_peer_hold(const struct bgp_peer *p)
 {
 	return p->hold_s;
+}
+
+const char *
+bgp_peer_down_why(const struct bgp_peer *p)
+{
+	return p->down_why != NULL ? p->down_why : "down";
 }
 
 const struct bgp_peer_counters *

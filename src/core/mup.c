@@ -11,6 +11,7 @@
  * Tables are small and fixed (MUP_MAX_*): a CATS-MUP domain has tens of
  * sites; the sessions scale in the RIB (bgp_rib), not here.
  */
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,8 @@
 #include "cats/mup.h"
 
 #define MUP_MAX_SESSIONS	4096
+/* Withdrawals of one site's DSDs this close together are one failure. */
+#define SITE_GONE_MS		1000
 
 struct site_inst {
 	struct mup_instance def;
@@ -60,6 +63,7 @@ struct sess {
 	 * whether nothing could take it. */
 	bool		 unmet;
 	uint64_t	 moved_ms;
+	uint8_t		 lost_site[16];
 	char		 why[MUP_WHY_MAX];
 };
 
@@ -736,6 +740,10 @@ reoptimise(struct mup *m, struct sess *s, uint64_t now)
 	}
 	if (cis == s->cis_id)
 		return false;
+	if (cis != 0 && s->unmet) {
+		s->unmet = false;
+		m->cnt.resteered++;
+	}
 	s->cis_id = cis;
 	return true;
 }
@@ -1006,6 +1014,150 @@ ran_t2st(struct mup *m, const struct bgp_mup *k, const struct bgp_rattr *a,
 	ran_resolve(m, s, false, now);
 }
 
+/* ---- site failure (issue [11]) ---- */
+
+static bool
+site_has_live(const struct mup *m, const uint8_t site[16])
+{
+	for (size_t i = 0; i < MUP_MAX_INSTANCES; i++)
+		if (m->dsd[i].live && memcmp(m->dsd[i].site, site, 16) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Why instance 'cis' at 'site' went, for the sessions it had.  A session
+ * the RIB flushed has the BGP session's end as its cause; otherwise the
+ * DSD was withdrawn (by the site PE, or by the route reflector whose
+ * session to it ended: RFC 4271 9.1.3 and RFC 4456 send an explicit
+ * withdrawal then, so the reason stays at the reflector).  The whole site
+ * is gone when none of its DSDs is left.
+ */
+static void
+lost_why(const struct mup *m, uint32_t cis, const uint8_t site[16],
+    char *out, size_t len)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(m->cfg.afi == BGP_AFI_IPV4 ? AF_INET : AF_INET6, site, a,
+	    sizeof(a));
+	if (m->cause != NULL)
+		snprintf(out, len, "site PE %s gone: %s", a, m->cause);
+	else if (!site_has_live(m, site))
+		snprintf(out, len, "site PE %s gone: routes withdrawn", a);
+	else
+		snprintf(out, len, "cis-id %u at site PE %s withdrawn", cis,
+		    a);
+}
+
+static void
+mark_lost(struct sess *s, const uint8_t site[16], const char *why,
+    uint64_t now)
+{
+	snprintf(s->why, sizeof(s->why), "%s", why);
+	memcpy(s->lost_site, site, 16);
+	s->moved_ms = now;
+}
+
+/*
+ * The site's last DSD went: the sessions that left its other instances a
+ * moment before (SITE_GONE_MS: a reflector withdraws a dead site's routes
+ * together, in one UPDATE or a few sent back to back) left a site that is
+ * gone, not just an instance, and say so.
+ */
+static void
+site_gone(struct mup *m, const uint8_t site[16], const char *why,
+    uint64_t now)
+{
+	for (size_t i = 0; i < MUP_MAX_SESSIONS; i++) {
+		struct sess *s = &m->sess[i];
+
+		if (s->used && s->why[0] != '\0' &&
+		    s->moved_ms + SITE_GONE_MS >= now &&
+		    memcmp(s->lost_site, site, 16) == 0)
+			snprintf(s->why, sizeof(s->why), "%s", why);
+	}
+}
+
+/*
+ * RAN PE: every session steered to the lost instance is resolved again
+ * with the same CS-ID (its only requirement in CATS-MUP: the T2ST names
+ * the service); a distributed C-PS no longer has the instance, so it picks
+ * another.  A session nothing can take stays, unmet and counted, with no
+ * steering (its packets must not go into a dead site), until a DSD of its
+ * service comes (ran_resolve_all) or its T2ST changes.  A pinned session
+ * (figure 7, 3a) keeps its pin: its state is at that instance, and only
+ * the controller's next T2ST can let it go.
+ */
+static void
+ran_instance_lost(struct mup *m, uint32_t cis, const uint8_t site[16],
+    const char *why, uint64_t now)
+{
+	for (size_t i = 0; i < MUP_MAX_SESSIONS; i++) {
+		struct sess *s = &m->sess[i];
+
+		if (!s->used || !s->steered || s->cis_id != cis)
+			continue;
+		mark_lost(s, site, why, now);
+		ran_resolve(m, s, false, now);
+		if (s->steered) {
+			m->cnt.resteered++;
+			continue;
+		}
+		s->unmet = true;
+		m->cnt.unmet++;
+		note(m, "session %u: unmet, no instance of cs-id %u left",
+		    s->teid, s->cs_id);
+	}
+}
+
+/* Centralized controller: the same for the T2STs it advertised with the
+ * instance (controller_reselect moves them, the instance being out of the
+ * C-PS); a pinned one waits for its release, unmet. */
+static void
+controller_instance_lost(struct mup *m, uint32_t cis,
+    const uint8_t site[16], const char *why, uint64_t now)
+{
+	for (size_t i = 0; i < MUP_MAX_SESSIONS; i++)
+		if (m->sess[i].used && m->sess[i].cis_id == cis) {
+			mark_lost(&m->sess[i], site, why, now);
+			m->sess[i].unmet = true;
+		}
+	controller_reselect(m, now);
+	for (size_t i = 0; i < MUP_MAX_SESSIONS; i++)
+		if (m->sess[i].used && m->sess[i].unmet &&
+		    m->sess[i].cis_id == cis)
+			m->cnt.unmet++;
+}
+
+/*
+ * The DSD of 'd' went.  Its instance leaves the C-PS at once: freed with
+ * its slot when no CMU keeps it, else put down (select.h), so that neither
+ * C-PS chooses an instance no RAN PE can resolve.
+ */
+static void
+dsd_lost(struct mup *m, struct dsd *d, uint64_t now)
+{
+	uint32_t cis = d->cis_id;
+	uint8_t site[16];
+	char why[MUP_WHY_MAX];
+
+	memcpy(site, d->site, 16);
+	d->live = false;
+	m->cnt.instance_lost++;
+	if (d->in_sel)
+		cats_sel_set_instance_up(m->sel, dsd_idx(m, d), false);
+	dsd_release(m, d);
+	lost_why(m, cis, site, why, sizeof(why));
+	note(m, "%s", why);
+	if (m->cfg.roles & MUP_RAN_PE)
+		ran_instance_lost(m, cis, site, why, now);
+	if ((m->cfg.roles & MUP_CONTROLLER) && m->cfg.mode == MUP_CENTRAL)
+		controller_instance_lost(m, cis, site, why, now);
+	if (!site_has_live(m, site))
+		site_gone(m, site, why, now);
+}
+
 /* A DSD (or a CMU in DSD form) arrived, changed or went. */
 static void
 on_dsd(struct mup *m, const struct bgp_mup *k, const struct bgp_rattr *a,
@@ -1015,6 +1167,7 @@ on_dsd(struct mup *m, const struct bgp_mup *k, const struct bgp_rattr *a,
 	bool cmu = any->has_cats && any->cats.kind == BGP_CATS_KIND_CMU;
 	uint32_t cs, cis, ocs, ocis;
 	struct dsd *d;
+	bool back = false;
 
 	/* The same key now naming another instance (or kind): the old one
 	 * is withdrawn first, or it would stay for ever. */
@@ -1047,21 +1200,26 @@ on_dsd(struct mup *m, const struct bgp_mup *k, const struct bgp_rattr *a,
 	}
 	m->cnt.dsd_rx++;
 	if (a == NULL) {
-		d->live = false;
 		cs = d->cs_id;
-		dsd_release(m, d);
+		if (d->live)
+			dsd_lost(m, d, now);
+		else
+			dsd_release(m, d);
 		d = NULL;
 	} else {
+		/* Back, its CMU having kept it in the C-PS, put down: up. */
+		back = !d->live && d->in_sel;
 		d->live = true;
 		memcpy(d->site, k->addr, 16);
 		if (a->has_sid)
 			memcpy(d->sid, a->sid.sid, 16);
-		sel_learn(m, d);
+		if (sel_learn(m, d))
+			cats_sel_set_instance_up(m->sel, dsd_idx(m, d), true);
 		sel_metrics(m, d, &a->cats, now);
 	}
 	if (m->cfg.roles & MUP_RAN_PE)
 		ran_resolve_all(m, cs, a != NULL && a->cats.nmetrics != 0, now);
-	if ((m->cfg.roles & MUP_CONTROLLER) && a == NULL)
+	if ((m->cfg.roles & MUP_CONTROLLER) && (a == NULL || back))
 		controller_reselect(m, now);
 }
 
@@ -1164,6 +1322,12 @@ mup_set_time(struct mup *m, uint64_t now)
 	m->now = now;
 }
 
+void
+mup_set_cause(struct mup *m, const char *why)
+{
+	m->cause = why;
+}
+
 /* ---- life ---- */
 
 struct mup *
@@ -1250,6 +1414,9 @@ steer_fill(const struct mup *m, const struct sess *s, struct mup_steer *out)
 	out->cs_id = s->cs_id;
 	out->cis_id = s->cis_id;
 	out->pinned = s->pinned;
+	out->unmet = s->unmet;
+	out->moved_ms = s->moved_ms;
+	snprintf(out->why, sizeof(out->why), "%s", s->why);
 	if (d != NULL) {
 		memcpy(out->site, d->site, 16);
 		memcpy(out->sid, d->sid, 16);
@@ -1278,6 +1445,23 @@ mup_steer_list(const struct mup *m, struct mup_steer *out, size_t cap)
 		const struct sess *s = &m->sess[i];
 
 		if (!s->used || !s->steered)
+			continue;
+		if (n < cap)
+			steer_fill(m, s, &out[n]);
+		n++;
+	}
+	return n;
+}
+
+size_t
+mup_unmet_list(const struct mup *m, struct mup_steer *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < MUP_MAX_SESSIONS; i++) {
+		const struct sess *s = &m->sess[i];
+
+		if (!s->used || !s->unmet || s->steered)
 			continue;
 		if (n < cap)
 			steer_fill(m, s, &out[n]);

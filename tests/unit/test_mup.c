@@ -815,6 +815,280 @@ ran_pe_probed_paths(void **state)
 	mup_free(m);
 }
 
+/* ---- site failure (issue [11]), through the speaker's RIB ---- */
+
+#define PEER_A	1	/* the session that brought site A's routes */
+#define PEER_B	2
+#define PEER_RR	3	/* the controller's T2STs */
+
+/* One route into the RIB from 'peer', as an UPDATE would bring it
+ * (attrs NULL: a withdrawal). */
+static void
+rib_put(struct bgp_rib *rib, uint32_t peer, const struct bgp_mup *k,
+    const struct bgp_rattr *a)
+{
+	uint8_t nlri[128];
+	struct bgp_update u;
+	enum bgp_err err;
+	size_t len = bgp_mup_key(k, nlri, sizeof(nlri));
+
+	assert_true(len > 0);
+	memset(&u, 0, sizeof(u));
+	if (a != NULL) {
+		bgp_rattr_to(a, &u.a);
+		u.a.reach_afi = k->afi;
+		u.a.reach_safi = BGP_SAFI_MUP;
+		u.a.reach = nlri;
+		u.a.reach_len = (uint16_t)len;
+	} else {
+		u.a.unreach_afi = k->afi;
+		u.a.unreach_safi = BGP_SAFI_MUP;
+		u.a.unreach = nlri;
+		u.a.unreach_len = (uint16_t)len;
+	}
+	assert_int_equal(bgp_rib_apply(rib, peer, &u, &err), 1);
+}
+
+static void
+rib_dsd(struct bgp_rib *rib, uint32_t peer, const uint8_t pe[16],
+    uint32_t cs, uint32_t cis, bool up)
+{
+	struct bgp_rattr a;
+	struct bgp_mup k;
+
+	mup_dsd_key(&k, BGP_AFI_IPV6, 65000, pe, cis, false);
+	dsd_attrs(&a, cs, cis);
+	memcpy(a.nh, pe, 16);
+	a.nh_len = 16;
+	a.cats.nmetrics = 2;
+	a.cats.metric[0] = (struct cats_sample){ CATS_M_UTIL, CATS_STAT_CUR,
+	    0, 0.2 };
+	a.cats.metric[1] = (struct cats_sample){ CATS_M_PROC_DELAY,
+	    CATS_STAT_MEAN, 1000, 2e6 };
+	rib_put(rib, peer, &k, up ? &a : NULL);
+}
+
+static void
+rib_t2st(struct bgp_rib *rib, uint32_t teid, uint32_t cs)
+{
+	uint8_t ep[16] = { 0x20, 1, [15] = 9 };
+	struct bgp_rattr a;
+	struct bgp_mup k;
+
+	memset(&a, 0, sizeof(a));
+	a.has_cats = a.cats.has_cs_id = true;
+	a.cats.cs_id = cs;
+	a.nrt = 1;
+	a.rt[0] = bgp_rt_as2(65000, MUP_RT_RAN_BASE);
+	a.nh_len = 16;
+	a.nh[0] = 0xfc;
+	mup_t2st_key(&k, BGP_AFI_IPV6, 65000, ep, teid);
+	rib_put(rib, PEER_RR, &k, &a);
+}
+
+/* The one unmet session's record (asserts there is exactly one). */
+static struct mup_steer
+only_unmet(const struct mup *m)
+{
+	struct mup_steer st[2];
+
+	assert_int_equal(mup_unmet_list(m, st, 2), 1);
+	assert_true(st[0].unmet);
+	return st[0];
+}
+
+/*
+ * A distributed RAN PE.  Site A (1 ms) hosts S1 (cis 11) and S2 (13),
+ * site B (20 ms) S1 only (21).  Site A's BGP session ends (hold timer):
+ * the RIB flushes its routes, the S1 session goes to B (same service),
+ * the S2 one is unmet and counted, with the reason; nothing new goes to
+ * A.  A comes back: the unmet session is served, A is chosen again.
+ * Then explicit withdrawals (a route reflector's after its own session to
+ * the site PE ended): one instance, then the site's last.
+ */
+static void
+ran_pe_site_failure(void **state)
+{
+	struct rec r = { 0 };
+	uint8_t pa[16] = { 0xfc, 0, 0, 0, 0, 0x0a },
+	    pb[16] = { 0xfc, 0, 0, 0, 0, 0x0b };
+	const char *cause = "BGP session siteA down: hold timer expired";
+	struct mup_steer st, un;
+	struct bgp_rib *rib;
+	struct mup_cfg c;
+	struct mup *m;
+	const char *why;
+
+	(void)state;
+	base_cfg(&c, MUP_RAN_PE, MUP_DISTRIBUTED);
+	memcpy(c.path[0].ran, c.addr, 16);
+	memcpy(c.path[0].site, pa, 16);
+	c.path[0].owd_ns = 1000000;
+	memcpy(c.path[1].ran, c.addr, 16);
+	memcpy(c.path[1].site, pb, 16);
+	c.path[1].owd_ns = 20000000;
+	c.npath = 2;
+	assert_non_null(m = mup_new(&c, &rec_ops, &r, &why));
+	assert_non_null(rib = bgp_rib_new(mup_rib_change, m));
+	rib_dsd(rib, PEER_A, pa, 1, 11, true);
+	rib_dsd(rib, PEER_A, pa, 2, 13, true);
+	rib_dsd(rib, PEER_B, pb, 1, 21, true);
+	rib_t2st(rib, 100, 1);
+	rib_t2st(rib, 200, 2);
+	assert_int_equal(steered_to(m, 100), 11);
+	assert_int_equal(steered_to(m, 200), 13);
+	assert_int_equal(mup_unmet_list(m, NULL, 0), 0);
+
+	/* Site A's session ends: its instances are gone from the C-PS. */
+	mup_set_time(m, 5000);
+	mup_set_cause(m, cause);
+	assert_int_equal(bgp_rib_flush(rib, PEER_A), 2);
+	mup_set_cause(m, NULL);
+	assert_int_equal(steered_to(m, 100), 21);	/* S1 at B */
+	assert_true(mup_steer_get(m, 100, &st));
+	assert_false(st.unmet);
+	assert_string_equal(st.why, "site PE fc00:0:a:: gone: "
+	    "BGP session siteA down: hold timer expired");
+	assert_int_equal(st.moved_ms, 5000);
+	assert_int_equal(steered_to(m, 200), 0);	/* no S2 left */
+	assert_int_equal(r.last_steer.teid, 200);
+	assert_int_equal(r.last_steer.cis_id, 0);	/* steering removed */
+	un = only_unmet(m);
+	assert_int_equal(un.teid, 200);
+	assert_int_equal(un.cs_id, 2);
+	assert_int_equal(un.cis_id, 0);
+	assert_non_null(strstr(un.why, "hold timer expired"));
+	assert_int_equal(mup_counters(m)->instance_lost, 2);
+	assert_int_equal(mup_counters(m)->resteered, 1);
+	assert_int_equal(mup_counters(m)->unmet, 1);
+	/* A new session of S1 is not given the dead (nearer) site. */
+	rib_t2st(rib, 101, 1);
+	assert_int_equal(steered_to(m, 101), 21);
+
+	/* Site A is back: the unmet session is served, and A competes
+	 * again (it is nearer, beyond the hysteresis). */
+	mup_set_time(m, 9000);
+	rib_dsd(rib, PEER_A, pa, 1, 11, true);
+	rib_dsd(rib, PEER_A, pa, 2, 13, true);
+	assert_int_equal(steered_to(m, 200), 13);
+	assert_int_equal(mup_unmet_list(m, NULL, 0), 0);
+	assert_int_equal(mup_counters(m)->resteered, 2);
+	rib_t2st(rib, 102, 1);
+	assert_int_equal(steered_to(m, 102), 11);
+	assert_int_equal(steered_to(m, 100), 11);
+
+	/* The reflector withdraws A's S1 instance only: the site lives. */
+	mup_set_time(m, 12000);
+	rib_dsd(rib, PEER_A, pa, 1, 11, false);
+	assert_int_equal(steered_to(m, 102), 21);
+	assert_true(mup_steer_get(m, 102, &st));
+	assert_string_equal(st.why, "cis-id 11 at site PE fc00:0:a:: "
+	    "withdrawn");
+	assert_int_equal(st.moved_ms, 12000);
+	/* ... then its last: the site is gone, S2 unmet again. */
+	rib_dsd(rib, PEER_A, pa, 2, 13, false);
+	un = only_unmet(m);
+	assert_int_equal(un.teid, 200);
+	assert_string_equal(un.why, "site PE fc00:0:a:: gone: routes "
+	    "withdrawn");
+	assert_int_equal(mup_counters(m)->unmet, 2);
+	/* (at the same moment: 102 left a site that is gone, not just an
+	 * instance, as when a reflector withdraws a dead site's DSDs) */
+	assert_true(mup_steer_get(m, 102, &st));
+	assert_string_equal(st.why, un.why);
+	/* Site B goes too, by its session: S1 has nowhere left. */
+	mup_set_cause(m, "BGP session siteB down: NOTIFICATION received");
+	bgp_rib_flush(rib, PEER_B);
+	mup_set_cause(m, NULL);
+	assert_int_equal(mup_unmet_list(m, NULL, 0), 4);
+	assert_int_equal(mup_steer_list(m, NULL, 0), 0);
+	assert_int_equal(mup_counters(m)->unmet, 5);
+	/* The T2ST withdrawn (the session ended): not unmet any more. */
+	{
+		uint8_t ep[16] = { 0x20, 1, [15] = 9 };
+		struct bgp_mup k;
+
+		mup_t2st_key(&k, BGP_AFI_IPV6, 65000, ep, 200);
+		rib_put(rib, PEER_RR, &k, NULL);
+	}
+	assert_int_equal(mup_unmet_list(m, NULL, 0), 3);
+	bgp_rib_free(rib);
+	mup_free(m);
+}
+
+/*
+ * The centralized controller: its C-PS must drop an instance whose DSD
+ * went even while its CMU is still there (put down, select.h), and move
+ * the session's T2ST to the other site at once; the DSD back, the
+ * instance is up again.
+ */
+static void
+controller_site_failure(void **state)
+{
+	struct rec r = { 0 };
+	uint8_t pa[16] = { 0xfc, 0, 0, 0, 0, 0x0a },
+	    pb[16] = { 0xfc, 0, 0, 0, 0, 0x0b };
+	struct mup_session e = { .teid = 300, .cs_id = 1 };
+	struct bgp_rattr a;
+	struct bgp_mup k;
+	struct bgp_rib *rib;
+	struct mup_cfg c;
+	struct mup *m;
+	const char *why;
+
+	(void)state;
+	base_cfg(&c, MUP_CONTROLLER, MUP_CENTRAL);
+	c.nran = 1;
+	memcpy(c.ran[0], c.addr, 16);
+	memcpy(c.path[0].ran, c.addr, 16);
+	memcpy(c.path[0].site, pa, 16);
+	c.path[0].owd_ns = 1000000;
+	memcpy(c.path[1].ran, c.addr, 16);
+	memcpy(c.path[1].site, pb, 16);
+	c.path[1].owd_ns = 20000000;
+	c.npath = 2;
+	assert_non_null(m = mup_new(&c, &rec_ops, &r, &why));
+	assert_non_null(rib = bgp_rib_new(mup_rib_change, m));
+	rib_dsd(rib, PEER_A, pa, 1, 11, true);
+	rib_dsd(rib, PEER_B, pb, 1, 21, true);
+	/* site A's CMU, from the reflector (it stays) */
+	mup_dsd_key(&k, BGP_AFI_IPV6, 65000, pa, 11, true);
+	dsd_attrs(&a, 1, 11);
+	a.has_sid = false;
+	a.cats.kind = BGP_CATS_KIND_CMU;
+	a.cats.nmetrics = 1;
+	a.cats.metric[0] = (struct cats_sample){ CATS_M_UTIL, CATS_STAT_CUR,
+	    0, 0.2 };
+	rib_put(rib, PEER_RR, &k, &a);
+	assert_true(mup_session_up(m, &e, 10));
+	assert_int_equal(r.last_attr.cats.cis_id, 11);
+	rib_dsd(rib, PEER_A, pa, 1, 11, false);
+	assert_int_equal(r.last_key.teid, 300);
+	assert_int_equal(r.last_attr.cats.cis_id, 21);
+	assert_int_equal(mup_counters(m)->resteered, 1);
+	assert_int_equal(mup_counters(m)->unmet, 0);
+	assert_int_equal(mup_unmet_list(m, NULL, 0), 0);
+	/* B goes too: the session is unmet (its T2ST left as it was). */
+	mup_set_cause(m, "BGP session siteB down: hold timer expired");
+	bgp_rib_flush(rib, PEER_B);
+	mup_set_cause(m, NULL);
+	assert_int_equal(mup_counters(m)->unmet, 1);
+	{
+		struct mup_steer un = only_unmet(m);
+
+		assert_int_equal(un.teid, 300);
+		assert_string_equal(un.why, "site PE fc00:0:b:: gone: BGP "
+		    "session siteB down: hold timer expired");
+	}
+	/* A's DSD is back: the instance is up, the session goes there. */
+	rib_dsd(rib, PEER_A, pa, 1, 11, true);
+	assert_int_equal(r.last_attr.cats.cis_id, 11);
+	assert_int_equal(mup_unmet_list(m, NULL, 0), 0);
+	assert_int_equal(mup_counters(m)->resteered, 2);
+	bgp_rib_free(rib);
+	mup_free(m);
+}
+
 static void
 bad_config(void **state)
 {
@@ -852,6 +1126,8 @@ main(void)
 		cmocka_unit_test(ran_pe_churn_and_new_sid),
 		cmocka_unit_test(replaced_instance_and_services),
 		cmocka_unit_test(ran_pe_probed_paths),
+		cmocka_unit_test(ran_pe_site_failure),
+		cmocka_unit_test(controller_site_failure),
 		cmocka_unit_test(bad_config),
 	};
 
