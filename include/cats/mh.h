@@ -211,10 +211,13 @@ struct mh_cats_req {
 #define MH_MS_PATH		2	/* network metrics of the path from the
 					 * sender (an ingress) to an egress */
 #define MH_MAX_METRICS		8	/* as the BGP CATS attribute (8.4) */
+#define MH_MF_GONE		0x8000	/* reserved field, G: the instance is
+					 * gone (scope 1, count 0) */
 
 struct mh_metrics {
 	uint8_t		 scope;		/* MH_MS_* */
 	uint8_t		 n;
+	bool		 gone;		/* G: scope 1, n 0 (docs/wire.md 5.9) */
 	uint32_t	 cis_id;	/* MH_MS_INSTANCE */
 	uint8_t		 egress[16];	/* MH_MS_PATH: the egress's address */
 	struct cats_sample s[MH_MAX_METRICS];

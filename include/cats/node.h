@@ -324,6 +324,10 @@ struct node_counters {
 	uint64_t	 peer_down;
 	uint64_t	 resteered;
 	uint64_t	 resteer_unmet;
+	/* instance failure (report.c): gone reports taken from the egress
+	 * hosting the instance, and sessions moved off a gone instance */
+	uint64_t	 instance_gone;
+	uint64_t	 resteer_gone;
 	/* by peer index: refused for its quota, for its rate */
 	uint64_t	 peer_limited[NODE_MAX_PEERS];
 	uint64_t	 peer_rate_limited[NODE_MAX_PEERS];
@@ -351,6 +355,16 @@ int		 node_report_instance(struct node *, uint32_t cis_id,
 		    const struct cats_sample *, size_t, uint64_t now_ms);
 int		 node_report_path(struct node *, int egress,
 		    const struct cats_sample *, size_t, uint64_t now_ms);
+/*
+ * Instance failure (docs/engine.md §7, docs/wire.md 5.9 G): this egress's
+ * agent says its instance cis_id is gone (its edge stopped answering) or
+ * back.  Gone, the egress refuses new requests for it ("unavailable") and
+ * says so to every controller and to every ingress holding a binding on
+ * it, which re-steer; back, to every controller and ingress.  Returns the
+ * reports sent, or -1 when cis_id is not an instance of this egress.
+ */
+int		 node_report_instance_gone(struct node *, uint32_t cis_id,
+		    bool gone, uint64_t now_ms);
 
 /*
  * Take the peers' keys of 'c' (key rollover on reload): applied only when

@@ -441,6 +441,8 @@ opt_metrics(struct pj_out *o, const struct mh_msg *m)
 		set(o, v, "scope", jstr(o, "path"));
 		set(o, v, "egress", jaddr(o, AF_INET6, x->egress));
 	}
+	if (x->gone)			/* G: the instance is gone, no metric */
+		set(o, v, "gone", chk(o, json_true()));
 	for (uint8_t i = 0; i < x->n && i < MH_MAX_METRICS; i++) {
 		json_t *e = chk(o, json_object());
 

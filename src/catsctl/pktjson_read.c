@@ -731,9 +731,10 @@ static int
 in_metrics(struct pj_in *in, json_t *v, struct pj_msg *pm)
 {
 	static const char *const keys[] = { "scope", "cis_id", "egress",
-	    "metrics", NULL };
+	    "gone", "metrics", NULL };
 	struct mh_metrics *x = &pm->m.metrics;
 	json_t *l = json_object_get(v, "metrics");
+	json_t *g = json_object_get(v, "gone");
 	const char *scope = NULL;
 	uint64_t id = 0;
 	size_t i, old;
@@ -755,6 +756,17 @@ in_metrics(struct pj_in *in, json_t *v, struct pj_msg *pm)
 			return -1;
 	} else
 		return fail(in, "scope", "\"instance\" or \"path\"");
+	if (g != NULL && !json_is_boolean(g))
+		return fail(in, "gone", "must be true or false");
+	/* docs/wire.md 5.9 G: an instance gone has no metric */
+	if ((x->gone = json_is_true(g))) {
+		if (x->scope != MH_MS_INSTANCE)
+			return fail(in, "gone", "only with scope \"instance\"");
+		if (l != NULL && (!json_is_array(l) || json_array_size(l) > 0))
+			return fail(in, "metrics", "must be absent or empty "
+			    "when gone");
+		return 0;
+	}
 	if (!json_is_array(l) || json_array_size(l) == 0 ||
 	    json_array_size(l) > MH_MAX_METRICS)
 		return fail(in, "metrics", "must be a list of 1..%d metrics",

@@ -87,6 +87,7 @@ struct agent_last {
 	char		 edge[33];	/* the edge's --name */
 	int		 status;	/* catsd_metric_compute's or
 					 * bgp_mup_metrics' answer */
+	bool		 gone;		/* its edge went (xfer.c agent_gone) */
 };
 
 /* Router Advertisements on the access link (ra.c), shown by catsctl show
@@ -191,6 +192,8 @@ void	 ctl_close(struct catsd *);
 struct cats_sample;
 int	 catsd_metric_compute(struct catsd *, uint32_t instance,
 	    const struct cats_sample *, size_t n);
+/* ... and its edge gone or back (node_report_instance_gone) */
+int	 catsd_instance_gone(struct catsd *, uint32_t instance, bool gone);
 
 /* tunbuf.c: the handover buffer */
 int	 tunbuf_open(struct catsd *, const char *name);

@@ -311,6 +311,8 @@ static const struct counter {
 	ND("malformed", decode_err, err_name),
 	N("metric_reports", "sent", metric_tx),
 	N("metric_reports", "taken", metric_rx),
+	N("site_failure", "instances_gone", instance_gone),
+	N("site_failure", "resteered_gone", resteer_gone),
 	F("probe", probe_cnt, reflected),
 	F("probe", probe_cnt, reflect_malformed),
 	F("probe", probe_cnt, strangers), F("probe", probe_cnt, reports),
@@ -440,11 +442,13 @@ show_peers(struct catsd *d)
 		json_object_set_new(o, "limits", peer_limits_show(d, i));
 		json_array_append_new(list, o);
 	}
-	return json_pack("{s:o,s:o,s:{s:I,s:I,s:I}}", "peers", list,
+	return json_pack("{s:o,s:o,s:{s:I,s:I,s:I,s:I,s:I}}", "peers", list,
 	    "counters", show_counters(d), "site_failure",
 	    "peers_down", (json_int_t)node_counters(d->node)->peer_down,
 	    "resteered", (json_int_t)node_counters(d->node)->resteered,
-	    "unmet", (json_int_t)node_counters(d->node)->resteer_unmet);
+	    "unmet", (json_int_t)node_counters(d->node)->resteer_unmet,
+	    "instances_gone", (json_int_t)node_counters(d->node)->instance_gone,
+	    "resteered_gone", (json_int_t)node_counters(d->node)->resteer_gone);
 }
 
 static void
@@ -539,6 +543,13 @@ show_instances(struct catsd *d)
 
 		if (d->agent_last[i].reports > 0)
 			json_object_set_new(o, "load", show_load(d, i));
+		/* docs/engine.md §7: its edge gone (the egress's agent), or
+		 * out of this node's C-PS (a controller told so) */
+		if (d->agent_last[i].gone)
+			json_object_set_new(o, "edge_gone", json_true());
+		if (d->sel != NULL)
+			json_object_set_new(o, "available", json_boolean(
+			    cats_sel_available(d->sel, n->instances[i].id)));
 		json_array_append_new(list, o);
 	}
 	o = json_pack("{s:o}", "instances", list);
@@ -633,6 +644,13 @@ catsd_metric_compute(struct catsd *d, uint32_t instance,
     const struct cats_sample *s, size_t n)
 {
 	return node_report_instance(d->node, instance, s, n, catsd_now(d));
+}
+
+int
+catsd_instance_gone(struct catsd *d, uint32_t instance, bool gone)
+{
+	return node_report_instance_gone(d->node, instance, gone,
+	    catsd_now(d));
 }
 
 /* ------------------------------------------------------------------ */

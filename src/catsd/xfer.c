@@ -99,6 +99,8 @@ struct agent_edge {
 	struct xconn	*c;		/* NULL: not connected */
 	double		 next_try;	/* catsd_now_s() */
 	bool		 down;		/* its failure was logged */
+	bool		 up;		/* a LOAD came on this connection */
+	bool		 gone;		/* said gone (agent_gone) */
 };
 
 struct xfer {
@@ -732,6 +734,33 @@ slot_feed(struct catsd *d, size_t i, const struct cats_sample *s, size_t n)
 	return catsd_metric_compute(d, slot_id(d, i), s, n);
 }
 
+/*
+ * Instance failure (docs/engine.md §7): an edge that was reporting and
+ * then fails (closed, reset, or silent for AGENT_SILENCE intervals, at
+ * least XFER_TIMEOUT: the connection's deadline) is gone; its next LOAD
+ * brings it back.  The egress says so (node_report_instance_gone), so the
+ * clients on it are re-steered although the egress answers heartbeats.
+ * The MUP slots are the MUP roles' (mup.md): not done here.
+ */
+static void
+agent_gone(struct xfer *x, size_t i, bool gone)
+{
+	struct agent_edge *ae = &x->agent[i];
+	int k;
+
+	if (slot_is_mup(i) || ae->gone == gone)
+		return;
+	ae->gone = gone;
+	x->d->agent_last[i].gone = gone;
+	k = catsd_instance_gone(x->d, slot_id(x->d, i), gone);
+	if (gone)
+		log_warnx("agent: instance %u: edge %s gone; told %d peers",
+		    slot_id(x->d, i), slot_spec(x->d, i), k);
+	else
+		log_info("agent: instance %u: edge %s back; told %d peers",
+		    slot_id(x->d, i), slot_spec(x->d, i), k);
+}
+
 static void
 agent_failed(struct xconn *c, const char *why)
 {
@@ -739,6 +768,9 @@ agent_failed(struct xconn *c, const char *why)
 	struct agent_edge *ae = &x->agent[c->idx];
 	bool refused = strncmp(why, "error ", 6) == 0;
 
+	if (ae->up)
+		agent_gone(x, c->idx, true);
+	ae->up = false;
 	x->d->agent_cnt.errors++;
 	if (!ae->down)
 		log_warnx("agent: %s %u: edge %s: %s; again every %.0f s",
@@ -792,6 +824,8 @@ on_load(struct xconn *c, const struct app_load *l)
 		log_info("agent: %s %u: load reports from edge %s",
 		    slot_what(c->idx), id, l->name);
 	ae->down = false;
+	ae->up = true;
+	agent_gone(c->x, c->idx, false);
 	log_debug("agent: %s %u: edge %s load %u: util %.3f queue %u "
 	    "delay %u us capacity %.3f/s: %s", slot_what(c->idx), id, l->name,
 	    l->seq, last->util, l->queue, l->delay_us, last->capacity,

@@ -49,6 +49,9 @@ struct egress {
 	uint32_t	*freed;		/* handed back, for reuse */
 	uint32_t	 nfreed, capfreed;
 	bool		 sweeping;
+	/* by cfg.instances index: the agent said its edge is gone
+	 * (node_report_instance_gone, docs/engine.md §7) */
+	bool		 gone[NODE_MAX_INSTANCES];
 };
 
 static struct egress *
@@ -235,6 +238,18 @@ binding_of(struct node *n, const struct rx *rx, int *service)
 	return table_get(&E(n)->bindings, &k);
 }
 
+/* Anchoring 3 steps 2.b and 6 on instance i (cfg.instances): while it is
+ * gone (docs/engine.md §7) "unavailable", the reason the selector gives a
+ * down instance; else its conditions against the requirements. */
+static enum cats_sel_reason
+judge(const struct node *n, int i, const struct rx *rx,
+    struct mh_cats_req *cond)
+{
+	if (E(n)->gone[i])
+		return CATS_SEL_UNAVAILABLE;
+	return reqs_judge(n, (size_t)i, ingress_sel(n, rx), &rx->m, cond);
+}
+
 static void
 sweep_arm(struct node *n, uint64_t now)
 {
@@ -270,7 +285,7 @@ eg_query(struct node *n, const struct rx *rx)
 	if (rx->m.present & MH_BIT(MH_O_CLIENT_ADDR))
 		msg_client(&a, rx->m.client_addr);
 	if (i >= 0)
-		why = reqs_judge(n, (size_t)i, ingress_sel(n, rx), &rx->m, &cond);
+		why = judge(n, i, rx, &cond);
 	if (why != CATS_SEL_OK) {
 		a.status = MH_ST_CATS_UNAVAILABLE;
 		if (i >= 0)
@@ -430,8 +445,8 @@ eg_request(struct node *n, const struct rx *rx, uint64_t now)
 	 * ACKs; unmet, nothing is anchored or steered.  A binding already
 	 * held (a refresh, a moved transaction) is not judged again: its
 	 * session was accepted, and a refresh must not break it. */
-	if (b == NULL && (why = reqs_judge(n, (size_t)instance_index(n, s),
-	    ingress_sel(n, rx), &rx->m, NULL)) != CATS_SEL_OK) {
+	if (b == NULL && (why = judge(n, instance_index(n, s), rx, NULL)) !=
+	    CATS_SEL_OK) {
 		node_unmet(n, why);
 		ack_request(n, rx, NULL, MH_ST_CATS_UNAVAILABLE);
 		return;
@@ -471,6 +486,43 @@ eg_request(struct node *n, const struct rx *rx, uint64_t now)
 	}
 	sweep_arm(n, now);
 	ack_request(n, rx, b, MH_ST_CATS_AVAILABLE);
+}
+
+/* ------------------------------------------------------------------ */
+/* Instance failure (docs/engine.md §7)                                */
+
+/* The ingresses whose clients the instance serves are the ones to tell:
+ * a binding's results go to its ingress (EB_ACTIVE). */
+static void
+ingresses_on(const struct node *n, uint16_t service, bool on[NODE_MAX_PEERS])
+{
+	const struct binding *b;
+	size_t pos = 0;
+
+	while ((b = table_next(&E(n)->bindings, &pos)) != NULL)
+		if (b->key.service == service && b->state == EB_ACTIVE &&
+		    b->ingress >= 0 && b->ingress < NODE_MAX_PEERS)
+			on[b->ingress] = true;
+}
+
+int
+eg_instance_gone(struct node *n, uint32_t cis_id, bool gone,
+    bool on[NODE_MAX_PEERS])
+{
+	bool was;
+	size_t i;
+
+	if (E(n) == NULL)
+		return -1;
+	for (i = 0; i < n->cfg.ninstances; i++)
+		if (n->cfg.instances[i].id == cis_id)
+			break;
+	if (i == n->cfg.ninstances || i >= NODE_MAX_INSTANCES)
+		return -1;
+	was = E(n)->gone[i];
+	E(n)->gone[i] = gone;
+	ingresses_on(n, n->cfg.instances[i].service, on);
+	return was;
 }
 
 /* ------------------------------------------------------------------ */

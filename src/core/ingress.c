@@ -98,9 +98,11 @@ struct isess {
 	uint8_t		 why;		/* option 1: why an offer failed */
 	uint8_t		 aff[NODE_AFFINITY_MAX];
 	/* site failure: the egress it was last moved off (peer index + 1,
-	 * 0 never), the heartbeats that egress had missed, and when */
+	 * 0 never), the heartbeats that egress had missed, or the instance
+	 * there that was gone (0: the egress was down), and when */
 	uint8_t		 moved_from;
 	uint8_t		 moved_missed;
+	uint32_t	 moved_inst;
 	uint64_t	 moved_at;
 };
 
@@ -1589,16 +1591,25 @@ keep_unmet(struct node *n, uint32_t idx, uint64_t now)
 	sweep_arm(n, now);
 }
 
+/* Why sessions move (docs/engine.md §7): egress 'from' declared down
+ * after 'missed' heartbeats, or its instance 'instance' gone (not 0). */
+struct move {
+	int		 from;
+	uint32_t	 missed;
+	uint32_t	 instance;
+};
+
 /*
- * Move a session off egress 'from', declared down: its steering and its
- * prefix (from that egress's pool) go now, so the client's packets stop
- * going into a dead site; the session's selection runs again with the
- * same requirements (anchoring 3: option 1 queries the egresses still up,
- * option 2 the controller), and the cats-ack steers it to the new site.
- * The old egress's binding went with it.
+ * Move a session off egress 'from' (down, or its instance gone): its
+ * steering and its prefix (from that egress's pool) go now, so the
+ * client's packets stop going into a dead site; the session's selection
+ * runs again with the same requirements (anchoring 3: option 1 queries
+ * the egresses still up, option 2 the controller), and the cats-ack
+ * steers it to the new site.  The old binding went with the egress or
+ * its instance, or runs out with its lifetime.
  */
 static void
-resteer(struct node *n, uint32_t idx, int from, uint32_t missed, uint64_t now)
+resteer(struct node *n, uint32_t idx, const struct move *mv, uint64_t now)
 {
 	static const enum what to_old[] = {
 		W_REQUEST, W_IND_EGRESS, W_SWITCHQ, W_TX_REQ, W_TX_NOTIFY,
@@ -1607,7 +1618,7 @@ resteer(struct node *n, uint32_t idx, int from, uint32_t missed, uint64_t now)
 	size_t k;
 
 	if (serving(s)) {
-		dp(n, DP_UNSTEER, s, from);
+		dp(n, DP_UNSTEER, s, mv->from);
 		if (s->flags & SF_PREFIXED)
 			dp(n, DP_UNPREFIX, s, -1);
 	}
@@ -1619,42 +1630,54 @@ resteer(struct node *n, uint32_t idx, int from, uint32_t missed, uint64_t now)
 	s->instance = 0;
 	s->pending = 0;
 	s->stale = 0;
-	s->moved_from = (uint8_t)(from + 1);
-	s->moved_missed = (uint8_t)(missed > 255 ? 255 : missed);
+	s->moved_from = (uint8_t)(mv->from + 1);
+	s->moved_missed = (uint8_t)(mv->missed > 255 ? 255 : mv->missed);
+	s->moved_inst = mv->instance;
 	s->moved_at = now;
 	s->state = IS_QUERYING;
 	s->rounds = 1;
 	send_queries(n, idx, now);
 }
 
-/* Only what was steered (or being set up) to that egress moves; a session
- * handed over away, or only expected here, is the other ingress's. */
-static void
-in_peer_down(struct node *n, int peer, uint32_t missed, uint64_t now)
+/* Every session steered (or being set up) to egress mv->from, on
+ * instance mv->instance when it is not 0, moves; a session handed over
+ * away, or only expected here, is the other ingress's.  Returns how many. */
+static size_t
+resteer_set(struct node *n, const struct move *mv, uint64_t now)
 {
 	const struct skey_ent *e;
 	struct isess *s;
-	size_t pos = 0;
+	size_t pos = 0, k = 0;
 
-	if (!(n->cfg.peers[peer].roles & NODE_EGRESS))
-		return;
 	while ((e = table_next(&I(n)->keys, &pos)) != NULL) {
 		s = S(n, e->idx);
-		if (s->egress == peer &&
-		    (serving(s) || s->state == IS_REQUESTING))
-			resteer(n, e->idx, peer, missed, now);
+		if (s->egress != mv->from ||
+		    (!serving(s) && s->state != IS_REQUESTING) ||
+		    (mv->instance != 0 && s->instance != mv->instance))
+			continue;
+		resteer(n, e->idx, mv, now);
+		k++;
 	}
+	return k;
 }
 
-/* A peer is back: every unmet session asks again, one heartbeat later
- * (a controller hears the site come back by its own heartbeats). */
 static void
-in_peer_up(struct node *n, int peer, uint64_t now)
+in_peer_down(struct node *n, int peer, uint32_t missed, uint64_t now)
+{
+	struct move mv = { .from = peer, .missed = missed };
+
+	if (n->cfg.peers[peer].roles & NODE_EGRESS)
+		(void)resteer_set(n, &mv, now);
+}
+
+/* Every unmet session asks again, one heartbeat later (a controller
+ * hears the site come back by its own heartbeats). */
+static void
+retry_unmet(struct node *n, uint64_t now)
 {
 	const struct skey_ent *e;
 	size_t pos = 0;
 
-	(void)peer;
 	while ((e = table_next(&I(n)->keys, &pos)) != NULL)
 		if (S(n, e->idx)->state == IS_UNMET)
 			node_timer(n, ROLE_INGRESS,
@@ -1662,17 +1685,53 @@ in_peer_up(struct node *n, int peer, uint64_t now)
 			    now + n->cfg.heartbeat_ms);
 }
 
-/* "egress e1 down: 3 heartbeats missed", for show sessions. */
+static void
+in_peer_up(struct node *n, int peer, uint64_t now)
+{
+	(void)peer;
+	retry_unmet(n, now);
+}
+
+/* The egress hosting the instance said it is gone (docs/wire.md 5.9 G):
+ * its sessions there move as off a dead egress (none: the report is
+ * about nothing of ours); back, the unmet ask again (the controller
+ * heard it in the same breath). */
+bool
+in_instance_gone(struct node *n, int egress, uint32_t cis_id, bool gone,
+    uint64_t now)
+{
+	struct move mv = { .from = egress, .instance = cis_id };
+	size_t k;
+
+	if (I(n) == NULL)
+		return false;
+	if (!gone) {
+		retry_unmet(n, now);
+		return true;
+	}
+	k = resteer_set(n, &mv, now);
+	n->cnt.resteer_gone += k;
+	return k > 0;
+}
+
+/* "egress e1 down: 3 heartbeats missed" or "instance 101 at egress1
+ * gone", for show sessions. */
 static void
 moved_why(const struct node *n, const struct isess *s, char *buf, size_t len)
 {
+	const char *eg;
 	int k;
 
 	buf[0] = '\0';
 	if (s->moved_from == 0)
 		return;
-	k = snprintf(buf, len, "egress %s down: %u heartbeats missed",
-	    n->cfg.peers[s->moved_from - 1].name, s->moved_missed);
+	eg = n->cfg.peers[s->moved_from - 1].name;
+	if (s->moved_inst != 0)
+		k = snprintf(buf, len, "instance %u at %s gone", s->moved_inst,
+		    eg);
+	else
+		k = snprintf(buf, len, "egress %s down: %u heartbeats missed",
+		    eg, s->moved_missed);
 	if (s->state == IS_UNMET && k > 0 && (size_t)k < len)
 		snprintf(buf + k, len - (size_t)k, "; no instance meets %s",
 		    s->why != CATS_SEL_OK ?

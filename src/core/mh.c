@@ -234,6 +234,9 @@ dec_cis_id(struct cur *c, struct mh_msg *m)
  * docs/wire.md 5.9: scope, count, reserved, then the subject (a CIS-ID, or
  * the egress's address) and count metrics.  Each metric is checked as
  * metric.c checks one, of the kind the scope reports, and at most once.
+ * G (the instance is gone) is about an instance, and a gone instance has
+ * no metrics: scope 1 and count 0, or it is MH_E_OPT_VALUE; without G,
+ * count is 1..8.
  */
 static bool
 metrics_valid(const struct mh_metrics *x)
@@ -245,7 +248,9 @@ metrics_valid(const struct mh_metrics *x)
 		return false;
 	if (x->scope == MH_MS_INSTANCE && x->cis_id == 0)
 		return false;
-	return x->n <= MH_MAX_METRICS &&
+	if (x->gone)
+		return x->scope == MH_MS_INSTANCE && x->n == 0;
+	return x->n > 0 && x->n <= MH_MAX_METRICS &&
 	    cats_samples_check(x->s, x->n, want) == CATS_MERR_OK;
 }
 
@@ -253,15 +258,17 @@ static bool
 dec_metrics(struct cur *c, struct mh_msg *m)
 {
 	struct mh_metrics *x = &m->metrics;
+	uint16_t flags = 0;
 
 	cur_u8(c, &x->scope);
 	cur_u8(c, &x->n);
-	cur_skip(c, 2);
+	cur_u16(c, &flags);
+	x->gone = (flags & MH_MF_GONE) != 0;	/* other bits: ignored */
 	if (x->scope == MH_MS_INSTANCE)
 		cur_u32(c, &x->cis_id);
 	else
 		cur_bytes(c, x->egress, 16);
-	if (x->n == 0 || x->n > MH_MAX_METRICS ||
+	if (x->n > MH_MAX_METRICS ||
 	    cur_left(c) != (size_t)x->n * CATS_SAMPLE_WIRE_LEN)
 		return false;
 	for (uint8_t i = 0; i < x->n; i++)
@@ -441,7 +448,7 @@ enc_metrics(struct wbuf *w, const struct mh_msg *m, int i)
 	(void)i;
 	wb_u8(w, x->scope);
 	wb_u8(w, x->n);
-	wb_u16(w, 0);
+	wb_u16(w, x->gone ? MH_MF_GONE : 0);
 	if (x->scope == MH_MS_INSTANCE)
 		wb_u32(w, x->cis_id);
 	else
@@ -505,7 +512,7 @@ static const struct opt_row opt_tab[MH_O__COUNT] = {
 	[MH_O_CIS_ID]      = { { MH_OT_CIS_ID, "cis-id", 4, 4, 4, 2, 1 },
 			       enc_cis_id },
 	[MH_O_CATS_METRICS] = { { MH_OT_CATS_METRICS, "cats-metrics",
-				 8 + CATS_SAMPLE_WIRE_LEN,
+				 8,	/* G: a CIS-ID, no metric */
 				 20 + MH_MAX_METRICS * CATS_SAMPLE_WIRE_LEN, 4, 2,
 				 1 }, enc_metrics },
 	[MH_O_AUTH]        = { { MH_OT_AUTH, "authentication", 5, 255, 4, 1, 1 },
@@ -1087,7 +1094,7 @@ enc_invalid_option(const struct mh_msg *m, uint32_t present)
 	    !mh_affinity_valid(&m->cond.affinity))
 		return MH_OT_CATS_COND;
 	if ((present & MH_BIT(MH_O_CATS_METRICS)) &&
-	    (m->metrics.n == 0 || !metrics_valid(&m->metrics)))
+	    !metrics_valid(&m->metrics))
 		return MH_OT_CATS_METRICS;
 	if ((present & MH_BIT(MH_O_MNID)) && m->mnid_subtype == 0)
 		return MH_OT_MNID;
@@ -1245,7 +1252,7 @@ req_eq(const struct mh_cats_req *a, const struct mh_cats_req *b)
 static bool
 metrics_eq(const struct mh_metrics *a, const struct mh_metrics *b)
 {
-	if (a->scope != b->scope || a->n != b->n ||
+	if (a->scope != b->scope || a->n != b->n || a->gone != b->gone ||
 	    (a->scope == MH_MS_INSTANCE ? a->cis_id != b->cis_id :
 	    memcmp(a->egress, b->egress, 16) != 0))
 		return false;

@@ -207,6 +207,17 @@ void		 node_peer_up(struct node *, int peer, uint64_t now);
 
 /* A metric-report into the C-PS (report.c); false without a C-PS. */
 bool		 node_report_rx(struct node *, const struct rx *, uint64_t now);
+/*
+ * Instance failure (docs/engine.md §7).  The egress: mark its instance
+ * cis_id gone or back, and mark in 'on' the ingress peers holding a
+ * binding on it; returns whether it was gone, -1 if not an instance here.  The ingress: re-steer every
+ * session on instance cis_id at egress peer 'egress' (gone; false when
+ * there is none), or ask again for the unmet ones (back; true).
+ */
+int		 eg_instance_gone(struct node *, uint32_t cis_id, bool gone,
+		    bool on[NODE_MAX_PEERS]);
+bool		 in_instance_gone(struct node *, int egress, uint32_t cis_id,
+		    bool gone, uint64_t now);
 
 /* The service a message names, or -1 (counted as unknown-service). */
 int		 msg_service_index(struct node *, const struct mh_msg *);

@@ -251,6 +251,161 @@ test_resteer_option1(void **state)
 	resteer(SETUP_QUERY_EGRESSES);
 }
 
+/* ------------------------------------------------------------------ */
+/* Instance failure: the egress lives, its edge is gone (engine.md §7)  */
+
+/* The controller with a C-PS of its own, so that what it learns comes
+ * from the egress's report and not from the shared one. */
+struct gone_arg {
+	enum node_setup	 setup;
+	struct cats_sel	*ctl_sel;
+};
+
+static void
+gone_tune(struct node_cfg *c, int me, const void *arg)
+{
+	const struct gone_arg *g = arg;
+
+	tune(c, me, &g->setup);
+	if (me == CTL)
+		c->sel = g->ctl_sel;
+}
+
+/* A client that avoids "gpu": only instance 201 behind egress2 serves. */
+static void
+client_avoid_gpu(struct world *w, const uint8_t who[16])
+{
+	static const uint8_t avoid_gpu[] = { MH_AFF_AVOID, 3, 'g', 'p', 'u' };
+	struct mh_cats_req r = { .max_lat = 30000000,
+	    .max_jitter = MH_REQ_UNSET, .max_loss = MH_REQ_UNSET,
+	    .comp_lat = MH_REQ_UNSET,
+	    .affinity = { .p = avoid_gpu, .len = sizeof(avoid_gpu) } };
+
+	dom_svc_request(w, IN1, who, &r);
+}
+
+/* A gone report about 'id' in the name of node 'from', to node 'to'. */
+static void
+inject_gone(struct world *w, int from, int to, uint32_t id)
+{
+	uint8_t buf[MH_MAX_LEN];
+	struct mh_addrs a;
+	struct mh_error e;
+	struct mh_msg m;
+	size_t len;
+
+	mh_msg_init(&m, MH_K_METRIC_REPORT);
+	m.seq = 900;
+	m.present |= MH_BIT(MH_O_CATS_METRICS);
+	m.metrics = (struct mh_metrics){ .scope = MH_MS_INSTANCE,
+	    .cis_id = id, .gone = true };
+	memcpy(a.src, addr_of[from], 16);
+	memcpy(a.dst, addr_of[to], 16);
+	assert_int_equal(mh_encode(&m, &a, buf, sizeof(buf), &len, &e), MH_OK);
+	mn_inject(w->net, to, addr_of[from], buf, len);
+	mn_run(w->net);
+}
+
+static void
+instance_gone(enum node_setup setup)
+{
+	static const uint8_t client3[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x00,
+		0x0a, [15] = 0x30 };
+	struct gone_arg g = { setup, dom_sel_new() };
+	struct world *w = dom_world(MEMBERS, false, gone_tune, &g);
+	struct node *eg1 = w->net->nodes[EG1];
+	const struct node_counters *c = node_counters(w->net->nodes[IN1]);
+	const struct node_counters *k = node_counters(w->net->nodes[CTL]);
+	static const struct cats_sample back[2] = {
+		{ CATS_M_UTIL, CATS_STAT_CUR, 0, 0.3 },
+		{ CATS_M_CAPACITY, CATS_STAT_CUR, 0, 1000 },
+	};
+	struct node_session_info a, b, d;
+	uint64_t refused;
+
+	client_request(w, client1, false);
+	client_request(w, client2, true);
+	client_avoid_gpu(w, client3);
+	assert_int_equal(session(w, client1).egress, peer_index(w, IN1, EG1));
+	assert_int_equal(session(w, client2).egress, peer_index(w, IN1, EG1));
+	d = session(w, client3);
+	assert_string_equal(d.state, "established");
+	assert_int_equal(d.egress, peer_index(w, IN1, EG2));
+
+	/* edge of 101 gone: the controller and ingress1 (its bindings) told */
+	assert_int_equal(node_report_instance_gone(eg1, 101, true,
+	    w->net->now), 2);
+	mn_run(w->net);
+	mn_fire(w->net, w->net->now + 100);	/* option 1's deadline */
+	assert_false(cats_sel_available(g.ctl_sel, 101));
+	assert_true(cats_sel_available(g.ctl_sel, 201));
+	assert_int_equal(k->instance_gone, 1);
+	a = session(w, client1);
+	b = session(w, client2);
+	assert_string_equal(a.state, "established");
+	assert_int_equal(a.egress, peer_index(w, IN1, EG2));
+	assert_int_equal(a.prefix.addr[5], 2);	/* egress2's pool */
+	assert_string_equal(a.why, "instance 101 at egress1 gone");
+	/* "with gpu" kept: only 101 runs it, so nothing meets it */
+	assert_string_equal(b.state, "unmet");
+	assert_non_null(strstr(b.why, "instance 101 at egress1 gone; "
+	    "no instance meets"));
+	d = session(w, client3);		/* on 201: untouched */
+	assert_int_equal(d.egress, peer_index(w, IN1, EG2));
+	assert_string_equal(d.why, "");
+	assert_int_equal(c->instance_gone, 1);
+	assert_int_equal(c->resteer_gone, 2);
+	assert_int_equal(c->resteered, 1);
+	assert_int_equal(c->resteer_unmet, 1);
+	assert_int_equal(c->peer_down, 0);	/* egress1 is alive */
+	if (setup == SETUP_QUERY_EGRESSES)	/* egress1 refused 101 itself */
+		assert_true(node_counters(eg1)->unmet[CATS_SEL_UNAVAILABLE] > 0);
+
+	/* only the egress hosting 101 may say so: egress2 may not, at the
+	 * controller (it knows where 101 is) or at the ingress (none of its
+	 * sessions is on 101 at egress2) */
+	assert_int_equal(node_report_instance_gone(w->net->nodes[EG2], 101,
+	    true, w->net->now), -1);
+	/* back: its edge reports again, to the controller and every ingress */
+	assert_int_equal(node_report_instance(eg1, 101, back, 2, w->net->now),
+	    CATS_MERR_OK);
+	mn_run(w->net);
+	assert_true(cats_sel_available(g.ctl_sel, 101));
+	refused = k->drop[NODE_DROP_METRIC];
+	inject_gone(w, EG2, CTL, 101);
+	assert_int_equal(k->drop[NODE_DROP_METRIC], refused + 1);
+	assert_true(cats_sel_available(g.ctl_sel, 101));
+	refused = c->drop[NODE_DROP_METRIC];
+	inject_gone(w, EG2, IN1, 101);
+	assert_int_equal(c->drop[NODE_DROP_METRIC], refused + 1);
+	assert_int_equal(c->resteer_gone, 2);
+
+	/* usable again, the unmet session on it one heartbeat later */
+	mn_fire(w->net, w->net->now + HB_MS + 200);
+	b = session(w, client2);
+	assert_string_equal(b.state, "established");
+	assert_int_equal(b.egress, peer_index(w, IN1, EG1));
+	assert_int_equal(session(w, client1).egress, peer_index(w, IN1, EG2));
+	assert_int_equal(session(w, client3).egress, peer_index(w, IN1, EG2));
+	assert_int_equal(c->resteered, 2);
+	world_free(w);
+	cats_sel_destroy(g.ctl_sel);
+}
+
+static void
+test_instance_gone_option2(void **state)
+{
+	(void)state;
+	instance_gone(SETUP_QUERY_CONTROLLER);
+}
+
+static void
+test_instance_gone_option1(void **state)
+{
+	(void)state;
+	instance_gone(SETUP_QUERY_EGRESSES);
+}
+
 /* Down, the unmet session runs out with its lifetime: nothing stays. */
 static void
 test_unmet_expires(void **state)
@@ -325,6 +480,8 @@ main(void)
 		cmocka_unit_test(test_down_after_exact_misses),
 		cmocka_unit_test(test_resteer_option2),
 		cmocka_unit_test(test_resteer_option1),
+		cmocka_unit_test(test_instance_gone_option2),
+		cmocka_unit_test(test_instance_gone_option1),
 		cmocka_unit_test(test_unmet_expires),
 		cmocka_unit_test(test_sel_available),
 		cmocka_unit_test(test_off_by_default),

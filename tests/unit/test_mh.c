@@ -576,8 +576,19 @@ static const struct bad bads[] = {
 	{ "metrics-same-twice", CBU, "c8020a00 0100 d224 01020000 00000065"
 	  "0000 00000000 3fd0000000000000 0000 00000000 3fe0000000000000",
 	  MH_E_OPT_VALUE, 20 },
+	/* 8..132 octets since G (a gone instance, no metric): 21 is a
+	 * length the count does not explain */
 	{ "metrics-too-short", CBU, "c8020a00 0100 d215 01010000 00000065"
-	  "0000 00000000 3fd00000000000 0105 0000000000", MH_E_OPT_LEN, 19 },
+	  "0000 00000000 3fd00000000000 0105 0000000000", MH_E_OPT_VALUE, 20 },
+	{ "metrics-too-short-for-cis-id", CBU, "c8020a00 0100 d206 01008000 0000"
+	  "0104 00000000", MH_E_OPT_LEN, 19 },
+	/* docs/wire.md 5.9 G: scope 1 and count 0 only; no G, count 1..8 */
+	{ "metrics-gone-with-metrics", CBU, "c8020a00 0100 d216 01018000 00000065"
+	  "0000 00000000 3fd0000000000000 0104 00000000", MH_E_OPT_VALUE, 20 },
+	{ "metrics-gone-path", CBU, "c8020a00 0100 d214 02008000"
+	  "20010db800e100000000000000000001", MH_E_OPT_VALUE, 20 },
+	{ "metrics-none-not-gone", CBU, "c8020a00 0100 d208 01000000 00000065"
+	  "01020000", MH_E_OPT_VALUE, 20 },
 	{ "metrics-misaligned", CBU, "c8020a00 d216 01010000 00000065"
 	  "0000 00000000 3fd0000000000000 0106 000000000000", MH_E_OPT_ALIGN, 16 },
 	{ "report-without-metrics", CBU, "c8020a00", MH_E_MISSING, 16 },
@@ -685,6 +696,49 @@ test_edges(void **state)
 	assert_true(mh_msg_equal(&m, &d));
 	m.mnid.len = sizeof(big);		/* one more: option length 256 */
 	assert_int_equal(mh_encode(&m, NULL, out, sizeof(out), &len, &e), MH_E_OPT_LEN);
+}
+
+/* docs/wire.md 5.9 G: "instance 101 is gone", laid out by hand; it
+ * decodes, encodes back to the same octets, and the encoder refuses G
+ * with a metric or about a path, and no G with no metric. */
+static void
+test_metrics_gone(void **state)
+{
+	static const char hex[] =
+	    "3b03050000000a0b00080096"			/* @0 header */
+	    "c8020a00 0100"				/* @12 kind 10 */
+	    "d208 01 00 8000 00000065"			/* @18 G, instance 101 */
+	    "01020000";
+	uint8_t b[64], out[64];
+	struct mh_msg m;
+	struct mh_error e;
+	size_t len, n;
+
+	(void)state;
+	n = hex2bin(hex, b, sizeof(b));
+	assert_int_equal(mh_decode(b, n, NULL, &m, &e), MH_OK);
+	assert_int_equal(m.kind, MH_K_METRIC_REPORT);
+	assert_true(m.metrics.gone);
+	assert_int_equal(m.metrics.scope, MH_MS_INSTANCE);
+	assert_int_equal(m.metrics.cis_id, 101);
+	assert_int_equal(m.metrics.n, 0);
+	assert_int_equal(mh_encode(&m, NULL, out, sizeof(out), &len, &e), MH_OK);
+	assert_int_equal(len, n);
+	assert_memory_equal(out, b, n);
+	m.metrics.n = 1;
+	m.metrics.s[0] = (struct cats_sample){ CATS_M_UTIL, CATS_STAT_CUR, 0,
+	    0.5 };
+	assert_int_equal(mh_encode(&m, NULL, out, sizeof(out), &len, &e),
+	    MH_E_OPT_VALUE);
+	assert_int_equal(e.opt, MH_OT_CATS_METRICS);
+	m.metrics.n = 0;
+	m.metrics.scope = MH_MS_PATH;
+	assert_int_equal(mh_encode(&m, NULL, out, sizeof(out), &len, &e),
+	    MH_E_OPT_VALUE);
+	m.metrics.scope = MH_MS_INSTANCE;
+	m.metrics.gone = false;
+	assert_int_equal(mh_encode(&m, NULL, out, sizeof(out), &len, &e),
+	    MH_E_OPT_VALUE);
 }
 
 static void
@@ -808,6 +862,7 @@ main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_unknown_options),
 		cmocka_unit_test(test_edges),
+		cmocka_unit_test(test_metrics_gone),
 		cmocka_unit_test(test_encode_errors),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_cursor),

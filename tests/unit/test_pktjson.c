@@ -255,6 +255,33 @@ test_edge_values(void **state)
 	}
 }
 
+/* docs/wire.md 5.9 G: "gone": true, no metric, both ways. */
+static void
+test_metrics_gone(void **state)
+{
+	static struct pj_msg pm;
+	struct mh_msg m;
+	uint8_t b1[MH_MAX_LEN], b2[MH_MAX_LEN];
+	size_t l1, l2;
+	json_t *j;
+
+	(void)state;
+	mh_msg_init(&m, MH_K_METRIC_REPORT);
+	m.present |= MH_BIT(MH_O_CATS_METRICS);
+	m.seq = 7;
+	m.metrics = (struct mh_metrics){ .scope = MH_MS_INSTANCE,
+	    .cis_id = 101, .gone = true };
+	encode(&m, b1, &l1);
+	through_json(&m, &pm, &j);
+	assert_true(json_is_true(json_object_get(json_object_get(
+	    json_object_get(j, "options"), "cats-metrics"), "gone")));
+	assert_true(mh_msg_equal(&m, &pm.m));
+	encode(&pm.m, b2, &l2);
+	assert_int_equal(l1, l2);
+	assert_memory_equal(b1, b2, l1);
+	json_decref(j);
+}
+
 /* The printed form of a known message: what docs/wire.md shows. */
 static void
 test_printed_form(void **state)
@@ -475,6 +502,16 @@ static const struct bad_case bad_cases[] = {
 	{ "tx-port", "{\"kind\":\"tx-confirm\",\"options\":{\"client-addr\":"
 	  "\"::1\",\"transaction\":{\"port\":65536}}}",
 	  "key options.transaction.port: 65536 out of range" },
+	{ "gone-path", "{\"kind\":\"metric-report\",\"options\":{\"cats-metrics\":"
+	  "{\"scope\":\"path\",\"egress\":\"::1\",\"gone\":true}}}",
+	  "key options.cats-metrics.gone: only with scope" },
+	{ "gone-with-metrics", "{\"kind\":\"metric-report\",\"options\":"
+	  "{\"cats-metrics\":{\"scope\":\"instance\",\"cis_id\":101,"
+	  "\"gone\":true,\"metrics\":[{\"metric\":\"capacity\",\"value\":1}]}}}",
+	  "key options.cats-metrics.metrics: must be absent or empty" },
+	{ "gone-not-bool", "{\"kind\":\"metric-report\",\"options\":"
+	  "{\"cats-metrics\":{\"scope\":\"instance\",\"cis_id\":101,"
+	  "\"gone\":1}}}", "key options.cats-metrics.gone: must be true" },
 	{ "auth-subtype-0", "{\"kind\":\"pbu\",\"options\":{\"authentication\":"
 	  "{\"subtype\":0}}}", "key options.authentication.subtype: 0 is" },
 	{ "auth-data-hex", "{\"kind\":\"pbu\",\"options\":{\"authentication\":"
@@ -581,6 +618,7 @@ main(void)
 		cmocka_unit_test(test_every_kind_mandatory),
 		cmocka_unit_test(test_every_kind_all_options),
 		cmocka_unit_test(test_edge_values),
+		cmocka_unit_test(test_metrics_gone),
 		cmocka_unit_test(test_printed_form),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_lenient_where_documented),
