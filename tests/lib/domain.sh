@@ -9,10 +9,11 @@
 #
 # It checks root and ip netns (exit 77 otherwise), builds the namespaces
 # and links, sources tests/lib/check.sh (pass, fail, skip, check_done,
-# wait_for, ...), and defines: x (ip -n), in_ns, ctl (catsctl), conf
-# (one node's JSON, with the hooks ingress_json and egress_json a test may
-# redefine), configure_all, start_node and wait_sock.  Everything is removed
-# on exit; every process a test starts goes into PIDS and is stopped.
+# wait_for, ...) and tests/lib/netns.sh (x, in_ns, ctl, start_node,
+# wait_sock, stop_nodes), and defines: conf (one node's JSON, with the
+# hooks ingress_json and egress_json a test may redefine) and
+# configure_all.  Everything is removed on exit; every process a test
+# starts goes into PIDS and is stopped.
 #
 # The data plane is CATS_BACKEND's ("auto" unless said: seg6 routes where
 # the kernel has them, eBPF otherwise); dproutes and kernel_view read it
@@ -45,22 +46,11 @@ NSS="C I1 I2 E1 E2 K D1 D2 B"
 NODES="I1 I2 E1 E2 K"
 T=$(mktemp -d) || exit 1
 PIDS=""
-cleanup() {
-	# shellcheck disable=SC2086
-	stop_pids 3 $PIDS
-	for n in $NSS; do ip netns del "$P$n" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
+# x, in_ns, ctl, start_node, wait_sock, stop_nodes
+. tests/lib/netns.sh
 # KEEP=1 keeps the configurations and logs in /tmp/$DOMAIN_TAG-keep
-[ -n "${KEEP:-}" ] && trap "cp -r \"$T\" /tmp/$DOMAIN_TAG-keep; cleanup" EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# (these helpers must not touch the callers' loop variables)
-x() { _ns=$1; shift; ip -n "$P$_ns" "$@"; }
-in_ns() { _ns=$1; shift; ip netns exec "$P$_ns" "$@"; }
-ctl() { _cn=$1; shift; in_ns "$_cn" "$CTL" -s "$T/$_cn.sock" "$@"; }
+# shellcheck disable=SC2086
+netns_traps "$DOMAIN_TAG" $NSS
 
 # ---------------------------------------------------------------- topology
 for n in $NSS; do
@@ -181,31 +171,6 @@ start_domain() {
 		    --listen "[2001:db8:cafe::1]:7000" >"$T/D$i.log" 2>&1 &
 		PIDS="$PIDS $!"
 	done
-}
-
-# stop_nodes: SIGTERM to every catsd of the domain, each must be gone
-# within 5 s.
-stop_nodes() {
-	for n in $NODES; do
-		eval "pid=\$PID_$n"
-		kill -TERM "$pid"
-	done
-	for n in $NODES; do
-		eval "pid=\$PID_$n"
-		wait_pid "$pid" 5 || fail "$n did not stop cleanly on SIGTERM"
-	done
-}
-
-# Background processes are started with ip netns exec itself, never through
-# a shell function: $! must be the daemon's pid, not a subshell's.
-start_node() {
-	ip netns exec "$P$1" "$CATSD" -d -f "$T/$1.json" >>"$T/$1.log" 2>&1 &
-	eval "PID_$1=$!"
-	PIDS="$PIDS $!"
-}
-wait_sock() {
-	wait_for 10 test -S "$T/$1.sock" ||
-	    { fail "$1: no control socket in 10 s"; cat "$T/$1.log"; }
 }
 
 # From ingress i, egress i is near (5 ms) and the other one far (20 ms).

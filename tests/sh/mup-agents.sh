@@ -28,67 +28,22 @@
 # otherwise.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tests/lib/check.sh
-B=${CATSD_BUILD:-$PWD/build/san}
-CATSD=$B/catsd
-CTL=$B/catsctl
+[ -c /dev/net/tun ] || { echo "skip: no /dev/net/tun"; exit 77; }
+MUP_TAG=ma
+MUP_KEEP=mup-agents
+MUP_NEEDS="cats-edge cats-client cats-delay"
+# shellcheck disable=SC2034 # read by tests/lib/mup.sh
+MUP_CHECK_CONF=1
+. tests/lib/mup.sh
 EDGE=$B/cats-edge
 CLIENT=$B/cats-client
 DELAY=$B/cats-delay
 
-[ "$(id -u)" -eq 0 ] || { echo "skip: not root"; exit 77; }
-command -v ip >/dev/null || { echo "skip: no ip(8)"; exit 77; }
-[ -c /dev/net/tun ] || { echo "skip: no /dev/net/tun"; exit 77; }
-for p in "$CATSD" "$CTL" "$EDGE" "$CLIENT" "$DELAY"; do
-	[ -x "$p" ] || { echo "no $p"; exit 1; }
-done
-P=ma$$
-ip netns add ${P}RR 2>/dev/null || { echo "skip: ip netns unavailable"; exit 77; }
-# shellcheck disable=SC2034 # read by tests/lib/gobgp.sh
-GOBGP_NETNS=${P}RR
-. tests/lib/gobgp.sh	# exits 77 without gobgpd, gobgp, jq
-
-ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}exitcode=86
-UBSAN_OPTIONS=${UBSAN_OPTIONS:-}${UBSAN_OPTIONS:+:}exitcode=86:print_stacktrace=1
-export ASAN_OPTIONS UBSAN_OPTIONS
-
-NODES="A B R K"
-T=$(mktemp -d) || exit 1
-PIDS=""
-cleanup() {
-	# shellcheck disable=SC2086
-	stop_pids 3 $PIDS
-	for n in RR $NODES; do ip netns del "$P$n" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-[ -n "${KEEP:-}" ] && trap 'cp -r "$T" /tmp/mup-agents-keep; cleanup' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-x() { _ns=$1; shift; ip -n "$P$_ns" "$@"; }
-in_ns() { _ns=$1; shift; ip netns exec "$P$_ns" "$@"; }
-ctl() { _cn=$1; shift; in_ns "$_cn" "$CTL" -s "$T/$_cn.sock" "$@"; }
-
 # ---------------------------------------------------------------- topology
-addr_of() { case $1 in A) echo fd00::a;; B) echo fd00::b;; R) echo fd00::e;; K) echo fd00::d;; esac; }
 # each PE's SID locator, and the address in it that probes or reflects
 loc_of() { case $1 in A) echo fc00:a;; B) echo fc00:b;; R) echo fc00:e;; esac; }
 probe_of() { echo "$(loc_of "$1")::1:0:0"; }
-x RR link set lo up
-x RR link add br0 type bridge
-x RR addr add fd00::100/64 dev br0 nodad
-x RR link set br0 up
-for n in $NODES; do
-	ip netns add "$P$n" || exit 1
-	x "$n" link set lo up
-	in_ns "$n" sysctl -qw net.ipv6.conf.all.forwarding=1 \
-	    net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 >/dev/null
-	ip link add core0 netns "$P$n" type veth peer name "c$n" netns "${P}RR"
-	x RR link set "c$n" master br0 up
-	x "$n" addr add "$(addr_of "$n")/64" dev core0 nodad
-	x "$n" link set core0 up
-done
+mup_topology net.ipv6.conf.all.forwarding=1
 for n in A B R; do x "$n" addr add "$(probe_of "$n")/128" dev lo nodad; done
 x R route add fc00:a::/32 via fd00::a dev core0
 x R route add fc00:b::/32 via fd00::b dev core0
@@ -119,31 +74,11 @@ line_start 30 2
 wait_for 5 grep -q "ready" "$T/dl.log" || fail "cats-delay: $(cat "$T/dl.log")"
 
 # ---------------------------------------------------------------- gobgpd
-for n in $NODES; do gobgp_neighbor "$(addr_of "$n")" 65000 ""; done
-gobgp_start "$T/gobgp" 179 50073 65000 10.0.0.100 "" || exit 1
+mup_gobgp 50073
 
 # ---------------------------------------------------------------- catsd
-# speaker NAME RID MUP-JSON [MORE-JSON]
-speaker() {
-	a=$(addr_of "$1")
-	cat >"$T/$1.json" <<EOF
-{ "node": { "name": "$1", "address": "$a", "roles": ["locator"] },
-  "control": "$T/$1.sock", "log": { "level": "debug" },
-  "bgp": { "asn": 65000, "router_id": "$2", "hold_time": 9,
-    "connect_retry_ms": 1000,
-    "neighbors": [ { "name": "rr", "address": "fd00::100",
-      "local_address": "$a", "asn": 65000, "families": ["ipv6-mup"] } ] },
-  "mup": $3 ${4:-} }
-EOF
-	if in_ns "$1" "$CATSD" -n -f "$T/$1.json" >"$T/$1.canon" 2>"$T/$1.err"; then
-		pass "catsd -n accepts $1's configuration"
-	else
-		fail "catsd -n $1: $(cat "$T/$1.err")"
-	fi
-	ip netns exec "$P$1" "$CATSD" -d -f "$T/$1.json" >>"$T/$1.log" 2>&1 &
-	PIDS="$PIDS $!"
-	eval "PID_$1=$!"
-}
+# speaker NAME RID MUP-JSON [MORE-JSON] (tests/lib/mup.sh), each
+# configuration checked with catsd -n first
 # site PE N with instance CIS, its edge's control port on its loopback;
 # the damping floor (30 s by default, the draft's section 3) is off
 site() {
@@ -163,9 +98,7 @@ speaker R 10.0.0.5 '{ "roles": ["ran-pe"], "mode": "distributed",
     ', "probe": { "interval_ms": 50, "report_ms": 500, "source": "fc00:e::1:0:0" }'
 speaker K 10.0.0.4 '{ "roles": ["controller"], "mode": "distributed",
   "address": "fd00::d", "rans": ["fd00::e"] }'
-for n in $NODES; do
-	wait_for 10 test -S "$T/$n.sock" || { fail "catsd $n did not start:"; cat "$T/$n.log"; exit 1; }
-done
+for n in $NODES; do wait_sock "$n" || exit 1; done
 for n in A B; do
 	ip netns exec "$P$n" "$EDGE" --name "edge$n" --listen "[::1]:7000" \
 	    --control "[::1]:7001" --workers 1 --work-ms 50 --load-interval 250 \
@@ -176,14 +109,7 @@ for n in A B; do
 	wait_for 10 grep -q "ready:" "$T/edge$n.log" || fail "edge$n did not start: $(cat "$T/edge$n.log")"
 done
 
-established() { json_ok '.neighbors[0].state | ascii_downcase == "established"' ctl "$1" -j show bgp; }
-up=0
-for n in $NODES; do wait_for 20 established "$n" || up=1; done
-if [ $up -eq 0 ]; then
-	pass "four speakers Established with gobgpd"
-else
-	fail "sessions: $(for n in $NODES; do ctl "$n" -j show bgp | jq -c '.neighbors[0].state'; done)"
-fi
+mup_established "four speakers Established with gobgpd"
 
 # ---------------------------------------------------------------- C-SMA
 # A's agent: edgeA's reports, each taken by mup_metrics
@@ -226,10 +152,8 @@ check_json "R's C-PS takes the reports (fed ok, counted)" \
     '(.probed_sites | length == 2 and all(.path.fed == "ok" and .path.replies > 10)) and .counters.path_samples > 0' ctl R -j show mup
 check_json "both site PEs reflect" '.probe.reflected > 0' ctl B -j show counters
 
-steers() { json_ok "any(.steering[]; $1)" ctl R -j show mup; }
 steer_of() { ctl R -j show mup | jq -c ".steering[] | select(.teid == $1) | {teid, cis_id, site}"; }
-if ctl K mup session up 1001 endpoint fd00:5::1 cs-id 7 ran 0 >/dev/null &&
-    wait_for 10 steers '.teid == 1001 and .cis_id == 2'; then
+if session_up 1001 7 && steered 10 1001 2; then
 	pass "R steers session 1001 to B (CIS-ID 2), measured near, though mup.paths says A: $(steer_of 1001)"
 else
 	fail "session 1001 at R: $(ctl R -j show mup | jq -c .steering); paths $(ctl R -j show mup | jq -c '[.probed_sites[] | {site, owd: .path.reported["one-way-delay"]}]')"
@@ -245,13 +169,12 @@ if wait_for 10 near fd00::a 1 && wait_for 5 near fd00::b 15; then
 else
 	fail "after the swap: A $(owd fd00::a) ms (1), B $(owd fd00::b) ms (15)"
 fi
-if wait_for 5 steers '.teid == 1001 and .cis_id == 1'; then
+if steered 5 1001 1; then
 	pass "the running session 1001 moved to A with the measurement: $(steer_of 1001) (reselect $(ctl R -j show mup | jq .counters.reselect))"
 else
 	fail "session 1001 stayed: $(steer_of 1001)"
 fi
-if ctl K mup session up 1002 endpoint fd00:5::2 cs-id 7 ran 0 >/dev/null &&
-    wait_for 10 steers '.teid == 1002 and .cis_id == 1'; then
+if session_up 1002 7 && steered 10 1002 1; then
 	pass "a new session 1002 goes to A, now the near one: $(steer_of 1002)"
 else
 	fail "session 1002: $(steer_of 1002)"
@@ -268,13 +191,12 @@ if wait_for 10 dsd_has R fd00::a '.metric == "utilisation" and .value >= 0.9'; t
 else
 	fail "A's DSD never said busy: $(dsd_metric R fd00::a utilisation); A: $(ctl A -j show instances)"
 fi
-if wait_for 5 steers '.teid == 1001 and .cis_id == 2' && steers '.teid == 1002 and .cis_id == 2'; then
+if steered 5 1001 2 && steers '.teid == 1002 and .cis_id == 2'; then
 	pass "R moves the sessions to B, A being saturated: $(steer_of 1001) $(steer_of 1002)"
 else
 	fail "with A saturated: $(ctl R -j show mup | jq -c .steering)"
 fi
-if ctl K mup session up 1003 endpoint fd00:5::3 cs-id 7 ran 0 >/dev/null &&
-    wait_for 10 steers '.teid == 1003 and .cis_id == 2'; then
+if session_up 1003 7 && steered 10 1003 2; then
 	pass "a new session 1003 goes to B although A is nearer: $(steer_of 1003)"
 else
 	fail "session 1003: $(steer_of 1003)"
@@ -300,15 +222,7 @@ else
 fi
 
 # ---------------------------------------------------------------- stop
-pid=""
-for n in $NODES; do
-	eval "pid=\$PID_$n"
-	kill -TERM "$pid"
-done
-for n in $NODES; do
-	eval "pid=\$PID_$n"
-	wait_pid "$pid" 5 || fail "$n did not stop cleanly on SIGTERM"
-done
+stop_nodes
 line_stop
 check_absent "no sanitizer report in the logs" \
     "ERROR: \(Address\|Leak\|Undefined\)Sanitizer\|runtime error" cat "$T"/*.log

@@ -25,86 +25,23 @@
 # Needs root, ip netns, gobgpd, gobgp and jq; exits 77 otherwise.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tests/lib/check.sh
-B=${CATSD_BUILD:-$PWD/build/san}
-CATSD=$B/catsd
-CTL=$B/catsctl
 HOLD=3
-
-[ "$(id -u)" -eq 0 ] || { echo "skip: not root"; exit 77; }
-command -v ip >/dev/null || { echo "skip: no ip(8)"; exit 77; }
-for p in "$CATSD" "$CTL"; do
-	[ -x "$p" ] || { echo "no $p"; exit 1; }
-done
-P=mf$$
-ip netns add ${P}RR 2>/dev/null || { echo "skip: ip netns unavailable"; exit 77; }
-# shellcheck disable=SC2034 # read by tests/lib/gobgp.sh
-GOBGP_NETNS=${P}RR
+MUP_TAG=mf
+MUP_KEEP=mup-fault
+MUP_HOLD=$HOLD
 # shellcheck disable=SC2034 # read by tests/lib/gobgp.sh
 GOBGP_HOLD=$HOLD
-. tests/lib/gobgp.sh	# exits 77 without gobgpd, gobgp, jq
-
-ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}exitcode=86
-UBSAN_OPTIONS=${UBSAN_OPTIONS:-}${UBSAN_OPTIONS:+:}exitcode=86:print_stacktrace=1
-export ASAN_OPTIONS UBSAN_OPTIONS
-
-NODES="A B R K"
-T=$(mktemp -d) || exit 1
-PIDS=""
-cleanup() {
-	# shellcheck disable=SC2086
-	stop_pids 3 $PIDS
-	for n in RR $NODES; do ip netns del "$P$n" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-[ -n "${KEEP:-}" ] && trap 'cp -r "$T" /tmp/mup-fault-keep; cleanup' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-x() { _ns=$1; shift; ip -n "$P$_ns" "$@"; }
-in_ns() { _ns=$1; shift; ip netns exec "$P$_ns" "$@"; }
-ctl() { _cn=$1; shift; in_ns "$_cn" "$CTL" -s "$T/$_cn.sock" "$@"; }
+. tests/lib/mup.sh
 
 # ---------------------------------------------------------------- topology
-addr_of() { case $1 in A) echo fd00::a;; B) echo fd00::b;; R) echo fd00::e;; K) echo fd00::d;; esac; }
-x RR link set lo up
-x RR link add br0 type bridge
-x RR addr add fd00::100/64 dev br0 nodad
-x RR link set br0 up
-for n in $NODES; do
-	ip netns add "$P$n" || exit 1
-	x "$n" link set lo up
-	in_ns "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
-	    net.ipv6.conf.default.accept_dad=0 >/dev/null
-	ip link add core0 netns "$P$n" type veth peer name "c$n" netns "${P}RR"
-	x RR link set "c$n" master br0 up
-	x "$n" addr add "$(addr_of "$n")/64" dev core0 nodad
-	x "$n" link set core0 up
-done
+mup_topology
 
 # ---------------------------------------------------------------- gobgpd
-for n in $NODES; do gobgp_neighbor "$(addr_of "$n")" 65000 ""; done
-gobgp_start "$T/gobgp" 179 50074 65000 10.0.0.100 "" || exit 1
+mup_gobgp 50074
 
 # ---------------------------------------------------------------- catsd
-# speaker NAME RID MUP-JSON: catsd in NAME's namespace, one session to the
-# reflector with the short hold time
-speaker() {
-	a=$(addr_of "$1")
-	cat >"$T/$1.json" <<EOF
-{ "node": { "name": "$1", "address": "$a", "roles": ["locator"] },
-  "control": "$T/$1.sock", "log": { "level": "debug" },
-  "bgp": { "asn": 65000, "router_id": "$2", "hold_time": $HOLD,
-    "connect_retry_ms": 1000,
-    "neighbors": [ { "name": "rr", "address": "fd00::100",
-      "local_address": "$a", "asn": 65000, "families": ["ipv6-mup"] } ] },
-  "mup": $3 }
-EOF
-	ip netns exec "$P$1" "$CATSD" -d -f "$T/$1.json" >>"$T/$1.log" 2>&1 &
-	PIDS="$PIDS $!"
-	eval "PID_$1=$!"
-}
+# speaker NAME RID MUP-JSON (tests/lib/mup.sh): catsd in NAME's namespace,
+# one session to the reflector with the short hold time
 site_a() {
 	speaker A 10.0.0.1 '{ "roles": ["site-pe"], "mode": "distributed",
   "address": "fd00::a", "instances": [
@@ -123,17 +60,8 @@ speaker R 10.0.0.5 '{ "roles": ["ran-pe"], "mode": "distributed",
              { "ran": "fd00::e", "site": "fd00::b", "owd_ns": 20000000 } ] }'
 speaker K 10.0.0.4 '{ "roles": ["controller"], "mode": "distributed",
   "address": "fd00::d", "rans": ["fd00::e"] }'
-for n in $NODES; do
-	wait_for 10 test -S "$T/$n.sock" || { fail "catsd $n did not start:"; cat "$T/$n.log"; exit 1; }
-done
-established() { json_ok '.neighbors[0].state | ascii_downcase == "established"' ctl "$1" -j show bgp; }
-up=0
-for n in $NODES; do wait_for 20 established "$n" || up=1; done
-if [ $up -eq 0 ]; then
-	pass "four speakers Established with gobgpd, hold time $HOLD s"
-else
-	fail "sessions: $(for n in $NODES; do ctl "$n" -j show bgp | jq -c '.neighbors[0].state'; done)"
-fi
+for n in $NODES; do wait_sock "$n" || exit 1; done
+mup_established "four speakers Established with gobgpd, hold time $HOLD s"
 check_json "the hold time negotiated with gobgpd is $HOLD s" \
     ".neighbors[0].hold_time == $HOLD" ctl A -j show bgp
 # the same load at every instance: the paths decide
@@ -147,12 +75,10 @@ metrics() {
 metric_all() { metrics A 1 3; metrics B 2; }
 metric_all
 
-steers() { json_ok "any(.steering[]; $1)" ctl R -j show mup; }
 steer_of() { ctl R -j show mup | jq -c ".steering[] | select(.teid == $1) | {teid, cis_id, site, why, moved_ms_ago}"; }
-ctl K mup session up 1001 endpoint fd00:5::1 cs-id 7 ran 0 >/dev/null
-ctl K mup session up 1002 endpoint fd00:5::2 cs-id 8 ran 0 >/dev/null
-if wait_for 10 steers '.teid == 1001 and .cis_id == 1' &&
-    wait_for 5 steers '.teid == 1002 and .cis_id == 3'; then
+session_up 1001 7
+session_up 1002 8
+if steered 10 1001 1 && steered 5 1002 3; then
 	pass "R steers 1001 (CS 7) and 1002 (CS 8) to site A, the near one: $(steer_of 1001) $(steer_of 1002)"
 else
 	fail "before the failure: $(ctl R -j show mup | jq -c .steering)"
@@ -165,7 +91,7 @@ t0=$(date +%s%N)
 x A link set core0 down
 kill -9 "$PID_A"
 wait "$PID_A" 2>/dev/null
-wait_for 15 steers '.teid == 1001 and .cis_id == 2'
+steered 15 1001 2
 t1=$(date +%s%N)
 ms=$(((t1 - t0) / 1000000))
 bound=$((HOLD * 1000 + 1000))
@@ -188,8 +114,7 @@ check_json "catsctl show mup: 1002 (CS 8, only at A) is unmet, with the reason" 
 check_json "catsctl show mup: site_failure counts 2 instances lost, 1 re-steered, 1 unmet" \
     '.site_failure == { "instances_lost": 2, "resteered": 1, "unmet": 1 }' ctl R -j show mup
 echo "   R: $(ctl R -j show mup | jq -c '{steering: [.steering[] | {teid, cis_id, why, moved_ms_ago}], unmet, site_failure}')"
-if ctl K mup session up 1003 endpoint fd00:5::3 cs-id 7 ran 0 >/dev/null &&
-    wait_for 5 steers '.teid == 1003 and .cis_id == 2'; then
+if session_up 1003 7 && steered 5 1003 2; then
 	pass "a new CS 7 session 1003 goes to B, A being gone: $(steer_of 1003)"
 else
 	fail "session 1003: $(ctl R -j show mup | jq -c .steering)"
@@ -205,29 +130,20 @@ if wait_for 20 established A; then
 else
 	fail "A did not come back: $(tail -5 "$T/A.log")"
 fi
-if wait_for 10 steers '.teid == 1002 and .cis_id == 3'; then
+if steered 10 1002 3; then
 	pass "A back: the unmet session 1002 is served again: $(steer_of 1002)"
 else
 	fail "1002 after A came back: $(ctl R -j show mup | jq -c '{steering, unmet}')"
 fi
 check_json "nothing unmet any more" '.unmet == [] and .site_failure.resteered == 2' ctl R -j show mup
-if ctl K mup session up 1004 endpoint fd00:5::4 cs-id 7 ran 0 >/dev/null &&
-    wait_for 5 steers '.teid == 1004 and .cis_id == 1'; then
+if session_up 1004 7 && steered 5 1004 1; then
 	pass "a new CS 7 session 1004 goes to A, near and usable again: $(steer_of 1004)"
 else
 	fail "session 1004: $(ctl R -j show mup | jq -c .steering)"
 fi
 
 # ---------------------------------------------------------------- stop
-pid=""
-for n in $NODES; do
-	eval "pid=\$PID_$n"
-	kill -TERM "$pid"
-done
-for n in $NODES; do
-	eval "pid=\$PID_$n"
-	wait_pid "$pid" 5 || fail "$n did not stop cleanly on SIGTERM"
-done
+stop_nodes
 check_absent "no sanitizer report in the logs" \
     "ERROR: \(Address\|Leak\|Undefined\)Sanitizer\|runtime error" cat "$T"/*.log
 check_done "mup-fault"

@@ -344,6 +344,33 @@ base_cfg(struct mup_cfg *c, uint32_t roles, enum mup_mode mode)
 	cats_sel_cfg_default(&c->sel);
 }
 
+/* A distributed RAN PE, or a central controller whose one RAN is its own
+ * address, with mup.paths putting site A (pa) 1 ms away and site B (pb)
+ * 20 ms. */
+static struct mup *
+two_sites_new(struct mup_cfg *c, struct rec *r, uint32_t roles,
+    const uint8_t pa[16], const uint8_t pb[16])
+{
+	struct mup *m;
+	const char *why;
+
+	if (roles == MUP_CONTROLLER) {
+		base_cfg(c, MUP_CONTROLLER, MUP_CENTRAL);
+		c->nran = 1;
+		memcpy(c->ran[0], c->addr, 16);
+	} else
+		base_cfg(c, MUP_RAN_PE, MUP_DISTRIBUTED);
+	memcpy(c->path[0].ran, c->addr, 16);
+	memcpy(c->path[0].site, pa, 16);
+	c->path[0].owd_ns = 1000000;
+	memcpy(c->path[1].ran, c->addr, 16);
+	memcpy(c->path[1].site, pb, 16);
+	c->path[1].owd_ns = 20000000;
+	c->npath = 2;
+	assert_non_null(m = mup_new(c, &rec_ops, r, &why));
+	return m;
+}
+
 static void
 site_pe(void **state)
 {
@@ -731,15 +758,7 @@ ran_pe_probed_paths(void **state)
 	const char *why;
 
 	(void)state;
-	base_cfg(&c, MUP_RAN_PE, MUP_DISTRIBUTED);
-	memcpy(c.path[0].ran, c.addr, 16);
-	memcpy(c.path[0].site, pa, 16);
-	c.path[0].owd_ns = 1000000;
-	memcpy(c.path[1].ran, c.addr, 16);
-	memcpy(c.path[1].site, pb, 16);
-	c.path[1].owd_ns = 20000000;
-	c.npath = 2;
-	assert_non_null(m = mup_new(&c, &rec_ops, &r, &why));
+	m = two_sites_new(&c, &r, MUP_RAN_PE, pa, pb);
 	dist_dsd(m, pa, 11);
 	dist_dsd(m, pb, 21);
 	/* Configured paths only: A is near. */
@@ -917,18 +936,9 @@ ran_pe_site_failure(void **state)
 	struct bgp_rib *rib;
 	struct mup_cfg c;
 	struct mup *m;
-	const char *why;
 
 	(void)state;
-	base_cfg(&c, MUP_RAN_PE, MUP_DISTRIBUTED);
-	memcpy(c.path[0].ran, c.addr, 16);
-	memcpy(c.path[0].site, pa, 16);
-	c.path[0].owd_ns = 1000000;
-	memcpy(c.path[1].ran, c.addr, 16);
-	memcpy(c.path[1].site, pb, 16);
-	c.path[1].owd_ns = 20000000;
-	c.npath = 2;
-	assert_non_null(m = mup_new(&c, &rec_ops, &r, &why));
+	m = two_sites_new(&c, &r, MUP_RAN_PE, pa, pb);
 	assert_non_null(rib = bgp_rib_new(mup_rib_change, m));
 	rib_dsd(rib, PEER_A, pa, 1, 11, true);
 	rib_dsd(rib, PEER_A, pa, 2, 13, true);
@@ -1034,20 +1044,9 @@ controller_site_failure(void **state)
 	struct bgp_rib *rib;
 	struct mup_cfg c;
 	struct mup *m;
-	const char *why;
 
 	(void)state;
-	base_cfg(&c, MUP_CONTROLLER, MUP_CENTRAL);
-	c.nran = 1;
-	memcpy(c.ran[0], c.addr, 16);
-	memcpy(c.path[0].ran, c.addr, 16);
-	memcpy(c.path[0].site, pa, 16);
-	c.path[0].owd_ns = 1000000;
-	memcpy(c.path[1].ran, c.addr, 16);
-	memcpy(c.path[1].site, pb, 16);
-	c.path[1].owd_ns = 20000000;
-	c.npath = 2;
-	assert_non_null(m = mup_new(&c, &rec_ops, &r, &why));
+	m = two_sites_new(&c, &r, MUP_CONTROLLER, pa, pb);
 	assert_non_null(rib = bgp_rib_new(mup_rib_change, m));
 	rib_dsd(rib, PEER_A, pa, 1, 11, true);
 	rib_dsd(rib, PEER_B, pb, 1, 21, true);
