@@ -1622,6 +1622,10 @@ resteer(struct node *n, uint32_t idx, const struct move *mv, uint64_t now)
 		if (s->flags & SF_PREFIXED)
 			dp(n, DP_UNPREFIX, s, -1);
 	}
+	/* an instance gone behind a live egress: that egress lets the
+	 * binding (and its prefix, charged to us) go now, not at expiry */
+	if (mv->instance != 0 && s->state != IS_REQUESTING)
+		deregister(n, idx);
 	for (k = 0; k < sizeof(to_old) / sizeof(to_old[0]); k++)
 		node_rtx_cancel(n, ROLE_INGRESS, cookie_of(n, idx, to_old[k]));
 	node_timer(n, ROLE_INGRESS, cookie_of(n, idx, T_REFRESH), 0);
@@ -1651,7 +1655,10 @@ resteer_set(struct node *n, const struct move *mv, uint64_t now)
 
 	while ((e = table_next(&I(n)->keys, &pos)) != NULL) {
 		s = S(n, e->idx);
-		if (s->egress != mv->from ||
+		/* a client that has left is the handover's: its results are
+		 * held here until the new ingress takes it, which then finds
+		 * the egress gone itself */
+		if (s->egress != mv->from || s->state == IS_LEFT ||
 		    (!serving(s) && s->state != IS_REQUESTING) ||
 		    (mv->instance != 0 && s->instance != mv->instance))
 			continue;

@@ -90,7 +90,9 @@ node_report_instance(struct node *n, uint32_t cis_id,
 	int rc = NODE_REPORT_NO_CPS;
 
 	n->now = now;
-	if (n->cfg.roles & NODE_EGRESS)
+	/* only a report the selector would take says the edge is back */
+	if ((n->cfg.roles & NODE_EGRESS) &&
+	    cats_samples_check(s, ns, CATS_MK_COMPUTE) == CATS_MERR_OK)
 		back_peers(n, cis_id, to);
 	if (n->cfg.sel != NULL)
 		rc = (int)cats_sel_update_compute(n->cfg.sel, cis_id, s, ns, now);

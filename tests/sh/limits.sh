@@ -52,13 +52,15 @@ flood mob-notify I1 1000 3000 >"$T/notify.hex" || fail "encode the notifies"
 check_has "6000 requests and 3000 notifies encoded" "^9000$" \
     sh -c "cat '$T/req.hex' '$T/notify.hex' | wc -l"
 
-# send TO FILE: in batches of 500 (one process each, bounded)
+# send TO FILE: in batches of 500 (one process each, bounded); it runs in
+# the flood's subshell, where a fail would not count: a send that fails
+# ends the flood, and its exit status says so
 send_all() {
 	[ -e "$T/batch.$1.aa" ] || split -l 500 "$2" "$T/batch.$1."
 	for b in "$T/batch.$1."*; do
 		# shellcheck disable=SC2046
 		in_ns I2 "$CTL" pkt send --udp "$(eval "echo \$CORE_$1")" 5436 \
-		    $(cat "$b") || fail "pkt send to $1"
+		    $(cat "$b") || { echo "pkt send to $1 failed" >&2; exit 1; }
 	done
 }
 # the flood goes on, round after round, until the client is done (at most
@@ -95,7 +97,7 @@ check_json "the client's session is established at ingress1" \
     '[.sessions[] | select(.client == "2001:db8:a::10") | .state == "established"] | any' \
     ctl I1 -j show sessions
 touch "$T/stop"
-wait_pid "$FLOOD" 60 || fail "the flood did not end in 60 s"
+wait_pid "$FLOOD" 60 || fail "the flood did not end in 60 s, or a send failed"
 t2=$(date +%s%N)
 echo "# flood: $(cat "$T/rounds") rounds of 9000 messages in $(( (t2 - t0) / 1000000 )) ms"
 
