@@ -45,6 +45,8 @@ enum is_state {
 #define SF_PREFIXED	0x10	/* a route of ours has the prefix (DP_PREFIX,
 				 * DP_FORWARD): DP_UNPREFIX when it ends */
 #define SF_DONE		0x20	/* the driver said every result came */
+#define SF_REASKED	0x40	/* asked the controller again after it named
+				 * the instance the session moved off */
 
 /* What a pending message or timer is about (low byte of its cookie). */
 enum what {
@@ -569,6 +571,22 @@ instance_in(const struct mh_msg *m, uint32_t had)
 	return (m->present & MH_BIT(MH_O_CIS_ID)) ? m->cis_id : had;
 }
 
+/*
+ * The controller named the instance this session just moved off (its
+ * egress said it is gone): the G report and our query crossed on the way
+ * to it.  Asked again once, a heartbeat later; after that its answer
+ * stands (the instance may be back).
+ */
+static bool
+names_gone(struct isess *s, int egress, const struct mh_msg *m)
+{
+	if (s->moved_inst == 0 || (s->flags & SF_REASKED) || egress < 0 ||
+	    egress != s->moved_from - 1 || instance_in(m, 0) != s->moved_inst)
+		return false;
+	s->flags |= SF_REASKED;
+	return true;
+}
+
 static void
 on_response(struct node *n, uint32_t idx, const struct rx *rx, uint64_t now)
 {
@@ -585,7 +603,7 @@ on_response(struct node *n, uint32_t idx, const struct rx *rx, uint64_t now)
 	if (n->cfg.setup == SETUP_QUERY_CONTROLLER) {
 		/* the controller has not seen that site go yet: ask again
 		 * once its own heartbeats can have told it */
-		if (live_down(n, egress)) {
+		if (live_down(n, egress) || names_gone(s, egress, &rx->m)) {
 			s->why = CATS_SEL_UNAVAILABLE;
 			node_timer(n, ROLE_INGRESS, cookie_of(n, idx, T_DEADLINE),
 			    now + n->cfg.heartbeat_ms);
@@ -1638,6 +1656,7 @@ resteer(struct node *n, uint32_t idx, const struct move *mv, uint64_t now)
 	s->moved_missed = (uint8_t)(mv->missed > 255 ? 255 : mv->missed);
 	s->moved_inst = mv->instance;
 	s->moved_at = now;
+	s->flags &= (uint8_t)~SF_REASKED;
 	s->state = IS_QUERYING;
 	s->rounds = 1;
 	send_queries(n, idx, now);
@@ -1699,6 +1718,22 @@ in_peer_up(struct node *n, int peer, uint64_t now)
 	retry_unmet(n, now);
 }
 
+/* The instance a session moved off is back: a controller that names it
+ * now means it (names_gone asks again no more). */
+static void
+back_again(struct node *n, int egress, uint32_t cis_id)
+{
+	const struct skey_ent *e;
+	struct isess *s;
+	size_t pos = 0;
+
+	while ((e = table_next(&I(n)->keys, &pos)) != NULL) {
+		s = S(n, e->idx);
+		if (s->moved_inst == cis_id && s->moved_from == egress + 1)
+			s->flags |= SF_REASKED;
+	}
+}
+
 /* The egress hosting the instance said it is gone (docs/wire.md 5.9 G):
  * its sessions there move as off a dead egress (none: the report is
  * about nothing of ours); back, the unmet ask again (the controller
@@ -1713,6 +1748,7 @@ in_instance_gone(struct node *n, int egress, uint32_t cis_id, bool gone,
 	if (I(n) == NULL)
 		return false;
 	if (!gone) {
+		back_again(n, egress, cis_id);
 		retry_unmet(n, now);
 		return true;
 	}

@@ -42,13 +42,19 @@ report_send(struct node *n, const struct mh_metrics *x,
 	m.present |= MH_BIT(MH_O_CATS_METRICS) | MH_BIT(MH_O_TIMESTAMP);
 	m.metrics = *x;
 	m.timestamp = node_stamp(n);
-	for (i = 0; i < n->cfg.npeers; i++) {
-		if (!(n->cfg.peers[i].roles & NODE_CONTROLLER) && !also[i])
-			continue;
-		m.seq = node_next_seq(n);
-		if (node_send(n, n->cfg.peers[i].addr, &m)) {
-			n->cnt.metric_tx++;
-			k++;
+	/* the controllers first: an ingress told an instance is gone asks a
+	 * controller at once, which should have heard it already */
+	for (int pass = 0; pass < 2; pass++) {
+		for (i = 0; i < n->cfg.npeers; i++) {
+			bool ctl = (n->cfg.peers[i].roles & NODE_CONTROLLER) != 0;
+
+			if (pass == 0 ? !ctl : (ctl || !also[i]))
+				continue;
+			m.seq = node_next_seq(n);
+			if (node_send(n, n->cfg.peers[i].addr, &m)) {
+				n->cnt.metric_tx++;
+				k++;
+			}
 		}
 	}
 	return k;

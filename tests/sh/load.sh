@@ -64,6 +64,7 @@ check_json "catsd -n takes ingress1 with the flooders as peers" \
 
 # the flooder's namespace, on the core bridge
 NSS="$NSS F"
+NETNS_ALL="$NETNS_ALL F"	# deleted on exit with the others (netns.sh)
 ip netns add "${P}F" || exit 1
 x F link set lo up
 ip link add core0 netns "${P}F" type veth peer name cF netns "${P}B"
