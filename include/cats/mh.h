@@ -302,6 +302,7 @@ enum mh_err {
 	MH_E_KIND,		/* C flag, kind option and X flag disagree */
 	MH_E_MISSING,		/* a mandatory option of the kind is absent */
 	MH_E_NOSPACE,		/* encode: output buffer too small */
+	MH_E_LAYOUT,		/* encode: options and layout disagree */
 	MH_E__COUNT
 };
 
@@ -309,6 +310,30 @@ struct mh_error {
 	enum mh_err	 code;
 	size_t		 off;		/* octet offset in the MH */
 	uint8_t		 opt;		/* option type involved, if any */
+};
+
+/*
+ * The options area as it is on the wire: every option and pad in order,
+ * what a peer's encoder chose and ours would not (RFC 6275 6.2 leaves the
+ * order of options and the choice of padding to the sender).  With it a
+ * decoded message is encoded again octet for octet (catsctl pkt,
+ * docs/wire.md 7.1).  Bodies of unknown options are copied into 'octets'.
+ */
+#define MH_MAX_ELEMS		(MH_MAX_LEN - MH_FIXED_LEN)	/* a Pad1 each */
+
+struct mh_elem {
+	uint8_t		 type;		/* option type; MH_OT_PAD1, MH_OT_PADN */
+	uint8_t		 len;		/* body octets on the wire; 0 for Pad1 */
+	uint16_t	 data;		/* unknown option: its body in octets[] */
+	uint16_t	 rsvd;		/* known option: its reserved bits */
+};
+
+struct mh_layout {
+	uint8_t		 hdr_rsvd;	/* the MH header's reserved octet */
+	uint16_t	 n;
+	uint16_t	 used;		/* octets[] taken */
+	struct mh_elem	 e[MH_MAX_ELEMS];
+	uint8_t		 octets[MH_MAX_LEN];
 };
 
 /* Per-kind facts: one row per message, the table docs/wire.md mirrors. */
@@ -349,6 +374,31 @@ enum mh_err	 mh_encode(const struct mh_msg *m, const struct mh_addrs *addrs,
 		    uint8_t *out, size_t cap, size_t *outlen,
 		    struct mh_error *e);
 
+/*
+ * The same, also recording the options area in *lay: every option, pad
+ * and unknown option in wire order.
+ */
+enum mh_err	 mh_decode_layout(const uint8_t *buf, size_t len,
+		    const struct mh_addrs *addrs, struct mh_msg *m,
+		    struct mh_layout *lay, struct mh_error *e);
+
+/*
+ * Encode m with its options in the order and padding of lay (NULL: our
+ * own order, mh_encode), reserved bits as lay keeps them (the header's,
+ * each option's: mh_opt_rsvd).  Every option of m must be in lay once (each
+ * home network prefix once), and lay must keep the decoder's rules:
+ * alignment, pad runs, authentication last, 8-octet end (MH_E_LAYOUT
+ * names the first option that breaks them).
+ */
+enum mh_err	 mh_encode_layout(const struct mh_msg *m,
+		    const struct mh_layout *lay, const struct mh_addrs *addrs,
+		    uint8_t *out, size_t cap, size_t *outlen,
+		    struct mh_error *e);
+/* Append an element (rsvd 0); false when lay is full or octets would
+ * overflow. */
+bool		 mh_layout_add(struct mh_layout *lay, uint8_t type, uint8_t len,
+		    const uint8_t *body);
+
 /* Start a message of a kind: type, C/X flags and an empty option set. */
 void		 mh_msg_init(struct mh_msg *m, enum mh_kind kind);
 /* An affinity list as the codec takes it (docs/wire.md 5.4): entries of
@@ -368,6 +418,8 @@ const struct mh_kind_info *mh_kind_info(uint8_t kind);
 const struct mh_kind_info *mh_kind_by_name(const char *name);
 const struct mh_kind_info *mh_kind_at(size_t i);	/* NULL past the end */
 const struct mh_opt_info *mh_opt_info(enum mh_opt o);
+/* Bits of an option type's reserved field a layout keeps; 0 if none. */
+uint16_t	 mh_opt_rsvd(uint8_t type);
 const char	*mh_strerror(enum mh_err);
 const char	*mh_status_name(uint8_t status);	/* NULL if unknown */
 bool		 mh_status_accepted(uint8_t status);	/* RFC 6275: < 128 */

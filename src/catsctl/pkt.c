@@ -21,9 +21,13 @@ struct pkt_cmd {
 
 static const struct pkt_cmd pkt_cmds[] = {
 	{ "decode", pkt_decode,
-	  "[-s SRC -d DST] [HEX...] | -r FILE",
+	  "[--verify] [-s SRC -d DST] [HEX...] | -r FILE",
 	  "print a message given as hex (argument or stdin), or every\n"
-	  "\tmessage of a pcap/pcapng file, as JSON" },
+	  "\tmessage of a pcap/pcapng file, as JSON; options in another\n"
+	  "\torder or padding than the encoder's own are kept in \"layout\",\n"
+	  "\tso that encode gives the same octets back; --verify encodes\n"
+	  "\teach message again from its JSON and says whether it is\n"
+	  "\t\"identical\" (exit 1 if one is not)" },
 	{ "encode", pkt_encode,
 	  "[--key SPI:HEX] [--pcap FILE [--udp]] [JSON-FILE]",
 	  "read messages as JSON (a file or stdin) and write hex, one line\n"

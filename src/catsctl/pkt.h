@@ -38,6 +38,7 @@ struct pkt_meta {
 	struct pkt_addr	 src, dst;
 	enum pkt_transport transport;
 	enum pkt_csum	 csum;
+	uint16_t	 csum_value;	/* the MH checksum field as it came */
 	unsigned long	 packet;	/* 1-based number in a capture, 0 = none */
 };
 

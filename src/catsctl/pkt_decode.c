@@ -24,30 +24,104 @@ struct walk {
 	unsigned long	 failed;
 };
 
+/* --verify: each message encoded again from its JSON (docs/wire.md 7.1). */
+static bool verify;
+
+/*
+ * Whether our encoder lays the options out as the message has them: then
+ * the JSON needs no "layout".  The checksum is not the layout's business.
+ */
+static bool
+own_layout(const struct mh_msg *m, const uint8_t *mh, size_t len)
+{
+	uint8_t again[MH_MAX_LEN];
+	struct mh_error e;
+	size_t n;
+
+	if (mh_encode(m, NULL, again, sizeof(again), &n, &e) != MH_OK ||
+	    n != len)
+		return false;
+	return memcmp(again, mh, 4) == 0 && memcmp(again + 6, mh + 6,
+	    len - 6) == 0;
+}
+
+/*
+ * The JSON read back and encoded as "pkt encode" would: "identical", or
+ * where it differs (a reserved field that was not zero, a bad checksum).
+ * Returns 0 when identical.
+ */
+static int
+verify_json(json_t *j, const uint8_t *mh, size_t len, char *res, size_t cap)
+{
+	static struct pj_msg pm;
+	uint8_t again[MH_MAX_LEN];
+	struct mh_addrs addrs;
+	struct mh_error e;
+	char err[160];
+	size_t n, i;
+
+	if (pj_to_msg(j, &pm, err, sizeof(err)) < 0) {
+		snprintf(res, cap, "its JSON does not read back: %s", err);
+		return -1;
+	}
+	if (pj_encode(&pm, pkt_meta_addrs(&pm.meta, &addrs) ? &addrs : NULL,
+	    again, sizeof(again), &n, &e) != MH_OK) {
+		pkt_mh_strerror(&e, err, sizeof(err));
+		snprintf(res, cap, "its JSON does not encode: %s", err);
+		return -1;
+	}
+	for (i = 0; i < n && i < len && again[i] == mh[i]; i++)
+		;
+	if (i == n && n == len) {
+		snprintf(res, cap, "identical");
+		return 0;
+	}
+	snprintf(res, cap, "differs at offset %zu (%zu octets, again %zu)", i,
+	    len, n);
+	return -1;
+}
+
 /*
  * Decode one MH.  Returns 0, or 1 with *out set and e->code MH_E_CHECKSUM
- * (the message is whole but its checksum fails), or -1 with e set.
+ * (the message is whole but its checksum fails), or -1 with e set; 2 when
+ * --verify found it does not come back the same (e->code MH_OK).
  */
 static int
 decode_mh(const uint8_t *mh, size_t len, struct pkt_meta *meta,
     json_t **out, struct mh_error *e)
 {
+	static struct mh_layout lay;
 	struct mh_addrs addrs;
 	struct mh_msg m;
 	bool check = pkt_meta_addrs(meta, &addrs);
 	enum mh_err rc;
+	char res[240];
+	int vrc = 0;
 
 	*out = NULL;
-	rc = mh_decode(mh, len, check ? &addrs : NULL, &m, e);
+	rc = mh_decode_layout(mh, len, check ? &addrs : NULL, &m, &lay, e);
 	if (rc != MH_OK && rc != MH_E_CHECKSUM)
 		return -1;
 	meta->csum = !check ? PKT_CSUM_UNCHECKED :
 	    rc == MH_OK ? PKT_CSUM_OK : PKT_CSUM_BAD;
-	if ((*out = pj_from_msg(&m, meta)) == NULL) {
-		pkt_warnx("out of memory");
-		exit(PKT_EXIT_FAIL);
+	meta->csum_value = (uint16_t)(mh[4] << 8 | mh[5]);
+	*out = pj_from_msg(&m, meta, own_layout(&m, mh, len) ? NULL : &lay);
+	if (*out == NULL)
+		goto nomem;
+	if (verify) {
+		vrc = verify_json(*out, mh, len, res, sizeof(res));
+		if (json_object_set_new(*out, "verify", json_string(res)) != 0)
+			goto nomem;
+		if (vrc != 0 && meta->packet != 0)
+			pkt_warnx("packet %lu: encoded again, it %s",
+			    meta->packet, res);
+		else if (vrc != 0)
+			pkt_warnx("encoded again, it %s", res);
 	}
-	return rc == MH_OK ? 0 : 1;
+	return rc != MH_OK ? 1 : vrc != 0 ? 2 : 0;
+nomem:
+	pkt_warnx("out of memory");
+	exit(PKT_EXIT_FAIL);
 }
 
 static void
@@ -93,7 +167,8 @@ walk_frame(const struct cap_frame *cf, void *arg)
 	f.meta.packet = cf->n;
 	rc = decode_mh(f.mh, f.mh_len, &f.meta, &j, &e);
 	if (rc != 0) {
-		report(prefix, &e);
+		if (rc != 2)
+			report(prefix, &e);
 		w->failed++;
 	}
 	if (j != NULL && json_array_append_new(w->list, j) != 0)
@@ -175,7 +250,7 @@ decode_hex(int argc, char **argv, struct pkt_meta *meta)
 		pkt_warnx("cannot write the output");
 		return PKT_EXIT_FAIL;
 	}
-	if (rc != 0)
+	if (rc != 0 && rc != 2)
 		report("", &e);
 	return rc != 0 ? PKT_EXIT_FAIL : 0;
 }
@@ -197,6 +272,7 @@ pkt_decode(int argc, char **argv)
 		{ "read", required_argument, NULL, 'r' },
 		{ "src", required_argument, NULL, 's' },
 		{ "dst", required_argument, NULL, 'd' },
+		{ "verify", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -204,8 +280,11 @@ pkt_decode(int argc, char **argv)
 	const char *file = NULL;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "r:s:d:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:s:d:Vh", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'V':
+			verify = true;
+			break;
 		case 'r':
 			file = optarg;
 			break;

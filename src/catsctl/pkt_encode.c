@@ -145,6 +145,12 @@ encode_one(json_t *j, const struct enc_opts *o, struct enc_out *out,
 	if (o->pcap != NULL && packet_meta(&pm->meta, o, err, errlen) < 0)
 		goto done;
 	check = pkt_meta_addrs(&pm->meta, &addrs);
+	if (o->sign && pm->has_layout) {
+		/* auth_encode lays the message out to sign it */
+		snprintf(err, errlen, "key layout: a message signed with --key "
+		    "is laid out by the encoder; drop \"layout\" or --key");
+		goto done;
+	}
 	if (o->sign && !check) {
 		/* RFC 4285 5.1: the authenticator covers both addresses */
 		snprintf(err, errlen, "key %s: --key needs the message's src "
@@ -152,7 +158,7 @@ encode_one(json_t *j, const struct enc_opts *o, struct enc_out *out,
 		goto done;
 	}
 	if (o->sign ? encode_signed(pm, &o->key, &addrs, mh, sizeof(mh), &len,
-	    &e) < 0 : mh_encode(&pm->m, check ? &addrs : NULL, mh, sizeof(mh),
+	    &e) < 0 : pj_encode(pm, check ? &addrs : NULL, mh, sizeof(mh),
 	    &len, &e) != MH_OK) {
 		pkt_mh_strerror(&e, err, errlen);
 		goto done;

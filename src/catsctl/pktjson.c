@@ -520,6 +520,56 @@ unknown(struct pj_out *o, const struct mh_msg *m)
 	return v;
 }
 
+/*
+ * The options area element by element: option names (with what their
+ * reserved bits held, if not 0), "pad1", {"padn": N} and unknown options
+ * with their octets.
+ */
+static json_t *
+layout_elem(struct pj_out *o, const struct mh_layout *lay,
+    const struct mh_elem *el)
+{
+	const struct mh_opt_info *oi;
+	struct mh_bytes b;
+	json_t *u;
+	int i;
+
+	if (el->type == MH_OT_PAD1)
+		return jstr(o, "pad1");
+	if (el->type == MH_OT_PADN) {
+		u = chk(o, json_object());
+		set(o, u, "padn", jint(o, el->len));
+		return u;
+	}
+	for (i = 0; i < MH_O__COUNT; i++) {
+		if ((oi = mh_opt_info(i))->type != el->type)
+			continue;
+		if (el->rsvd == 0)
+			return jstr(o, oi->name);
+		u = chk(o, json_object());
+		set(o, u, "option", jstr(o, oi->name));
+		set(o, u, "reserved", jint(o, el->rsvd));
+		return u;
+	}
+	b.p = lay->octets + el->data;
+	b.len = el->len;
+	u = chk(o, json_object());
+	set(o, u, "type", jint(o, el->type));
+	set(o, u, "data", jhex(o, &b));
+	return u;
+}
+
+static json_t *
+layout(struct pj_out *o, const struct mh_layout *lay)
+{
+	json_t *v = chk(o, json_array());
+	uint16_t k;
+
+	for (k = 0; k < lay->n; k++)
+		append(o, v, layout_elem(o, lay, &lay->e[k]));
+	return v;
+}
+
 /* Flags by letter; bits without a letter go to "flags_other". */
 static void
 flags(struct pj_out *o, json_t *v, const struct mh_msg *m)
@@ -554,10 +604,15 @@ meta_keys(struct pj_out *o, json_t *v, const struct pkt_meta *meta)
 	if ((t = pj_transport_name(meta->transport)) != NULL)
 		set(o, v, "transport", jstr(o, t));
 	set(o, v, "checksum", jstr(o, pj_csum_name(meta->csum)));
+	/* Unchecked (no addresses): the value is the only way to have it
+	 * back (docs/wire.md 7.1). */
+	if (meta->csum == PKT_CSUM_UNCHECKED && meta->csum_value != 0)
+		set(o, v, "checksum_value", jint(o, meta->csum_value));
 }
 
 json_t *
-pj_from_msg(const struct mh_msg *m, const struct pkt_meta *meta)
+pj_from_msg(const struct mh_msg *m, const struct pkt_meta *meta,
+    const struct mh_layout *lay)
 {
 	const struct mh_kind_info *ki = mh_kind_info(m->kind);
 	struct pj_out o = { .ok = true };
@@ -585,6 +640,10 @@ pj_from_msg(const struct mh_msg *m, const struct pkt_meta *meta)
 		set(&o, v, "unknown", unknown(&o, m));
 	if (m->n_unknown > MH_MAX_UNKNOWN)
 		set(&o, v, "unknown_total", jint(&o, m->n_unknown));
+	if (lay != NULL && lay->hdr_rsvd != 0)
+		set(&o, v, "mh_reserved", jint(&o, lay->hdr_rsvd));
+	if (lay != NULL)
+		set(&o, v, "layout", layout(&o, lay));
 	if (!o.ok) {
 		json_decref(v);
 		return NULL;

@@ -34,10 +34,17 @@ struct pj_msg {
 	uint8_t		 req_aff[PJ_BYTES_MAX];
 	uint8_t		 cond_aff[PJ_BYTES_MAX];
 	uint8_t		 auth[PJ_BYTES_MAX];
+	bool		 has_layout;	/* "layout" given: encode as it says */
+	struct mh_layout lay;
 };
 
-/* The JSON object of a decoded message; meta may be NULL.  NULL on ENOMEM. */
-json_t	*pj_from_msg(const struct mh_msg *m, const struct pkt_meta *meta);
+/*
+ * The JSON object of a decoded message; meta may be NULL.  With lay, the
+ * options' wire order and padding too ("layout", docs/wire.md 7.1), for a
+ * message our encoder would lay out otherwise.  NULL on ENOMEM.
+ */
+json_t	*pj_from_msg(const struct mh_msg *m, const struct pkt_meta *meta,
+	    const struct mh_layout *lay);
 
 /*
  * Read one message object.  Returns 0, or -1 with a reason in err that
@@ -45,6 +52,14 @@ json_t	*pj_from_msg(const struct mh_msg *m, const struct pkt_meta *meta);
  */
 int	 pj_to_msg(json_t *j, struct pj_msg *out, char *err,
 	    size_t errlen);
+
+/*
+ * Its Mobility Header as "pkt encode" writes it: in its layout if it has
+ * one; with addrs the checksum is computed, else "checksum_value" is
+ * written back.  MH_OK or the encoder's error in e.
+ */
+enum mh_err pj_encode(const struct pj_msg *pm, const struct mh_addrs *addrs,
+	    uint8_t *out, size_t cap, size_t *len, struct mh_error *e);
 
 /* Flag letters of a BU or BA, most significant bit first (internal). */
 const char *pj_flag_letters(uint8_t mh_type);

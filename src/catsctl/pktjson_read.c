@@ -838,6 +838,17 @@ opt_by_name(const char *name)
 	return -1;
 }
 
+static int
+opt_by_type(uint8_t type)
+{
+	int i;
+
+	for (i = 0; i < MH_O__COUNT; i++)
+		if (mh_opt_info(i)->type == type)
+			return i;
+	return -1;
+}
+
 static bool
 is_cats_kind(uint8_t kind)
 {
@@ -921,7 +932,9 @@ read_flags(struct pj_in *in, json_t *j, struct mh_msg *m)
 
 	for (i = 0; letters[i] != '\0'; i++)
 		named |= pj_flag_bit(m->type, i);
-	cx = m->type == MH_TYPE_BU ? MH_BU_C | MH_BU_X : MH_BA_C;
+	/* a plain PBU's 0x0004 is the reserved bit it is there, free to set */
+	cx = m->type == MH_TYPE_BA ? MH_BA_C :
+	    is_cats_kind(m->kind) ? MH_BU_C | MH_BU_X : MH_BU_C;
 	if (v != NULL && read_str(in, v, "flags", &s) < 0)
 		return -1;
 	for (i = 0; v != NULL && s[i] != '\0'; i++) {
@@ -1056,27 +1069,169 @@ read_meta(struct pj_in *in, json_t *j, struct pkt_meta *meta)
 			return fail(in, "checksum", "must be \"ok\", \"bad\" "
 			    "or \"unchecked\"");
 	}
+	if (opt_u16(in, j, "checksum_value", &meta->csum_value) < 0)
+		return -1;
 	if (opt_uint(in, j, "packet", UINT32_MAX, &n) < 0)
 		return -1;
 	meta->packet = (unsigned long)n;
 	return 0;
 }
 
-/* Options the decoder could not name cannot be encoded again. */
+/* {"padn": N}: N octets of zeros after type and length. */
 static int
-read_unknown(struct pj_in *in, json_t *j)
+layout_padn(struct pj_in *in, json_t *v, struct mh_layout *lay)
+{
+	uint8_t n = 0;
+
+	if (json_object_size(v) != 1)
+		return fail(in, NULL, "a \"padn\" stands alone");
+	if (opt_u8(in, v, "padn", &n) < 0)
+		return -1;
+	if (n > 5)		/* RFC 6275 6.2: runs of 7 at most */
+		return fail(in, "padn", "%u octets: at most 5", n);
+	return mh_layout_add(lay, MH_OT_PADN, n, NULL) ? 0 :
+	    fail(in, NULL, "too many elements");
+}
+
+/* {"option": NAME, "reserved": BITS}: a known option whose reserved
+ * field was not 0. */
+static int
+layout_known(struct pj_in *in, json_t *v, struct mh_layout *lay)
+{
+	const char *s = NULL;
+	uint16_t rsvd = 0, mask;
+	int i;
+
+	if (read_str(in, json_object_get(v, "option"), "option", &s) < 0)
+		return -1;
+	if ((i = opt_by_name(s)) < 0)
+		return fail(in, "option", "\"%s\": not an option name", s);
+	mask = mh_opt_rsvd(mh_opt_info(i)->type);
+	if (opt_u16(in, v, "reserved", &rsvd) < 0)
+		return -1;
+	if (rsvd & ~mask)
+		return fail(in, "reserved", "%u: %s has reserved bits 0x%x",
+		    rsvd, s, mask);
+	if (!mh_layout_add(lay, mh_opt_info(i)->type, 0, NULL))
+		return fail(in, NULL, "too many elements");
+	lay->e[lay->n - 1].rsvd = rsvd;
+	return 0;
+}
+
+/* {"type": T, "data": HEX}: an option the codec does not know. */
+static int
+layout_unknown(struct pj_in *in, json_t *v, struct mh_layout *lay)
+{
+	uint8_t data[PJ_BYTES_MAX], type = 0;
+	struct mh_bytes b = { NULL, 0 };
+	json_t *d;
+
+	if (json_object_get(v, "type") == NULL || (d = json_object_get(v,
+	    "data")) == NULL)
+		return fail(in, NULL, "an unknown option needs \"type\" and "
+		    "\"data\"");
+	if (opt_u8(in, v, "type", &type) < 0 ||
+	    read_hex(in, d, "data", 0, 255, data, &b) < 0)
+		return -1;
+	if (type == MH_OT_PAD1 || type == MH_OT_PADN || opt_by_type(type) >= 0)
+		return fail(in, "type", "%u is a known option: give its name",
+		    type);
+	return mh_layout_add(lay, type, b.len, data) ? 0 :
+	    fail(in, NULL, "too many elements");
+}
+
+static int
+layout_obj(struct pj_in *in, json_t *v, struct mh_layout *lay)
+{
+	static const char *const keys[] = { "padn", "option", "reserved",
+	    "type", "data", NULL };
+
+	if (check_keys(in, v, keys) < 0)
+		return -1;
+	if (json_object_get(v, "padn") != NULL)
+		return layout_padn(in, v, lay);
+	if (json_object_get(v, "option") != NULL)
+		return layout_known(in, v, lay);
+	return layout_unknown(in, v, lay);
+}
+
+/* One element of "layout": an option name, "pad1", or an object. */
+static int
+layout_elem(struct pj_in *in, json_t *v, struct mh_layout *lay)
+{
+	const char *s = NULL;
+	int i;
+
+	if (json_is_object(v))
+		return layout_obj(in, v, lay);
+	if (read_str(in, v, NULL, &s) < 0)
+		return -1;
+	if (strcmp(s, "pad1") == 0)
+		i = -2;
+	else if ((i = opt_by_name(s)) < 0)
+		return fail(in, NULL, "\"%s\": not an option name, \"pad1\", "
+		    "{\"padn\": N} or {\"type\": T, \"data\": HEX}", s);
+	if (!mh_layout_add(lay, i == -2 ? MH_OT_PAD1 : mh_opt_info(i)->type,
+	    0, NULL))
+		return fail(in, NULL, "too many elements");
+	return 0;
+}
+
+/*
+ * "layout": the options' order and padding as on the wire (decode gives
+ * it for a message our encoder would lay out otherwise).  Whether it fits
+ * the options is the encoder's rule (mh_encode_layout).
+ */
+static int
+read_layout(struct pj_in *in, json_t *j, struct pj_msg *pm)
+{
+	json_t *v = json_object_get(j, "layout"), *el;
+	size_t i, old, old_i;
+
+	pm->has_layout = false;
+	pm->lay.n = pm->lay.used = 0;
+	pm->lay.hdr_rsvd = 0;
+	if (v == NULL)
+		return json_object_get(j, "mh_reserved") == NULL ? 0 :
+		    fail(in, "mh_reserved", "goes with \"layout\"");
+	if (opt_u8(in, j, "mh_reserved", &pm->lay.hdr_rsvd) < 0)
+		return -1;
+	if (!json_is_array(v))
+		return fail(in, "layout", "must be a list");
+	old = enter(in, "layout");
+	json_array_foreach(v, i, el) {
+		old_i = enter_idx(in, i);
+		if (layout_elem(in, el, &pm->lay) < 0)
+			return -1;
+		leave(in, old_i);
+	}
+	leave(in, old);
+	pm->has_layout = true;
+	return 0;
+}
+
+/*
+ * "unknown" and "unknown_total" say what the decoder could not name;
+ * only "layout" carries such options' octets, so without it they cannot
+ * be encoded again.
+ */
+static int
+read_unknown(struct pj_in *in, json_t *j, const struct pj_msg *pm)
 {
 	json_t *v = json_object_get(j, "unknown");
 
+	if (pm->has_layout)
+		return 0;
 	if (json_object_get(j, "unknown_total") != NULL)
-		return fail(in, "unknown_total", "unknown options cannot be "
-		    "encoded");
+		return fail(in, "unknown_total", "unknown options are encoded "
+		    "only from \"layout\"");
 	if (v == NULL)
 		return 0;
 	if (!json_is_array(v))
 		return fail(in, "unknown", "must be a list");
 	if (json_array_size(v) > 0)
-		return fail(in, "unknown", "unknown options cannot be encoded");
+		return fail(in, "unknown", "unknown options are encoded only "
+		    "from \"layout\"");
 	return 0;
 }
 
@@ -1086,7 +1241,8 @@ pj_to_msg(json_t *j, struct pj_msg *out, char *err, size_t errlen)
 	static const char *const keys[] = { "packet", "src", "dst",
 	    "transport", "checksum", "type", "mh_type", "kind", "seq", "flags",
 	    "flags_other", "status", "status_name", "lifetime",
-	    "lifetime_units", "options", "unknown", "unknown_total", NULL };
+	    "lifetime_units", "options", "unknown", "unknown_total", "layout",
+	    "checksum_value", "verify", "mh_reserved", NULL };
 	struct pj_in in = { .plen = 0, .err = err, .errlen = errlen };
 	struct mh_msg *m = &out->m;
 	json_t *opts;
@@ -1103,7 +1259,8 @@ pj_to_msg(json_t *j, struct pj_msg *out, char *err, size_t errlen)
 	    read_meta(&in, j, &out->meta) < 0 ||
 	    opt_u16(&in, j, "seq", &m->seq) < 0 ||
 	    read_flags(&in, j, m) < 0 || read_status(&in, j, m) < 0 ||
-	    read_lifetime(&in, j, m) < 0 || read_unknown(&in, j) < 0)
+	    read_lifetime(&in, j, m) < 0 || read_layout(&in, j, out) < 0 ||
+	    read_unknown(&in, j, out) < 0)
 		return -1;
 	if ((opts = json_object_get(j, "options")) == NULL)
 		opts = json_object();	/* so mandatory options are checked */
@@ -1117,4 +1274,19 @@ pj_to_msg(json_t *j, struct pj_msg *out, char *err, size_t errlen)
 	leave(&in, old);
 	json_decref(opts);
 	return 0;
+}
+
+enum mh_err
+pj_encode(const struct pj_msg *pm, const struct mh_addrs *addrs, uint8_t *out,
+    size_t cap, size_t *len, struct mh_error *e)
+{
+	enum mh_err rc;
+
+	rc = mh_encode_layout(&pm->m, pm->has_layout ? &pm->lay : NULL, addrs,
+	    out, cap, len, e);
+	if (rc == MH_OK && addrs == NULL && pm->meta.csum_value != 0) {
+		out[4] = (uint8_t)(pm->meta.csum_value >> 8);
+		out[5] = (uint8_t)pm->meta.csum_value;
+	}
+	return rc;
 }

@@ -16,9 +16,16 @@
 typedef void (*opt_enc_fn)(struct wbuf *, const struct mh_msg *, int);
 
 /* An option's facts and its encoder; its decoder is in dec_body(). */
+/*
+ * Where an option's body has reserved bits (sent 0, ignored on receipt),
+ * a layout keeps what a peer sent in them: 'rsvd_len' octets at
+ * 'rsvd_off', the bits of 'rsvd_mask' (docs/wire.md 7.1).
+ */
 struct opt_row {
 	struct mh_opt_info	 info;
 	opt_enc_fn		 enc;
+	uint8_t			 rsvd_off, rsvd_len;
+	uint16_t		 rsvd_mask;
 };
 
 /* ------------------------------------------------------------------ */
@@ -478,45 +485,45 @@ enc_auth(struct wbuf *w, const struct mh_msg *m, int i)
  */
 static const struct opt_row opt_tab[MH_O__COUNT] = {
 	[MH_O_CATS_MSG]    = { { MH_OT_CATS_MSG, "cats-msg", 2, 2, 0, 0, 1 },
-			       enc_cats_msg },
+			       enc_cats_msg, 0, 0, 0 },
 	[MH_O_MNID]        = { { MH_OT_MNID, "mn-id", 2, 255, 0, 0, 1 },
-			       enc_mnid },
+			       enc_mnid, 0, 0, 0 },
 	[MH_O_HI]          = { { MH_OT_HI, "handoff-indicator", 2, 2, 0, 0, 1 },
-			       enc_hi },
+			       enc_hi, 0, 1, 0xff },
 	[MH_O_ATT]         = { { MH_OT_ATT, "access-tech-type", 2, 2, 0, 0, 1 },
-			       enc_att },
+			       enc_att, 0, 1, 0xff },
 	[MH_O_LLID]        = { { MH_OT_LLID, "mn-link-layer-id", 3, 255, 8, 2, 1 },
-			       enc_llid },
+			       enc_llid, 0, 2, 0xffff },
 	[MH_O_HNP]         = { { MH_OT_HNP, "home-network-prefix", 18, 18, 8, 4,
-				 MH_MAX_HNP }, enc_hnp },
+				 MH_MAX_HNP }, enc_hnp, 0, 1, 0xff },
 	[MH_O_TIMESTAMP]   = { { MH_OT_TIMESTAMP, "timestamp", 8, 8, 8, 2, 1 },
-			       enc_timestamp },
+			       enc_timestamp, 0, 0, 0 },
 	[MH_O_LLA]         = { { MH_OT_LLA, "link-local-address", 16, 16, 8, 6, 1 },
-			       enc_lla },
+			       enc_lla, 0, 0, 0 },
 	[MH_O_CR_ID]       = { { MH_OT_CR_ID, "cr-id", 3, 255, 0, 0, 1 },
-			       enc_crid },
+			       enc_crid, 0, 0, 0 },
 	[MH_O_SERVICE_ID]  = { { MH_OT_SERVICE_ID, "service-id", 3, 255, 0, 0, 1 },
-			       enc_service_id },
+			       enc_service_id, 1, 1, 0xff },
 	[MH_O_CATS_REQ]    = { { MH_OT_CATS_REQ, "cats-requirements", 20, 255, 4, 2,
-				 1 }, enc_req },
+				 1 }, enc_req, 0, 0, 0 },
 	[MH_O_CATS_COND]   = { { MH_OT_CATS_COND, "cats-conditions", 20, 255, 4, 2,
-				 1 }, enc_cond },
+				 1 }, enc_cond, 0, 0, 0 },
 	[MH_O_SVC_PREFIX]  = { { MH_OT_SVC_PREFIX, "service-prefix", 18, 18, 8, 4, 1 },
-			       enc_svc_prefix },
+			       enc_svc_prefix, 0, 1, 0xff },
 	[MH_O_CLIENT_ADDR] = { { MH_OT_CLIENT_ADDR, "client-addr", 16, 16, 8, 6, 1 },
-			       enc_client_addr },
+			       enc_client_addr, 0, 0, 0 },
 	[MH_O_CATS_ADDR]   = { { MH_OT_CATS_ADDR, "cats-addr", 16, 16, 8, 6, 1 },
-			       enc_cats_addr },
+			       enc_cats_addr, 0, 0, 0 },
 	[MH_O_TRANSACTION] = { { MH_OT_TRANSACTION, "transaction", 16, 16, 4, 2, 1 },
-			       enc_tx },
+			       enc_tx, 14, 2, 0xffff },
 	[MH_O_CIS_ID]      = { { MH_OT_CIS_ID, "cis-id", 4, 4, 4, 2, 1 },
-			       enc_cis_id },
+			       enc_cis_id, 0, 0, 0 },
 	[MH_O_CATS_METRICS] = { { MH_OT_CATS_METRICS, "cats-metrics",
 				 8,	/* G: a CIS-ID, no metric */
 				 20 + MH_MAX_METRICS * CATS_SAMPLE_WIRE_LEN, 4, 2,
-				 1 }, enc_metrics },
+				 1 }, enc_metrics, 2, 2, (uint16_t)~MH_MF_GONE },
 	[MH_O_AUTH]        = { { MH_OT_AUTH, "authentication", 5, 255, 4, 1, 1 },
-			       enc_auth },
+			       enc_auth, 0, 0, 0 },
 };
 
 /* Option type -> row of opt_tab plus one; 0 for unknown types. */
@@ -661,6 +668,7 @@ static const char *const err_tab[MH_E__COUNT] = {
 	[MH_E_KIND] = "CATS flag, message kind and request flag disagree",
 	[MH_E_MISSING] = "mandatory option missing for the message kind",
 	[MH_E_NOSPACE] = "output buffer too small",
+	[MH_E_LAYOUT] = "options and their layout disagree",
 };
 
 /* ------------------------------------------------------------------ */
@@ -698,6 +706,15 @@ const struct mh_opt_info *
 mh_opt_info(enum mh_opt o)
 {
 	return (unsigned)o < MH_O__COUNT ? &opt_tab[o].info : NULL;
+}
+
+uint16_t
+mh_opt_rsvd(uint8_t type)
+{
+	uint8_t idx1 = opt_index1[type];
+
+	return idx1 != 0 && opt_tab[idx1 - 1].rsvd_len ?
+	    opt_tab[idx1 - 1].rsvd_mask : 0;
 }
 
 const char *
@@ -913,8 +930,44 @@ dec_known(struct cur *body, uint8_t idx, size_t off, uint8_t count[],
 	return MH_OK;
 }
 
+/* A known option's reserved field as it came, 0 if it has none. */
+static uint16_t
+rsvd_read(const struct opt_row *r, const uint8_t *body, uint8_t len)
+{
+	uint16_t v;
+
+	if (r->rsvd_len == 0 || len < r->rsvd_off + r->rsvd_len)
+		return 0;
+	v = body[r->rsvd_off];
+	if (r->rsvd_len == 2)
+		v = (uint16_t)(v << 8 | body[r->rsvd_off + 1]);
+	return v & r->rsvd_mask;
+}
+
+/* Record one element of the options area, when asked to (catsctl). */
 static enum mh_err
-dec_options(struct cur *c, struct mh_msg *m, struct mh_error *e)
+dec_note(struct mh_layout *lay, uint8_t type, const struct cur *body,
+    size_t off, struct mh_error *e)
+{
+	const uint8_t *p = NULL;
+	uint8_t len = 0, idx1 = opt_index1[type];
+
+	if (lay == NULL)
+		return MH_OK;
+	if (type != MH_OT_PAD1) {
+		len = (uint8_t)cur_left(body);
+		p = body->p + body->pos;
+	}
+	if (!mh_layout_add(lay, type, len, idx1 ? NULL : p))
+		return fail(e, MH_E_NOSPACE, off, type);
+	if (idx1 != 0)
+		lay->e[lay->n - 1].rsvd = rsvd_read(&opt_tab[idx1 - 1], p, len);
+	return MH_OK;
+}
+
+static enum mh_err
+dec_options(struct cur *c, struct mh_msg *m, struct mh_layout *lay,
+    struct mh_error *e)
 {
 	uint8_t count[MH_O__COUNT] = { 0 };
 	struct cur body;
@@ -928,10 +981,14 @@ dec_options(struct cur *c, struct mh_msg *m, struct mh_error *e)
 		if (type == MH_OT_PAD1) {
 			if (++run > MH_MAX_PAD_RUN)
 				return fail(e, MH_E_PAD, off, MH_OT_PAD1);
+			if ((rc = dec_note(lay, type, c, off, e)) != MH_OK)
+				return rc;
 			continue;
 		}
 		if (!cur_u8(c, &len) || !cur_sub(c, len, &body))
 			return fail(e, MH_E_OPT_TRUNC, off, type);
+		if ((rc = dec_note(lay, type, &body, off, e)) != MH_OK)
+			return rc;
 		if (type == MH_OT_PADN) {
 			if ((rc = dec_pad(&body, &run, off, e)) != MH_OK)
 				return rc;
@@ -1011,6 +1068,13 @@ enum mh_err
 mh_decode(const uint8_t *buf, size_t len, const struct mh_addrs *addrs,
     struct mh_msg *m, struct mh_error *e)
 {
+	return mh_decode_layout(buf, len, addrs, m, NULL, e);
+}
+
+enum mh_err
+mh_decode_layout(const uint8_t *buf, size_t len, const struct mh_addrs *addrs,
+    struct mh_msg *m, struct mh_layout *lay, struct mh_error *e)
+{
 	struct cur c, opts;
 	uint8_t proto, hlen;
 	size_t total;
@@ -1022,6 +1086,10 @@ mh_decode(const uint8_t *buf, size_t len, const struct mh_addrs *addrs,
 	m->present = 0;
 	m->n_hnp = 0;
 	m->n_unknown = 0;
+	if (lay != NULL) {
+		lay->n = lay->used = 0;
+		lay->hdr_rsvd = len > 3 ? buf[3] : 0;
+	}
 	cur_init(&c, buf, len);
 	if (len < MH_FIXED_LEN)
 		return fail(e, MH_E_SHORT, len, 0);
@@ -1040,7 +1108,7 @@ mh_decode(const uint8_t *buf, size_t len, const struct mh_addrs *addrs,
 	cur_skip(&c, 3);			/* reserved, checksum */
 	dec_fixed(&c, m);
 	cur_sub(&c, cur_left(&c), &opts);
-	if ((rc = dec_options(&opts, m, e)) != MH_OK)
+	if ((rc = dec_options(&opts, m, lay, e)) != MH_OK)
 		return rc;
 	if ((rc = dec_kind(m, e)) != MH_OK)
 		return rc;
@@ -1103,15 +1171,14 @@ enc_invalid_option(const struct mh_msg *m, uint32_t present)
 	return 0;
 }
 
+/* One option at the current offset, its length filled in. */
 static enum mh_err
-enc_option(struct wbuf *w, const struct mh_msg *m, int idx, int i,
+enc_option_at(struct wbuf *w, const struct mh_msg *m, int idx, int i,
     struct mh_error *e)
 {
 	const struct opt_row *r = &opt_tab[idx];
-	size_t start, blen;
+	size_t start = w->len, blen;
 
-	enc_pad_to(w, r->info.align_n, r->info.align_y);
-	start = w->len;
 	wb_u8(w, r->info.type);
 	wb_u8(w, 0);
 	r->enc(w, m, i);
@@ -1128,18 +1195,162 @@ static enum mh_err
 enc_options(struct wbuf *w, const struct mh_msg *m, uint32_t present,
     struct mh_error *e)
 {
+	const struct opt_row *r;
 	enum mh_err rc;
 	int idx, i, n;
 
 	for (idx = 0; idx < MH_O__COUNT; idx++) {
 		if (!(present & MH_BIT(idx)))
 			continue;
+		r = &opt_tab[idx];
 		n = idx == MH_O_HNP ? m->n_hnp : 1;
-		for (i = 0; i < n; i++)
-			if ((rc = enc_option(w, m, idx, i, e)) != MH_OK)
+		for (i = 0; i < n; i++) {
+			enc_pad_to(w, r->info.align_n, r->info.align_y);
+			if ((rc = enc_option_at(w, m, idx, i, e)) != MH_OK)
 				return rc;
+		}
+	}
+	enc_pad_to(w, 8, 0);		/* RFC 6275 6.1.1: multiple of 8 */
+	return MH_OK;
+}
+
+bool
+mh_layout_add(struct mh_layout *lay, uint8_t type, uint8_t len,
+    const uint8_t *body)
+{
+	struct mh_elem *el;
+
+	if (lay->n >= MH_MAX_ELEMS)
+		return false;
+	if (body != NULL && (size_t)lay->used + len > sizeof(lay->octets))
+		return false;
+	el = &lay->e[lay->n++];
+	el->type = type;
+	el->len = len;
+	el->data = lay->used;
+	el->rsvd = 0;
+	if (body != NULL) {
+		memcpy(lay->octets + lay->used, body, len);
+		lay->used += len;
+	}
+	return true;
+}
+
+/* A pad element, as the decoder reads pads: runs of at most 7 octets. */
+static enum mh_err
+enc_layout_pad(struct wbuf *w, const struct mh_elem *el, size_t *run,
+    struct mh_error *e)
+{
+	size_t start = w->len;
+
+	*run += el->type == MH_OT_PAD1 ? 1 : 2u + el->len;
+	if (*run > MH_MAX_PAD_RUN)
+		return fail(e, MH_E_PAD, start, el->type);
+	wb_u8(w, el->type);
+	if (el->type == MH_OT_PADN) {
+		wb_u8(w, el->len);
+		wb_zero(w, el->len);
 	}
 	return MH_OK;
+}
+
+/* The reserved bits a layout kept, over what the encoder wrote there. */
+static void
+rsvd_write(struct wbuf *w, size_t start, const struct opt_row *r,
+    uint16_t rsvd)
+{
+	size_t at = start + 2 + r->rsvd_off;
+	uint16_t v;
+
+	if (r->rsvd_len == 0 || rsvd == 0 || at + r->rsvd_len > w->len)
+		return;
+	if (r->rsvd_len == 1) {
+		wb_set_u8(w, at, (uint8_t)((w->p[at] & ~r->rsvd_mask) |
+		    (rsvd & r->rsvd_mask)));
+		return;
+	}
+	v = (uint16_t)(w->p[at] << 8 | w->p[at + 1]);
+	wb_set_u16(w, at, (uint16_t)((v & ~r->rsvd_mask) | (rsvd & r->rsvd_mask)));
+}
+
+/* A known option of the layout: the next instance of it in m. */
+static enum mh_err
+enc_layout_known(struct wbuf *w, const struct mh_msg *m, uint32_t present,
+    const struct mh_elem *el, uint8_t used[], struct mh_error *e)
+{
+	uint8_t idx = opt_index1[el->type] - 1;
+	const struct opt_row *r = &opt_tab[idx];
+	uint8_t n = idx == MH_O_HNP ? m->n_hnp : 1;
+	size_t start = w->len;
+	enum mh_err rc;
+
+	if (!(present & MH_BIT(idx)))
+		return fail(e, MH_E_LAYOUT, start, r->info.type);
+	if (used[idx] >= n)
+		return fail(e, MH_E_OPT_DUP, start, r->info.type);
+	if (r->info.align_n &&
+	    (start & (r->info.align_n - 1u)) != r->info.align_y)
+		return fail(e, MH_E_OPT_ALIGN, start, r->info.type);
+	if ((rc = enc_option_at(w, m, idx, used[idx]++, e)) != MH_OK)
+		return rc;
+	rsvd_write(w, start, r, el->rsvd);
+	return MH_OK;
+}
+
+/* What is left over: an option of m the layout did not place. */
+static enum mh_err
+enc_layout_rest(const struct wbuf *w, const struct mh_msg *m,
+    uint32_t present, const uint8_t used[], struct mh_error *e)
+{
+	int idx;
+
+	for (idx = 0; idx < MH_O__COUNT; idx++)
+		if ((present & MH_BIT(idx)) &&
+		    used[idx] != (idx == MH_O_HNP ? m->n_hnp : 1))
+			return fail(e, MH_E_LAYOUT, w->len, opt_tab[idx].info.type);
+	if (w->len % 8 != 0)		/* RFC 6275 6.1.1 */
+		return fail(e, MH_E_LAYOUT, w->len, 0);
+	return MH_OK;
+}
+
+/* The options in the layout's order and padding, checked as they go. */
+static enum mh_err
+enc_layout(struct wbuf *w, const struct mh_msg *m, uint32_t present,
+    const struct mh_layout *lay, struct mh_error *e)
+{
+	uint8_t used[MH_O__COUNT] = { 0 };
+	const struct mh_elem *el;
+	size_t run = 0;
+	bool authed = false;
+	enum mh_err rc;
+	uint16_t k;
+
+	for (k = 0; k < lay->n; k++) {
+		el = &lay->e[k];
+		if (el->type == MH_OT_PAD1 || el->type == MH_OT_PADN) {
+			if ((rc = enc_layout_pad(w, el, &run, e)) != MH_OK)
+				return rc;
+			continue;
+		}
+		run = 0;
+		if (authed)			/* RFC 4285 5 */
+			return fail(e, MH_E_AUTH_NOT_LAST, w->len, el->type);
+		if (opt_index1[el->type] != 0) {
+			rc = enc_layout_known(w, m, present, el, used, e);
+			if (rc != MH_OK)
+				return rc;
+			authed = el->type == MH_OT_AUTH;
+			continue;
+		}
+		if ((size_t)el->data + el->len > sizeof(lay->octets))
+			return fail(e, MH_E_LAYOUT, w->len, el->type);
+		wb_u8(w, el->type);
+		wb_u8(w, el->len);
+		wb_bytes(w, lay->octets + el->data, el->len);
+	}
+	if (!wb_ok(w))
+		return fail(e, MH_E_NOSPACE, w->len, 0);
+	return enc_layout_rest(w, m, present, used, e);
 }
 
 static void
@@ -1168,6 +1379,14 @@ enum mh_err
 mh_encode(const struct mh_msg *m, const struct mh_addrs *addrs, uint8_t *out,
     size_t cap, size_t *outlen, struct mh_error *e)
 {
+	return mh_encode_layout(m, NULL, addrs, out, cap, outlen, e);
+}
+
+enum mh_err
+mh_encode_layout(const struct mh_msg *m, const struct mh_layout *lay,
+    const struct mh_addrs *addrs, uint8_t *out, size_t cap, size_t *outlen,
+    struct mh_error *e)
+{
 	const struct mh_kind_info *ki = mh_kind_info(m->kind);
 	struct wbuf w;
 	uint32_t present;
@@ -1194,12 +1413,13 @@ mh_encode(const struct mh_msg *m, const struct mh_addrs *addrs, uint8_t *out,
 	wb_u8(&w, MH_PAYLOAD_NONE);
 	wb_u8(&w, 0);			/* header length, set below */
 	wb_u8(&w, m->type);
-	wb_u8(&w, 0);
+	wb_u8(&w, lay != NULL ? lay->hdr_rsvd : 0);	/* RFC 6275 6.1.1 */
 	wb_u16(&w, 0);			/* checksum, set below */
 	enc_fixed(&w, m, ki);
-	if ((rc = enc_options(&w, m, present, e)) != MH_OK)
+	rc = lay == NULL ? enc_options(&w, m, present, e) :
+	    enc_layout(&w, m, present, lay, e);
+	if (rc != MH_OK)
 		return rc;
-	enc_pad_to(&w, 8, 0);		/* RFC 6275 6.1.1: multiple of 8 */
 	if (!wb_ok(&w))
 		return fail(e, MH_E_NOSPACE, w.len, 0);
 	wb_set_u8(&w, 1, (uint8_t)(w.len / 8 - 1));

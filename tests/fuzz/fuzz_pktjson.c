@@ -40,7 +40,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (mh_decode(out, len, NULL, &d, &e) != MH_OK)
 		abort();	/* what we write, we must read */
-	back = pj_from_msg(&d, NULL);
+	back = pj_from_msg(&d, NULL, NULL);
 	json_decref(back);
 	json_decref(j);
 	return 0;

@@ -132,7 +132,7 @@ through_json(const struct mh_msg *m, struct pj_msg *pm, json_t **jout)
 	json_error_t je;
 	json_t *j, *back;
 
-	j = pj_from_msg(m, &meta6);
+	j = pj_from_msg(m, &meta6, NULL);
 	assert_non_null(j);
 	text = json_dumps(j, JSON_INDENT(2));
 	assert_non_null(text);
@@ -295,7 +295,7 @@ test_printed_form(void **state)
 	    MH_BIT(MH_O_HNP) | MH_BIT(MH_O_CATS_REQ));
 	m.flags |= MH_BU_P;
 	m.lifetime = 15;
-	j = pj_from_msg(&m, NULL);
+	j = pj_from_msg(&m, NULL, NULL);
 	assert_non_null(j);
 	assert_string_equal(json_string_value(json_object_get(j, "flags")),
 	    "PCX");
@@ -400,7 +400,7 @@ static const struct bad_case bad_cases[] = {
 	{ "checksum-bad", "{\"kind\":\"pbu\",\"checksum\":\"fine\"}",
 	  "key checksum:" },
 	{ "unknown-options", "{\"kind\":\"pbu\",\"unknown\":[{\"type\":99}]}",
-	  "key unknown: unknown options cannot be encoded" },
+	  "key unknown: unknown options are encoded only from \"layout\"" },
 	{ "options-type", "{\"kind\":\"pbu\",\"options\":[]}",
 	  "key options: must be an object" },
 	{ "option-unknown", "{\"kind\":\"pbu\",\"options\":{\"gre-key\":1}}",
@@ -572,6 +572,270 @@ test_lenient_where_documented(void **state)
 	json_decref(j);
 }
 
+/* ------------------------------------------------------------------ */
+/* Layout: any order and padding a peer chooses comes back octet for   */
+/* octet (docs/wire.md 7.1).                                           */
+
+struct rawopt {
+	uint8_t		 type, len;
+	const uint8_t	*body;
+};
+
+static unsigned
+rnd(unsigned *seed, unsigned n)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (*seed >> 16) % n;
+}
+
+/* The options of an encoded message, pads left out: the test's own walk. */
+static size_t
+split_opts(const uint8_t *b, size_t len, struct rawopt *o)
+{
+	size_t off = MH_FIXED_LEN, n = 0;
+
+	while (off < len) {
+		if (b[off] == MH_OT_PAD1) {
+			off++;
+			continue;
+		}
+		if (b[off] != MH_OT_PADN)
+			o[n++] = (struct rawopt){ b[off], b[off + 1], b + off + 2 };
+		off += 2u + b[off + 1];
+	}
+	return n;
+}
+
+/* p octets of padding, as Pad1s and PadNs chosen at random. */
+static size_t
+put_pad(uint8_t *b, size_t off, size_t p, unsigned *seed)
+{
+	size_t k;
+
+	while (p > 0) {
+		if (p == 1 || rnd(seed, 3) == 0) {
+			b[off++] = MH_OT_PAD1;
+			p--;
+			continue;
+		}
+		k = 2 + rnd(seed, (unsigned)p - 1);
+		b[off] = MH_OT_PADN;
+		b[off + 1] = (uint8_t)(k - 2);
+		memset(b + off + 2, 0, k - 2);
+		off += k;
+		p -= k;
+	}
+	return off;
+}
+
+/* Pad before an option of type t: what its xn+y needs, and sometimes a
+ * few octets more where the run stays within 7. */
+static size_t
+pad_for(uint8_t *b, size_t off, uint8_t t, unsigned *seed)
+{
+	const struct mh_opt_info *oi = NULL;
+	size_t p = 0;
+	int i;
+
+	for (i = 0; i < MH_O__COUNT; i++)
+		if (mh_opt_info(i)->type == t)
+			oi = mh_opt_info(i);
+	if (oi != NULL && oi->align_n != 0) {
+		p = (oi->align_y - off) & (oi->align_n - 1u);
+		if (oi->align_n == 4 && p < 4 && rnd(seed, 2))
+			p += 4;
+	} else {
+		p = rnd(seed, 4);
+	}
+	return put_pad(b, off, p, seed);
+}
+
+/* The message b laid out again in a random order with random padding and
+ * unknown options: the authentication option stays last (RFC 4285). */
+static size_t
+relayout(const uint8_t *b, size_t len, uint8_t *out, unsigned *seed)
+{
+	static const uint8_t unknown_types[] = { 3, 150, 199, 250 };
+	struct rawopt o[64], t;
+	uint8_t junk[8];
+	size_t n = split_opts(b, len, o), off = MH_FIXED_LEN, i, j, last;
+	struct mh_addrs a;
+
+	last = n > 0 && o[n - 1].type == MH_OT_AUTH ? n - 1 : n;
+	for (i = last; i > 1; i--) {
+		j = rnd(seed, (unsigned)i);
+		t = o[i - 1];
+		o[i - 1] = o[j];
+		o[j] = t;
+	}
+	memcpy(out, b, MH_FIXED_LEN);
+	for (i = 0; i < n; i++) {
+		if (i < last && rnd(seed, 4) == 0) {
+			junk[0] = (uint8_t)rnd(seed, 256);
+			out[off] = unknown_types[rnd(seed, 4)];
+			out[off + 1] = (uint8_t)rnd(seed, 7);
+			for (j = 0; j < out[off + 1]; j++)
+				out[off + 2 + j] = (uint8_t)(junk[0] + j);
+			off += 2u + out[off + 1];
+		}
+		off = pad_for(out, off, o[i].type, seed);
+		out[off] = o[i].type;
+		out[off + 1] = o[i].len;
+		memcpy(out + off + 2, o[i].body, o[i].len);
+		off += 2u + o[i].len;
+	}
+	off = put_pad(out, off, (8 - off % 8) % 8, seed);
+	out[1] = (uint8_t)(off / 8 - 1);
+	out[4] = out[5] = 0;
+	memcpy(a.src, meta6.src.a, 16);
+	memcpy(a.dst, meta6.dst.a, 16);
+	j = mh_checksum(out, off, &a);
+	out[4] = (uint8_t)(j >> 8);
+	out[5] = (uint8_t)j;
+	return off;
+}
+
+/* b decoded with its layout, to JSON text and back, encoded again. */
+static void
+layout_round_trip(const uint8_t *b, size_t len, const char *what)
+{
+	static struct mh_layout lay;
+	static struct pj_msg pm;
+	uint8_t again[MH_MAX_LEN];
+	struct mh_addrs a;
+	struct mh_error e;
+	struct mh_msg d;
+	json_error_t je;
+	json_t *j, *back;
+	char err[256], *text;
+	size_t n, i;
+
+	memcpy(a.src, meta6.src.a, 16);
+	memcpy(a.dst, meta6.dst.a, 16);
+	if (mh_decode_layout(b, len, &a, &d, &lay, &e) != MH_OK)
+		fail_msg("%s: does not decode: %s at %zu", what,
+		    mh_strerror(e.code), e.off);
+	j = pj_from_msg(&d, &meta6, &lay);
+	assert_non_null(j);
+	text = json_dumps(j, 0);
+	assert_non_null(text);
+	back = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+	assert_non_null(back);
+	if (pj_to_msg(back, &pm, err, sizeof(err)) != 0)
+		fail_msg("%s: reader: %s (%s)", what, err, text);
+	free(text);
+	assert_true(pm.has_layout);
+	if (pj_encode(&pm, &a, again, sizeof(again), &n, &e) != MH_OK)
+		fail_msg("%s: does not encode: %s at %zu, option %u", what,
+		    mh_strerror(e.code), e.off, e.opt);
+	for (i = 0; i < n && i < len && again[i] == b[i]; i++)
+		;
+	if (n != len || i != n)
+		fail_msg("%s: %zu octets came back as %zu, first differing "
+		    "at %zu", what, len, n, i);
+	json_decref(j);
+	json_decref(back);
+}
+
+static void
+test_layout_any_order(void **state)
+{
+	const struct mh_kind_info *ki;
+	struct mh_msg m;
+	uint8_t b[MH_MAX_LEN], r[MH_MAX_LEN];
+	char what[96];
+	unsigned seed, moved = 0;
+	size_t i, len, rlen, round;
+
+	(void)state;
+	for (i = 0; (ki = mh_kind_at(i)) != NULL; i++) {
+		build(&m, ki, true);
+		encode(&m, b, &len);
+		layout_round_trip(b, len, ki->name);
+		for (round = 0; round < 200; round++) {
+			seed = (unsigned)(i * 1000 + round + 1);
+			rlen = relayout(b, len, r, &seed);
+			snprintf(what, sizeof(what), "%s, order %zu", ki->name,
+			    round);
+			layout_round_trip(r, rlen, what);
+			moved += rlen != len || memcmp(r, b, len) != 0;
+		}
+	}
+	/* the orders were not ours: nearly all of 22 * 200 */
+	assert_true(moved > 4000);
+}
+
+/* Each rule the encoder keeps when it follows a layout, by name. */
+static void
+test_layout_refusals(void **state)
+{
+	static struct mh_layout lay;
+	struct mh_msg m;
+	struct mh_error e;
+	uint8_t out[MH_MAX_LEN];
+	size_t len;
+
+	(void)state;
+	build(&m, mh_kind_info(MH_K_CATS_QUERY), false);
+	/* cats-msg, mn-id, service-id: the mandatory set */
+#define LAY(...) do {							\
+	static const uint8_t t_[] = { __VA_ARGS__ };			\
+	lay.n = lay.used = 0;						\
+	for (size_t k_ = 0; k_ < sizeof(t_); k_++)			\
+		assert_true(mh_layout_add(&lay, t_[k_], 0, NULL));	\
+} while (0)
+	LAY(MH_OT_SERVICE_ID, MH_OT_CATS_MSG, MH_OT_MNID);
+	assert_int_equal(mh_encode_layout(&m, &lay, NULL, out, sizeof(out),
+	    &len, &e), MH_E_LAYOUT);
+	assert_int_equal(e.opt, 0);	/* does not end on 8 octets */
+	assert_int_equal(e.off % 8, 5);	/* 12 + 26 + 4 + 19 */
+	assert_true(mh_layout_add(&lay, MH_OT_PADN, 1, NULL));
+	assert_int_equal(mh_encode_layout(&m, &lay, NULL, out, sizeof(out),
+	    &len, &e), MH_OK);
+	assert_int_equal(len, 64);
+	assert_int_equal(out[MH_FIXED_LEN], MH_OT_SERVICE_ID);
+
+	LAY(MH_OT_CATS_MSG, MH_OT_MNID);
+	assert_int_equal(mh_encode_layout(&m, &lay, NULL, out, sizeof(out),
+	    &len, &e), MH_E_LAYOUT);
+	assert_int_equal(e.opt, MH_OT_SERVICE_ID);
+
+	LAY(MH_OT_CATS_MSG, MH_OT_MNID, MH_OT_SERVICE_ID, MH_OT_CR_ID);
+	assert_int_equal(mh_encode_layout(&m, &lay, NULL, out, sizeof(out),
+	    &len, &e), MH_E_LAYOUT);
+	assert_int_equal(e.opt, MH_OT_CR_ID);
+
+	LAY(MH_OT_CATS_MSG, MH_OT_MNID, MH_OT_MNID, MH_OT_SERVICE_ID);
+	assert_int_equal(mh_encode_layout(&m, &lay, NULL, out, sizeof(out),
+	    &len, &e), MH_E_OPT_DUP);
+
+	/* the CIS-ID wants 4n+2: at offset 12 + 4 it is not */
+	m.present |= MH_BIT(MH_O_CIS_ID);
+	m.cis_id = 7;
+	LAY(MH_OT_CATS_MSG, MH_OT_CIS_ID, MH_OT_MNID, MH_OT_SERVICE_ID);
+	assert_int_equal(mh_encode_layout(&m, &lay, NULL, out, sizeof(out),
+	    &len, &e), MH_E_OPT_ALIGN);
+	assert_int_equal(e.opt, MH_OT_CIS_ID);
+	m.present &= ~MH_BIT(MH_O_CIS_ID);
+
+	LAY(MH_OT_PADN, MH_OT_PADN, MH_OT_CATS_MSG, MH_OT_MNID,
+	    MH_OT_SERVICE_ID);
+	lay.e[1].len = 4;	/* 2 + 6 octets of padding in a row */
+	assert_int_equal(mh_encode_layout(&m, &lay, NULL, out, sizeof(out),
+	    &len, &e), MH_E_PAD);
+
+	m.present |= MH_BIT(MH_O_AUTH);
+	m.auth_subtype = 1;
+	m.auth_spi = 300;
+	m.auth_data.p = authdata;
+	m.auth_data.len = sizeof(authdata);
+	LAY(MH_OT_CATS_MSG, MH_OT_MNID, MH_OT_PADN, MH_OT_AUTH,
+	    MH_OT_SERVICE_ID);	/* the authentication at 37, 4n+1 */
+	assert_int_equal(mh_encode_layout(&m, &lay, NULL, out, sizeof(out),
+	    &len, &e), MH_E_AUTH_NOT_LAST);
+#undef LAY
+}
+
 /*
  * tests/data/every-kind.json (the tshark and CLI fixture) holds every kind
  * of the kind table, each one encodable.  Run from the top of the tree, or
@@ -623,6 +887,8 @@ main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_lenient_where_documented),
 		cmocka_unit_test(test_fixture_covers_every_kind),
+		cmocka_unit_test(test_layout_any_order),
+		cmocka_unit_test(test_layout_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
