@@ -21,11 +21,29 @@ mkdir -p "$out"
 sim=$O/cats-sim
 ctl=$O/catsctl
 
+# The pictures of a ladder: NAME.png and NAME.svg next to NAME.ladder
+# (scripts/ladder2msc.sh, mscgen; a long ladder in parts NAME.2.png, ...),
+# their paths on one line.  Without mscgen, said once, and no pictures.
+if command -v mscgen >/dev/null 2>&1; then
+	pictures() {
+		_pics=$(scripts/ladder2msc.sh "$1") || {
+			echo "  FAIL: no pictures of $1 (above)"
+			pic_failed=1
+			return 0
+		}
+		echo "  pictures: $(printf '%s\n' "$_pics" | grep -v '\.msc$' | tr '\n' ' ')"
+	}
+else
+	echo "(no pictures of the ladders: mscgen is not installed; make deps installs it)"
+	pictures() { :; }
+fi
+
 echo "== 1. The scenarios in simulated time (ladders in $out/)"
 for s in setup-option1 setup-option2 setup-unaware proactive reactive-locator \
     reactive-prefix transaction-switch; do
 	"$sim" scenario "$s" --ladder >"$out/$s.ladder"
 	printf '%-20s %s\n' "$s" "$(tail -n 1 "$out/$s.ladder")"
+	pictures "$out/$s.ladder"
 done
 echo
 echo "-- mobility figure 3 (transaction switching), as the engine runs it:"
@@ -69,6 +87,7 @@ else
 	echo
 	echo "-- the message ladder of the run ($out/testbed/signaling.ladder), its start:"
 	head -n 12 "$out/testbed/signaling.ladder"
+	pictures "$out/testbed/signaling.ladder"
 	echo "pcap of all signaling: $out/testbed/signaling.pcap"
 fi
 
@@ -78,6 +97,7 @@ for s in mup-central-new mup-central-move mup-central-move-sticky \
     mup-dist-new mup-dist-move mup-dist-move-sticky; do
 	"$sim" scenario "$s" --ladder >"$out/$s.ladder"
 	printf '%-24s %s\n' "$s" "$(tail -n 1 "$out/$s.ladder" | sed 's/^summary: //')"
+	pictures "$out/$s.ladder"
 done
 echo
 echo "-- figure 4 with step 3a (a stateful session moves to RAN2), from the move on:"
@@ -87,3 +107,4 @@ echo "(the same routes between catsd speakers and gobgpd: tests/sh/bgp.sh)"
 echo
 echo "== 6. CATS-MUP on real sockets: gobgpd, five catsd, the kernel's SRv6 data plane"
 O=$O MUP_OUT=$out/mup sh testbed/mup.sh || [ $? -eq 77 ]
+[ -z "${pic_failed:-}" ] || { echo "demo: a ladder could not be drawn (FAIL above)"; exit 1; }
