@@ -5,7 +5,8 @@ set -eu
 PKGS="build-essential clang libclang-rt-14-dev pkg-config libcmocka-dev libjansson-dev \
 libpcap-dev libssl-dev libmnl-dev libev-dev tshark curl iproute2 gobgpd jq python3-scapy \
 libbpf-dev libelf-dev zlib1g-dev bpftool iperf3 qemu-system-x86 linux-image-amd64 busybox-static \
-gnuplot-nox iputils-ping faketime libseccomp-dev libcap-ng-dev gdb"
+gnuplot-nox iputils-ping faketime libseccomp-dev libcap-ng-dev gdb \
+libmicrohttpd-dev prometheus mscgen mandoc systemd bash-completion"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
