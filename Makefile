@@ -64,7 +64,7 @@ IO_LIBS  := -lmnl -lbpf -lelf -lz
 IO_TOOLS := $(O)/kroute_tool $(O)/san/kroute_tool
 
 .PHONY: all check unit shtest bench fuzz fuzz-corpus fuzz-build deps deps-check clean demo lint \
-	check-the-checks results
+	check-the-checks results install uninstall
 # Objects made on the way to a test are kept: make's cleanup of them would
 # otherwise print after make check's closing line.
 .SECONDARY:
@@ -338,6 +338,62 @@ fuzz: deps-check $(FUZZERS)
 # tests/fuzz/corpus/ (scripts/fuzz-corpus.sh; about 2.5 h on one core).
 fuzz-corpus: deps-check $(FUZZERS)
 	@O=$(O) FUZZ_SECONDS=$(FUZZ_LONG) scripts/fuzz-corpus.sh $(FUZZERS)
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the programs as built in
+# $(O) (catsd in sbin), catsd(8), catsctl(8), catsd.conf(5), the examples,
+# the systemd unit (written from its .in with the installed paths),
+# catsctl's bash completion and, when it exists, the Wireshark dissector.
+# Every directory can be set on its own; tests/sh/install.sh installs
+# into a DESTDIR and checks the tree.
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+SBINDIR  ?= $(PREFIX)/sbin
+MANDIR   ?= $(PREFIX)/share/man
+DOCDIR   ?= $(PREFIX)/share/doc/cats
+# catsd's own default file is /etc/catsd.json, whatever PREFIX is.
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# Wireshark's global Lua plugins are in /usr/lib/MULTIARCH/wireshark/plugins
+# ("tshark -G folders"): with PREFIX=/usr the dissector goes there; under
+# another PREFIX it stays under it (Wireshark does not look there: set
+# WIRESHARK_PLUGINDIR, or copy it to ~/.local/lib/wireshark/plugins).
+WIRESHARK_PLUGINDIR ?= $(PREFIX)/lib/$(shell $(CC) -print-multiarch)/wireshark/plugins
+INSTALL  ?= install
+MANPAGES := docs/man/catsd.8 docs/man/catsctl.8 docs/man/catsd.conf.5
+EXAMPLES := $(filter-out %~,$(wildcard examples/*))
+DISSECTOR := $(wildcard dist/wireshark/cats.lua)
+BIN_PROGS := $(filter-out $(O)/catsd,$(PROGS))
+
+# The unit is written at each install: PREFIX may not be the last one's.
+install: $(PROGS)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		dist/systemd/catsd.service.in >$(O)/catsd.service
+	$(INSTALL) -D -m 0755 $(O)/catsd $(DESTDIR)$(SBINDIR)/catsd
+	for p in $(BIN_PROGS:$(O)/%=%); do \
+		$(INSTALL) -D -m 0755 $(O)/$$p $(DESTDIR)$(BINDIR)/$$p || exit 1; \
+	done
+	for m in $(MANPAGES); do \
+		$(INSTALL) -D -m 0644 $$m \
+		    $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/} || exit 1; \
+	done
+	for f in $(EXAMPLES); do \
+		$(INSTALL) -D -m 0644 $$f $(DESTDIR)$(DOCDIR)/$$f || exit 1; \
+	done
+	$(INSTALL) -D -m 0644 $(O)/catsd.service $(DESTDIR)$(SYSTEMDUNITDIR)/catsd.service
+	$(INSTALL) -D -m 0644 dist/bash-completion/catsctl $(DESTDIR)$(BASHCOMPDIR)/catsctl
+	$(if $(DISSECTOR),$(INSTALL) -D -m 0644 $(DISSECTOR) $(DESTDIR)$(WIRESHARK_PLUGINDIR)/cats.lua)
+
+# What install put, and the documentation's directories once empty.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/catsd $(BIN_PROGS:$(O)/%=$(DESTDIR)$(BINDIR)/%) \
+		$(foreach m,$(MANPAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
+		$(EXAMPLES:%=$(DESTDIR)$(DOCDIR)/%) \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/catsd.service \
+		$(DESTDIR)$(BASHCOMPDIR)/catsctl $(DESTDIR)$(WIRESHARK_PLUGINDIR)/cats.lua
+	for d in $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR); do \
+		[ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d || exit 1; \
+	done
 
 clean:
 	rm -rf $(O)

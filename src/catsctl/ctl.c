@@ -287,13 +287,37 @@ show_text(json_t *req)
 	return fflush(stdout) == 0 ? 0 : EXIT_FAIL;
 }
 
+/*
+ * The words of each command, one table each: what the command takes and
+ * what "catsctl complete" offers (dist/bash-completion/catsctl), so the
+ * completion is the code's own list.
+ */
+#define NWORDS(t)	(sizeof(t) / sizeof(t[0]))
+
+static const char *const show_what[] = { "sessions", "clients", "instances",
+    "metrics", "peers", "routes", "counters", "dataplane" };
+/* "show bgp [routes]" and "show mup" take no other word */
+static const char *const show_more[] = { "bgp", "mup" };
+static const char *const client_actions[] = { "attach", "detach", "move",
+    "request", "done" };
+/* the names of catsd's cmd_metric (src/catsd/control.c), which judges
+ * which kind each is */
+static const char *const metric_keys[] = { "util", "capacity",
+    "proc_delay_ns", "owd_ns", "delay_var_ns", "loss_ppb", "bandwidth" };
+
+/* Is s one of the n words of t? */
+static bool
+is_word(const char *s, const char *const *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s, t[i]) == 0)
+			return true;
+	return false;
+}
+
 int
 ctl_show_main(int argc, char **argv)
 {
-	static const char *const what[] = { "sessions", "clients", "instances",
-	    "metrics", "peers", "routes", "counters", "dataplane" };
-	size_t i;
-
 	if (argc == 3 && strcmp(argv[1], "bgp") == 0 &&
 	    strcmp(argv[2], "routes") == 0)
 		return show_text(json_pack("{s:s,s:s}", "cmd", "show",
@@ -304,10 +328,9 @@ ctl_show_main(int argc, char **argv)
 		    "what", argv[1]));
 	if (argc != 2)
 		goto usage;
-	for (i = 0; i < sizeof(what) / sizeof(what[0]); i++)
-		if (strcmp(argv[1], what[i]) == 0)
-			return show_text(json_pack("{s:s,s:s}", "cmd", "show",
-			    "what", argv[1]));
+	if (is_word(argv[1], show_what, NWORDS(show_what)))
+		return show_text(json_pack("{s:s,s:s}", "cmd", "show",
+		    "what", argv[1]));
 usage:
 	fprintf(stderr, "usage: catsctl show sessions|clients|instances|metrics|"
 	    "peers|routes|counters|dataplane\n"
@@ -322,7 +345,8 @@ ctl_client_main(int argc, char **argv)
 	uint8_t a[16];
 	json_t *req;
 
-	if (argc < 3 || argc > 4 || inet_pton(AF_INET6, argv[2], a) != 1)
+	if (argc < 3 || argc > 4 || inet_pton(AF_INET6, argv[2], a) != 1 ||
+	    !is_word(argv[1], client_actions, NWORDS(client_actions)))
 		goto usage;
 	req = json_pack("{s:s,s:s,s:s}", "cmd", "client", "action", argv[1],
 	    "client", argv[2]);
@@ -339,9 +363,7 @@ usage:
 }
 
 /* "catsctl metric set instance ID KEY VALUE..." or
- * "catsctl metric set net INGRESS EGRESS KEY VALUE..."; the names are
- * those of catsd's cmd_metric (src/catsd/control.c), which judges which
- * kind each is */
+ * "catsctl metric set net INGRESS EGRESS KEY VALUE..." (metric_keys) */
 static int
 number(const char *s, double *v)
 {
@@ -355,8 +377,6 @@ number(const char *s, double *v)
 int
 ctl_metric_main(int argc, char **argv)
 {
-	static const char *const keys[] = { "util", "capacity", "proc_delay_ns",
-	    "owd_ns", "delay_var_ns", "loss_ppb", "bandwidth" };
 	json_t *req;
 	double v;
 	int i, first;
@@ -381,12 +401,12 @@ ctl_metric_main(int argc, char **argv)
 	if ((argc - first) % 2 != 0)
 		goto bad;
 	for (i = first; i < argc; i += 2) {
-		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-			if (strcmp(argv[i], keys[k]) == 0)
+		for (k = 0; k < NWORDS(metric_keys); k++)
+			if (strcmp(argv[i], metric_keys[k]) == 0)
 				break;
-		if (k == sizeof(keys) / sizeof(keys[0]) || number(argv[i + 1], &v) != 0)
+		if (k == NWORDS(metric_keys) || number(argv[i + 1], &v) != 0)
 			goto bad;
-		json_object_set_new(req, keys[k], json_real(v));
+		json_object_set_new(req, metric_keys[k], json_real(v));
 	}
 	return show_reply(call(req));
 bad:
@@ -475,29 +495,41 @@ options(json_t *req, int argc, char **argv, int first, const struct opt *o)
 	return 0;
 }
 
+static const struct opt session_opts[] = {
+	{ "endpoint", "endpoint", 'a' }, { "cs-id", "cs_id", 'i' },
+	{ "ran", "ran", 'i' }, { "sticky", "sticky", 'f' },
+	{ "prev-cis-id", "prev_cis_id", 'i' }, { NULL, NULL, 0 },
+};
+static const struct opt instance_opts[] = {
+	{ "cs-id", "cs_id", 'i' }, { "sid", "sid", 'a' },
+	{ "behavior", "behavior", 'i' }, { "servers", "servers", 'i' },
+	{ "capacity", "capacity", 'n' }, { NULL, NULL, 0 },
+};
+/* "mup session up|move" take session_opts, "release|down" the TEID
+ * alone; "mup instance add" takes instance_opts, "remove" the CIS-ID */
+static const char *const mup_what[] = { "session", "instance", "metric" };
+static const char *const session_actions[] = { "up", "move", "release",
+    "down" };
+static const char *const instance_actions[] = { "add", "remove" };
+static const char *const mup_metric_keys[] = { "util", "capacity", "queue",
+    "proc_delay_ns" };
+
 static int
 mup_session(int argc, char **argv)
 {
-	static const struct opt o[] = {
-		{ "endpoint", "endpoint", 'a' }, { "cs-id", "cs_id", 'i' },
-		{ "ran", "ran", 'i' }, { "sticky", "sticky", 'f' },
-		{ "prev-cis-id", "prev_cis_id", 'i' }, { NULL, NULL, 0 },
-	};
 	json_int_t teid;
 	json_t *req;
 	bool full;
 
-	if (argc < 4 || integer(argv[3], 1, UINT32_MAX, &teid) != 0)
+	if (argc < 4 || integer(argv[3], 1, UINT32_MAX, &teid) != 0 ||
+	    !is_word(argv[2], session_actions, NWORDS(session_actions)))
 		return -1;
 	full = strcmp(argv[2], "up") == 0 || strcmp(argv[2], "move") == 0;
-	if (!full && strcmp(argv[2], "release") != 0 &&
-	    strcmp(argv[2], "down") != 0)
-		return -1;
 	if (!full && argc != 4)
 		return -1;
 	req = json_pack("{s:s,s:s,s:s,s:I}", "cmd", "mup", "what", "session",
 	    "action", argv[2], "teid", teid);
-	if (options(req, argc, argv, 4, o) < 0 || (full &&
+	if (options(req, argc, argv, 4, session_opts) < 0 || (full &&
 	    (json_object_get(req, "endpoint") == NULL ||
 	    json_object_get(req, "cs_id") == NULL ||
 	    json_object_get(req, "ran") == NULL))) {
@@ -510,23 +542,19 @@ mup_session(int argc, char **argv)
 static int
 mup_instance(int argc, char **argv)
 {
-	static const struct opt o[] = {
-		{ "cs-id", "cs_id", 'i' }, { "sid", "sid", 'a' },
-		{ "behavior", "behavior", 'i' }, { "servers", "servers", 'i' },
-		{ "capacity", "capacity", 'n' }, { NULL, NULL, 0 },
-	};
 	json_int_t cis;
 	json_t *req;
 	bool add;
 
-	if (argc < 4 || integer(argv[3], 1, 0x7fffffff, &cis) != 0)
+	if (argc < 4 || integer(argv[3], 1, 0x7fffffff, &cis) != 0 ||
+	    !is_word(argv[2], instance_actions, NWORDS(instance_actions)))
 		return -1;
 	add = strcmp(argv[2], "add") == 0;
-	if (!add && (strcmp(argv[2], "remove") != 0 || argc != 4))
+	if (!add && argc != 4)
 		return -1;
 	req = json_pack("{s:s,s:s,s:s,s:I}", "cmd", "mup", "what", "instance",
 	    "action", argv[2], "cis_id", cis);
-	if (options(req, argc, argv, 4, o) < 0 || (add &&
+	if (options(req, argc, argv, 4, instance_opts) < 0 || (add &&
 	    (json_object_get(req, "cs_id") == NULL ||
 	    json_object_get(req, "sid") == NULL))) {
 		json_decref(req);
@@ -539,8 +567,6 @@ mup_instance(int argc, char **argv)
 static int
 mup_metric(int argc, char **argv)
 {
-	static const char *const keys[] = { "util", "capacity", "queue",
-	    "proc_delay_ns" };
 	json_int_t cis;
 	json_t *req;
 	double v;
@@ -555,15 +581,15 @@ mup_metric(int argc, char **argv)
 		if ((eq = strchr(argv[i], '=')) == NULL)
 			goto bad;
 		kl = (size_t)(eq - argv[i]);
-		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-			if (strlen(keys[k]) == kl &&
-			    strncmp(argv[i], keys[k], kl) == 0)
+		for (k = 0; k < NWORDS(mup_metric_keys); k++)
+			if (strlen(mup_metric_keys[k]) == kl &&
+			    strncmp(argv[i], mup_metric_keys[k], kl) == 0)
 				break;
-		if (k == sizeof(keys) / sizeof(keys[0]) ||
-		    json_object_get(req, keys[k]) != NULL ||
+		if (k == NWORDS(mup_metric_keys) ||
+		    json_object_get(req, mup_metric_keys[k]) != NULL ||
 		    number(eq + 1, &v) != 0)
 			goto bad;
-		json_object_set_new(req, keys[k], json_real(v));
+		json_object_set_new(req, mup_metric_keys[k], json_real(v));
 	}
 	return show_reply(call(req));
 bad:
@@ -619,4 +645,129 @@ ctl_bgp_main(int argc, char **argv)
 	    "  ATTRIBUTES (add only): [rt ASN:N]... [mup ASN:N] "
 	    "[sid SID behavior N] [cs-id N] [cis-id N] [nexthop ADDR]\n");
 	return EXIT_USAGE;
+}
+
+/* ---- completion: "catsctl complete COMMAND WORD..." ---- */
+
+/*
+ * The words of "bgp route": what bgp_route.c's checker takes for the
+ * action, the family and the type (its tables are its own; the key and
+ * attribute words after them are not offered).
+ */
+static const char *const route_actions[] = { "add", "del" };
+static const char *const route_families[] = { "ipv4-mup", "ipv6-mup" };
+static const char *const route_types[] = { "isd", "dsd", "t1st", "t2st" };
+
+static void
+put_words(const char *const *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		printf("%s\n", t[i]);
+}
+
+/*
+ * The options of argv[first..argc-1] (each "WORD VALUE", a flag alone):
+ * when the next word is an option's place, those not given yet; nothing
+ * when it is a value's.
+ */
+static void
+put_options(int argc, char **argv, int first, const struct opt *o)
+{
+	bool given[16] = { false };
+	size_t k;
+	int i = first;
+
+	while (i < argc) {
+		for (k = 0; o[k].word != NULL; k++)
+			if (strcmp(argv[i], o[k].word) == 0)
+				break;
+		if (o[k].word == NULL)
+			return;		/* not a word of ours: no guess */
+		given[k] = true;
+		i += o[k].kind == 'f' ? 1 : 2;
+	}
+	if (i > argc)
+		return;			/* the value of the last option */
+	for (k = 0; k < 16 && o[k].word != NULL; k++)
+		if (!given[k])
+			printf("%s\n", o[k].word);
+}
+
+/* argv[0] is "show", the words typed after it follow. */
+void
+ctl_show_complete(int argc, char **argv)
+{
+	if (argc == 1) {
+		put_words(show_what, NWORDS(show_what));
+		put_words(show_more, NWORDS(show_more));
+	} else if (argc == 2 && strcmp(argv[1], "bgp") == 0) {
+		printf("routes\n");
+	}
+}
+
+void
+ctl_client_complete(int argc, char **argv)
+{
+	(void)argv;
+	if (argc == 1)
+		put_words(client_actions, NWORDS(client_actions));
+}
+
+void
+ctl_metric_complete(int argc, char **argv)
+{
+	int first;
+
+	if (argc == 1) {
+		printf("set\n");
+		return;
+	}
+	if (strcmp(argv[1], "set") != 0)
+		return;
+	if (argc == 2) {
+		printf("instance\nnet\n");
+		return;
+	}
+	first = strcmp(argv[2], "instance") == 0 ? 4 :
+	    strcmp(argv[2], "net") == 0 ? 5 : -1;
+	if (first > 0 && argc >= first && (argc - first) % 2 == 0)
+		put_words(metric_keys, NWORDS(metric_keys));
+}
+
+void
+ctl_mup_complete(int argc, char **argv)
+{
+	if (argc == 1) {
+		put_words(mup_what, NWORDS(mup_what));
+	} else if (strcmp(argv[1], "session") == 0) {
+		if (argc == 2)
+			put_words(session_actions, NWORDS(session_actions));
+		else if (argc >= 4 && (strcmp(argv[2], "up") == 0 ||
+		    strcmp(argv[2], "move") == 0))
+			put_options(argc, argv, 4, session_opts);
+	} else if (strcmp(argv[1], "instance") == 0) {
+		if (argc == 2)
+			put_words(instance_actions, NWORDS(instance_actions));
+		else if (argc >= 4 && strcmp(argv[2], "add") == 0)
+			put_options(argc, argv, 4, instance_opts);
+	} else if (strcmp(argv[1], "metric") == 0 && argc >= 3) {
+		/* "KEY=VALUE": the completion script adds no space after = */
+		for (size_t k = 0; k < NWORDS(mup_metric_keys); k++)
+			printf("%s=\n", mup_metric_keys[k]);
+	}
+}
+
+void
+ctl_bgp_complete(int argc, char **argv)
+{
+	if (argc == 1)
+		printf("route\n");
+	else if (strcmp(argv[1], "route") != 0)
+		return;
+	else if (argc == 2)
+		put_words(route_actions, NWORDS(route_actions));
+	else if (argc == 3)
+		put_words(route_families, NWORDS(route_families));
+	else if (argc == 4)
+		put_words(route_types, NWORDS(route_types));
 }
