@@ -6,6 +6,7 @@
  * a number), so a typo is a usage error, not a request.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,7 +25,8 @@
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2
 
-static const char *sock_path = CTL_DEFAULT_SOCKET;
+static const char *sock_path;		/* -s; NULL: look in CTL_SOCKET_DIR */
+static char found_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 static int as_json;
 
 void
@@ -39,12 +41,57 @@ ctl_set_json(int on)
 	as_json = on;
 }
 
+/*
+ * No -s: the one NAME.sock in CTL_SOCKET_DIR, as birdc finds bird's; with
+ * several, which ones (the operator picks with -s), with none, the error
+ * names the directory.
+ */
+static int
+find_socket(void)
+{
+	struct dirent *de;
+	size_t n = 0, len;
+	DIR *d;
+
+	if ((d = opendir(CTL_SOCKET_DIR)) == NULL) {
+		fprintf(stderr, "catsctl: %s: %s (is catsd running? -s names "
+		    "its socket)\n", CTL_SOCKET_DIR, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		/* a name that does not fit sun_path is no socket of catsd's */
+		if (len < 6 || len > 90 ||
+		    strcmp(de->d_name + len - 5, ".sock") != 0)
+			continue;
+		if (n++ == 0) {
+			snprintf(found_path, sizeof(found_path), "%s/%.90s",
+			    CTL_SOCKET_DIR, de->d_name);
+			continue;
+		}
+		if (n == 2)
+			fprintf(stderr, "catsctl: several catsd, choose one "
+			    "with -s:\n  %s\n", found_path);
+		fprintf(stderr, "  %s/%s\n", CTL_SOCKET_DIR, de->d_name);
+	}
+	closedir(d);
+	if (n == 0)
+		fprintf(stderr, "catsctl: no catsd socket in %s (is catsd "
+		    "running? -s names its socket)\n", CTL_SOCKET_DIR);
+	if (n != 1)
+		return -1;
+	sock_path = found_path;
+	return 0;
+}
+
 static int
 connect_ctl(void)
 {
 	struct sockaddr_un sun;
 	int fd;
 
+	if (sock_path == NULL && find_socket() < 0)
+		return -1;
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (strlen(sock_path) >= sizeof(sun.sun_path)) {

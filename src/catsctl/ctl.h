@@ -5,7 +5,10 @@
 #ifndef CATSCTL_CTL_H
 #define CATSCTL_CTL_H
 
-#define CTL_DEFAULT_SOCKET	"/run/catsd.sock"
+/* Without -s: the one socket in CTL_SOCKET_DIR, where catsd puts
+ * NAME.sock unless its "control" says otherwise (docs/config.md). */
+#define CTL_SOCKET_DIR		"/run/catsd"
+#define CTL_DEFAULT_SOCKET	CTL_SOCKET_DIR "/NAME.sock"
 
 int	 ctl_show_main(int argc, char **argv);
 int	 ctl_client_main(int argc, char **argv);

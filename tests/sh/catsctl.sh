@@ -317,4 +317,21 @@ bad "broken packet in a capture" 1 "packet 2: offset 1: header length" \
 	fail "broken capture: not $((N - 1)) messages"
 bad "not a capture" 1 "catsctl:" "$CATSCTL" pkt decode -r "$DATA/pbu.hex"
 
+# Without -s: the one socket in /run/catsd, else the list (docs/man/catsctl.8).
+if [ "$(id -u)" -ne 0 ] || [ -e /run/catsd ]; then
+	skip "default socket: /run/catsd exists or not root (left alone)"
+else
+	trap 'rm -rf "$T" /run/catsd' EXIT
+	mkdir /run/catsd
+	check_fails "no -s, no catsd" 1 "no catsd socket in /run/catsd" \
+		"$CATSCTL" show sessions
+	python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.bind("/run/catsd/one.sock")'
+	check_fails "no -s, one socket" 1 "/run/catsd/one.sock: Connection refused" \
+		"$CATSCTL" show sessions
+	python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.bind("/run/catsd/two.sock")'
+	check_fails "no -s, two sockets" 1 "several catsd, choose one with -s" \
+		"$CATSCTL" show sessions
+	rm -rf /run/catsd
+fi
+
 check_done "catsctl"
