@@ -71,6 +71,11 @@ if command -v tshark >/dev/null 2>&1; then
 	    -e mip6.mhtype -e mip6.bu.seqnr -e mip6.ba.seqnr -e _ws.col.Info 2>/dev/null |
 	    head -n 8
 	echo "..."
+	echo "tshark with the CATS dissector (dist/wireshark/cats.lua, docs/wireshark.md) names every field:"
+	tshark -X lua_script:dist/wireshark/cats.lua -r "$out/every-kind.pcap" \
+	    -Y cats.cs_id -T fields -e frame.number -e cats.kind_name \
+	    -e cats.cs_id -e cats.cr_id 2>/dev/null | head -n 6
+	echo "..."
 fi
 
 echo
