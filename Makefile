@@ -139,7 +139,7 @@ $(O)/cats-sim: $(SIM_OBJ) $(O)/libcatsio.a $(O)/libcats.a
 # Transaction switching (xfer.c) speaks the edge's protocol (apps/).
 # It drops to its user with libcap-ng and filters its calls with
 # libseccomp (src/catsd/priv.c).
-CATSD_LIBS := -ljansson -lev -lseccomp -lcap-ng $(IO_LIBS) -lm $(CORE_LIBS)
+CATSD_LIBS := -ljansson -lev -lseccomp -lcap-ng -lmicrohttpd $(IO_LIBS) -lm $(CORE_LIBS)
 $(O)/src/catsd/xfer.o $(O)/san/src/catsd/xfer.o: CPPFLAGS += -Iapps
 # It checks "bgp route" requests with catsctl's checker (bgp_route.c).
 $(O)/catsd: $(CATSD_SRC:%.c=$(O)/%.o) $(O)/apps/appproto.o $(O)/src/catsctl/bgp_route.o $(O)/libcatsio.a $(O)/libcats.a

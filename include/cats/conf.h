@@ -71,6 +71,17 @@ struct conf_priv {
 	int		 seccomp;		/* enum conf_seccomp */
 };
 
+/* Prometheus metrics (src/catsd/prom.c, docs/catsd.md): the text
+ * exposition format over HTTP on one address and port.  No "prometheus"
+ * section: no server; no "listen": 127.0.0.1:9436. */
+#define CONF_PROM_PORT		9436
+struct conf_prom {
+	bool		 enabled;
+	int		 family;		/* AF_INET or AF_INET6 */
+	uint8_t		 addr[16];		/* IPv4: the first 4 octets */
+	uint16_t	 port;
+};
+
 /* A site a MUP RAN PE probes (mup.probe_sites, src/catsd/probe.c): the
  * site PE's MUP address, which the C-PS knows the site by (in the MUP
  * family), and its reflector's address (IPv6, in its SID locator). */
@@ -165,6 +176,7 @@ struct conf {
 	int		 log_level;		/* LOG_ERR..LOG_DEBUG (syslog.h) */
 	bool		 syslog;
 	struct conf_priv priv;			/* "privileges" */
+	struct conf_prom prom;			/* "prometheus" */
 
 	/* data plane */
 	enum conf_dataplane dataplane;

@@ -299,6 +299,24 @@ enum node_drop {
 	NODE_DROP__COUNT
 };
 
+/*
+ * Handovers a new ingress completed, by how it learnt of the client
+ * (mobility fig. 1 proactive; fig. 2 reactive, asking the locator or the
+ * old ingress found by the address plan), and the interruption each saw
+ * there: from the client's attach to its steering (send_indications), in
+ * NODE_HO_BUCKETS buckets of at most node_ho_le_ms[i] ms (not cumulative;
+ * those over the last are the count's rest).
+ */
+enum node_ho {
+	NODE_HO_PROACTIVE,
+	NODE_HO_REACTIVE_LOCATOR,
+	NODE_HO_REACTIVE_PREFIX,
+	NODE_HO__COUNT
+};
+#define NODE_HO_BUCKETS	12
+extern const uint32_t node_ho_le_ms[NODE_HO_BUCKETS];
+const char	*node_ho_name(enum node_ho);
+
 struct node_counters {
 	uint64_t	 rx;
 	/* rx by sender, whatever became of it: by peer index, and from
@@ -309,6 +327,8 @@ struct node_counters {
 	uint64_t	 tx;
 	uint64_t	 rtx;		/* retransmissions */
 	uint64_t	 rx_kind[256];	/* by enum mh_kind */
+	uint64_t	 tx_kind[256];	/* first sendings (not retransmissions,
+					 * nor duplicates answered again) */
 	uint64_t	 decode_err[MH_E__COUNT];
 	uint64_t	 drop[NODE_DROP__COUNT];
 	uint64_t	 unmet[CATS_SEL__COUNT];	/* by the requirement broken */
@@ -331,6 +351,10 @@ struct node_counters {
 	/* by peer index: refused for its quota, for its rate */
 	uint64_t	 peer_limited[NODE_MAX_PEERS];
 	uint64_t	 peer_rate_limited[NODE_MAX_PEERS];
+	/* handovers at this new ingress (enum node_ho) */
+	uint64_t	 handover[NODE_HO__COUNT];
+	uint64_t	 handover_ms_sum[NODE_HO__COUNT];
+	uint64_t	 handover_le[NODE_HO__COUNT][NODE_HO_BUCKETS];
 };
 
 struct node;

@@ -22,6 +22,7 @@
 
 #include "cats/log.h"
 #include "catsd.h"
+#include "prom.h"
 
 #define DEFAULT_CONF	"/etc/catsd.json"
 
@@ -478,6 +479,10 @@ reload(struct catsd *d)
 	    strcmp(n->access_if, d->conf.access_if) != 0)
 		log_warnx("reload: the node, signaling or data plane changed; "
 		    "those take effect on restart");
+	/* its socket was opened before privileges dropped */
+	if (memcmp(&n->prom, &d->conf.prom, sizeof(n->prom)) != 0)
+		log_warnx("reload: prometheus changed; that takes effect on "
+		    "restart");
 	log_setlevel(n->log_level);
 	d->conf.log_level = n->log_level;
 	ra_reload(d, &n->ra);
@@ -554,7 +559,7 @@ start(struct catsd *d)
 	warn_unkeyed(&d->conf.node);
 	if ((d->mh_fd = mh_open(&d->conf)) < 0 || ctl_open(d) < 0 ||
 	    xfer_open(d) < 0 || bgp_open(d) < 0 || ra_open(d) < 0 ||
-	    probe_open(d) < 0)
+	    probe_open(d) < 0 || prom_open(d) < 0)
 		return -1;
 	ev_io_init(&d->mh_w, mh_cb, d->mh_fd, EV_READ);
 	d->mh_w.data = d;
@@ -577,6 +582,7 @@ stop(struct catsd *d)
 	struct tentry *e;
 	size_t pos = 0;
 
+	prom_close(d);
 	ctl_close(d);
 	probe_close(d);
 	ra_close(d);

@@ -114,6 +114,7 @@ struct holds;
 struct prober;
 struct rad;
 struct bgpd;
+struct prom;
 struct json_t;
 
 struct catsd {
@@ -160,6 +161,9 @@ struct catsd {
 	 * its clients' prefixes, and advertises them while "ra" is on) */
 	struct rad	*rad;
 	struct ra_counters ra_cnt;
+
+	/* Prometheus metrics (prom.c); NULL without "prometheus" */
+	struct prom	*prom;
 
 	/* the path prober (probe.c) */
 	struct prober	*prober;

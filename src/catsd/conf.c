@@ -1008,33 +1008,48 @@ port_ok(const char *s)
 	return v >= 1 && v <= 65535;
 }
 
+/* "[IPv6]:PORT" or "IPv4:PORT": the address (IPv4 in a's first 4
+ * octets) and its family; what an edge's control port and the Prometheus
+ * listener are written as. */
+static bool
+host_port(const char *s, int *af, uint8_t a[16], uint16_t *port)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *end, *ps;
+	size_t n;
+
+	memset(a, 0, 16);
+	if (s[0] == '[') {
+		if ((end = strchr(s, ']')) == NULL || end[1] != ':')
+			return false;
+		s++;
+		ps = end + 2;
+		*af = AF_INET6;
+	} else {
+		if ((end = strchr(s, ':')) == NULL)
+			return false;
+		ps = end + 1;
+		*af = AF_INET;
+	}
+	if ((n = (size_t)(end - s)) == 0 || n >= sizeof(host) || !port_ok(ps))
+		return false;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	*port = (uint16_t)strtoul(ps, NULL, 10);
+	return inet_pton(*af, host, a) == 1;
+}
+
 /* "[IPv6]:PORT", "IPv4:PORT" or "unix:PATH", as cats-edge --control. */
 static bool
 edge_control_ok(const char *s)
 {
-	char host[INET6_ADDRSTRLEN];
 	uint8_t a[16];
-	const char *end;
-	size_t n;
+	uint16_t port;
+	int af;
 
 	if (strncmp(s, "unix:", 5) == 0)
 		return s[5] != '\0' && strlen(s + 5) < CONF_PATH_MAX;
-	if (s[0] == '[') {
-		if ((end = strchr(s, ']')) == NULL || end[1] != ':')
-			return false;
-		n = (size_t)(end - s - 1);
-		if (n == 0 || n >= sizeof(host))
-			return false;
-		memcpy(host, s + 1, n);
-		host[n] = '\0';
-		return inet_pton(AF_INET6, host, a) == 1 && port_ok(end + 2);
-	}
-	if ((end = strchr(s, ':')) == NULL ||
-	    (n = (size_t)(end - s)) == 0 || n >= sizeof(host))
-		return false;
-	memcpy(host, s, n);
-	host[n] = '\0';
-	return inet_pton(AF_INET, host, a) == 1 && port_ok(end + 1);
+	return host_port(s, &af, a, &port);
 }
 
 /* An edge's control port, for an egress's and a MUP site PE's instances
@@ -1400,6 +1415,35 @@ static const struct key timer_keys[] = {
 	UINT("heartbeat_misses", struct node_cfg, heartbeat_misses, 1, 255, 0),
 	END
 };
+
+/* "prometheus": "listen" is where prom.c serves GET /metrics; the
+ * section itself turns it on (docs/config.md). */
+static int
+set_prom_listen(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	struct conf_prom *pr = base;
+
+	(void)k;
+	if (!json_is_string(v) ||
+	    strlen(json_string_value(v)) != json_string_length(v) ||
+	    !host_port(json_string_value(v), &pr->family, pr->addr, &pr->port))
+		return conf_expected(p, v, "\"IPv4:PORT\" or \"[IPv6]:PORT\" "
+		    "(PORT 1 to 65535)");
+	return 0;
+}
+
+static const struct key prom_keys[] = {
+	CUSTOM("listen", set_prom_listen, 0),
+	END
+};
+
+static int
+set_prom(struct pctx *p, json_t *v, void *base, const struct key *k)
+{
+	(void)base, (void)k;
+	p->c->prom.enabled = true;
+	return conf_walk(p, v, prom_keys, &p->c->prom);
+}
 
 /* ---- bgp and mup (src/catsd/bgp.c, cats/mup.h) ---- */
 
@@ -1868,6 +1912,7 @@ static const struct key top_keys[] = {
 	STR("control", struct conf, control, 0),
 	SUB("log", 0, log_keys, 0, 0),
 	SUB("privileges", offsetof(struct conf, priv), priv_keys, 0, 0),
+	CUSTOM("prometheus", set_prom, 0),
 	CUSTOM("services", set_services, 0),
 	CUSTOM("peers", set_peers, 0),
 	SUB("ingress", NODE, ingress_keys, NODE_INGRESS, 0),
@@ -2156,6 +2201,10 @@ conf_default(struct conf *c)
 	c->udp_port = 5436;
 	snprintf(c->control, sizeof(c->control), "/run/catsd/catsd.sock");
 	c->log_level = LOG_NOTICE;
+	c->prom.family = AF_INET;
+	c->prom.addr[0] = 127;
+	c->prom.addr[3] = 1;
+	c->prom.port = CONF_PROM_PORT;
 	c->dataplane = CONF_DP_AUTO;
 	c->buffer_packets = 1024;
 	c->buffer_ms = 2000;

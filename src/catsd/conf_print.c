@@ -697,6 +697,23 @@ pr_priv(struct pr *w, const struct conf_priv *v)
 	return o;
 }
 
+/* "IPv4:PORT" or "[IPv6]:PORT", as set_prom_listen reads it */
+static json_t *
+pr_prom(struct pr *w, const struct conf_prom *v)
+{
+	char a[INET6_ADDRSTRLEN], s[INET6_ADDRSTRLEN + 16];
+	bool v6 = v->family == AF_INET6;
+	json_t *o;
+
+	if (inet_ntop(v->family, v->addr, a, sizeof(a)) == NULL ||
+	    (o = json_object()) == NULL)
+		return NULL;
+	snprintf(s, sizeof(s), "%s%s%s:%u", v6 ? "[" : "", a, v6 ? "]" : "",
+	    v->port);
+	add(w, o, "listen", json_string(s));
+	return o;
+}
+
 static json_t *
 pr_conf(struct pr *w, const struct conf *c)
 {
@@ -714,6 +731,8 @@ pr_conf(struct pr *w, const struct conf *c)
 	    "level", j_name(conf_levels, c->log_level),
 	    "syslog", json_boolean(c->syslog)));
 	add(w, o, "privileges", pr_priv(w, &c->priv));
+	if (c->prom.enabled)
+		add(w, o, "prometheus", pr_prom(w, &c->prom));
 	add(w, o, "services", pr_services(w, n));
 	add(w, o, "peers", pr_peers(w, c));
 	if (n->roles & NODE_INGRESS)

@@ -111,7 +111,9 @@ static const char *const allowed[] = {
 	"unlink",
 	/* sockets: signaling, control, BGP and transfer connections (the
 	 * non-blocking connect's SO_ERROR, TCP_MD5SIG), probes, RAs,
-	 * rtnetlink, syslog, getifaddrs */
+	 * rtnetlink, syslog, getifaddrs; the Prometheus endpoint's HTTP
+	 * connections (prom.c: libmicrohttpd accepts, reads, writes, shuts
+	 * down and closes; its epoll is made in start()) */
 	"bind", "connect", "accept4", "getsockname",
 	"getpeername", "setsockopt", "getsockopt", "sendto", "recvfrom",
 	"sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "shutdown",

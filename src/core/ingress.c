@@ -111,6 +111,8 @@ struct isess {
 struct client {
 	uint8_t		 addr[16];	/* key */
 	bool		 attached;
+	uint8_t		 ho;		/* enum node_ho of its last attach */
+	uint64_t	 attached_at;	/* node time of its last attach */
 	uint8_t		 ll_len;
 	uint8_t		 ll[8];
 };
@@ -903,12 +905,33 @@ on_mob_request(struct node *n, const struct rx *rx, uint64_t now)
 /* ------------------------------------------------------------------ */
 /* Handover, new side                                                  */
 
+/* A handover done here: its interruption as this ingress saw it, from
+ * the client's attach to now (node_counters.handover) */
+static void
+handover_count(struct node *n, const uint8_t client[16], uint64_t now)
+{
+	const struct client *c = client_get(n, client, false);
+	uint64_t ms;
+	unsigned b = 0;
+
+	if (c == NULL || !c->attached)
+		return;
+	ms = now > c->attached_at ? now - c->attached_at : 0;
+	while (b < NODE_HO_BUCKETS && ms > node_ho_le_ms[b])
+		b++;
+	n->cnt.handover[c->ho]++;
+	n->cnt.handover_ms_sum[c->ho] += ms;
+	if (b < NODE_HO_BUCKETS)
+		n->cnt.handover_le[c->ho][b]++;
+}
+
 static void
 send_indications(struct node *n, uint32_t idx, uint64_t now)
 {
 	struct isess *s = S(n, idx);
 	struct mh_msg m;
 
+	handover_count(n, s->key.client, now);
 	s->state = IS_MOVED_IN;
 	s->pending |= P_IND_OLD | P_IND_EGRESS;
 	dp(n, DP_STEER, s, s->egress);
@@ -1074,6 +1097,8 @@ attach(struct node *n, const struct ev *ev, uint64_t now)
 		return;
 	}
 	c->attached = true;
+	c->attached_at = now;
+	c->ho = NODE_HO_PROACTIVE;	/* unless asked for below */
 	c->ll_len = ev->lladdr_len <= sizeof(c->ll) ? ev->lladdr_len : 0;
 	memcpy(c->ll, ev->lladdr, c->ll_len);
 	if (has_sessions(n, ev->client)) {
@@ -1103,10 +1128,13 @@ attach(struct node *n, const struct ev *ev, uint64_t now)
 	old = n->cfg.find == FIND_PREFIX ? old_ingress_by_prefix(n, ev->client) : -1;
 	if (n->cfg.find == FIND_PREFIX && old < 0)
 		sess_del(n, idx);
-	else if (old >= 0)
+	else if (old >= 0) {
+		c->ho = NODE_HO_REACTIVE_PREFIX;
 		ask_old_ingress(n, idx, old, now);	/* fig. 2 by address */
-	else
+	} else {
+		c->ho = NODE_HO_REACTIVE_LOCATOR;
 		ask_locator(n, idx, now);		/* fig. 2 by locator */
+	}
 }
 
 /*

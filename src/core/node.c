@@ -148,6 +148,22 @@ node_drop_name(enum node_drop d)
 	return (unsigned)d < NODE_DROP__COUNT ? drop_names[d] : "unknown";
 }
 
+/* 1 ms to 10 s: a proactive handover's few ms to a reactive one that
+ * waited for retransmissions */
+const uint32_t node_ho_le_ms[NODE_HO_BUCKETS] = {
+	1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10000,
+};
+
+const char *
+node_ho_name(enum node_ho h)
+{
+	static const char *const names[NODE_HO__COUNT] = {
+		"proactive", "reactive-locator", "reactive-prefix",
+	};
+
+	return (unsigned)h < NODE_HO__COUNT ? names[h] : "unknown";
+}
+
 void
 node_cfg_default(struct node_cfg *c)
 {
@@ -501,6 +517,7 @@ node_send(struct node *n, const uint8_t dst[16], struct mh_msg *m)
 
 	if (!encode(n, dst, m, buf, &len))
 		return false;
+	n->cnt.tx_kind[m->kind]++;
 	answer_keep(n, dst, m, buf, len);
 	transmit(n, dst, buf, len);
 	return true;
@@ -562,6 +579,7 @@ node_rtx_send(struct node *n, enum role_id role, const uint8_t dst[16],
 	while (table_get(&n->rtx, &m->seq) != NULL && n->rtx.n < RTX_MAX_PENDING);
 	if (!encode(n, dst, m, buf, &len))
 		return m->seq;
+	n->cnt.tx_kind[m->kind]++;
 	if ((e = rtx_keep(n, m->seq, dst, buf, len)) != NULL) {
 		e->role = (uint8_t)role;
 		e->tries = 0;

@@ -14,7 +14,8 @@
 # ingress1) and their reports, the egresses' agents on their edges' control ports, a
 # BGP session with TCP MD5 between the egresses (one connects, the other
 # accepts), a proactive handover with transaction switching (state
-# transfer TCP), the catsctl show commands, SIGHUP reloads (the file read
+# transfer TCP), the catsctl show commands, Prometheus scrapes of egress1
+# (GET /metrics, a 404, a 405), SIGHUP reloads (the file read
 # again as nobody), malformed signaling, a malformed STAMP packet and a
 # malformed control request.  The negatives: turning RAs on by SIGHUP
 # fails (a raw socket needs the CAP_NET_RAW that was dropped) and the
@@ -68,6 +69,8 @@ egress_json() {
 	    "$1" "$2" "$1" "$1"
 	printf '  "probe": { "reflect": true },\n'
 	if [ "$1" = 1 ]; then bgp_json E1 E2 false; else bgp_json E2 E1 true; fi
+	# egress1 serves Prometheus metrics (its socket opened before the drop)
+	[ "$1" = 1 ] && printf '  "prometheus": { "listen": "127.0.0.1:9436" },\n'
 	priv_json
 }
 controller_json() {
@@ -203,6 +206,17 @@ for n in E1 E2; do
 	ctl "$n" -j show bgp routes >/dev/null || fail "$(name_of "$n"): show bgp routes"
 done
 alive "every show command at every node"
+
+# ---------------------------------------------------------------- prometheus
+# the HTTP path under the filter: accept, read, answer, close, each code
+http() { in_ns E1 curl -sS --max-time 5 -o "$T/metrics.out" -w '%{http_code}' "$@"; }
+for i in 1 2 3; do
+	check_has "egress1 answers GET /metrics as nobody ($i)" '^200$' http http://127.0.0.1:9436/metrics
+done
+check_has "its exposition has the node's counters" '^cats_signaling_received_total [1-9]' cat "$T/metrics.out"
+check_has "egress1 answers another path 404" '^404$' http http://127.0.0.1:9436/other
+check_has "egress1 answers POST 405" '^405$' http -X POST -d x=1 http://127.0.0.1:9436/metrics
+alive "Prometheus scrapes"
 
 # ---------------------------------------------------------------- bad input
 # signaling that does not decode, a STAMP test packet that does not, a

@@ -353,7 +353,8 @@ static const struct bad bad[] = {
 	  "t.json: node: expected an object, got nothing" },
 	{ "unknown-top-key", "{ " NODE_LOC ", 'nodes': 1 }",
 	  "t.json: nodes: unknown key; expected one of: node, signaling, "
-	  "control, log, privileges, services, peers, ingress, egress, "
+	  "control, log, privileges, prometheus, services, peers, ingress, "
+	  "egress, "
 	  "controller, "
 	  "selector, dataplane, ra, probe, timers, bgp, mup" },
 	{ "group-without-user", "{ " NODE_LOC ", 'privileges': "
