@@ -141,11 +141,14 @@ $(O)/cats-sim: $(SIM_OBJ) $(O)/libcatsio.a $(O)/libcats.a
 # libseccomp (src/catsd/priv.c).
 CATSD_LIBS := -ljansson -lev -lseccomp -lcap-ng -lmicrohttpd $(IO_LIBS) -lm $(CORE_LIBS)
 $(O)/src/catsd/xfer.o $(O)/san/src/catsd/xfer.o: CPPFLAGS += -Iapps
-# It checks "bgp route" requests with catsctl's checker (bgp_route.c).
-$(O)/catsd: $(CATSD_SRC:%.c=$(O)/%.o) $(O)/apps/appproto.o $(O)/src/catsctl/bgp_route.o $(O)/libcatsio.a $(O)/libcats.a
+# It checks "bgp route" requests with catsctl's checker (bgp_route.c,
+# which reads a raw TLV's octets with hex.c).
+# Its "show bgp routes" is catsctl's "pkt bgp" naming (bgp_json.c).
+CATSD_CTL := src/catsctl/bgp_route.c src/catsctl/hex.c src/catsctl/bgp_json.c
+$(O)/catsd: $(CATSD_SRC:%.c=$(O)/%.o) $(O)/apps/appproto.o $(CATSD_CTL:%.c=$(O)/%.o) $(O)/libcatsio.a $(O)/libcats.a
 	$(CC) $(CFLAGS) -o $@ $^ $(CATSD_LIBS)
 
-$(O)/san/catsd: $(CATSD_SRC:%.c=$(O)/san/%.o) $(APP_SAN_LIB) $(O)/san/src/catsctl/bgp_route.o $(O)/san/libcatsio.a $(O)/san/libcats.a
+$(O)/san/catsd: $(CATSD_SRC:%.c=$(O)/san/%.o) $(APP_SAN_LIB) $(CATSD_CTL:%.c=$(O)/san/%.o) $(O)/san/libcatsio.a $(O)/san/libcats.a
 	$(CC) $(SANFLAGS) -o $@ $^ $(CATSD_LIBS)
 
 $(O)/cats-edge: $(O)/apps/edge.o $(O)/apps/appproto.o
@@ -184,7 +187,7 @@ $(O)/san/catsd-nomain.o: src/catsd/catsd.c
 		-Dmain=catsd_main $(SANFLAGS) -MMD -MP -c -o $@ $<
 $(O)/san/tests/test_ctl: tests/unit/test_ctl.c $(filter-out %/catsd.o,\
 	$(CATSD_SRC:%.c=$(O)/san/%.o)) $(O)/san/catsd-nomain.o $(APP_SAN_LIB) \
-	$(O)/san/src/catsctl/bgp_route.o $(O)/san/libcatsio.a $(O)/san/libcats.a
+	$(CATSD_CTL:%.c=$(O)/san/%.o) $(O)/san/libcatsio.a $(O)/san/libcats.a
 	$(CC) $(CPPFLAGS) -Itests $(CSTD) $(WARN) $(SANFLAGS) -o $@ $^ \
 		-lcmocka $(CATSD_LIBS)
 
@@ -245,14 +248,14 @@ $(O)/fuzz/fuzz_conf: tests/fuzz/fuzz_conf.c $(CORE_SRC) $(wildcard src/catsd/con
 
 # Harnesses of catsctl's parsers link its objects (all but main) too.
 CTL_LIB_SRC := $(filter-out src/catsctl/main.c,$(CTL_SRC))
-$(O)/fuzz/fuzz_frame $(O)/fuzz/fuzz_pktjson $(O)/fuzz/fuzz_bgp_route: $(O)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(CTL_LIB_SRC)
+$(O)/fuzz/fuzz_frame $(O)/fuzz/fuzz_pktjson $(O)/fuzz/fuzz_bgp_route $(O)/fuzz/fuzz_bgpdump: $(O)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(CTL_LIB_SRC)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) $(WARN) -g -O1 \
 		-fsanitize=fuzzer,address,undefined -o $@ $^ $(CTL_LIBS) -lm $(CORE_LIBS)
 
 # The control socket's parser (control.c) links the whole daemon, its main
 # renamed (libFuzzer has its own; so no prototype check for that build).
-$(O)/fuzz/fuzz_ctl: tests/fuzz/fuzz_ctl.c $(CORE_SRC) $(CATSD_SRC) $(IO_SRC) apps/appproto.c src/catsctl/bgp_route.c $(O)/bpf/cats.skel.h
+$(O)/fuzz/fuzz_ctl: tests/fuzz/fuzz_ctl.c $(CORE_SRC) $(CATSD_SRC) $(IO_SRC) apps/appproto.c $(CATSD_CTL) $(O)/bpf/cats.skel.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) -I$(O)/bpf -Isrc/bpf -Iapps $(CSTD) $(WARN) \
 		-Wno-missing-prototypes -Dmain=catsd_main -g -O1 \

@@ -18,7 +18,7 @@
  *
  * usage: bgp-blast ADDR PORT ROUTES --as N --peer-as N --id A.B.C.D
  *            (--until-unix SOCK REQUEST KEY | --until-cmd CMD)
- *            [--poll-ms MS] [--timeout S] [--linger S]
+ *            [--poll-ms MS] [--timeout S] [--linger S] [--tlvs]
  * --linger keeps the session up S seconds after the result line, so the
  * receiver can be asked about its RIB while it still holds the routes.
  *
@@ -65,6 +65,7 @@ struct args {
 	double		 poll_ms;	/* --poll-ms: between count queries */
 	double		 timeout;
 	double		 linger;
+	bool		 tlvs;		/* --tlvs: a session parameters TLV each */
 };
 
 static int
@@ -74,7 +75,7 @@ usage(const char *why)
 	    "--as N --peer-as N --id A.B.C.D (--until-unix SOCK REQUEST KEY "
 	    "| --until-cmd CMD | --send-table FILE | --expect-routes N) "
 	    "[--poll-ms MS] [--timeout S] [--linger S] [--from ADDR] "
-	    "[--rcvbuf B]\n", why);
+	    "[--rcvbuf B] [--tlvs]\n", why);
 	return 2;
 }
 
@@ -119,6 +120,8 @@ parse(int argc, char **argv, struct args *a)
 			a->expect = (uint32_t)strtoul(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--rcvbuf") == 0 && i + 1 < argc)
 			a->rcvbuf = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--tlvs") == 0)
+			a->tlvs = true;
 		else
 			return usage("bad option");
 	}
@@ -556,7 +559,7 @@ main(int argc, char **argv)
 		return send_table(&a);
 	if (a.expect != 0)
 		return receive(&a);
-	if ((stream = bgpgen_stream(a.routes, &len, &nupd)) == NULL) {
+	if ((stream = bgpgen_stream(a.routes, a.tlvs, &len, &nupd)) == NULL) {
 		fprintf(stderr, "bgp-blast: cannot build the routes\n");
 		return 1;
 	}

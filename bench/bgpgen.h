@@ -8,6 +8,8 @@
  * attributes a CATS-MUP controller sends: ORIGIN, AS_PATH, LOCAL_PREF, the
  * MUP extended community with the CS-ID, a route target and the CATS
  * attribute with a CIS-ID that changes from UPDATE to UPDATE (16 sets).
+ * With tlvs, every route ends in the 3gpp-5g session parameters TLV of
+ * draft-ietf-bess-mup-safi-01 3.1.5.1 (its TEID, QFI 9): 7 octets more.
  */
 #ifndef CATS_BENCH_BGPGEN_H
 #define CATS_BENCH_BGPGEN_H
@@ -19,8 +21,10 @@
 
 #define BGPGEN_ASN	65000
 
+#define BGPGEN_TLV_LEN	7
+
 static void
-bgpgen_route(struct bgp_mup *k, uint32_t i)
+bgpgen_route(struct bgp_mup *k, uint32_t i, uint8_t *tlv)
 {
 	memset(k, 0, sizeof(*k));
 	k->afi = BGP_AFI_IPV6;
@@ -33,6 +37,17 @@ bgpgen_route(struct bgp_mup *k, uint32_t i)
 	k->ep[15] = (uint8_t)(1 + i % 4);	/* four UPFs */
 	k->ep_len = 160;
 	k->teid = i + 1;
+	if (tlv == NULL)
+		return;
+	tlv[0] = BGP_MUP_TLV_SESSION;
+	tlv[1] = 5;
+	tlv[2] = (uint8_t)(k->teid >> 24);
+	tlv[3] = (uint8_t)(k->teid >> 16);
+	tlv[4] = (uint8_t)(k->teid >> 8);
+	tlv[5] = (uint8_t)k->teid;
+	tlv[6] = 9;
+	k->tlv = tlv;
+	k->tlv_len = BGPGEN_TLV_LEN;
 }
 
 static void
@@ -47,8 +62,7 @@ bgpgen_attrs(struct bgp_attrs *a, uint32_t update)
 	a->nh[0] = 0xfc;
 	a->nh[15] = 1;
 	a->has_mup_ec = true;
-	a->mup_ec_asn = BGPGEN_ASN;
-	a->mup_ec_id = 1;
+	bgp_mup_ec_as2(&a->mup_ec, BGPGEN_ASN, 1);
 	a->nrt = 1;
 	a->rt[0] = bgp_rt_as2(BGPGEN_ASN, 100);
 	a->cats.has_cs_id = true;
@@ -62,11 +76,12 @@ bgpgen_attrs(struct bgp_attrs *a, uint32_t update)
  * malloc'd, *len set.  NULL if memory or encoding fails.
  */
 static uint8_t *
-bgpgen_stream(uint32_t n, size_t *len, uint32_t *nupdates)
+bgpgen_stream(uint32_t n, bool tlvs, size_t *len, uint32_t *nupdates)
 {
 	enum { BATCH = 128 };
-	size_t cap = (size_t)n * 40 + 65536, off = 0;
+	size_t cap = (size_t)n * 48 + 65536, off = 0;
 	uint8_t *buf = malloc(cap);
+	static uint8_t tl[BATCH][BGPGEN_TLV_LEN];
 	struct bgp_mup k[BATCH];
 	struct bgp_attrs a;
 	uint32_t i = 0, u = 0;
@@ -79,7 +94,8 @@ bgpgen_stream(uint32_t n, size_t *len, uint32_t *nupdates)
 
 		bgpgen_attrs(&a, u);
 		for (size_t j = 0; j < take; j++)
-			bgpgen_route(&k[j], i + (uint32_t)j);
+			bgpgen_route(&k[j], i + (uint32_t)j, tlvs ? tl[j] :
+			    NULL);
 		/* As many as fit in one message: halve until it does. */
 		for (;;) {
 			wb_init(&w, buf + off, cap - off);

@@ -705,6 +705,7 @@ local G = {
 	mup_ec = ProtoField.string("cats.mup.direct_segment", "MUP direct segment (CS-ID)"),
 	mup_ec_asn = ProtoField.uint16("cats.mup.direct_segment.asn", "ASN"),
 	mup_ec_id = ProtoField.uint32("cats.mup.direct_segment.id", "Identifier (CS-ID)"),
+	mup_iw = ProtoField.string("cats.mup.interwork_segment", "MUP interwork segment"),
 	psid_type = ProtoField.uint8("cats.bgp.psid.type", "Prefix-SID TLV type"),
 	psid_len = ProtoField.uint16("cats.bgp.psid.length", "Length"),
 	psid_value = ProtoField.bytes("cats.bgp.psid.value", "Value"),
@@ -738,6 +739,16 @@ local G = {
 	ep = ProtoField.string("cats.mup.endpoint", "Endpoint"),
 	src_len = ProtoField.uint8("cats.mup.source_len", "Source length (bits)"),
 	src = ProtoField.string("cats.mup.source", "Source"),
+	-- draft-ietf-bess-mup-safi-01 3.1.5: TLVs after a T1ST's or T2ST's fields
+	tlv_type = ProtoField.uint8("cats.mup.tlv.type", "TLV type", base.DEC,
+		{ [1] = "3gpp-5g session parameters", [2] = "interwork endpoint address",
+		  [3] = "source address" }),
+	tlv_len = ProtoField.uint8("cats.mup.tlv.length", "TLV length"),
+	tlv_teid = ProtoField.uint32("cats.mup.tlv.teid", "Session TEID"),
+	tlv_qfi = ProtoField.uint8("cats.mup.tlv.qfi", "Session QFI"),
+	tlv_iw = ProtoField.string("cats.mup.tlv.interwork_endpoint", "Interwork endpoint address"),
+	tlv_src = ProtoField.string("cats.mup.tlv.source_address", "Source address"),
+	tlv_value = ProtoField.bytes("cats.mup.tlv.value", "Value"),
 	cmu = ProtoField.bool("cats.mup.cmu", "CMU (DSD with CATS kind CMU)"),
 	withdrawn = ProtoField.bool("cats.mup.withdrawn", "Withdrawn"),
 	route = ProtoField.string("cats.mup.route", "Route"),
@@ -815,6 +826,42 @@ end
 
 -- One MUP NLRI body after the RD (docs/wire.md 8.2).  Returns the route's
 -- key fields as text, or nil when it is malformed (flagged).
+-- The TLVs of a session transformed route [off, stop): type (1), length
+-- (1), value; not part of its key (draft-ietf-bess-mup-safi-01 3.1.5).
+-- A malformed one makes catsd withdraw the route (wire.md 8.5).
+local TLV_LEN = { [1] = { 5 }, [2] = { 4, 16 }, [3] = { 4, 16 } }
+local function mup_tlvs(tvb, off, stop, t)
+	local seen = {}
+	while off < stop do
+		if stop - off < 2 then bad(t, GE.trunc, "a TLV header runs past the NLRI"); return end
+		local ty, len = tvb(off, 1):uint(), tvb(off + 1, 1):uint()
+		local tt = t:add(catsbgp, tvb(off, math.min(2 + len, stop - off)), "TLV " .. ty)
+		tt:add(G.tlv_type, tvb(off, 1))
+		local li = tt:add(G.tlv_len, tvb(off + 1, 1))
+		if off + 2 + len > stop then bad(li, GE.trunc, "a TLV runs past the NLRI"); return end
+		if len == 0 then bad(li, GE.len, "a TLV of length 0"); return end
+		local want = TLV_LEN[ty]
+		if want and len ~= want[1] and len ~= want[2] then
+			bad(li, GE.len, "wrong length for the TLV's type"); return
+		end
+		if want and seen[ty] then bad(tt, GE.value, "a known TLV twice"); return end
+		seen[ty] = true
+		local v = off + 2
+		if ty == 1 then
+			tt:add(G.tlv_teid, tvb(v, 4))
+			tt:add(G.tlv_qfi, tvb(v + 4, 1))
+			tt:append_text(string.format(": session TEID %d QFI %d", tvb(v, 4):uint(), tvb(v + 4, 1):uint()))
+		elseif ty == 2 or ty == 3 then
+			local a = addr_text(tvb, v, len, len == 4 and 1 or 2)
+			tt:add(ty == 2 and G.tlv_iw or G.tlv_src, tvb(v, len), a)
+			tt:append_text((ty == 2 and ": interwork endpoint " or ": source address ") .. a)
+		else
+			tt:add(G.tlv_value, tvb(v, len))	-- kept and passed on (3.1.3)
+		end
+		off = v + len
+	end
+end
+
 local function mup_body(tvb, off, stop, ty, afi, t)
 	local abits = afi == 1 and 32 or 128
 	local alen = abits / 8
@@ -877,7 +924,8 @@ local function mup_body(tvb, off, stop, ty, afi, t)
 				off = off + sl / 8
 			end
 		end
-		return text, off
+		mup_tlvs(tvb, off, stop, t)
+		return text, stop
 	elseif ty == 4 then	-- T2ST
 		if not need(1, "endpoint length") then return nil end
 		local el = tvb(off, 1):uint()
@@ -892,7 +940,8 @@ local function mup_body(tvb, off, stop, ty, afi, t)
 		local teid = 0
 		for i = 0, 3 do teid = teid * 256 + (i < tn and tvb(off + 1 + alen + i, 1):uint() or 0) end
 		if tn > 0 then t:add(G.teid, tvb(off + 1 + alen, tn), teid) else t:add(G.teid, tvb(off, 1), 0):set_generated() end
-		return string.format("endpoint %s endpoint_length %d teid %d", e, el, teid), off + 1 + alen + tn
+		mup_tlvs(tvb, off + 1 + alen + tn, stop, t)
+		return string.format("endpoint %s endpoint_length %d teid %d", e, el, teid), stop
 	end
 	return nil
 end
@@ -1019,13 +1068,25 @@ A[16] = function(tvb, off, len, t, ctx)
 		local c = t:add(catsbgp, tvb(o, 8), "Extended community")
 		c:add(G.ec_type, tvb(o, 1))
 		c:add(G.ec_subtype, tvb(o + 1, 1))
-		if ty == 0x0c and st == 0 then	-- draft-ietf-bess-mup-safi 3.2
-			local text = tvb(o + 2, 2):uint() .. ":" .. tvb(o + 4, 4):uint()
-			c:add(G.mup_ec_asn, tvb(o + 2, 2))
-			c:add(G.mup_ec_id, tvb(o + 4, 4))
-			c:add(G.mup_ec, tvb(o + 2, 6), text)
-			c:append_text(": MUP direct segment " .. text)
-			ctx.mup = ctx.mup or text
+		if ty == 0x0c and st <= 5 then	-- draft-ietf-bess-mup-safi-01 3.2
+			-- 0-2 direct, 3-5 interwork; each AS2:N4, IPv4:N2 or AS4:N2
+			local form, text = st % 3
+			if form == 0 then text = tvb(o + 2, 2):uint() .. ":" .. tvb(o + 4, 4):uint()
+			elseif form == 1 then text = tostring(tvb(o + 2, 4):ipv4()) .. ":" .. tvb(o + 6, 2):uint()
+			else text = tvb(o + 2, 4):uint() .. ":" .. tvb(o + 6, 2):uint() end
+			if st == 0 then
+				c:add(G.mup_ec_asn, tvb(o + 2, 2))
+				c:add(G.mup_ec_id, tvb(o + 4, 4))
+			end
+			if st < 3 then
+				c:add(G.mup_ec, tvb(o + 2, 6), text)
+				c:append_text(": MUP direct segment " .. text)
+				if not ctx.mup and not ctx.mup_iw then ctx.mup = text end
+			else
+				c:add(G.mup_iw, tvb(o + 2, 6), text)
+				c:append_text(": MUP interwork segment " .. text)
+				if not ctx.mup and not ctx.mup_iw then ctx.mup_iw = text end
+			end
 		elseif st == 2 and ty <= 2 then	-- RFC 4360 route targets
 			local text
 			if ty == 0 then text = tvb(o + 2, 2):uint() .. ":" .. tvb(o + 4, 4):uint()
@@ -1152,6 +1213,7 @@ local function attributes(tvb, off, stop, tree)
 	ctx.text = function()
 		local t = {}
 		if ctx.mup then t[#t + 1] = "mup " .. ctx.mup end
+		if ctx.mup_iw then t[#t + 1] = "mup_interwork " .. ctx.mup_iw end
 		if #ctx.rts > 0 then t[#t + 1] = "rt " .. table.concat(ctx.rts, ",") end
 		if ctx.sid then t[#t + 1] = "sid " .. ctx.sid .. " behavior " .. ctx.behavior end
 		t[#t + 1] = "kind " .. (cats_kinds[peek.kind] or tostring(peek.kind))

@@ -204,6 +204,37 @@ enum bgp_err	 bgp_refresh_decode(const uint8_t *body, size_t len,
 
 /* ---- routes ---- */
 
+/*
+ * The MUP extended community (type 0x0c), draft-ietf-bess-mup-safi-01
+ * 3.2: a direct or an interwork segment, each named by a two-octet AS and
+ * a four-octet number, an IPv4 address and a two-octet number, or a
+ * four-octet AS and a two-octet number.  v is the 6 octets as sent.
+ */
+enum bgp_mup_ec_sub {
+	BGP_MUP_EC_DIRECT_AS2	= 0x00,
+	BGP_MUP_EC_DIRECT_IPV4	= 0x01,
+	BGP_MUP_EC_DIRECT_AS4	= 0x02,
+	BGP_MUP_EC_IW_AS2	= 0x03,
+	BGP_MUP_EC_IW_IPV4	= 0x04,
+	BGP_MUP_EC_IW_AS4	= 0x05,
+	BGP_MUP_EC__COUNT
+};
+
+struct bgp_mup_ec {
+	uint8_t		 sub;		/* enum bgp_mup_ec_sub */
+	uint8_t		 v[6];
+};
+
+/* Direct segment (0x00-0x02), else interwork. */
+bool		 bgp_mup_ec_direct(const struct bgp_mup_ec *);
+/* The segment's number: the last 4 octets after a two-octet AS, else 2
+ * (the CS-ID in CATS-MUP, docs/mup.md). */
+uint32_t	 bgp_mup_ec_local(const struct bgp_mup_ec *);
+/* "65000:7", "192.0.2.1:7", "4200000000:7"; its length, as snprintf. */
+int		 bgp_mup_ec_str(const struct bgp_mup_ec *, char *buf, size_t len);
+/* A direct segment of a two-octet AS (what CATS-MUP sends). */
+void		 bgp_mup_ec_as2(struct bgp_mup_ec *, uint16_t asn, uint32_t id);
+
 /* MUP route types, architecture 1 (3gpp-5g). */
 enum bgp_mup_type {
 	BGP_MUP_PREFIX	= 0,	/* not MUP: a unicast prefix (prefix/plen),
@@ -223,7 +254,26 @@ enum bgp_mup_type {
  *   T1ST  rd, prefix/plen (UE), teid, qfi, ep/ep_len (endpoint),
  *         src/src_len (optional source)
  *   T2ST  rd, ep_len bits of endpoint address then TEID, ep, teid
+ * A T1ST or T2ST may carry TLVs after its fields (draft-ietf-bess-mup-
+ * safi-01 3.1.5): not part of the key, kept as they came (unknown ones
+ * too) to be passed on, and what the known ones say, decoded.
  */
+#define BGP_MUP_TLV_SESSION	1	/* 3gpp-5g session parameters: TEID, QFI */
+#define BGP_MUP_TLV_INTERWORK	2	/* interwork endpoint address */
+#define BGP_MUP_TLV_SOURCE	3	/* source address */
+#define BGP_MUP_TLV_BIT(t)	(1u << (t))
+
+/* Why a route's TLVs are malformed: RFC 7606 treat-as-withdraw of that
+ * route, its key being sound (docs/wire.md 8.2). */
+enum bgp_mup_tlv_err {
+	BGP_MUP_TLV_OK = 0,
+	BGP_MUP_TLV_E_TRUNC,		/* a TLV runs past the NLRI */
+	BGP_MUP_TLV_E_EMPTY,		/* a TLV of length 0 */
+	BGP_MUP_TLV_E_LEN,		/* a known TLV of the wrong length */
+	BGP_MUP_TLV_E_DUP,		/* a known TLV twice */
+	BGP_MUP_TLV_E__COUNT
+};
+
 struct bgp_mup {
 	uint16_t	 afi;
 	uint8_t		 type;		/* enum bgp_mup_type */
@@ -237,6 +287,17 @@ struct bgp_mup {
 	uint8_t		 ep[16];
 	uint8_t		 src_len;	/* bits, 0 when absent */
 	uint8_t		 src[16];
+	/* TLVs (T1ST, T2ST) */
+	const uint8_t	*tlv;		/* view, tlv_len octets as on the wire */
+	uint8_t		 tlv_len;
+	uint8_t		 tlv_err;	/* enum bgp_mup_tlv_err of a decode */
+	uint8_t		 tlv_seen;	/* BGP_MUP_TLV_BIT()s of those decoded */
+	uint8_t		 sp_qfi;	/* session parameters */
+	uint32_t	 sp_teid;
+	uint8_t		 iw_len;	/* interwork endpoint: 4 or 16 octets */
+	uint8_t		 iw[16];
+	uint8_t		 sa_len;	/* source address: 4 or 16 octets */
+	uint8_t		 sa[16];
 };
 
 /* An IPv6 (or IPv4) unicast prefix, RFC 4760 section 5 encoding. */
@@ -251,13 +312,25 @@ struct bgp_prefix {
  * RFC 7606 5.3: the NLRI length cannot be trusted, so the session resets).
  * An NLRI of an unknown architecture or route type is well formed: it is
  * skipped and counted in *skipped, since its length field says its size.
+ * A route whose TLVs are malformed is returned (1) with m->tlv_err set:
+ * the caller withdraws it.  m->tlv is a view into the block.
  */
 int		 bgp_mup_next(struct cur *, uint16_t afi, struct bgp_mup *,
 		    unsigned *skipped, enum bgp_err *err);
+/* The NLRI with its TLVs (m->tlv, unchanged); false if m breaks a rule
+ * the decoder enforces or does not fit. */
 bool		 bgp_mup_encode(struct wbuf *, const struct bgp_mup *);
-/* Wire form of the NLRI (type, length and body), for keys: returns its
- * length, 0 if it does not fit in cap. */
+/* Wire form of the NLRI without TLVs (type, length and body), for keys:
+ * returns its length, 0 if it does not fit in cap. */
 size_t		 bgp_mup_key(const struct bgp_mup *, uint8_t *out, size_t cap);
+/* Decode TLVs (p, len) into m: tlv, tlv_len, tlv_seen and the fields;
+ * returns what is wrong with them (BGP_MUP_TLV_OK). */
+enum bgp_mup_tlv_err bgp_mup_tlv_parse(struct bgp_mup *m, const uint8_t *p,
+		    size_t len);
+/* Append a known TLV to a buffer for m->tlv: false if it does not fit. */
+bool		 bgp_mup_tlv_put(struct wbuf *, uint8_t type, const uint8_t *v,
+		    uint8_t len);
+const char	*bgp_mup_tlv_strerror(enum bgp_mup_tlv_err);
 
 int		 bgp_prefix_next(struct cur *, uint16_t afi,
 		    struct bgp_prefix *, enum bgp_err *err);
@@ -342,8 +415,7 @@ struct bgp_attrs {
 	uint16_t	 unreach_len;
 	/* extended communities */
 	bool		 has_mup_ec;
-	uint16_t	 mup_ec_asn;	/* MUP direct segment id: 2 + 4 */
-	uint32_t	 mup_ec_id;	/* the CS-ID in CATS-MUP */
+	struct bgp_mup_ec mup_ec;	/* the first MUP one */
 	uint8_t		 nrt;
 	uint64_t	 rt[BGP_MAX_RT];	/* route targets, the 8 octets */
 	struct bgp_srv6_sid sid;
@@ -421,6 +493,11 @@ struct bgp_peer_cfg {
 	bool		 passive;	/* wait for the peer to connect */
 	uint32_t	 connect_retry_ms;	/* ConnectRetryTimer, 0: 5000 */
 	uint32_t	 idle_hold_ms;	/* back-off after an error, 0: 1000 */
+	uint32_t	 idle_hold_max_ms;	/* its cap, 0: 60000 */
+	/* DampPeerOscillations (RFC 4271 8.1.1): the back-off goes back to
+	 * idle_hold_ms only after a session stayed Established this long
+	 * and at least its hold time; 0: 60000. */
+	uint32_t	 stable_ms;
 	/*
 	 * Maximum prefixes (RFC 4271 8.1.2's "upper bound", RFC 4486 4): the
 	 * routes held from the peer in any one address family (the owner's
@@ -457,6 +534,15 @@ struct bgp_peer_ops {
 	 * the Cease follows this call. */
 	void	(*prefix_limit)(void *ctx, enum bgp_af, size_t routes,
 		    bool exceeded);
+	/*
+	 * RFC 4271 6.8, the neighbor's second connection (bgp_peer_second):
+	 * 'send2' writes on it, 'close2' closes it, 'swap' closes the
+	 * session's connection and makes the second one the session's.
+	 * Without all three a second connection is refused.
+	 */
+	void	(*send2)(void *ctx, const uint8_t *buf, size_t len);
+	void	(*close2)(void *ctx);
+	void	(*swap)(void *ctx);
 };
 
 struct bgp_peer_counters {
@@ -473,6 +559,10 @@ struct bgp_peer_counters {
 	uint64_t	 flaps;		/* times it went down from Established */
 	uint64_t	 max_prefix;	/* sessions ended for max_prefix */
 	uint64_t	 max_prefix_warnings;
+	/* RFC 4271 6.8 collisions, by whose connection stayed: the one we
+	 * opened, or the one the neighbor opened */
+	uint64_t	 collision_ours;
+	uint64_t	 collision_theirs;
 };
 
 struct bgp_peer;
@@ -486,9 +576,25 @@ void		 bgp_peer_free(struct bgp_peer *);
  * also ends the hold-down after max_prefix (bgp_peer_prefix_down). */
 void		 bgp_peer_start(struct bgp_peer *, uint64_t now_ms);
 void		 bgp_peer_stop(struct bgp_peer *, uint64_t now_ms);
-/* The transport came up (either direction) or went away. */
+/* The transport came up or went away; 'connected' is the one we opened
+ * (after the 'connect' op), 'accepted' one the neighbor opened. */
 void		 bgp_peer_connected(struct bgp_peer *, uint64_t now_ms);
+void		 bgp_peer_accepted(struct bgp_peer *, uint64_t now_ms);
 void		 bgp_peer_closed(struct bgp_peer *, uint64_t now_ms);
+/*
+ * RFC 4271 6.8: a second connection of the neighbor's while the session has
+ * one past Connect (inbound: the neighbor opened it).  False: refused, the
+ * driver closes it.  Else it is the FSM's through send2/close2/swap: it
+ * gets our OPEN, and once both connections have the neighbor's OPEN the
+ * BGP Identifiers decide which stays; the other gets Cease 6/7 (RFC 4486).
+ * Against an Established session the second always loses.  Its bytes go
+ * to bgp_peer_input2, its end to bgp_peer_closed2.
+ */
+bool		 bgp_peer_second(struct bgp_peer *, bool inbound,
+		    uint64_t now_ms);
+void		 bgp_peer_input2(struct bgp_peer *, const uint8_t *, size_t,
+		    uint64_t now_ms);
+void		 bgp_peer_closed2(struct bgp_peer *, uint64_t now_ms);
 /* Bytes of the stream; partial messages are kept until complete. */
 void		 bgp_peer_input(struct bgp_peer *, const uint8_t *, size_t,
 		    uint64_t now_ms);
@@ -535,8 +641,7 @@ struct bgp_rattr {
 	bool		 has_sid;
 	bool		 has_cats;
 	uint8_t		 nrt;
-	uint16_t	 mup_ec_asn;
-	uint32_t	 mup_ec_id;
+	struct bgp_mup_ec mup_ec;
 	uint32_t	 local_pref;
 	uint64_t	 rt[BGP_MAX_RT];
 	struct bgp_srv6_sid sid;
@@ -571,6 +676,7 @@ struct bgp_rib_stats {
 	size_t		 bytes;		/* memory held for routes and attrs */
 	uint64_t	 adds, replaces, withdraws, unknown_withdraws;
 	uint64_t	 dropped;	/* not kept: no memory */
+	uint64_t	 tlv_malformed;	/* routes withdrawn for their TLVs */
 };
 
 struct bgp_rib	*bgp_rib_new(bgp_rib_fn, void *ctx);

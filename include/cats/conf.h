@@ -117,6 +117,10 @@ struct conf_bgp_nbr {
 	uint32_t	 max_prefix;	/* per family; 0: no limit */
 	uint8_t		 max_prefix_warn_pct;	/* 0: no warning */
 	uint32_t	 max_prefix_restart_s;	/* 0: stay down */
+	/* It reads draft-ietf-bess-mup-safi-01: session transformed route
+	 * TLVs and MUP communities other than 0x00 go to it (docs/wire.md
+	 * 8.2); gobgpd 3.10 does not. */
+	bool		 mup_tlvs;
 };
 
 struct conf_bgp {
@@ -127,6 +131,7 @@ struct conf_bgp {
 	uint16_t	 hold;		/* 0, or 3 and more seconds */
 	uint32_t	 connect_retry_ms;
 	uint32_t	 idle_hold_ms;
+	uint32_t	 idle_hold_max_ms;	/* the back-off's cap */
 	struct conf_bgp_nbr nbr[CONF_BGP_MAX_NBRS];
 	size_t		 nnbr;
 };

@@ -128,6 +128,9 @@ struct mup_steer {
 	bool		 unmet;
 	uint64_t	 moved_ms;
 	char		 why[MUP_WHY_MAX];
+	/* The QFI of the T2ST's 3gpp-5g session parameters TLV
+	 * (draft-ietf-bess-mup-safi-01 3.1.5.1); -1 without one. */
+	int16_t		 qfi;
 };
 
 struct mup_ops {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "catsctl/bgp_route.h"
+#include "catsctl/hex.h"
 
 #define T(x)		(1u << (x))
 #define ALL_TYPES	(T(BGP_MUP_ISD) | T(BGP_MUP_DSD) | T(BGP_MUP_T1ST) | \
@@ -41,11 +42,22 @@ static const struct field fields[] = {
 	{ "source", "source", K_STR, 0, T(BGP_MUP_T1ST), false },
 	{ "rt", "rt", K_LIST, 0, ALL_TYPES, true },
 	{ "mup", "mup", K_STR, 0, ALL_TYPES, true },
+	{ "mup-interwork", "mup_interwork", K_STR, 0, ALL_TYPES, true },
 	{ "sid", "sid", K_STR, 0, ALL_TYPES, true },
 	{ "behavior", "behavior", K_INT, 0, ALL_TYPES, true },
 	{ "cs-id", "cs_id", K_INT, 0, ALL_TYPES, true },
 	{ "cis-id", "cis_id", K_INT, 0, ALL_TYPES, true },
 	{ "nexthop", "nexthop", K_STR, 0, ALL_TYPES, true },
+	/* TLVs, draft-ietf-bess-mup-safi-01 3.1.5: not of the key, add only */
+	{ "session-teid", "session_teid", K_INT, 0,
+	  T(BGP_MUP_T1ST) | T(BGP_MUP_T2ST), true },
+	{ "session-qfi", "session_qfi", K_INT, 0,
+	  T(BGP_MUP_T1ST) | T(BGP_MUP_T2ST), true },
+	{ "interwork", "interwork", K_STR, 0,
+	  T(BGP_MUP_T1ST) | T(BGP_MUP_T2ST), true },
+	{ "source-address", "source_address", K_STR, 0,
+	  T(BGP_MUP_T1ST) | T(BGP_MUP_T2ST), true },
+	{ "tlv", "tlv", K_LIST, 0, T(BGP_MUP_T1ST) | T(BGP_MUP_T2ST), true },
 };
 #define NFIELDS		(sizeof(fields) / sizeof(fields[0]))
 
@@ -367,27 +379,43 @@ parse_rts(struct ctx *c, struct bgp_rattr *a)
 	return 0;
 }
 
+/*
+ * The MUP community, draft-ietf-bess-mup-safi-01 3.2: "mup" a direct
+ * segment, "mup_interwork" an interwork one, each ASN:N (two-octet AS,
+ * four-octet N), A.B.C.D:N or ASN4:N (two-octet N), as a route target;
+ * their sub-types follow the same order (0-2 direct, 3-5 interwork).
+ */
+static int
+parse_mup_ec(struct ctx *c, struct bgp_rattr *a)
+{
+	static const char expect[] = "ASN:N, A.B.C.D:N or ASN4:N";
+	uint8_t t, v[6];
+	int rc, rc2;
+
+	if ((rc = pair_key(c, "mup", &t, v, expect)) < 0)
+		return -1;
+	if ((rc2 = pair_key(c, "mup_interwork", &t, v, expect)) < 0)
+		return -1;
+	if (rc == 0 && rc2 == 0)
+		return bad(c, "mup_interwork", "one MUP community: not with "
+		    "\"mup\"");
+	if (rc != 0 && rc2 != 0)
+		return 0;
+	a->has_mup_ec = true;
+	a->mup_ec.sub = (uint8_t)(t + (rc2 == 0 ? BGP_MUP_EC_IW_AS2 : 0));
+	memcpy(a->mup_ec.v, v, sizeof(v));
+	return 0;
+}
+
 static int
 parse_attrs(struct ctx *c, struct bgp_rattr *a)
 {
-	static const char mup_expect[] = "ASN:N with a two-octet ASN";
-	uint8_t t, v[6];
 	size_t alen;
 	uint32_t n;
 	int rc;
 
-	if (parse_rts(c, a) < 0 ||
-	    (rc = pair_key(c, "mup", &t, v, mup_expect)) < 0)
+	if (parse_rts(c, a) < 0 || parse_mup_ec(c, a) < 0)
 		return -1;
-	if (rc == 0) {
-		/* draft-ietf-bess-mup-safi 3.2: 2-octet AS, 4-octet number */
-		if (t != 0)
-			return bad(c, "mup", mup_expect);
-		a->has_mup_ec = true;
-		a->mup_ec_asn = (uint16_t)(v[0] << 8 | v[1]);
-		a->mup_ec_id = (uint32_t)v[2] << 24 | (uint32_t)v[3] << 16 |
-		    (uint32_t)v[4] << 8 | v[5];
-	}
 	if (addr_key(c, "sid", AF_INET6, a->sid.sid, &alen) < 0 ||
 	    (rc = num(c, "behavior", 1, UINT16_MAX, &n)) < 0)
 		return -1;
@@ -426,6 +454,96 @@ pick(struct ctx *c, const char *key, const char *const *names, size_t n,
 	return bad(c, key, expect);
 }
 
+/* "T:HEX": a TLV of a type draft-ietf-bess-mup-safi-01 does not define
+ * (4 to 255), its value of 1 to 255 octets. */
+static int
+raw_tlv(struct ctx *c, const char *s, struct wbuf *w)
+{
+	static const char expect[] = "\"T:HEX\", T from 4 to 255 (1 to 3 "
+	    "have their own keys), 1 to 255 octets of value";
+	const char *colon = strchr(s, ':');
+	unsigned long long t;
+	char head[8], herr[64];
+	uint8_t *v;
+	size_t n;
+	bool ok;
+
+	if (colon == NULL || (size_t)(colon - s) >= sizeof(head))
+		return bad(c, "tlv", expect);
+	memcpy(head, s, (size_t)(colon - s));
+	head[colon - s] = '\0';
+	if (decimal(head, UINT8_MAX, &t) < 0 || t < 4 ||
+	    hex_parse(colon + 1, &v, &n, herr, sizeof(herr)) < 0)
+		return bad(c, "tlv", expect);
+	ok = n >= 1 && n <= UINT8_MAX &&
+	    bgp_mup_tlv_put(w, (uint8_t)t, v, (uint8_t)n);
+	free(v);
+	return ok ? 0 : bad(c, "tlv", expect);
+}
+
+/* An address TLV (3.1.5.2, 3.1.5.3) from an address key, if given. */
+static int
+addr_tlv(struct ctx *c, const char *key, uint8_t type, struct wbuf *w)
+{
+	uint8_t a[16];
+	size_t alen;
+
+	if (addr_key(c, key, 0, a, &alen) < 0)
+		return -1;
+	if (alen != 0)
+		bgp_mup_tlv_put(w, type, a, (uint8_t)alen);
+	return 0;
+}
+
+/* The TLVs of a T1ST or T2ST, in the order of 3.1.5, into r->tlv. */
+static int
+parse_tlvs(struct ctx *c, struct bgp_route *r)
+{
+	uint8_t sp[5], nlri[300];
+	uint32_t teid = 0, qfi = 0;
+	struct wbuf w, n;
+	json_t *l, *e;
+	size_t i;
+	int rt, rq;
+
+	wb_init(&w, r->tlv, sizeof(r->tlv));
+	if ((rt = num(c, "session_teid", 0, UINT32_MAX, &teid)) < 0 ||
+	    (rq = num(c, "session_qfi", 0, 63, &qfi)) < 0)	/* 6 bits */
+		return -1;
+	if (rt != rq)
+		return bad(c, rt == 0 ? "session_qfi" : "session_teid",
+		    "session_teid and session_qfi together (the 3gpp-5g "
+		    "session parameters TLV)");
+	if (rt == 0) {
+		for (int k = 0; k < 4; k++)
+			sp[k] = (uint8_t)(teid >> (24 - 8 * k));
+		sp[4] = (uint8_t)qfi;
+		bgp_mup_tlv_put(&w, BGP_MUP_TLV_SESSION, sp, sizeof(sp));
+	}
+	if (addr_tlv(c, "interwork", BGP_MUP_TLV_INTERWORK, &w) < 0 ||
+	    addr_tlv(c, "source_address", BGP_MUP_TLV_SOURCE, &w) < 0)
+		return -1;
+	if ((l = json_object_get(c->req, "tlv")) != NULL &&
+	    !json_is_array(l))
+		return bad(c, "tlv", "a list of \"T:HEX\"");
+	json_array_foreach(l, i, e)
+		if (!json_is_string(e) ||
+		    raw_tlv(c, json_string_value(e), &w) < 0)
+			return -1;
+	if (w.len == 0)
+		return 0;
+	r->key.tlv = r->tlv;
+	r->key.tlv_len = (uint8_t)w.len;
+	wb_init(&n, nlri, sizeof(nlri));
+	if (!wb_ok(&w) || bgp_mup_tlv_parse(&r->key, r->tlv, w.len) !=
+	    BGP_MUP_TLV_OK || !bgp_mup_encode(&n, &r->key)) {
+		snprintf(c->err, c->len, "bgp route: the TLVs do not fit in "
+		    "one NLRI (255 octets with the route's fields)");
+		return -1;
+	}
+	return 0;
+}
+
 int
 bgp_route_parse(json_t *req, struct bgp_route *r, char *err, size_t len)
 {
@@ -452,7 +570,9 @@ bgp_route_parse(json_t *req, struct bgp_route *r, char *err, size_t len)
 	if (check_keys(&c, (unsigned)type, r->add) < 0 ||
 	    parse_key(&c, &r->key) < 0)
 		return -1;
-	return r->add ? parse_attrs(&c, &r->attr) : 0;
+	if (!r->add)
+		return 0;
+	return parse_attrs(&c, &r->attr) < 0 || parse_tlvs(&c, r) < 0 ? -1 : 0;
 }
 
 /* ------------------------------------------------------------------ */

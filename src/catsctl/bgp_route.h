@@ -11,8 +11,12 @@
  *    "family":"ipv4-mup|ipv6-mup","type":"isd|dsd|t1st|t2st","rd":"X:N",
  *    key fields:  isd "prefix"; dsd "address"; t1st "prefix","teid","qfi",
  *                 "endpoint"[,"source"]; t2st "endpoint","teid"
- *    attributes (add only):  "rt":["X:N",...],"mup":"ASN:N","sid":A,
- *                 "behavior":N,"cs_id":N,"cis_id":N,"nexthop":A}
+ *    attributes (add only):  "rt":["X:N",...],"mup":"X:N",
+ *                 "mup_interwork":"X:N","sid":A,"behavior":N,"cs_id":N,
+ *                 "cis_id":N,"nexthop":A}
+ *    TLVs of a t1st or t2st (add only; draft-ietf-bess-mup-safi-01
+ *                 3.1.5): "session_teid":N,"session_qfi":N,
+ *                 "interwork":A,"source_address":A,"tlv":["T:HEX",...]
  */
 #ifndef CATSCTL_BGP_ROUTE_H
 #define CATSCTL_BGP_ROUTE_H
@@ -27,8 +31,9 @@
 struct bgp_route {
 	bool		 add;		/* else del */
 	enum bgp_af	 af;
-	struct bgp_mup	 key;
+	struct bgp_mup	 key;		/* key.tlv points into tlv */
 	struct bgp_rattr attr;		/* nh_len 0: the speaker's default */
+	uint8_t		 tlv[UINT8_MAX];
 };
 
 /* Check a request and fill 'r'; -1 with a sentence in 'err' naming the key. */

@@ -18,6 +18,7 @@
 #define ETH_P_VLAN	0x8100
 #define ETH_P_QINQ	0x88a8
 #define IPPROTO_UDP_	17
+#define IPPROTO_TCP_	6
 #define IP6_HDR_LEN	40
 #define IP4_HDR_LEN	20
 #define UDP_HDR_LEN	8
@@ -124,6 +125,10 @@ parse_ipv6(struct cur *c, struct frame *f, char *err, size_t errlen)
 			return 1;
 		case IPPROTO_UDP_:
 			return parse_udp(&body, f, err, errlen);
+		case IPPROTO_TCP_:
+			f->tcp_len = cur_left(&body);
+			cur_view(&body, &f->tcp, f->tcp_len);
+			return 0;
 		case NH_HOPOPTS:
 		case NH_ROUTING:
 		case NH_FRAGMENT:
@@ -167,9 +172,15 @@ parse_ipv4(struct cur *c, struct frame *f, char *err, size_t errlen)
 		return bad(err, errlen, "IP version %u, not 4", vihl >> 4);
 	if (total < hlen || total - hlen > cur_left(c))
 		return bad(err, errlen, "IPv4 total length %u wrong", total);
-	if (proto != IPPROTO_UDP_ || (frag & 0x3fff) != 0)
-		return 0;		/* not UDP, or a fragment */
+	if ((proto != IPPROTO_UDP_ && proto != IPPROTO_TCP_) ||
+	    (frag & 0x3fff) != 0)
+		return 0;		/* not UDP nor TCP, or a fragment */
 	cur_sub(c, total - hlen, &body);
+	if (proto == IPPROTO_TCP_) {
+		f->tcp_len = cur_left(&body);
+		cur_view(&body, &f->tcp, f->tcp_len);
+		return 0;
+	}
 	return parse_udp(&body, f, err, errlen);
 }
 

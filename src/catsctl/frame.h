@@ -16,12 +16,17 @@ struct frame {
 	struct pkt_meta	 meta;		/* src, dst and transport */
 	const uint8_t	*mh;		/* points into the frame */
 	size_t		 mh_len;
+	/* A frame without MH that carries TCP (not a fragment): its TCP
+	 * header and payload, for the BGP decoder (tcp.h). */
+	const uint8_t	*tcp;
+	size_t		 tcp_len;
 };
 
 /*
  * Parse a frame of link type dlt (DLT_EN10MB, DLT_RAW, DLT_IPV4, DLT_IPV6,
  * DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_NULL, DLT_LOOP).  Returns 1 with the
- * MH in f, 0 for a frame that carries no MH, -1 with a reason in err.
+ * MH in f, 0 for a frame that carries no MH (with f->tcp set when it
+ * carries TCP), -1 with a reason in err.
  */
 int	 frame_parse(int dlt, const uint8_t *p, size_t len, struct frame *f,
 	    char *err, size_t errlen);

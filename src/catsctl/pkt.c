@@ -1,6 +1,6 @@
 /*
  * pkt: "catsctl pkt", the signaling tool.  A table of subcommands
- * (decode, encode, send) and what they share.
+ * (decode, encode, send; bgp, the BGP capture decoder) and what they share.
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 
 #include "cats/mh.h"
+#include "catsctl/bgpdump.h"
+#include "catsctl/hex.h"
 #include "catsctl/pkt.h"
 
 struct pkt_cmd {
@@ -39,6 +41,16 @@ static const struct pkt_cmd pkt_cmds[] = {
 	  "send each message given as hex to ADDRESS, over UDP or as IPv6\n"
 	  "\tnext header 135 (the kernel fills the checksum); sign with\n"
 	  "\t\"pkt encode --key\" first" },
+	/* Offline like the rest of pkt, hence here and not under "bgp"
+	 * (which talks to catsd): docs/wire.md 8.6. */
+	{ "bgp", pkt_bgp,
+	  "[--as2] [HEX...] | -r FILE",
+	  "print BGP messages given as hex (back to back, as on the TCP\n"
+	  "\tstream), or those of every TCP stream to or from port 179 of a\n"
+	  "\tpcap/pcapng file (reassembled), as JSON: OPEN, UPDATE with its\n"
+	  "\tattributes (Prefix-SID, CATS) and every MUP route, NOTIFICATION,\n"
+	  "\tKEEPALIVE, ROUTE-REFRESH; errors named with their offset (exit\n"
+	  "\t1); --as2: 2-octet AS numbers until both OPENs are seen" },
 };
 
 #define PKT_NCMDS	(sizeof(pkt_cmds) / sizeof(pkt_cmds[0]))
@@ -184,4 +196,45 @@ pkt_main(int argc, char **argv)
 			return pkt_cmds[i].fn(argc - 1, argv + 1);
 	pkt_warnx("pkt: unknown command \"%s\"", argv[1]);
 	return pkt_usage(NULL);
+}
+
+/* The hex text: the arguments joined, or all of stdin. */
+static char *
+hex_text(int argc, char **argv)
+{
+	size_t len = 0, n = 0;
+	char *s;
+
+	if (argc == 0)
+		return pkt_read_all(stdin, &len);
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	if ((s = malloc(len + 1)) == NULL)
+		return NULL;
+	for (int i = 0; i < argc; i++) {
+		memcpy(s + n, argv[i], strlen(argv[i]));
+		n += strlen(argv[i]);
+		s[n++] = ' ';
+	}
+	s[n] = '\0';
+	return s;
+}
+
+int
+pkt_read_hex(int argc, char **argv, uint8_t **buf, size_t *len)
+{
+	char err[96], *text = hex_text(argc, argv);
+	int rc;
+
+	if (text == NULL) {
+		pkt_warnx("cannot read the hex input");
+		return -1;
+	}
+	rc = hex_parse(text, buf, len, err, sizeof(err));
+	free(text);
+	if (rc < 0) {
+		pkt_warnx("%s", err);
+		return -1;
+	}
+	return 0;
 }

@@ -57,6 +57,9 @@ void	 pkt_mh_strerror(const struct mh_error *e, char *buf, size_t len);
 
 int	 pkt_parse_addr(const char *s, struct pkt_addr *a);
 char	*pkt_read_all(FILE *f, size_t *len);
+/* The octets of hex given as arguments (joined) or, without any, on
+ * stdin; 0, or -1 after saying why.  *buf is malloc'd. */
+int	 pkt_read_hex(int argc, char **argv, uint8_t **buf, size_t *len);
 void	 pkt_warnx(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 int	 pkt_usage(const char *sub);

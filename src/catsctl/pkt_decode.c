@@ -200,50 +200,17 @@ decode_file(const char *path)
 	return w.failed > 0 ? PKT_EXIT_FAIL : 0;
 }
 
-/* The hex text: the arguments joined, or all of stdin. */
-static char *
-hex_text(int argc, char **argv)
-{
-	size_t len = 0, n;
-	char *s;
-	int i;
-
-	if (argc == 0)
-		return pkt_read_all(stdin, &len);
-	for (i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	if ((s = malloc(len + 1)) == NULL)
-		return NULL;
-	s[0] = '\0';
-	for (i = 0, n = 0; i < argc; i++) {
-		memcpy(s + n, argv[i], strlen(argv[i]));
-		n += strlen(argv[i]);
-		s[n++] = ' ';
-	}
-	s[n] = '\0';
-	return s;
-}
-
 static int
 decode_hex(int argc, char **argv, struct pkt_meta *meta)
 {
 	struct mh_error e;
-	char err[96], *text;
 	uint8_t *buf;
 	size_t len;
 	json_t *j;
 	int rc;
 
-	if ((text = hex_text(argc, argv)) == NULL) {
-		pkt_warnx("cannot read the hex input");
+	if (pkt_read_hex(argc, argv, &buf, &len) < 0)
 		return PKT_EXIT_FAIL;
-	}
-	rc = hex_parse(text, &buf, &len, err, sizeof(err));
-	free(text);
-	if (rc < 0) {
-		pkt_warnx("%s", err);
-		return PKT_EXIT_FAIL;
-	}
 	rc = decode_mh(buf, len, meta, &j, &e);
 	free(buf);
 	if (j != NULL && print_json(j) < 0) {

@@ -9,6 +9,10 @@
  * reads into one 64 KiB buffer fed to bgp_peer_input; writes through a
  * bounded queue per neighbor (a peer that stops reading is reset, not
  * allowed to grow our memory); the FSM's one deadline on an ev_timer.
+ * A neighbor's connection accepted while its session already has one is
+ * handed to the FSM as the second (RFC 4271 6.8): it reads and writes it
+ * (a few small messages, written straight) until its collision rule
+ * closes one of the two or swaps them.
  *
  * All neighbors share one RIB (peer index = neighbor index) whose change
  * callback is the roles' mup_rib_change.  What the roles advertise is kept
@@ -240,6 +244,43 @@ write_cb(struct ev_loop *loop, ev_io *w, int revents)
 	bgp_peer_connected(n->peer, now_ms(n->b));
 }
 
+/* RFC 4271 6.8: the second connection, closed or gone. */
+static void
+second_close(struct nbr *n)
+{
+	ev_io_stop(n->b->d->loop, &n->rw2);
+	if (n->fd2 >= 0)
+		close(n->fd2);
+	n->fd2 = -1;
+}
+
+static void
+read2_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct nbr *n = w->data;
+	struct bgpd *b = n->b;
+	ssize_t r;
+	int i;
+
+	(void)loop, (void)revents;
+	for (i = 0; i < BGP_READS_PER_EVENT && n->fd2 >= 0; i++) {
+		r = read(n->fd2, b->rbuf, sizeof(b->rbuf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (r <= 0) {
+			log_info("bgp %s: second connection %s", n->cfg->name,
+			    r == 0 ? "closed by the peer" : strerror(errno));
+			second_close(n);
+			bgp_peer_closed2(n->peer, now_ms(b));
+			return;
+		}
+		/* the FSM may swap it in: then the session's reads go on */
+		bgp_peer_input2(n->peer, b->rbuf, (size_t)r, now_ms(b));
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* The FSM's ops                                                       */
 
@@ -327,6 +368,54 @@ static void
 op_disconnect(void *ctx)
 {
 	transport_close(ctx);
+}
+
+/* An OPEN or a NOTIFICATION on a fresh socket: written at once; what does
+ * not fit is lost with the connection, which its reader will see end. */
+static void
+op_send2(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct nbr *n = ctx;
+	ssize_t w;
+
+	if (n->fd2 < 0)
+		return;
+	do
+		w = write(n->fd2, buf, len);
+	while (w < 0 && errno == EINTR);
+	if (w != (ssize_t)len) {
+		n->sock_errors++;
+		log_warnx("bgp %s: second connection: short write",
+		    n->cfg->name);
+	}
+}
+
+static void
+op_close2(void *ctx)
+{
+	struct nbr *n = ctx;
+
+	log_info("bgp %s: second connection closed", n->cfg->name);
+	second_close(n);
+}
+
+/* The collision kept the second connection: it becomes the session's. */
+static void
+op_swap(void *ctx)
+{
+	struct nbr *n = ctx;
+
+	log_info("bgp %s: collision: the second connection kept",
+	    n->cfg->name);
+	/* the Cease went out with op_send, as far as it could; a failure
+	 * of the old connection waiting to be told is no longer news */
+	transport_close(n);
+	n->kick_closed = false;
+	ev_timer_stop(n->b->d->loop, &n->kick);
+	ev_io_stop(n->b->d->loop, &n->rw2);
+	n->fd = n->fd2;
+	n->fd2 = -1;
+	start_reading(n);
 }
 
 static void
@@ -421,6 +510,27 @@ send_msg(struct nbr *n, const struct wbuf *w)
 	return wb_ok(w) && bgp_peer_send(n->peer, w->p, w->len, now_ms(n->b));
 }
 
+/*
+ * What gobgpd 3.10 cannot read goes only to a neighbor configured to
+ * (mup_tlvs, docs/wire.md 8.2, 8.3): a session transformed route with
+ * TLVs, a MUP community of another sub-type than 0.
+ */
+static bool
+needs_01(const struct bgp_mup *m, const struct bgp_rattr *ra)
+{
+	return m->tlv_len > 0 || (ra != NULL && ra->has_mup_ec &&
+	    ra->mup_ec.sub != BGP_MUP_EC_DIRECT_AS2);
+}
+
+static bool
+may_send(struct nbr *n, const struct bgp_mup *m, const struct bgp_rattr *ra)
+{
+	if (n->cfg->mup_tlvs || !needs_01(m, ra))
+		return true;
+	n->held_back++;
+	return false;
+}
+
 /* Every route of ours of family af, as many per UPDATE as fit. */
 static size_t
 send_table(struct nbr *n, enum bgp_af af)
@@ -438,7 +548,8 @@ send_table(struct nbr *n, enum bgp_af af)
 	for (i = 0; i <= b->nadv; i++) {
 		const struct adv *e = i < b->nadv ? &b->adv[i] : NULL;
 
-		if (e != NULL && af_of_key(&e->key) != af)
+		if (e != NULL && (af_of_key(&e->key) != af ||
+		    !may_send(n, &e->key, &e->attr)))
 			continue;
 		/* Routes added from the socket go one per UPDATE: gobgpd
 		 * 3.10 misreads what follows a short-prefix ISD. */
@@ -622,6 +733,9 @@ static const struct bgp_peer_ops peer_ops = {
 	.error = op_error,
 	.routes = op_routes,
 	.prefix_limit = op_prefix_limit,
+	.send2 = op_send2,
+	.close2 = op_close2,
+	.swap = op_swap,
 };
 
 /* ------------------------------------------------------------------ */
@@ -692,18 +806,39 @@ speaks(const struct nbr *n, enum bgp_af af)
 	    (bgp_peer_afs(n->peer) & (1u << af));
 }
 
+/* Which neighbors a withdrawal goes to: where the route could go. */
+enum to { TO_ALL, TO_01, TO_OLD };
+
+static bool
+goes_to(const struct nbr *n, enum to to)
+{
+	return to == TO_ALL || (to == TO_01) == n->cfg->mup_tlvs;
+}
+
 /* One UPDATE to every Established neighbor that speaks the family (the
- * attributes per neighbor: a default next hop may be its session's). */
+ * attributes per neighbor: a default next hop may be its session's): the
+ * route (ra), or its withdrawal (ra NULL, the key alone) to those 'to'
+ * says. */
 static void
-send_one(struct bgpd *b, const struct bgp_mup *m, const struct bgp_rattr *ra)
+send_one(struct bgpd *b, const struct bgp_mup *m, const struct bgp_rattr *ra,
+    enum to to)
 {
 	enum bgp_af af = af_of_key(m);
 	uint8_t buf[BGP_MAX_LEN];
 	struct bgp_attrs a;
+	struct bgp_mup k = *m;
 	struct wbuf w;
 
+	if (ra == NULL) {
+		k.tlv = NULL;
+		k.tlv_len = 0;
+	}
 	for (size_t i = 0; i < b->n; i++) {
 		if (!speaks(&b->nbr[i], af))
+			continue;
+		if (ra != NULL && !may_send(&b->nbr[i], m, ra))
+			continue;
+		if (ra == NULL && !goes_to(&b->nbr[i], to))
 			continue;
 		wb_init(&w, buf, sizeof(buf));
 		if (ra != NULL) {
@@ -712,7 +847,7 @@ send_one(struct bgpd *b, const struct bgp_mup *m, const struct bgp_rattr *ra)
 				w.len = 0;
 		} else {
 			memset(&a, 0, sizeof(a));
-			if (!bgp_update_encode_mup(&w, af, &a, NULL, 0, m, 1))
+			if (!bgp_update_encode_mup(&w, af, &a, NULL, 0, &k, 1))
 				w.len = 0;
 		}
 		if (w.len == 0 || !wb_ok(&w)) {
@@ -740,26 +875,50 @@ adv_reserve(struct bgpd *b)
 	return true;
 }
 
+/* The route's TLVs, a copy of its own (they are not part of its key:
+ * the same route may come again with others). */
+static bool
+adv_tlv(struct adv *e, const struct bgp_mup *m)
+{
+	uint8_t *t = NULL;
+
+	if (m->tlv_len > 0 && (t = malloc(m->tlv_len)) == NULL)
+		return false;
+	if (t != NULL)
+		memcpy(t, m->tlv, m->tlv_len);
+	free(e->tlv);
+	e->tlv = t;
+	e->key = *m;
+	e->key.tlv = t;
+	return true;
+}
+
 bool
 bgp_adv_set(struct bgpd *b, const struct bgp_mup *m,
     const struct bgp_rattr *ra, bool ctl)
 {
 	struct adv *e = bgp_adv_find(b, m);
+	bool was01 = e != NULL && needs_01(&e->key, &e->attr);
 
 	if (e == NULL) {
 		if (b->nadv >= UINT32_MAX || !adv_reserve(b) ||
 		    !adv_ix_add(b, m, b->nadv))
 			return false;
 		e = &b->adv[b->nadv++];
-		e->key = *m;
+		e->tlv = NULL;
 		e->ctl = false;
 	}
+	if (!adv_tlv(e, m))
+		return false;
+	/* Neighbors that had it and may not read it now: withdrawn there. */
+	if (!was01 && needs_01(m, ra))
+		send_one(b, &e->key, NULL, TO_OLD);
 	if (e->ctl != ctl) {
 		b->nctl = ctl ? b->nctl + 1 : b->nctl - 1;
 		e->ctl = ctl;
 	}
 	e->attr = *ra;
-	send_one(b, m, ra);
+	send_one(b, &e->key, ra, TO_ALL);
 	return true;
 }
 
@@ -768,11 +927,13 @@ void
 bgp_adv_del(struct bgpd *b, struct adv *e)
 {
 	struct bgp_mup m = e->key;
+	enum to to = needs_01(&e->key, &e->attr) ? TO_01 : TO_ALL;
 	size_t pos = (size_t)(e - b->adv), last = b->nadv - 1;
 	struct adv_ix *x;
 
 	if (e->ctl)
 		b->nctl--;
+	free(e->tlv);
 	table_del(&b->advix, adv_ix_get(b, &m));
 	if (pos != last) {
 		*e = b->adv[last];
@@ -780,7 +941,7 @@ bgp_adv_del(struct bgpd *b, struct adv *e)
 			x->pos = (uint32_t)pos;
 	}
 	b->nadv--;
-	send_one(b, &m, NULL);
+	send_one(b, &m, NULL, to);
 }
 
 static void
@@ -809,7 +970,7 @@ mop_withdraw(void *ctx, const struct bgp_mup *m)
 	struct adv *e = bgp_adv_find(b, m);
 
 	if (e == NULL)
-		send_one(b, m, NULL);
+		send_one(b, m, NULL, TO_ALL);
 	else if (!e->ctl)
 		bgp_adv_del(b, e);
 }
@@ -912,6 +1073,30 @@ nbr_by_addr(struct bgpd *b, const struct sockaddr_storage *ss)
 	return NULL;
 }
 
+/* RFC 4271 6.8: a connection of n's while its session has one. */
+static void
+accept_second(struct nbr *n, int fd)
+{
+	int one = 1;
+
+	if (n->fd2 >= 0) {
+		log_info("bgp %s: third connection refused", n->cfg->name);
+		close(fd);
+		return;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	n->fd2 = fd;
+	n->accepted++;
+	ev_io_set(&n->rw2, fd, EV_READ);
+	ev_io_start(n->b->d->loop, &n->rw2);
+	if (!bgp_peer_second(n->peer, true, now_ms(n->b))) {
+		log_info("bgp %s: second connection refused", n->cfg->name);
+		second_close(n);
+		return;
+	}
+	log_info("bgp %s: accepted a second connection", n->cfg->name);
+}
+
 static void
 accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
@@ -948,11 +1133,10 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		close(fd);
 		return;
 	}
-	/* a session already past Connect keeps its connection (a simple
-	 * collision rule: RFC 4271 6.8 would compare identifiers) */
+	/* a session past Connect: the FSM resolves the collision (RFC 4271
+	 * 6.8); one still connecting gives way to this one */
 	if (n->fd >= 0 && !n->connecting) {
-		log_info("bgp %s: second connection refused", n->cfg->name);
-		close(fd);
+		accept_second(n, fd);
 		return;
 	}
 	/* The FSM learns of a failed transport before of the new one. */
@@ -967,7 +1151,7 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	n->accepted++;
 	start_reading(n);
 	log_info("bgp %s: accepted a connection", n->cfg->name);
-	bgp_peer_connected(n->peer, now_ms(b));
+	bgp_peer_accepted(n->peer, now_ms(b));
 }
 
 static void
@@ -1068,8 +1252,11 @@ nbr_init(struct bgpd *b, size_t i)
 	n->idx = (uint32_t)i;
 	n->cfg = &c->nbr[i];
 	n->fd = -1;
+	n->fd2 = -1;
 	ev_init(&n->rw, read_cb);
 	n->rw.data = n;
+	ev_init(&n->rw2, read2_cb);
+	n->rw2.data = n;
 	ev_init(&n->ww, write_cb);
 	n->ww.data = n;
 	ev_init(&n->tw, timer_cb);
@@ -1086,6 +1273,7 @@ nbr_init(struct bgpd *b, size_t i)
 	pc.passive = n->cfg->passive;
 	pc.connect_retry_ms = c->connect_retry_ms;
 	pc.idle_hold_ms = c->idle_hold_ms;
+	pc.idle_hold_max_ms = c->idle_hold_max_ms;
 	pc.max_prefix = n->cfg->max_prefix;
 	pc.max_prefix_warn_pct = n->cfg->max_prefix_warn_pct;
 	pc.max_prefix_restart_s = n->cfg->max_prefix_restart_s;
@@ -1168,6 +1356,7 @@ bgp_close(struct catsd *d)
 		ev_timer_stop(d->loop, &n->tw);
 		ev_timer_stop(d->loop, &n->kick);
 		transport_close(n);
+		second_close(n);
 	}
 	for (size_t i = 0; i < b->n; i++) {
 		bgp_peer_free(b->nbr[i].peer);
@@ -1183,6 +1372,8 @@ bgp_close(struct catsd *d)
 	mup_free(b->mup);
 	bgp_rib_free(b->rib);
 	table_free(&b->advix);
+	for (size_t i = 0; i < b->nadv; i++)
+		free(b->adv[i].tlv);
 	free(b->adv);
 	free(b->nbr);
 	free(b);

@@ -31,6 +31,7 @@
 #include <jansson.h>
 
 #include "cats/log.h"
+#include "catsctl/bgp_json.h"
 #include "catsctl/bgp_route.h"
 #include "catsd.h"
 #include "catsd/bgp_int.h"
@@ -40,197 +41,6 @@
 
 /* ------------------------------------------------------------------ */
 /* Formatting                                                          */
-
-static json_t *
-j_ip(uint16_t afi, const uint8_t *a)
-{
-	char s[INET6_ADDRSTRLEN];
-
-	inet_ntop(afi == BGP_AFI_IPV4 ? AF_INET : AF_INET6, a, s, sizeof(s));
-	return json_string(s);
-}
-
-static json_t *
-j_pfx(uint16_t afi, const uint8_t *a, unsigned plen)
-{
-	char s[INET6_ADDRSTRLEN + 5];
-
-	inet_ntop(afi == BGP_AFI_IPV4 ? AF_INET : AF_INET6, a, s,
-	    INET6_ADDRSTRLEN);
-	snprintf(s + strlen(s), 5, "/%u", plen);
-	return json_string(s);
-}
-
-static uint32_t
-be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint16_t
-be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/* RFC 4364 4.2: the three route distinguisher types. */
-static json_t *
-j_rd(const uint8_t rd[8])
-{
-	char s[40];
-
-	switch (be16(rd)) {
-	case 0:
-		snprintf(s, sizeof(s), "%u:%u", be16(rd + 2), be32(rd + 4));
-		break;
-	case 1:
-		snprintf(s, sizeof(s), "%u.%u.%u.%u:%u", rd[2], rd[3], rd[4],
-		    rd[5], be16(rd + 6));
-		break;
-	case 2:
-		snprintf(s, sizeof(s), "%u:%u", be32(rd + 2), be16(rd + 6));
-		break;
-	default:
-		snprintf(s, sizeof(s), "type%u:%02x%02x%02x%02x%02x%02x",
-		    be16(rd), rd[2], rd[3], rd[4], rd[5], rd[6], rd[7]);
-	}
-	return json_string(s);
-}
-
-/* A route target (RFC 4360 4, RFC 5668): its 8 octets as one number, the
- * type and subtype 0x02 first. */
-static json_t *
-j_rt(uint64_t rt)
-{
-	uint8_t o[8];
-	char s[40];
-
-	for (int i = 0; i < 8; i++)
-		o[i] = (uint8_t)(rt >> (56 - 8 * i));
-	if (o[1] == 0x02 && o[0] == 0x00)
-		snprintf(s, sizeof(s), "%u:%u", be16(o + 2), be32(o + 4));
-	else if (o[1] == 0x02 && o[0] == 0x01)
-		snprintf(s, sizeof(s), "%u.%u.%u.%u:%u", o[2], o[3], o[4], o[5],
-		    be16(o + 6));
-	else if (o[1] == 0x02 && o[0] == 0x02)
-		snprintf(s, sizeof(s), "%u:%u", be32(o + 2), be16(o + 6));
-	else
-		snprintf(s, sizeof(s), "0x%016llx", (unsigned long long)rt);
-	return json_string(s);
-}
-
-static const char *const mup_type_names[] = {
-	[BGP_MUP_PREFIX] = "prefix", [BGP_MUP_ISD] = "isd",
-	[BGP_MUP_DSD] = "dsd", [BGP_MUP_T1ST] = "t1st", [BGP_MUP_T2ST] = "t2st",
-};
-
-static json_t *
-j_key(const struct bgp_mup *m)
-{
-	json_t *o = json_object();
-	uint16_t afi = m->afi;
-
-	json_object_set_new(o, "family", json_string(m->type == BGP_MUP_PREFIX ?
-	    (afi == BGP_AFI_IPV4 ? "ipv4-unicast" : "ipv6-unicast") :
-	    afi == BGP_AFI_IPV4 ? "ipv4-mup" : "ipv6-mup"));
-	json_object_set_new(o, "type", json_string(m->type <= BGP_MUP_T2ST ?
-	    mup_type_names[m->type] : "unknown"));
-	if (m->type != BGP_MUP_PREFIX)
-		json_object_set_new(o, "rd", j_rd(m->rd));
-	switch (m->type) {
-	case BGP_MUP_PREFIX:
-	case BGP_MUP_ISD:
-		json_object_set_new(o, "prefix", j_pfx(afi, m->prefix, m->plen));
-		break;
-	case BGP_MUP_DSD:
-		json_object_set_new(o, "address", j_ip(afi, m->addr));
-		break;
-	case BGP_MUP_T1ST:
-		json_object_set_new(o, "prefix", j_pfx(afi, m->prefix, m->plen));
-		json_object_set_new(o, "teid", json_integer(J(m->teid)));
-		json_object_set_new(o, "qfi", json_integer(m->qfi));
-		json_object_set_new(o, "endpoint", j_ip(m->ep_len == 32 ?
-		    BGP_AFI_IPV4 : BGP_AFI_IPV6, m->ep));
-		if (m->src_len != 0)
-			json_object_set_new(o, "source", j_ip(m->src_len == 32 ?
-			    BGP_AFI_IPV4 : BGP_AFI_IPV6, m->src));
-		break;
-	case BGP_MUP_T2ST:
-		json_object_set_new(o, "endpoint", j_ip(afi, m->ep));
-		json_object_set_new(o, "endpoint_length", json_integer(m->ep_len));
-		json_object_set_new(o, "teid", json_integer(J(m->teid)));
-		break;
-	default:
-		break;
-	}
-	return o;
-}
-
-static json_t *
-j_cats(const struct bgp_cats *c)
-{
-	json_t *o = json_object(), *ms = json_array();
-
-	json_object_set_new(o, "kind", json_string(c->kind ==
-	    BGP_CATS_KIND_CMU ? "cmu" : c->kind == BGP_CATS_KIND_NONE ?
-	    "none" : "unknown"));
-	if (c->has_cs_id)
-		json_object_set_new(o, "cs_id", json_integer(J(c->cs_id)));
-	if (c->has_cis_id)
-		json_object_set_new(o, "cis_id", json_integer(J(c->cis_id)));
-	for (size_t i = 0; i < c->nmetrics && i < BGP_CATS_MAX_METRICS; i++) {
-		const struct cats_sample *s = &c->metric[i];
-		const char *mn = cats_metric_name(s->id);
-		const char *sn = cats_stat_name(s->stat);
-
-		json_array_append_new(ms, json_pack("{s:s,s:s,s:I,s:f}",
-		    "metric", mn ? mn : "unknown", "stat", sn ? sn : "unknown",
-		    "window_ms", J(s->window_ms), "value", s->value));
-	}
-	json_object_set_new(o, "metrics", ms);
-	return o;
-}
-
-static json_t *
-j_attrs(const struct bgp_rattr *a)
-{
-	json_t *o = json_object(), *rts = json_array();
-	char ec[32];
-
-	if (a->nh_len == 4 || a->nh_len == 16)
-		json_object_set_new(o, "next_hop", j_ip(a->nh_len == 4 ?
-		    BGP_AFI_IPV4 : BGP_AFI_IPV6, a->nh));
-	else if (a->nh_len == 32)
-		json_object_set_new(o, "next_hop", j_ip(BGP_AFI_IPV6, a->nh));
-	json_object_set_new(o, "origin", json_integer(a->origin));
-	json_object_set_new(o, "local_pref", json_integer(J(a->local_pref)));
-	for (size_t i = 0; i < a->nrt && i < BGP_MAX_RT; i++)
-		json_array_append_new(rts, j_rt(a->rt[i]));
-	json_object_set_new(o, "route_targets", rts);
-	if (a->has_mup_ec) {
-		snprintf(ec, sizeof(ec), "%u:%u", a->mup_ec_asn, a->mup_ec_id);
-		json_object_set_new(o, "mup", json_string(ec));
-	}
-	if (a->has_sid) {
-		json_t *s = json_pack("{s:o,s:i,s:i}", "sid",
-		    j_ip(BGP_AFI_IPV6, a->sid.sid), "behavior", a->sid.behavior,
-		    "flags", a->sid.flags);
-
-		if (a->sid.has_structure)
-			json_object_set_new(s, "structure", json_pack(
-			    "[i,i,i,i,i,i]", a->sid.lb_len, a->sid.ln_len,
-			    a->sid.fun_len, a->sid.arg_len, a->sid.tpos_len,
-			    a->sid.tpos_off));
-		json_object_set_new(o, "prefix_sid", s);
-	}
-	if (a->has_cats)
-		json_object_set_new(o, "cats", j_cats(&a->cats));
-	return o;
-}
-
-/* ------------------------------------------------------------------ */
-/* show                                                                */
 
 static json_t *
 j_counts(const uint64_t v[6])
@@ -286,7 +96,7 @@ static json_t *
 show_nbr(const struct nbr *n, uint64_t now)
 {
 	const struct bgp_peer_counters *c = bgp_peer_counters(n->peer);
-	json_t *errs = json_object(), *o;
+	json_t *errs = json_object(), *o, *cnt;
 	char a[INET6_ADDRSTRLEN];
 	static const uint8_t pre[12] = { [10] = 0xff, [11] = 0xff };
 	enum bgp_state st = bgp_peer_state(n->peer);
@@ -310,7 +120,7 @@ show_nbr(const struct nbr *n, uint64_t now)
 	json_object_set_new(o, "hold_time", json_integer(st ==
 	    BGP_ST_ESTABLISHED ? bgp_peer_hold(n->peer) : 0));
 	json_object_set_new(o, "routes_received", json_integer(J(bgp_rib_peer_routes(n->b->rib, n->idx))));
-	json_object_set_new(o, "counters", json_pack(
+	cnt = json_pack(
 	    "{s:o,s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "rx", j_counts(c->rx_msgs), "tx", j_counts(c->tx_msgs),
 	    "errors", errs,
@@ -323,7 +133,16 @@ show_nbr(const struct nbr *n, uint64_t now)
 	    "established", J(c->established), "flaps", J(c->flaps),
 	    "queue_overflows", J(n->q_overflow),
 	    "socket_errors", J(n->sock_errors),
-	    "accepted", J(n->accepted), "rib_errors", J(n->rib_errors)));
+	    "accepted", J(n->accepted), "rib_errors", J(n->rib_errors));
+	/* RFC 4271 6.8: collisions, by whose connection stayed */
+	json_object_set_new(cnt, "collisions_ours", json_integer(
+	    J(c->collision_ours)));
+	json_object_set_new(cnt, "collisions_theirs", json_integer(
+	    J(c->collision_theirs)));
+	/* routes it could not read, not sent (mup_tlvs, wire.md 8.2) */
+	json_object_set_new(cnt, "held_back", json_integer(J(n->held_back)));
+	json_object_set_new(o, "mup_tlvs", json_boolean(n->cfg->mup_tlvs));
+	json_object_set_new(o, "counters", cnt);
 	json_object_set_new(o, "max_prefix", show_max_prefix(n, now));
 	json_object_set_new(o, "last_error", json_string(n->last_error));
 	return o;
@@ -344,13 +163,14 @@ show_bgp(struct bgpd *b)
 	in.s_addr = htonl(c->router_id);
 	inet_ntop(AF_INET, &in, rid, sizeof(rid));
 	bgp_rib_stats(b->rib, &rs);
-	return json_pack("{s:I,s:s,s:o,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:I,"
-	    "s:I}",
+	return json_pack("{s:I,s:s,s:o,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I},"
+	    "s:I,s:I}",
 	    "asn", J(c->asn), "router_id", rid, "neighbors", list, "rib",
 	    "routes", J(rs.routes), "attribute_sets", J(rs.attrs),
 	    "bytes", J(rs.bytes), "adds", J(rs.adds), "replaces",
 	    J(rs.replaces), "withdraws", J(rs.withdraws),
 	    "unknown_withdraws", J(rs.unknown_withdraws),
+	    "tlv_malformed", J(rs.tlv_malformed),
 	    "advertised", J(b->nadv), "originated", J(b->nctl));
 }
 
@@ -364,11 +184,11 @@ add_route(void *arg, uint32_t peer, const struct bgp_mup *m,
     const struct bgp_rattr *a)
 {
 	struct rwalk *w = arg;
-	json_t *o = j_key(m);
+	json_t *o = bgp_json_key(m);
 
 	json_object_set_new(o, "peer", json_string(peer < w->b->n ?
 	    w->b->nbr[peer].cfg->name : "?"));
-	json_object_set_new(o, "attributes", j_attrs(a));
+	json_object_set_new(o, "attributes", bgp_json_attrs(a));
 	json_array_append_new(w->list, o);
 	return true;
 }
@@ -381,10 +201,10 @@ show_routes(struct bgpd *b)
 
 	bgp_rib_walk(b->rib, add_route, &w);
 	for (size_t i = 0; i < b->nadv; i++) {
-		o = j_key(&b->adv[i].key);
+		o = bgp_json_key(&b->adv[i].key);
 		json_object_set_new(o, "by", json_string(b->adv[i].ctl ?
 		    "control" : "roles"));
-		json_object_set_new(o, "attributes", j_attrs(&b->adv[i].attr));
+		json_object_set_new(o, "attributes", bgp_json_attrs(&b->adv[i].attr));
 		json_array_append_new(adv, o);
 	}
 	return json_pack("{s:o,s:o}", "routes", w.list, "advertised", adv);
@@ -415,7 +235,7 @@ j_unmet(struct bgpd *b, const struct mup_cfg *m)
 	for (size_t i = 0; i < n && i < 64; i++)
 		json_array_append_new(list, j_moved(b, json_pack(
 		    "{s:I,s:o,s:I}", "teid", J(st[i].teid), "endpoint",
-		    j_ip(m->afi, st[i].ep), "cs_id", J(st[i].cs_id)), &st[i]));
+		    bgp_json_ip(m->afi, st[i].ep), "cs_id", J(st[i].cs_id)), &st[i]));
 	return list;
 }
 
@@ -431,10 +251,14 @@ show_mup(struct bgpd *b)
 	for (size_t i = 0; i < n && i < 256; i++)
 		json_array_append_new(list, j_moved(b, json_pack(
 		    "{s:I,s:o,s:I,s:I,s:o,s:o,s:b}", "teid", J(st[i].teid),
-		    "endpoint", j_ip(m->afi, st[i].ep), "cs_id", J(st[i].cs_id),
-		    "cis_id", J(st[i].cis_id), "site", j_ip(m->afi, st[i].site),
-		    "sid", j_ip(BGP_AFI_IPV6, st[i].sid), "pinned",
+		    "endpoint", bgp_json_ip(m->afi, st[i].ep), "cs_id", J(st[i].cs_id),
+		    "cis_id", J(st[i].cis_id), "site", bgp_json_ip(m->afi, st[i].site),
+		    "sid", bgp_json_ip(BGP_AFI_IPV6, st[i].sid), "pinned",
 		    st[i].pinned), &st[i]));
+	for (size_t i = 0; i < n && i < 256; i++)
+		if (st[i].qfi >= 0)	/* the T2ST's session parameters */
+			json_object_set_new(json_array_get(list, i), "qfi",
+			    json_integer(st[i].qfi));
 	if (m->roles & MUP_SITE_PE)
 		json_array_append_new(roles, json_string("site-pe"));
 	if (m->roles & MUP_RAN_PE)

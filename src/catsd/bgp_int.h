@@ -21,11 +21,13 @@
 #define BGP_READS_PER_EVENT	16		/* fairness between peers */
 #define BGP_CTL_ROUTES_MAX	4096		/* "bgp route add" routes */
 
-/* A route of ours: the roles', or added from the control socket (ctl). */
+/* A route of ours: the roles', or added from the control socket (ctl).
+ * key.tlv is 'tlv', its own copy (NULL without TLVs). */
 struct adv {
 	struct bgp_mup	 key;
 	struct bgp_rattr attr;
 	bool		 ctl;
+	uint8_t		*tlv;
 };
 
 #define ADV_KEY_MAX	80	/* longest MUP NLRI (IPv6 T1ST: 71), as the RIB */
@@ -52,6 +54,8 @@ struct nbr {
 	int		 fd;
 	bool		 connecting;
 	ev_io		 rw, ww;
+	int		 fd2;		/* RFC 4271 6.8: a second connection */
+	ev_io		 rw2;
 	ev_timer	 tw;		/* the FSM's deadline */
 	ev_timer	 kick;		/* deferred: the transport closed */
 	bool		 kick_closed;
@@ -60,6 +64,7 @@ struct nbr {
 	uint64_t	 up_ms;		/* when it became Established */
 	uint64_t	 q_overflow, sock_errors, accepted, rib_errors;
 	uint64_t	 rfc7606;	/* errors handled without a reset */
+	uint64_t	 held_back;	/* routes it cannot read, not sent */
 	char		 last_error[96];
 };
 

@@ -1576,6 +1576,7 @@ static const struct key nbr_keys[] = {
 	    0, 100, 0),
 	UINT("max_prefix_restart_s", struct conf_bgp_nbr, max_prefix_restart_s,
 	    0, 604800, 0),
+	BOOL("mup_tlvs", struct conf_bgp_nbr, mup_tlvs),
 	END
 };
 
@@ -1647,6 +1648,8 @@ static const struct key bgp_keys[] = {
 	UINT("connect_retry_ms", struct conf_bgp, connect_retry_ms, 100,
 	    3600000, 0),
 	UINT("idle_hold_ms", struct conf_bgp, idle_hold_ms, 100, 60000, 0),
+	UINT("idle_hold_max_ms", struct conf_bgp, idle_hold_max_ms, 100,
+	    3600000, 0),
 	CUSTOM("neighbors", set_neighbors, 0),
 	END
 };
@@ -2223,6 +2226,7 @@ conf_default(struct conf *c)
 	c->bgp.hold = 90;
 	c->bgp.connect_retry_ms = 5000;
 	c->bgp.idle_hold_ms = 1000;
+	c->bgp.idle_hold_max_ms = 60000;
 	c->mup.afi = BGP_AFI_IPV6;
 	c->mup.mode = MUP_CENTRAL;
 	cats_damp_cfg_default(&c->mup.damp);

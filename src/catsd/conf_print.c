@@ -572,6 +572,7 @@ pr_nbr(struct pr *w, const struct conf_bgp_nbr *n)
 	add(w, o, "max_prefix", json_integer(n->max_prefix));
 	add(w, o, "max_prefix_warning_pct", json_integer(n->max_prefix_warn_pct));
 	add(w, o, "max_prefix_restart_s", json_integer(n->max_prefix_restart_s));
+	add(w, o, "mup_tlvs", json_boolean(n->mup_tlvs));
 	return o;
 }
 
@@ -596,6 +597,7 @@ pr_bgp(struct pr *w, const struct conf_bgp *b)
 	add(w, o, "hold_time", json_integer(b->hold));
 	add(w, o, "connect_retry_ms", json_integer(b->connect_retry_ms));
 	add(w, o, "idle_hold_ms", json_integer(b->idle_hold_ms));
+	add(w, o, "idle_hold_max_ms", json_integer(b->idle_hold_max_ms));
 	for (size_t i = 0; i < b->nnbr; i++)
 		append(w, a, pr_nbr(w, &b->nbr[i]));
 	add(w, o, "neighbors", a);

@@ -10,6 +10,7 @@
  * MP_UNREACH_NLRI found, so that every route it carries can be withdrawn
  * (RFC 7606 3.j).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "cats/bgp.h"
@@ -21,7 +22,6 @@
 #define ANY_LEN		0xffff
 
 #define EC_TYPE_MUP		0x0c	/* draft-ietf-bess-mup-safi 3.2 */
-#define EC_SUB_MUP_DIRECT	0x00
 #define EC_SUB_RT		0x02	/* RFC 4360 4, RFC 5668 */
 #define PSID_SRV6_L3		5	/* RFC 9252 2 */
 #define SRV6_SID_INFO		1	/* RFC 9252 3.1 */
@@ -156,9 +156,10 @@ dec_mp_unreach(struct cur *c, struct bgp_attrs *a)
 	return cur_view(c, &a->unreach, a->unreach_len);
 }
 
-/* RFC 4360 3 / RFC 7606 7.14: communities of 8 octets.  The MUP direct
- * segment community (the CS-ID in CATS-MUP) and route targets are kept;
- * route targets past BGP_MAX_RT and other communities are ignored. */
+/* RFC 4360 3 / RFC 7606 7.14: communities of 8 octets.  The first MUP
+ * community of a sub-type draft-ietf-bess-mup-safi-01 3.2 defines (the
+ * CS-ID in CATS-MUP) and route targets are kept; route targets past
+ * BGP_MAX_RT and other communities are ignored (RFC 4360 3). */
 static bool
 dec_ext_comm(struct cur *c, struct bgp_attrs *a)
 {
@@ -171,11 +172,12 @@ dec_ext_comm(struct cur *c, struct bgp_attrs *a)
 		cur_u64(c, &v);
 		type = (uint8_t)(v >> 56);
 		sub = (uint8_t)(v >> 48);
-		if (type == EC_TYPE_MUP && sub == EC_SUB_MUP_DIRECT &&
+		if (type == EC_TYPE_MUP && sub < BGP_MUP_EC__COUNT &&
 		    !a->has_mup_ec) {
 			a->has_mup_ec = true;
-			a->mup_ec_asn = (uint16_t)(v >> 32);
-			a->mup_ec_id = (uint32_t)v;
+			a->mup_ec.sub = sub;
+			for (int k = 0; k < 6; k++)
+				a->mup_ec.v[k] = (uint8_t)(v >> (40 - 8 * k));
 		} else if (type <= 0x02 && sub == EC_SUB_RT &&
 		    a->nrt < BGP_MAX_RT) {
 			a->rt[a->nrt++] = v;
@@ -579,9 +581,8 @@ enc_ext_comm(struct wbuf *v, const struct bgp_attrs *a)
 
 	if (a->has_mup_ec) {
 		wb_u8(v, EC_TYPE_MUP);
-		wb_u8(v, EC_SUB_MUP_DIRECT);
-		wb_u16(v, a->mup_ec_asn);
-		wb_u32(v, a->mup_ec_id);
+		wb_u8(v, a->mup_ec.sub);
+		wb_bytes(v, a->mup_ec.v, sizeof(a->mup_ec.v));
 	}
 	for (i = 0; i < a->nrt && i < BGP_MAX_RT; i++)
 		wb_u64(v, a->rt[i]);
@@ -827,4 +828,58 @@ uint64_t
 bgp_rt_as2(uint16_t asn, uint32_t value)
 {
 	return (uint64_t)EC_SUB_RT << 48 | (uint64_t)asn << 32 | value;
+}
+
+/* ---- the MUP extended community, draft-ietf-bess-mup-safi-01 3.2 ---- */
+
+bool
+bgp_mup_ec_direct(const struct bgp_mup_ec *ec)
+{
+	return ec->sub <= BGP_MUP_EC_DIRECT_AS4;
+}
+
+/* The two-octet AS forms put 4 octets after it, the others 2. */
+static bool
+ec_as2(const struct bgp_mup_ec *ec)
+{
+	return ec->sub == BGP_MUP_EC_DIRECT_AS2 || ec->sub == BGP_MUP_EC_IW_AS2;
+}
+
+uint32_t
+bgp_mup_ec_local(const struct bgp_mup_ec *ec)
+{
+	const uint8_t *v = ec->v;
+
+	if (ec_as2(ec))
+		return (uint32_t)v[2] << 24 | (uint32_t)v[3] << 16 |
+		    (uint32_t)v[4] << 8 | v[5];
+	return (uint32_t)v[4] << 8 | v[5];
+}
+
+int
+bgp_mup_ec_str(const struct bgp_mup_ec *ec, char *buf, size_t len)
+{
+	const uint8_t *v = ec->v;
+
+	if (ec_as2(ec))
+		return snprintf(buf, len, "%u:%u", (unsigned)(v[0] << 8 | v[1]),
+		    bgp_mup_ec_local(ec));
+	if (ec->sub == BGP_MUP_EC_DIRECT_IPV4 || ec->sub == BGP_MUP_EC_IW_IPV4)
+		return snprintf(buf, len, "%u.%u.%u.%u:%u", v[0], v[1], v[2],
+		    v[3], bgp_mup_ec_local(ec));
+	return snprintf(buf, len, "%lu:%u", (unsigned long)((uint32_t)v[0] << 24 |
+	    (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3]),
+	    bgp_mup_ec_local(ec));
+}
+
+void
+bgp_mup_ec_as2(struct bgp_mup_ec *ec, uint16_t asn, uint32_t id)
+{
+	ec->sub = BGP_MUP_EC_DIRECT_AS2;
+	ec->v[0] = (uint8_t)(asn >> 8);
+	ec->v[1] = (uint8_t)asn;
+	ec->v[2] = (uint8_t)(id >> 24);
+	ec->v[3] = (uint8_t)(id >> 16);
+	ec->v[4] = (uint8_t)(id >> 8);
+	ec->v[5] = (uint8_t)id;
 }

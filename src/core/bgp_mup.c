@@ -7,7 +7,8 @@
  * body of that length that starts with an RD (8).  The body is decoded
  * from its own cursor and must be consumed exactly.  Prefix bits past the
  * prefix length are cleared on decode and never sent, so one route has
- * one wire form, which is its key.
+ * one wire form, which is its key.  A session transformed route may end
+ * in TLVs (draft-ietf-bess-mup-safi-01 3.1.5), outside the key.
  */
 #include <string.h>
 
@@ -88,6 +89,102 @@ dec_addr_bits(struct cur *c, uint8_t *len, uint8_t *addr, bool may_be_0)
 }
 
 /* ------------------------------------------------------------------ */
+/* TLVs of the session transformed routes, draft-ietf-bess-mup-safi-01 */
+/* 3.1.5: type (1), length (1), value.  Not part of the route's key;  */
+/* unknown ones are kept and passed on unchanged.                      */
+
+static const char *const tlv_err_tab[BGP_MUP_TLV_E__COUNT] = {
+	[BGP_MUP_TLV_OK] = "ok",
+	[BGP_MUP_TLV_E_TRUNC] = "a TLV runs past the NLRI",
+	[BGP_MUP_TLV_E_EMPTY] = "a TLV of length 0",
+	[BGP_MUP_TLV_E_LEN] = "a TLV of the wrong length for its type",
+	[BGP_MUP_TLV_E_DUP] = "a TLV type twice",
+};
+
+const char *
+bgp_mup_tlv_strerror(enum bgp_mup_tlv_err e)
+{
+	return (unsigned)e < BGP_MUP_TLV_E__COUNT ? tlv_err_tab[e] : "?";
+}
+
+/* An address TLV's value: 4 or 16 octets (3.1.5.2, 3.1.5.3). */
+static bool
+tlv_addr(struct cur *v, uint8_t *len, uint8_t *out)
+{
+	size_t n = cur_left(v);
+
+	if (n != 4 && n != 16)
+		return false;
+	*len = (uint8_t)n;
+	return cur_bytes(v, out, n);
+}
+
+/* What a known TLV says; false if its length is wrong for its type. */
+static bool
+tlv_known(uint8_t type, struct cur *v, struct bgp_mup *m)
+{
+	switch (type) {
+	case BGP_MUP_TLV_SESSION:	/* 3.1.5.1: TEID (4), QFI (1) */
+		return cur_left(v) == 5 && cur_u32(v, &m->sp_teid) &&
+		    cur_u8(v, &m->sp_qfi);
+	case BGP_MUP_TLV_INTERWORK:
+		return tlv_addr(v, &m->iw_len, m->iw);
+	case BGP_MUP_TLV_SOURCE:
+		return tlv_addr(v, &m->sa_len, m->sa);
+	default:
+		return true;		/* kept, not read */
+	}
+}
+
+enum bgp_mup_tlv_err
+bgp_mup_tlv_parse(struct bgp_mup *m, const uint8_t *p, size_t len)
+{
+	struct cur c, v;
+	uint8_t type, tlen;
+
+	m->tlv = len > 0 ? p : NULL;
+	m->tlv_len = (uint8_t)len;
+	m->tlv_seen = 0;
+	cur_init(&c, p, len);
+	while (cur_left(&c) > 0) {
+		cur_u8(&c, &type);
+		if (!cur_u8(&c, &tlen) || !cur_sub(&c, tlen, &v))
+			return BGP_MUP_TLV_E_TRUNC;
+		if (tlen == 0)
+			return BGP_MUP_TLV_E_EMPTY;
+		if (type < 8 && (m->tlv_seen & BGP_MUP_TLV_BIT(type)))
+			return BGP_MUP_TLV_E_DUP;
+		if (!tlv_known(type, &v, m))
+			return BGP_MUP_TLV_E_LEN;
+		if (type < 8)
+			m->tlv_seen |= (uint8_t)BGP_MUP_TLV_BIT(type);
+	}
+	return BGP_MUP_TLV_OK;
+}
+
+bool
+bgp_mup_tlv_put(struct wbuf *w, uint8_t type, const uint8_t *v, uint8_t len)
+{
+	wb_u8(w, type);
+	wb_u8(w, len);
+	wb_bytes(w, v, len);
+	return wb_ok(w);
+}
+
+/* The rest of a session transformed route's body: its TLVs. */
+static void
+dec_tlvs(struct cur *c, struct bgp_mup *m)
+{
+	size_t n = cur_left(c);
+	const uint8_t *p = NULL;
+
+	if (n == 0)
+		return;
+	cur_view(c, &p, n);
+	m->tlv_err = (uint8_t)bgp_mup_tlv_parse(m, p, n);
+}
+
+/* ------------------------------------------------------------------ */
 /* Route type bodies, after the RD                                     */
 
 /* ISD: prefix length and prefix. */
@@ -105,9 +202,10 @@ dec_dsd(struct cur *c, unsigned alen, struct bgp_mup *m)
 }
 
 /* T1ST: UE prefix, TEID (4), QFI (1), endpoint (length in bits, then
- * address), then an optional source (length in bits, then address).  The
- * source came later to draft-ietf-bess-mup-safi; gobgpd 3.10 leaves both
- * its fields out, so the body may end after the endpoint. */
+ * address), then an optional source (length in bits, then address), then
+ * TLVs.  The source came later to draft-ietf-bess-mup-safi; gobgpd 3.10
+ * leaves both its fields out, so the body may end after the endpoint;
+ * with TLVs after it, the source length is there (0 without a source). */
 static bool
 dec_t1st(struct cur *c, unsigned alen, struct bgp_mup *m)
 {
@@ -119,7 +217,10 @@ dec_t1st(struct cur *c, unsigned alen, struct bgp_mup *m)
 		m->src_len = 0;
 		return true;
 	}
-	return dec_addr_bits(c, &m->src_len, m->src, true);
+	if (!dec_addr_bits(c, &m->src_len, m->src, true))
+		return false;
+	dec_tlvs(c, m);
+	return true;
 }
 
 /* T2ST: length in bits of address and TEID together, the address, then
@@ -139,6 +240,7 @@ dec_t2st(struct cur *c, unsigned alen, struct bgp_mup *m)
 	mask_bits(teid, tbits, sizeof(teid));
 	m->teid = (uint32_t)teid[0] << 24 | (uint32_t)teid[1] << 16 |
 	    (uint32_t)teid[2] << 8 | teid[3];
+	dec_tlvs(c, m);
 	return true;
 }
 
@@ -250,9 +352,13 @@ enc_t2st(struct wbuf *w, unsigned alen, const struct bgp_mup *m)
 	wb_bytes(w, teid, bits_octets(tbits));
 }
 
+/* The key leaves the TLVs out (draft-ietf-bess-mup-safi-01 3.1.5). */
 static void
-enc_body(struct wbuf *w, unsigned alen, const struct bgp_mup *m)
+enc_body(struct wbuf *w, unsigned alen, const struct bgp_mup *m, bool tlvs)
 {
+	bool with = tlvs && m->tlv_len > 0 &&
+	    (m->type == BGP_MUP_T1ST || m->type == BGP_MUP_T2ST);
+
 	wb_bytes(w, m->rd, MUP_RD_LEN);
 	switch (m->type) {
 	case BGP_MUP_ISD:
@@ -268,8 +374,8 @@ enc_body(struct wbuf *w, unsigned alen, const struct bgp_mup *m)
 		wb_u8(w, m->ep_len);
 		wb_bytes(w, m->ep, m->ep_len / 8);
 		/* Without a source, its fields are left out, as gobgpd 3.10
-		 * reads and writes a T1ST. */
-		if (m->src_len == 0)
+		 * reads and writes a T1ST, unless TLVs follow. */
+		if (m->src_len == 0 && !with)
 			break;
 		wb_u8(w, m->src_len);
 		wb_bytes(w, m->src, m->src_len / 8);
@@ -278,10 +384,12 @@ enc_body(struct wbuf *w, unsigned alen, const struct bgp_mup *m)
 		enc_t2st(w, alen, m);
 		break;
 	}
+	if (with)
+		wb_bytes(w, m->tlv, m->tlv_len);
 }
 
-bool
-bgp_mup_encode(struct wbuf *w, const struct bgp_mup *m)
+static bool
+encode(struct wbuf *w, const struct bgp_mup *m, bool tlvs)
 {
 	unsigned alen = addr_octets(m->afi);
 	size_t len_at;
@@ -292,9 +400,17 @@ bgp_mup_encode(struct wbuf *w, const struct bgp_mup *m)
 	wb_u16(w, m->type);
 	len_at = w->len;
 	wb_u8(w, 0);
-	enc_body(w, alen, m);
+	enc_body(w, alen, m, tlvs);
+	if (w->len - len_at - 1 > UINT8_MAX)	/* TLVs too long for one NLRI */
+		return false;
 	wb_set_u8(w, len_at, (uint8_t)(w->len - len_at - 1));
 	return wb_ok(w);
+}
+
+bool
+bgp_mup_encode(struct wbuf *w, const struct bgp_mup *m)
+{
+	return encode(w, m, true);
 }
 
 size_t
@@ -303,7 +419,7 @@ bgp_mup_key(const struct bgp_mup *m, uint8_t *out, size_t cap)
 	struct wbuf w;
 
 	wb_init(&w, out, cap);
-	return bgp_mup_encode(&w, m) ? w.len : 0;
+	return encode(&w, m, false) ? w.len : 0;
 }
 
 /* ------------------------------------------------------------------ */

@@ -5,7 +5,10 @@
  * time; it answers through the ops.  Like the daemons operators know, it
  * restarts itself after an error (RFC 4271 8.1.1, AllowAutomaticStart),
  * with an idle hold time that doubles on each failure up to a minute so a
- * peer that keeps failing is not hammered (the DampPeerOscillations idea).
+ * peer that keeps failing is not hammered; it goes back to its base only
+ * once a session has stayed up (DampPeerOscillations, drop_session).
+ * A second connection of the same neighbor is held beside the session's
+ * until RFC 4271 6.8 collision detection closes one of them (second_stays).
  * Messages are parsed in place from the caller's bytes; only a partial
  * message at the end of a read is copied, into one 4096-octet buffer.
  * A peer that sends more routes of a family than max_prefix allows is
@@ -21,6 +24,23 @@
 #define BGP_CONNECT_RETRY_MS	5000
 #define BGP_IDLE_HOLD_MS	1000
 #define BGP_IDLE_HOLD_MAX_MS	(60 * 1000)
+#define BGP_STABLE_MS		(60 * 1000)
+
+/*
+ * RFC 4271 6.8: the neighbor's second connection, until one of the two is
+ * closed.  It gets our OPEN; of what comes back only the OPEN, then one
+ * KEEPALIVE, or a NOTIFICATION are expected before that.
+ */
+struct bgp_cand {
+	bool			 up;
+	bool			 in;		/* the neighbor opened it */
+	bool			 open_rx;	/* its OPEN read, into 'open' */
+	bool			 ka_rx;		/* then a KEEPALIVE */
+	struct bgp_open		 open;
+	uint64_t		 t_hold;	/* the end, without an answer */
+	size_t			 ilen;		/* octets in ibuf */
+	uint8_t			 ibuf[BGP_MAX_LEN];
+};
 
 struct bgp_peer {
 	struct bgp_peer_cfg	 cfg;
@@ -38,6 +58,10 @@ struct bgp_peer {
 	uint64_t		 t_idle;
 	uint64_t		 t_armed;	/* last deadline given to the driver */
 	uint32_t		 idle_hold_ms;	/* current back-off */
+	uint64_t		 t_up;		/* when last Established */
+	bool			 main_in;	/* the neighbor opened the session's */
+	uint32_t		 gen;		/* changes with the connection */
+	struct bgp_cand		 c2;
 	bool			 pfx_down;	/* Idle after max_prefix */
 	uint8_t			 pfx_warned;	/* families warned, this session */
 	uint64_t		 rng;		/* ConnectRetry jitter */
@@ -81,6 +105,7 @@ rearm(struct bgp_peer *p)
 
 	t = min_deadline(min_deadline(p->t_connect, p->t_hold),
 	    min_deadline(p->t_keepalive, p->t_idle));
+	t = min_deadline(t, p->c2.t_hold);
 	if (t == p->t_armed)
 		return;
 	p->t_armed = t;
@@ -96,10 +121,8 @@ set_state(struct bgp_peer *p, enum bgp_state to)
 	if (from == to)
 		return;
 	p->st = to;
-	if (to == BGP_ST_ESTABLISHED) {
+	if (to == BGP_ST_ESTABLISHED)
 		p->cnt.established++;
-		p->idle_hold_ms = p->cfg.idle_hold_ms;
-	}
 	if (from == BGP_ST_ESTABLISHED)
 		p->cnt.flaps++;
 	if (p->ops->state != NULL)
@@ -112,6 +135,15 @@ send_raw(struct bgp_peer *p, const uint8_t *buf, size_t len)
 	if (len >= BGP_HDR_LEN && buf[18] < 6)
 		p->cnt.tx_msgs[buf[18]]++;
 	p->ops->send(p->ctx, buf, len);
+}
+
+/* The same on the second connection. */
+static void
+send_raw2(struct bgp_peer *p, const uint8_t *buf, size_t len)
+{
+	if (len >= BGP_HDR_LEN && buf[18] < 6)
+		p->cnt.tx_msgs[buf[18]]++;
+	p->ops->send2(p->ctx, buf, len);
 }
 
 static void
@@ -129,7 +161,7 @@ send_keepalive(struct bgp_peer *p, uint64_t now)
 }
 
 static void
-send_open(struct bgp_peer *p)
+send_open(struct bgp_peer *p, bool second)
 {
 	uint8_t buf[BGP_MAX_LEN];
 	struct bgp_open o = {
@@ -142,7 +174,11 @@ send_open(struct bgp_peer *p)
 	struct wbuf w;
 
 	wb_init(&w, buf, sizeof(buf));
-	if (bgp_open_encode(&w, &o))
+	if (!bgp_open_encode(&w, &o))
+		return;
+	if (second)
+		send_raw2(p, buf, w.len);
+	else
 		send_raw(p, buf, w.len);
 }
 
@@ -165,12 +201,153 @@ send_notif(struct bgp_peer *p, uint8_t code, uint8_t subcode,
 }
 
 /*
+ * Close the second connection, with a NOTIFICATION (no data) first when
+ * code is not 0.
+ */
+static void
+c2_close(struct bgp_peer *p, uint8_t code, uint8_t subcode)
+{
+	uint8_t buf[BGP_HDR_LEN + 2];
+	struct bgp_notif n = { .code = code, .subcode = subcode };
+	struct wbuf w;
+
+	if (!p->c2.up)
+		return;
+	wb_init(&w, buf, sizeof(buf));
+	if (code != 0 && bgp_notif_encode(&w, &n)) {
+		p->cnt.notif_tx++;
+		send_raw2(p, buf, w.len);
+	}
+	p->c2.up = p->c2.open_rx = p->c2.ka_rx = false;
+	p->c2.ilen = 0;
+	p->c2.t_hold = 0;
+	p->ops->close2(p->ctx);
+}
+
+static void accept_open(struct bgp_peer *, const struct bgp_open *, uint64_t);
+static void on_keepalive(struct bgp_peer *, uint64_t);
+
+/*
+ * The second connection becomes the session's: the driver closes the
+ * first ('swap'; the caller sent what had to go on it) and the session
+ * goes on from where the second one is: OpenSent, or OpenConfirm when its
+ * OPEN came, or Established when a KEEPALIVE followed.
+ */
+static void
+promote(struct bgp_peer *p, uint64_t now)
+{
+	struct bgp_cand *c = &p->c2;
+	struct bgp_open o = c->open;
+	bool open_rx = c->open_rx, ka_rx = c->ka_rx;
+
+	p->ops->swap(p->ctx);
+	p->gen++;
+	p->main_in = c->in;
+	p->ilen = 0;
+	p->t_connect = p->t_keepalive = 0;
+	p->t_hold = c->t_hold;
+	p->afs = 0;
+	p->hold_s = 0;
+	memset(&p->remote, 0, sizeof(p->remote));
+	c->up = c->open_rx = c->ka_rx = false;
+	c->t_hold = 0;
+	c->ilen = 0;
+	if (!open_rx)
+		set_state(p, BGP_ST_OPENSENT);
+	else
+		accept_open(p, &o, now);	/* to OpenConfirm */
+	if (open_rx && ka_rx)
+		on_keepalive(p, now);
+	rearm(p);
+}
+
+/*
+ * RFC 4271 6.8, the rule in one place: true when the second connection
+ * stays and the session's own is closed.  o is the neighbor's OPEN just
+ * read (on either connection).
+ */
+static bool
+second_stays(const struct bgp_peer *p, const struct bgp_open *o)
+{
+	bool ours;
+
+	/* 6.8, last paragraph: an Established session keeps its own. */
+	if (p->st == BGP_ST_ESTABLISHED)
+		return false;
+	/* Both opened by the neighbor (6.8 is about one each way): it
+	 * would not open another unless it gave the first up. */
+	if (p->c2.in == p->main_in)
+		return true;
+	/* 6.8: the higher BGP Identifier keeps the connection it opened.
+	 * Equal ones are allowed between ASes (RFC 6286 2.2, we do not
+	 * refuse our own): the larger AS keeps its own (RFC 6286 2.3). */
+	if (p->cfg.router_id != o->id)
+		ours = p->cfg.router_id > o->id;
+	else
+		ours = p->cfg.local_as > o->as;
+	return ours != p->c2.in;
+}
+
+/*
+ * Close the loser with Cease 6/7, "Connection Collision Resolution" (RFC
+ * 4486 3), and count whose connection won.  True when the second stayed.
+ */
+static bool
+collide(struct bgp_peer *p, const struct bgp_open *o, uint64_t now)
+{
+	bool second = second_stays(p, o);
+
+	if (second ? p->c2.in : p->main_in)
+		p->cnt.collision_theirs++;
+	else
+		p->cnt.collision_ours++;
+	if (!second) {
+		c2_close(p, BGP_NC_CEASE, 7);
+		rearm(p);
+		return false;
+	}
+	send_notif(p, BGP_NC_CEASE, 7, NULL, 0);
+	p->down_why = "connection collision, the other connection kept";
+	promote(p, now);
+	return true;
+}
+
+/*
+ * RFC 4271 8.1.1 and 8.2.1.3, DampPeerOscillations: a session counts as
+ * stable once up for a minute (stable_ms) and at least its hold time.
+ */
+static bool
+was_stable(const struct bgp_peer *p, uint64_t now)
+{
+	uint64_t need = p->cfg.stable_ms;
+
+	if ((uint64_t)p->hold_s * 1000 > need)
+		need = (uint64_t)p->hold_s * 1000;
+	return p->st == BGP_ST_ESTABLISHED && now >= p->t_up + need;
+}
+
+/*
  * Drop the transport and go to Idle; with the session still started, come
  * back after the idle hold time, doubled each time (RFC 4271 8.1.1).
  */
 static void
 drop_session(struct bgp_peer *p, uint64_t now)
 {
+	/* RFC 4271 6.8: the session's connection ended before Established
+	 * (the neighbor may have closed it for the collision): the second
+	 * one carries on, no back-off. */
+	if (p->c2.up && p->started && p->st >= BGP_ST_OPENSENT &&
+	    p->st != BGP_ST_ESTABLISHED) {
+		promote(p, now);
+		return;
+	}
+	c2_close(p, 0, 0);
+	/* DampPeerOscillations (RFC 4271 8.1.1, 8.2.1.3): the back-off goes
+	 * back to its base only after a session that stayed up; one that
+	 * fails soon after Established keeps doubling, up to the cap. */
+	if (was_stable(p, now))
+		p->idle_hold_ms = p->cfg.idle_hold_ms;
+	p->gen++;
 	p->ops->disconnect(p->ctx);
 	p->ilen = 0;
 	p->t_connect = p->t_hold = p->t_keepalive = 0;
@@ -183,8 +360,8 @@ drop_session(struct bgp_peer *p, uint64_t now)
 	if (p->started) {
 		p->t_idle = now + p->idle_hold_ms;
 		p->idle_hold_ms *= 2;
-		if (p->idle_hold_ms > BGP_IDLE_HOLD_MAX_MS)
-			p->idle_hold_ms = BGP_IDLE_HOLD_MAX_MS;
+		if (p->idle_hold_ms > p->cfg.idle_hold_max_ms)
+			p->idle_hold_ms = p->cfg.idle_hold_max_ms;
 	}
 	rearm(p);
 }
@@ -297,6 +474,12 @@ bgp_peer_new(const struct bgp_peer_cfg *cfg, const struct bgp_peer_ops *ops,
 		p->cfg.connect_retry_ms = BGP_CONNECT_RETRY_MS;
 	if (p->cfg.idle_hold_ms == 0)
 		p->cfg.idle_hold_ms = BGP_IDLE_HOLD_MS;
+	if (p->cfg.stable_ms == 0)
+		p->cfg.stable_ms = BGP_STABLE_MS;
+	if (p->cfg.idle_hold_max_ms == 0)
+		p->cfg.idle_hold_max_ms = BGP_IDLE_HOLD_MAX_MS;
+	if (p->cfg.idle_hold_max_ms < p->cfg.idle_hold_ms)
+		p->cfg.idle_hold_max_ms = p->cfg.idle_hold_ms;
 	p->idle_hold_ms = p->cfg.idle_hold_ms;
 	p->rng = ((uint64_t)cfg->router_id << 32 | cfg->peer_as) ^
 	    0x9e3779b97f4a7c15ull;
@@ -331,12 +514,13 @@ bgp_peer_stop(struct bgp_peer *p, uint64_t now)
 	p->pfx_down = false;
 	if (p->st >= BGP_ST_OPENSENT)
 		send_notif(p, BGP_NC_CEASE, 2, NULL, 0);	/* RFC 4486 */
+	c2_close(p, BGP_NC_CEASE, 2);
 	p->down_why = "stopped here";
 	drop_session(p, now);
 }
 
-void
-bgp_peer_connected(struct bgp_peer *p, uint64_t now)
+static void
+transport_up(struct bgp_peer *p, bool inbound, uint64_t now)
 {
 	if (!p->started || (p->st != BGP_ST_CONNECT &&
 	    p->st != BGP_ST_ACTIVE)) {
@@ -344,17 +528,38 @@ bgp_peer_connected(struct bgp_peer *p, uint64_t now)
 		p->ops->disconnect(p->ctx);
 		return;
 	}
+	p->gen++;
+	p->main_in = inbound;
 	p->ilen = 0;
 	p->t_connect = 0;
-	send_open(p);
+	send_open(p, false);
 	p->t_hold = now + BGP_OPEN_HOLD_MS;
 	set_state(p, BGP_ST_OPENSENT);
 	rearm(p);
 }
 
 void
+bgp_peer_connected(struct bgp_peer *p, uint64_t now)
+{
+	transport_up(p, false, now);
+}
+
+void
+bgp_peer_accepted(struct bgp_peer *p, uint64_t now)
+{
+	transport_up(p, true, now);
+}
+
+void
 bgp_peer_closed(struct bgp_peer *p, uint64_t now)
 {
+	/* RFC 4271 6.8: the neighbor may close the loser of a collision
+	 * without a NOTIFICATION: the second connection goes on. */
+	if (p->c2.up && p->st >= BGP_ST_OPENSENT &&
+	    p->st != BGP_ST_ESTABLISHED) {
+		promote(p, now);
+		return;
+	}
 	switch (p->st) {
 	case BGP_ST_IDLE:
 		return;
@@ -377,30 +582,15 @@ bgp_peer_closed(struct bgp_peer *p, uint64_t now)
 	}
 }
 
-/* RFC 4271 4.2 and 6.2: the peer's OPEN against what we expect. */
+/* A good OPEN of the neighbor's on the session's connection. */
 static void
-on_open(struct bgp_peer *p, const uint8_t *body, size_t len, uint64_t now)
+accept_open(struct bgp_peer *p, const struct bgp_open *o, uint64_t now)
 {
-	struct bgp_open o;
-	enum bgp_err e;
-	size_t off = 0;
 	uint16_t hold;
 
-	if (p->st != BGP_ST_OPENSENT) {
-		fsm_error(p, now);
-		return;
-	}
-	if ((e = bgp_open_decode(body, len, &o, &off)) != BGP_OK) {
-		fail(p, e, BGP_HDR_LEN + off, NULL, 0, now);
-		return;
-	}
-	if (p->cfg.peer_as != 0 && o.as != p->cfg.peer_as) {
-		fail(p, BGP_E_OPEN_AS, BGP_HDR_LEN + 1, NULL, 0, now);
-		return;
-	}
-	p->remote = o;
-	p->afs = o.afs & p->cfg.afs;
-	hold = o.hold < p->cfg.hold ? o.hold : p->cfg.hold;
+	p->remote = *o;
+	p->afs = o->afs & p->cfg.afs;
+	hold = o->hold < p->cfg.hold ? o->hold : p->cfg.hold;
 	p->hold_s = hold;
 	send_keepalive(p, now);
 	set_state(p, BGP_ST_OPENCONFIRM);
@@ -412,13 +602,56 @@ on_open(struct bgp_peer *p, const uint8_t *body, size_t len, uint64_t now)
 	rearm(p);
 }
 
+/* RFC 4271 4.2 and 6.2: the peer's OPEN against what we expect. */
+static enum bgp_err
+check_open(const struct bgp_peer *p, const uint8_t *body, size_t len,
+    struct bgp_open *o, size_t *off)
+{
+	enum bgp_err e;
+
+	*off = 0;
+	if ((e = bgp_open_decode(body, len, o, off)) != BGP_OK)
+		return e;
+	if (p->cfg.peer_as != 0 && o->as != p->cfg.peer_as) {
+		*off = 1;
+		return BGP_E_OPEN_AS;
+	}
+	return BGP_OK;
+}
+
+static void
+on_open(struct bgp_peer *p, const uint8_t *body, size_t len, uint64_t now)
+{
+	struct bgp_open o;
+	enum bgp_err e;
+	size_t off;
+
+	if (p->st != BGP_ST_OPENSENT) {
+		fsm_error(p, now);
+		return;
+	}
+	if ((e = check_open(p, body, len, &o, &off)) != BGP_OK) {
+		fail(p, e, BGP_HDR_LEN + off, NULL, 0, now);
+		return;
+	}
+	/* RFC 4271 6.8: the second connection has the neighbor's OPEN too. */
+	if (p->c2.open_rx && collide(p, &o, now))
+		return;
+	accept_open(p, &o, now);
+}
+
 static void
 on_keepalive(struct bgp_peer *p, uint64_t now)
 {
 	if (p->st == BGP_ST_OPENCONFIRM) {
 		if (p->hold_s == 0)
 			p->t_hold = 0;
+		p->t_up = now;
 		set_state(p, BGP_ST_ESTABLISHED);
+		/* RFC 4271 6.8, last paragraph: a second connection loses
+		 * to an Established session. */
+		if (p->c2.up && p->st == BGP_ST_ESTABLISHED)
+			collide(p, &p->remote, now);
 		return;
 	}
 	if (p->st != BGP_ST_ESTABLISHED)
@@ -580,6 +813,7 @@ dispatch(struct bgp_peer *p, const uint8_t *msg, size_t len, uint8_t type,
 {
 	const uint8_t *body = msg + BGP_HDR_LEN;
 	size_t blen = len - BGP_HDR_LEN;
+	uint32_t gen = p->gen;
 
 	p->cnt.rx_msgs[type]++;
 	/* RFC 4271 6.5: a KEEPALIVE or an UPDATE restarts the hold timer. */
@@ -606,7 +840,8 @@ dispatch(struct bgp_peer *p, const uint8_t *msg, size_t len, uint8_t type,
 		break;
 	}
 	rearm(p);
-	return p->st >= BGP_ST_OPENSENT;
+	/* a collision may have swapped the connection under this read */
+	return p->st >= BGP_ST_OPENSENT && p->gen == gen;
 }
 
 /*
@@ -725,7 +960,126 @@ bgp_peer_tick(struct bgp_peer *p, uint64_t now)
 	}
 	if (p->t_keepalive != 0 && now >= p->t_keepalive)
 		send_keepalive(p, now);
+	if (p->c2.t_hold != 0 && now >= p->c2.t_hold)
+		c2_close(p, BGP_NC_HOLD, 0);
 	p->t_armed = UINT64_MAX;	/* the driver's timer has gone off */
+	rearm(p);
+}
+
+bool
+bgp_peer_second(struct bgp_peer *p, bool inbound, uint64_t now)
+{
+	struct bgp_cand *c = &p->c2;
+
+	if (p->ops->send2 == NULL || p->ops->close2 == NULL ||
+	    p->ops->swap == NULL)
+		return false;
+	if (!p->started || c->up || p->st < BGP_ST_OPENSENT)
+		return false;
+	c->up = true;
+	c->in = inbound;
+	c->open_rx = c->ka_rx = false;
+	c->ilen = 0;
+	if (p->st == BGP_ST_ESTABLISHED) {
+		collide(p, &p->remote, now);
+		return true;
+	}
+	send_open(p, true);
+	c->t_hold = now + BGP_OPEN_HOLD_MS;
+	rearm(p);
+	return true;
+}
+
+/*
+ * One whole message on the second connection; true once that connection
+ * has become the session's.  RFC 4271 6.8: its OPEN decides the collision
+ * when the session's connection has the neighbor's OPEN too.
+ */
+static bool
+c2_message(struct bgp_peer *p, uint8_t type, const uint8_t *body,
+    size_t blen, uint64_t now)
+{
+	struct bgp_cand *c = &p->c2;
+	uint8_t code, sub;
+	enum bgp_err e;
+	size_t off;
+
+	p->cnt.rx_msgs[type]++;
+	if (type == BGP_NOTIFICATION) {
+		p->cnt.notif_rx++;
+		c2_close(p, 0, 0);
+		return false;
+	}
+	if (type == BGP_KEEPALIVE && c->open_rx && !c->ka_rx) {
+		c->ka_rx = true;
+		return false;
+	}
+	if (type != BGP_OPEN || c->open_rx) {
+		p->cnt.fsm_errors++;
+		c2_close(p, BGP_NC_FSM, c->open_rx ? 2 : 1);
+		return false;
+	}
+	if ((e = check_open(p, body, blen, &c->open, &off)) != BGP_OK) {
+		p->cnt.rx_err[e]++;
+		bgp_err_notif(e, &code, &sub);
+		c2_close(p, code, sub);
+		return false;
+	}
+	c->open_rx = true;
+	if (p->st == BGP_ST_OPENSENT)
+		return false;	/* the session's OPEN decides, when it comes */
+	return collide(p, &c->open, now);
+}
+
+void
+bgp_peer_input2(struct bgp_peer *p, const uint8_t *buf, size_t n,
+    uint64_t now)
+{
+	struct bgp_cand *c = &p->c2;
+	uint8_t code, sub, type;
+	size_t need, take;
+	enum bgp_err e;
+	uint16_t len;
+
+	while (c->up) {
+		need = BGP_HDR_LEN;
+		if (c->ilen >= BGP_HDR_LEN) {
+			e = bgp_hdr_decode(c->ibuf, c->ilen, &type, &len);
+			if (e != BGP_OK) {
+				p->cnt.rx_err[e]++;
+				bgp_err_notif(e, &code, &sub);
+				c2_close(p, code, sub);
+				return;
+			}
+			need = len;
+		}
+		if (c->ilen == need) {
+			c->ilen = 0;
+			if (!c2_message(p, type, c->ibuf + BGP_HDR_LEN,
+			    need - BGP_HDR_LEN, now))
+				continue;
+			/* now the session's: so is the rest of the read */
+			if (n > 0)
+				bgp_peer_input(p, buf, n, now);
+			return;
+		}
+		if (n == 0)
+			return;
+		take = need - c->ilen < n ? need - c->ilen : n;
+		memcpy(c->ibuf + c->ilen, buf, take);
+		c->ilen += take;
+		buf += take;
+		n -= take;
+	}
+}
+
+void
+bgp_peer_closed2(struct bgp_peer *p, uint64_t now)
+{
+	(void)now;
+	p->c2.up = p->c2.open_rx = p->c2.ka_rx = false;
+	p->c2.ilen = 0;
+	p->c2.t_hold = 0;
 	rearm(p);
 }
 

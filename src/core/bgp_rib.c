@@ -17,17 +17,20 @@
 #include "cats/bgp.h"
 
 #define KEY_MAX		80	/* longest MUP NLRI: IPv6 T1ST is 71 */
+#define TLV_MAX		UINT8_MAX	/* a route's TLVs, bgp_mup.tlv_len */
 #define CHUNK_SHIFT	20
 #define CHUNK_SIZE	(1u << CHUNK_SHIFT)
 #define MAX_CHUNKS	4096	/* 4 GiB of routes */
-#define CLASS_MAX	((sizeof(struct rent) + KEY_MAX + 7) / 8 + 1)
+#define CLASS_MAX	((sizeof(struct rent) + KEY_MAX + TLV_MAX + 7) / 8 + 1)
 
-/* One route in the arena; 'key' runs keylen octets. */
+/* One route in the arena: 'key' runs keylen octets, then its TLVs
+ * (draft-ietf-bess-mup-safi-01 3.1.5, not part of the key) tlvlen. */
 struct rent {
 	uint32_t	 attr;		/* index into attrs */
 	uint16_t	 peer;
 	uint8_t		 fam;		/* fam_of() */
 	uint8_t		 keylen;
+	uint8_t		 tlvlen;
 	uint8_t		 key[];
 };
 
@@ -144,8 +147,12 @@ rent_decode(const struct rent *e, struct bgp_mup *m)
 	struct cur c;
 
 	cur_init(&c, e->key, e->keylen);
-	return next_nlri(&c, e->fam & ~FAM_PREFIX, !(e->fam & FAM_PREFIX), m,
-	    &err) == 1;
+	if (next_nlri(&c, e->fam & ~FAM_PREFIX, !(e->fam & FAM_PREFIX), m,
+	    &err) != 1)
+		return false;
+	if (e->tlvlen > 0)
+		bgp_mup_tlv_parse(m, e->key + e->keylen, e->tlvlen);
+	return true;
 }
 
 /* Wire form of a route's NLRI, its key; 0 if it has none. */
@@ -240,7 +247,7 @@ static void
 rent_release(struct bgp_rib *r, uint32_t off)
 {
 	struct rent *e = rent_at(r, off);
-	size_t cls = rent_class(e->keylen);
+	size_t cls = rent_class((size_t)e->keylen + e->tlvlen);
 
 	memcpy(e, &r->free_class[cls], sizeof(off));
 	r->free_class[cls] = off;
@@ -257,8 +264,7 @@ bgp_rattr_from(struct bgp_rattr *ra, const struct bgp_attrs *a)
 	ra->origin = a->origin;
 	ra->local_pref = a->local_pref;
 	ra->has_mup_ec = a->has_mup_ec;
-	ra->mup_ec_asn = a->mup_ec_asn;
-	ra->mup_ec_id = a->mup_ec_id;
+	ra->mup_ec = a->mup_ec;
 	ra->nrt = a->nrt > BGP_MAX_RT ? BGP_MAX_RT : a->nrt;
 	memcpy(ra->rt, a->rt, ra->nrt * sizeof(ra->rt[0]));
 	ra->has_sid = (a->seen & BGP_SEEN_PREFIX_SID) != 0;
@@ -295,8 +301,7 @@ bgp_rattr_to(const struct bgp_rattr *ra, struct bgp_attrs *a)
 	if (ra->local_pref != 0)
 		a->seen |= BGP_SEEN(BGP_ATTR_LOCAL_PREF);
 	a->has_mup_ec = ra->has_mup_ec;
-	a->mup_ec_asn = ra->mup_ec_asn;
-	a->mup_ec_id = ra->mup_ec_id;
+	a->mup_ec = ra->mup_ec;
 	a->nrt = ra->nrt;
 	memcpy(a->rt, ra->rt, sizeof(a->rt));
 	if (ra->has_mup_ec || ra->nrt != 0)
@@ -531,6 +536,59 @@ peers_grow(struct bgp_rib *r, uint32_t peer)
 	return true;
 }
 
+/* A route's TLVs as stored; true when they are m's. */
+static bool
+rent_same_tlv(const struct rent *e, const struct bgp_mup *m)
+{
+	return e->tlvlen == m->tlv_len && (m->tlv_len == 0 ||
+	    memcmp(e->key + e->keylen, m->tlv, m->tlv_len) == 0);
+}
+
+/* A new entry for slot i's route with m's TLVs (another size), the old
+ * one freed; false when there is no memory (the old one stays). */
+static bool
+rent_retlv(struct bgp_rib *r, size_t i, const struct bgp_mup *m)
+{
+	uint32_t old = r->slots[i].off, off;
+	const struct rent *e = rent_at(r, old);
+	struct rent *n;
+
+	if ((off = rent_alloc(r, rent_class((size_t)e->keylen +
+	    m->tlv_len))) == 0)
+		return false;
+	e = rent_at(r, old);		/* the arena may have grown */
+	n = rent_at(r, off);
+	memcpy(n, e, sizeof(*n) + e->keylen);
+	n->tlvlen = m->tlv_len;
+	if (m->tlv_len > 0)
+		memcpy(n->key + n->keylen, m->tlv, m->tlv_len);
+	rent_release(r, old);
+	r->slots[i].off = off;
+	return true;
+}
+
+/* The route is known: new attributes or TLVs replace the old. */
+static bool
+reannounce(struct bgp_rib *r, uint32_t peer, const struct bgp_mup *m,
+    size_t i, uint32_t attr)
+{
+	struct rent *e = rent_at(r, r->slots[i].off);
+	uint32_t old = e->attr;
+	bool retlv = !rent_same_tlv(e, m);
+
+	if (retlv && !rent_retlv(r, i, m))
+		return false;
+	e = rent_at(r, r->slots[i].off);
+	r->attrs[attr].refs++;
+	e->attr = attr;
+	r->st.replaces++;
+	if (r->fn != NULL && (old != attr || retlv))
+		r->fn(r->ctx, peer, BGP_RIB_REPLACE, m, &r->attrs[old].a,
+		    &r->attrs[attr].a);
+	aset_put(r, old);
+	return true;
+}
+
 /* false when the route could not be kept (no memory). */
 static bool
 announce(struct bgp_rib *r, uint32_t peer, const struct bgp_mup *m,
@@ -539,33 +597,25 @@ announce(struct bgp_rib *r, uint32_t peer, const struct bgp_mup *m,
 	uint32_t h = route_hash(peer, fam_of(m), key, len), off;
 	struct rent *e;
 	size_t i;
-	uint32_t old;
 
 	if ((r->nroutes + 1) * 4 > r->nslots * 3 && !slots_grow(r))
 		return false;
 	if (peer >= r->npeers && !peers_grow(r, peer))
 		return false;
 	i = find(r, h, peer, fam_of(m), key, len);
-	if (r->slots[i].off != 0) {
-		e = rent_at(r, r->slots[i].off);
-		old = e->attr;
-		r->attrs[attr].refs++;
-		e->attr = attr;
-		r->st.replaces++;
-		if (r->fn != NULL && old != attr)
-			r->fn(r->ctx, peer, BGP_RIB_REPLACE, m,
-			    &r->attrs[old].a, &r->attrs[attr].a);
-		aset_put(r, old);
-		return true;
-	}
-	if ((off = rent_alloc(r, rent_class(len))) == 0)
+	if (r->slots[i].off != 0)
+		return reannounce(r, peer, m, i, attr);
+	if ((off = rent_alloc(r, rent_class(len + m->tlv_len))) == 0)
 		return false;
 	e = rent_at(r, off);
 	e->attr = attr;
 	e->peer = (uint16_t)peer;
 	e->fam = fam_of(m);
 	e->keylen = (uint8_t)len;
+	e->tlvlen = m->tlv_len;
 	memcpy(e->key, key, len);
+	if (m->tlv_len > 0)
+		memcpy(e->key + len, m->tlv, m->tlv_len);
 	r->slots[i].hash = h;
 	r->slots[i].off = off;
 	r->nroutes++;
@@ -650,6 +700,14 @@ apply_block(struct bgp_rib *r, uint32_t peer, const uint8_t *p, size_t n,
 		 * keys of one route. */
 		if ((len = route_key(&m, key, sizeof(key))) == 0) {
 			r->st.dropped++;
+			continue;
+		}
+		/* Its key is sound but its TLVs are not: RFC 7606 treat-as-
+		 * withdraw, for this route (docs/wire.md 8.2). */
+		if (m.tlv_err != BGP_MUP_TLV_OK) {
+			r->st.tlv_malformed++;
+			withdraw_key(r, peer, fam_of(&m), &m, key, len);
+			count++;
 			continue;
 		}
 		if (attr == UINT32_MAX)

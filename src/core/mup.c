@@ -65,6 +65,7 @@ struct sess {
 	uint64_t	 moved_ms;
 	uint8_t		 lost_site[16];
 	char		 why[MUP_WHY_MAX];
+	int16_t		 qfi;		/* RAN PE: the T2ST's TLV's, or -1 */
 };
 
 /* The C-NMA's latest value of each network metric of the path from this
@@ -167,8 +168,7 @@ base_attrs(const struct mup *m, struct bgp_rattr *a, uint32_t cs_id,
 	a->local_pref = 100;
 	/* Section 4.1.1: the CS-ID as the direct segment ext. community. */
 	a->has_mup_ec = true;
-	a->mup_ec_asn = (uint16_t)m->cfg.asn;
-	a->mup_ec_id = cs_id;
+	bgp_mup_ec_as2(&a->mup_ec, (uint16_t)m->cfg.asn, cs_id);
 	a->nrt = 1;
 	a->rt[0] = bgp_rt_as2((uint16_t)m->cfg.asn, rt);
 	a->has_cats = true;
@@ -648,6 +648,7 @@ sess_get(struct mup *m, uint32_t teid)
 			memset(s, 0, sizeof(*s));
 			s->used = true;
 			s->teid = teid;
+			s->qfi = -1;
 		}
 	return s;
 }
@@ -829,7 +830,7 @@ steer(struct mup *m, struct sess *s, uint32_t cis)
 {
 	struct dsd *d = dsd_find(m, cis);
 	struct mup_steer st = { .teid = s->teid, .cs_id = s->cs_id,
-	    .pinned = s->pinned };
+	    .pinned = s->pinned, .qfi = s->qfi };
 
 	memcpy(st.ep, s->ep, 16);
 	if (cis != 0 && (d == NULL || !d->live)) {
@@ -945,8 +946,8 @@ route_ids(const struct bgp_mup *k, const struct bgp_rattr *a, uint32_t *cs,
 	*cis = 0;
 	if (a->has_cats && a->cats.has_cs_id)
 		*cs = a->cats.cs_id;
-	else if (a->has_mup_ec)
-		*cs = a->mup_ec_id;
+	else if (a->has_mup_ec && bgp_mup_ec_direct(&a->mup_ec))
+		*cs = bgp_mup_ec_local(&a->mup_ec);
 	else
 		return false;
 	if (a->has_cats && a->cats.has_cis_id) {
@@ -1006,6 +1007,9 @@ ran_t2st(struct mup *m, const struct bgp_mup *k, const struct bgp_rattr *a,
 	memcpy(s->ep, k->ep, 16);
 	s->cs_id = cs;
 	s->want = cis;
+	/* Not part of the key: kept with the session, steering the same. */
+	s->qfi = k->tlv_seen & BGP_MUP_TLV_BIT(BGP_MUP_TLV_SESSION) ?
+	    k->sp_qfi : -1;
 	s->pinned = m->cfg.mode == MUP_DISTRIBUTED && s->want != 0;
 	/* Figure 7 step 3-4: the normal T2ST after a pinned one means "the
 	 * state has moved": choose afresh, not against the pinned instance. */
@@ -1414,6 +1418,7 @@ steer_fill(const struct mup *m, const struct sess *s, struct mup_steer *out)
 	out->cs_id = s->cs_id;
 	out->cis_id = s->cis_id;
 	out->pinned = s->pinned;
+	out->qfi = s->qfi;
 	out->unmet = s->unmet;
 	out->moved_ms = s->moved_ms;
 	snprintf(out->why, sizeof(out->why), "%s", s->why);

@@ -57,6 +57,7 @@ key_roundtrip(const struct bgp_mup *m)
 	struct bgp_mup d;
 	enum bgp_err err;
 	unsigned skipped = 0;
+	struct wbuf w;
 	struct cur c;
 	size_t n;
 
@@ -65,6 +66,16 @@ key_roundtrip(const struct bgp_mup *m)
 	cur_init(&c, key, n);
 	check(bgp_mup_next(&c, m->afi, &d, &skipped, &err) == 1);
 	check(mup_eq(m, &d) && cur_left(&c) == 0 && skipped == 0);
+	check(d.tlv_len == 0);
+	if (m->tlv_len == 0 || m->tlv_err != BGP_MUP_TLV_OK)
+		return;
+	/* with its TLVs (draft-ietf-bess-mup-safi-01 3.1.5): the same ones */
+	wb_init(&w, key, sizeof(key));
+	check(bgp_mup_encode(&w, m));
+	cur_init(&c, key, w.len);
+	check(bgp_mup_next(&c, m->afi, &d, &skipped, &err) == 1);
+	check(mup_eq(m, &d) && d.tlv_len == m->tlv_len &&
+	    memcmp(d.tlv, m->tlv, m->tlv_len) == 0 && d.tlv_seen == m->tlv_seen);
 }
 
 static void
@@ -172,7 +183,7 @@ attrs_eq(const struct bgp_attrs *a, const struct bgp_attrs *b)
 	    a->local_pref != b->local_pref)
 		return false;
 	if (ec && (a->has_mup_ec != b->has_mup_ec || a->nrt != b->nrt ||
-	    a->mup_ec_asn != b->mup_ec_asn || a->mup_ec_id != b->mup_ec_id ||
+	    memcmp(&a->mup_ec, &b->mup_ec, sizeof(a->mup_ec)) != 0 ||
 	    memcmp(a->rt, b->rt, sizeof(a->rt[0]) * a->nrt) != 0))
 		return false;
 	if ((a->seen & BGP_SEEN_PREFIX_SID) && !sid_eq(&a->sid, &b->sid))

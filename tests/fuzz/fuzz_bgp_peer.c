@@ -4,6 +4,8 @@
  * decoder, the RIB and the CATS-MUP roles of a distributed RAN PE (the
  * role that acts on every route type it receives).  Whatever arrives, the
  * speaker must not crash, leak or loop; after a NOTIFICATION it stops.
+ * Then the same reads go to a session in OpenSent with a second
+ * connection (RFC 4271 6.8), first on that one, then on the session's.
  *
  * Input: one octet of read size (1..256, 0 means the rest), then the
  * stream.
@@ -47,6 +49,7 @@ on_update(void *arg, const struct bgp_update *u)
 static const struct bgp_peer_ops ops = {
 	.send = nop_send, .connect = nop, .disconnect = nop,
 	.update = on_update,
+	.send2 = nop_send, .close2 = nop, .swap = nop,
 };
 
 static void
@@ -75,6 +78,31 @@ static const struct mup_ops mops = {
 	.announce = nop_announce, .withdraw = nop_withdraw,
 	.steer = nop_steer,
 };
+
+/* The reads on the second connection, then on the session's. */
+static void
+collision(const struct bgp_peer_cfg *cfg, struct ctx *c, const uint8_t *data,
+    size_t size, size_t step)
+{
+	struct bgp_peer *p;
+	const char *why;
+
+	if ((p = bgp_peer_new(cfg, &ops, c, &why)) == NULL)
+		__builtin_trap();
+	bgp_peer_start(p, 0);
+	bgp_peer_connected(p, 0);
+	if (!bgp_peer_second(p, true, 0))
+		__builtin_trap();
+	for (size_t off = 1; off < size; off += step)
+		bgp_peer_input2(p, data + off, size - off < step ? size - off :
+		    step, 2);
+	for (size_t off = 1; off < size; off += step)
+		bgp_peer_input(p, data + off, size - off < step ? size - off :
+		    step, 3);
+	bgp_peer_tick(p, 1000 * 1000);
+	bgp_rib_flush(c->rib, 0);
+	bgp_peer_free(p);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -121,6 +149,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    step, 2);
 	bgp_rib_flush(c.rib, 0);
 	bgp_peer_free(p);
+	cfg.passive = false;
+	collision(&cfg, &c, data, size, step);
 	bgp_rib_free(c.rib);
 	mup_free(c.mup);
 	return 0;

@@ -586,7 +586,7 @@ cat >"$T/X.json" <<EOF
   "control": "$T/X.sock", "log": { "level": "notice" },
   "signaling": { "port": 15442 },
   "bgp": { "asn": 65000, "router_id": "10.0.0.7", "listen": "fd00::10",
-    "port": 1179, "hold_time": 9, "idle_hold_ms": 100,
+    "port": 1179, "hold_time": 9, "idle_hold_ms": 100, "idle_hold_max_ms": 200,
     "neighbors": [ { "name": "bad", "address": "fd00::11", "asn": 65000,
       "passive": true, "families": ["ipv6-mup", "ipv4-mup", "ipv6-unicast"] } ] },
   "mup": { "roles": ["ran-pe"], "mode": "distributed", "address": "fd00::10",

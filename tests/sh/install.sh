@@ -301,7 +301,7 @@ if only catsctl -s "$T/x.sock" -j mup session ""; then
 else
 	fail "complete: mup session -> '$(comp catsctl -s "$T/x.sock" -j mup session "" | tr '\n' ' ')'"
 fi
-want="decode encode send"
+want="decode encode send bgp"
 if only catsctl pkt ""; then pass "complete: pkt -> $want (pkt.c's table)"; else fail "complete: pkt -> '$(comp catsctl pkt "" | tr '\n' ' ')'"; fi
 want="util="
 if only catsctl mup metric 7 ut; then pass "complete: mup metric 7 ut -> util="; else fail "complete: mup metric 7 ut -> '$(comp catsctl mup metric 7 ut | tr '\n' ' ')'"; fi

@@ -279,6 +279,14 @@ variant() { echo "$1 $(echo "$BGP_DSD" | sed "s/$2/$3/")"; }
 	variant marker-broken ffffffff00ad ffffff0000ad
 	variant t1st-endpoint-len 0100021800 0100031800
 	variant route-type-unknown 0100021800 0100091800
+	# draft-ietf-bess-mup-safi-01: a T2ST with the session parameters TLV
+	# and an interwork segment community (IPv4 form), then its TLV
+	# running past the NLRI, of length 0, of the wrong length
+	T2ST_TLV=ffffffffffffffffffffffffffffffff0069020000005240010100400200c010080c04c00002010007800e3d0002551020010db800e10000000000000000000100010004240000fde800000064a020010db8000000000000000000000099000000
+	echo "wire-t2st-tlv ${T2ST_TLV}6401050000006409"
+	echo "tlv-runs-past ${T2ST_TLV}6401090000006409"
+	echo "tlv-empty ${T2ST_TLV}64c8000303c00002"
+	echo "tlv-session-len ${T2ST_TLV}640104000000640a"
 } >"$T/bgpmal.hex"
 awk '
 function le32(v) { printf "%c%c%c%c", v % 256, int(v / 256) % 256, int(v / 65536) % 256, int(v / 16777216) % 256 }
@@ -294,16 +302,22 @@ awk '{ print NR, $1 }' "$T/bgpmal.hex" >"$T/bgpmal.names"
 awk -F'\t' 'NR == FNR { split($0, a, " "); name[a[1]] = a[2]; next }
     { print name[$1], ($2 != "" ? "malformed" : "-"), ($3 != "" ? $3 : "-"), ($4 != "" ? $4 : "-") }' \
     "$T/bgpmal.names" "$T/bgpmal.fields" >"$T/bgpmal.got"
-_bad=$(awk '$1 == "wire-dsd" && ($2 != "-" || $3 != "-" || $4 != "65000:100") { print }
+_bad=$(awk '$1 ~ /^wire-/ && ($2 != "-" || $3 != "-" || $4 != "65000:100") { print }
     $1 == "route-type-unknown" && ($2 != "-" || $3 != 4194304) { print }
-    $1 != "wire-dsd" && $1 != "route-type-unknown" && $2 != "malformed" { print }' "$T/bgpmal.got")
+    $1 !~ /^wire-/ && $1 != "route-type-unknown" && $2 != "malformed" { print }' "$T/bgpmal.got")
 if [ "$(wc -l <"$T/bgpmal.got")" -ne "$(wc -l <"$T/bgpmal.hex")" ]; then
 	fail "bgp-offline: $(wc -l <"$T/bgpmal.hex") messages, tshark gave $(wc -l <"$T/bgpmal.got"): $(head -3 "$T/bgpmal.err")"
 elif [ -n "$_bad" ]; then
 	fail "bgp-offline: $_bad"
 else
-	pass "bgp-offline: wire.md's DSD clean (RD 65000:100), $(($(wc -l <"$T/bgpmal.hex") - 2)) malformed variants flagged, an unknown route type noted"
+	pass "bgp-offline: wire.md's DSD and a T2ST with TLVs clean (RD 65000:100), $(($(wc -l <"$T/bgpmal.hex") - 3)) malformed variants flagged, an unknown route type noted"
 fi
+# The T2ST's TLV and community by name (wire.md 8.2, 8.3).
+_n=$(awk '$1 == "wire-t2st-tlv" { print NR }' "$T/bgpmal.hex")
+check_has "bgp-offline: T2ST session TLV and interwork community named" \
+    "$_n	100	9	192.0.2.1:7" ws "$T/bgpmal.pcap" -o "$USER0" -T fields \
+    -e frame.number -e cats.mup.tlv.teid -e cats.mup.tlv.qfi \
+    -e cats.mup.interwork_segment
 check_absent "bgp-offline: no Lua error" 'Lua Error' ws "$T/bgpmal.pcap" -o "$USER0" -V
 
 # ------------------------------------------------------------ BGP

@@ -1,7 +1,10 @@
 /*
  * The BGP session state machine (src/core/bgp_peer.c, RFC 4271 section 8)
  * and the RIB (src/core/bgp_rib.c), driven with a fake transport and
- * clock: every message the FSM sends is captured and decoded again.
+ * clock: every message the FSM sends is captured and decoded again.  The
+ * transport has room for the neighbor's second connection (RFC 4271 6.8):
+ * 'out2' is what went on it; a swap keeps what went on the closed first
+ * one in 'old' and makes the second's stream the session's.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,6 +34,11 @@ struct wire {
 	struct bgp_rib	*rib;		/* the owner's RIB, when set */
 	unsigned	 limit_warn, limit_exceeded;	/* prefix_limit calls */
 	size_t		 limit_routes;
+	uint8_t		 out2[4096];	/* on the second connection */
+	size_t		 o2len;
+	uint8_t		 old[16384];	/* on the first, after a swap */
+	size_t		 oldlen;
+	unsigned	 close2s, swaps;
 };
 
 static void
@@ -41,6 +49,36 @@ w_send(void *ctx, const uint8_t *b, size_t n)
 	assert_true(w->olen + n <= sizeof(w->out));
 	memcpy(w->out + w->olen, b, n);
 	w->olen += n;
+}
+
+static void
+w_send2(void *ctx, const uint8_t *b, size_t n)
+{
+	struct wire *w = ctx;
+
+	assert_true(w->o2len + n <= sizeof(w->out2));
+	memcpy(w->out2 + w->o2len, b, n);
+	w->o2len += n;
+}
+
+static void
+w_close2(void *ctx)
+{
+	((struct wire *)ctx)->close2s++;
+}
+
+/* As the daemon: the first connection closed, the second in its place. */
+static void
+w_swap(void *ctx)
+{
+	struct wire *w = ctx;
+
+	w->swaps++;
+	memcpy(w->old, w->out, w->olen);
+	w->oldlen = w->olen;
+	memcpy(w->out, w->out2, w->o2len);
+	w->olen = w->o2len;
+	w->o2len = 0;
 }
 
 static void
@@ -124,30 +162,39 @@ static const struct bgp_peer_ops wire_ops = {
 	.send = w_send, .connect = w_connect, .disconnect = w_disconnect,
 	.timer = w_timer, .state = w_state, .update = w_update,
 	.error = w_error, .routes = w_routes, .prefix_limit = w_prefix_limit,
+	.send2 = w_send2, .close2 = w_close2, .swap = w_swap,
 };
 
-/* The type of the i-th message the FSM sent, or 0. */
+/* The type of the i-th message in a stream, or 0. */
 static uint8_t
-sent_type(const struct wire *w, size_t i, const uint8_t **body, size_t *blen)
+msg_at(const uint8_t *b, size_t blen_all, size_t i, const uint8_t **body,
+    size_t *blen)
 {
 	size_t off = 0;
 	uint16_t len;
 	uint8_t type;
 
 	for (;;) {
-		if (off >= w->olen)
+		if (off >= blen_all)
 			return 0;
-		assert_int_equal(bgp_hdr_decode(w->out + off, w->olen - off,
+		assert_int_equal(bgp_hdr_decode(b + off, blen_all - off,
 		    &type, &len), BGP_OK);
 		if (i-- == 0)
 			break;
 		off += len;
 	}
 	if (body != NULL) {
-		*body = w->out + off + BGP_HDR_LEN;
+		*body = b + off + BGP_HDR_LEN;
 		*blen = len - BGP_HDR_LEN;
 	}
 	return type;
+}
+
+/* The type of the i-th message the FSM sent, or 0. */
+static uint8_t
+sent_type(const struct wire *w, size_t i, const uint8_t **body, size_t *blen)
+{
+	return msg_at(w->out, w->olen, i, body, blen);
 }
 
 static size_t
@@ -172,16 +219,25 @@ cfg_default(struct bgp_peer_cfg *c)
 	c->afs = 1u << BGP_AF_IPV6_MUP | 1u << BGP_AF_IPV6_UNICAST;
 }
 
+#define PEER_ID	0x0a000002
+
 static size_t
-peer_open(uint8_t *buf, size_t cap, uint32_t as, uint16_t hold, uint32_t afs)
+peer_open_id(uint8_t *buf, size_t cap, uint32_t as, uint16_t hold,
+    uint32_t afs, uint32_t id)
 {
 	struct bgp_open o = { .version = 4, .as = as, .hold = hold,
-	    .id = 0x0a000002, .afs = afs };
+	    .id = id, .afs = afs };
 	struct wbuf w;
 
 	wb_init(&w, buf, cap);
 	assert_true(bgp_open_encode(&w, &o));
 	return w.len;
+}
+
+static size_t
+peer_open(uint8_t *buf, size_t cap, uint32_t as, uint16_t hold, uint32_t afs)
+{
+	return peer_open_id(buf, cap, as, hold, afs, PEER_ID);
 }
 
 static size_t
@@ -1119,6 +1175,518 @@ max_prefix_zero(void **state)
 	bgp_peer_free(p);
 }
 
+/* ---- RFC 4271 6.8: connection collisions ---- */
+
+/* The last message of a stream is NOTIFICATION code/sub. */
+static void
+expect_notif_in(const uint8_t *b, size_t len, uint8_t code, uint8_t sub)
+{
+	const uint8_t *body;
+	size_t n = 0, blen;
+
+	while (msg_at(b, len, n, NULL, NULL) != 0)
+		n++;
+	assert_true(n > 0);
+	assert_int_equal(msg_at(b, len, n - 1, &body, &blen),
+	    BGP_NOTIFICATION);
+	assert_int_equal(body[0], code);
+	assert_int_equal(body[1], sub);
+}
+
+static bool
+went_idle(const struct wire *w)
+{
+	for (size_t i = 0; i < w->nstates; i++)
+		if (w->states[i] == BGP_ST_IDLE)
+			return true;
+	return false;
+}
+
+/*
+ * The session's connection is ours (connected), in OpenSent; the
+ * neighbor opens a second one (inbound), which gets our OPEN.
+ */
+static struct bgp_peer *
+two_connections(struct wire *w, const struct bgp_peer_cfg *c)
+{
+	struct bgp_peer *p;
+	const char *why;
+
+	memset(w, 0, sizeof(*w));
+	assert_non_null(p = bgp_peer_new(c, &wire_ops, w, &why));
+	bgp_peer_start(p, 0);
+	bgp_peer_connected(p, 10);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_OPENSENT);
+	assert_true(bgp_peer_second(p, true, 20));
+	assert_int_equal(msg_at(w->out2, w->o2len, 0, NULL, NULL), BGP_OPEN);
+	assert_int_equal(msg_at(w->out2, w->o2len, 1, NULL, NULL), 0);
+	return p;
+}
+
+/* The neighbor's OPEN (identifier id, AS as) on one connection. */
+static void
+open_on(struct bgp_peer *p, bool second, uint32_t as, uint32_t id,
+    uint64_t now)
+{
+	uint8_t buf[512];
+	size_t n;
+
+	n = peer_open_id(buf, sizeof(buf), as, 90, 1u << BGP_AF_IPV6_MUP, id);
+	if (second)
+		bgp_peer_input2(p, buf, n, now);
+	else
+		bgp_peer_input(p, buf, n, now);
+}
+
+static void
+keepalive_in(struct bgp_peer *p, uint64_t now)
+{
+	uint8_t buf[BGP_HDR_LEN];
+
+	bgp_peer_input(p, buf, keepalive(buf), now);
+}
+
+/*
+ * (1) Our identifier is the lower: the connection we opened is closed
+ * with Cease 6/7 and the neighbor's becomes the session, which comes up;
+ * no Idle, no back-off.
+ */
+static void
+collision_local_lower(void **state)
+{
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	struct wire w;
+
+	(void)state;
+	cfg_default(&c);	/* 10.0.0.1 < the neighbor's 10.0.0.2 */
+	p = two_connections(&w, &c);
+	open_on(p, false, ASN, PEER_ID, 30);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_OPENCONFIRM);
+	open_on(p, true, ASN, PEER_ID, 40);
+	assert_int_equal(w.swaps, 1);
+	assert_int_equal(w.close2s, 0);
+	expect_notif_in(w.old, w.oldlen, BGP_NC_CEASE, 7);
+	/* the second connection, now the session's: OPEN then KEEPALIVE */
+	assert_int_equal(sent_type(&w, 0, NULL, NULL), BGP_OPEN);
+	assert_int_equal(sent_type(&w, 1, NULL, NULL), BGP_KEEPALIVE);
+	assert_int_equal(sent_count(&w), 2);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_OPENCONFIRM);
+	keepalive_in(p, 50);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_ESTABLISHED);
+	assert_int_equal(bgp_peer_remote(p)->id, PEER_ID);
+	assert_int_equal(bgp_peer_counters(p)->collision_theirs, 1);
+	assert_int_equal(bgp_peer_counters(p)->collision_ours, 0);
+	assert_int_equal(bgp_peer_counters(p)->established, 1);
+	assert_false(went_idle(&w));
+	assert_int_equal(w.disconnects, 0);
+	bgp_peer_free(p);
+}
+
+/*
+ * The same, the OPENs the other way round: the second connection's OPEN
+ * and KEEPALIVE come while the session's is in OpenSent; they wait; the
+ * session's OPEN then decides, and the second comes up at once.
+ */
+static void
+collision_second_first(void **state)
+{
+	uint8_t buf[512];
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	struct wire w;
+	size_t n;
+
+	(void)state;
+	cfg_default(&c);
+	p = two_connections(&w, &c);
+	n = peer_open(buf, sizeof(buf), ASN, 90, 1u << BGP_AF_IPV6_MUP);
+	n += keepalive(buf + n);
+	bgp_peer_input2(p, buf, n, 30);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_OPENSENT);
+	assert_int_equal(w.swaps + w.close2s, 0);
+	open_on(p, false, ASN, PEER_ID, 40);
+	assert_int_equal(w.swaps, 1);
+	expect_notif_in(w.old, w.oldlen, BGP_NC_CEASE, 7);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_ESTABLISHED);
+	assert_int_equal(bgp_peer_counters(p)->collision_theirs, 1);
+	assert_false(went_idle(&w));
+	bgp_peer_free(p);
+
+	/* the session's OPEN and a KEEPALIVE in one read: the KEEPALIVE
+	 * came on the connection just closed and is not the second's */
+	p = two_connections(&w, &c);
+	open_on(p, true, ASN, PEER_ID, 30);
+	n = peer_open(buf, sizeof(buf), ASN, 90, 1u << BGP_AF_IPV6_MUP);
+	n += keepalive(buf + n);
+	bgp_peer_input(p, buf, n, 40);
+	assert_int_equal(w.swaps, 1);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_OPENCONFIRM);
+	bgp_peer_free(p);
+}
+
+/*
+ * Both connections the neighbor's (it opened another): not the case 6.8
+ * rules on; the newer stays, whatever the identifiers say.
+ */
+static void
+collision_both_inbound(void **state)
+{
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	struct wire w;
+	const char *why;
+
+	(void)state;
+	cfg_default(&c);
+	c.router_id = 0x0a000003;	/* would keep ours, had we one */
+	memset(&w, 0, sizeof(w));
+	assert_non_null(p = bgp_peer_new(&c, &wire_ops, &w, &why));
+	bgp_peer_start(p, 0);
+	bgp_peer_accepted(p, 10);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_OPENSENT);
+	assert_true(bgp_peer_second(p, true, 20));
+	open_on(p, false, ASN, PEER_ID, 30);
+	open_on(p, true, ASN, PEER_ID, 40);
+	assert_int_equal(w.swaps, 1);
+	expect_notif_in(w.old, w.oldlen, BGP_NC_CEASE, 7);
+	assert_int_equal(bgp_peer_counters(p)->collision_theirs, 1);
+	keepalive_in(p, 50);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_ESTABLISHED);
+	bgp_peer_free(p);
+}
+
+/*
+ * (2) Our identifier is the higher: the neighbor's connection is closed
+ * with Cease 6/7, ours goes on and comes up.
+ */
+static void
+collision_local_higher(void **state)
+{
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	struct wire w;
+	size_t before;
+
+	(void)state;
+	cfg_default(&c);
+	c.router_id = 0x0a000003;
+	p = two_connections(&w, &c);
+	open_on(p, false, ASN, PEER_ID, 30);
+	before = sent_count(&w);
+	open_on(p, true, ASN, PEER_ID, 40);
+	assert_int_equal(w.close2s, 1);
+	assert_int_equal(w.swaps, 0);
+	expect_notif_in(w.out2, w.o2len, BGP_NC_CEASE, 7);
+	assert_int_equal(sent_count(&w), before);	/* nothing on ours */
+	assert_int_equal(bgp_peer_state(p), BGP_ST_OPENCONFIRM);
+	keepalive_in(p, 50);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_ESTABLISHED);
+	assert_int_equal(bgp_peer_counters(p)->collision_ours, 1);
+	assert_int_equal(bgp_peer_counters(p)->collision_theirs, 0);
+	/* the closed one is forgotten: another may come */
+	assert_true(bgp_peer_second(p, true, 60));
+	bgp_peer_free(p);
+}
+
+/*
+ * (3) A second connection while Established: Cease 6/7 on it and nothing
+ * else; the session is untouched.  One that was waiting for its OPEN when
+ * the session came up is closed the same way (6.8, last paragraph).
+ */
+static void
+collision_established(void **state)
+{
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	struct wire w;
+	size_t before, nst;
+
+	(void)state;
+	cfg_default(&c);
+	p = established(&w, &c);
+	before = sent_count(&w);
+	nst = w.nstates;
+	assert_true(bgp_peer_second(p, true, 200));
+	assert_int_equal(msg_at(w.out2, w.o2len, 1, NULL, NULL), 0);
+	expect_notif_in(w.out2, w.o2len, BGP_NC_CEASE, 7);
+	assert_int_equal(w.close2s, 1);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_ESTABLISHED);
+	assert_int_equal(sent_count(&w), before);
+	assert_int_equal(w.nstates, nst);
+	assert_int_equal(w.disconnects, 0);
+	assert_int_equal(bgp_peer_counters(p)->collision_ours, 1);
+	assert_int_equal(bgp_peer_counters(p)->flaps, 0);
+	bgp_peer_free(p);
+
+	p = two_connections(&w, &c);
+	open_on(p, false, ASN, PEER_ID, 30);
+	keepalive_in(p, 40);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_ESTABLISHED);
+	assert_int_equal(w.close2s, 1);
+	expect_notif_in(w.out2, w.o2len, BGP_NC_CEASE, 7);
+	/* what it sends late goes nowhere */
+	w.o2len = 0;
+	open_on(p, true, ASN, PEER_ID, 50);
+	assert_int_equal(w.o2len, 0);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_ESTABLISHED);
+	bgp_peer_free(p);
+}
+
+/*
+ * (4) Equal identifiers.  The code does not refuse an OPEN with our own
+ * identifier (RFC 6286 2.2 allows it between ASes): the session comes up.
+ * In a collision the larger AS keeps the connection it opened (RFC 6286
+ * 2.3).
+ */
+static void
+collision_equal_ids(void **state)
+{
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	struct wire w;
+	const char *why;
+
+	(void)state;
+	cfg_default(&c);
+	c.peer_as = ASN + 1;
+	memset(&w, 0, sizeof(w));
+	assert_non_null(p = bgp_peer_new(&c, &wire_ops, &w, &why));
+	bgp_peer_start(p, 0);
+	bgp_peer_connected(p, 10);
+	open_on(p, false, ASN + 1, c.router_id, 20);
+	keepalive_in(p, 30);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_ESTABLISHED);
+	assert_int_equal(bgp_peer_counters(p)->notif_tx, 0);
+	bgp_peer_free(p);
+
+	/* our AS is the smaller: the neighbor's connection stays */
+	p = two_connections(&w, &c);
+	open_on(p, false, ASN + 1, c.router_id, 30);
+	open_on(p, true, ASN + 1, c.router_id, 40);
+	assert_int_equal(w.swaps, 1);
+	expect_notif_in(w.old, w.oldlen, BGP_NC_CEASE, 7);
+	assert_int_equal(bgp_peer_counters(p)->collision_theirs, 1);
+	bgp_peer_free(p);
+
+	/* ours the larger: ours stays */
+	c.local_as = ASN + 2;
+	p = two_connections(&w, &c);
+	open_on(p, false, ASN + 1, c.router_id, 30);
+	open_on(p, true, ASN + 1, c.router_id, 40);
+	assert_int_equal(w.swaps, 0);
+	assert_int_equal(w.close2s, 1);
+	expect_notif_in(w.out2, w.o2len, BGP_NC_CEASE, 7);
+	assert_int_equal(bgp_peer_counters(p)->collision_ours, 1);
+	bgp_peer_free(p);
+}
+
+/*
+ * The neighbor resolved first: it closed our connection (Cease 6/7, or
+ * just the TCP connection) before its OPEN came on the second.  The second
+ * carries on as the session's; no Idle, no back-off.
+ */
+static void
+collision_neighbor_first(void **state)
+{
+	uint8_t buf[64];
+	struct bgp_notif nt = { .code = BGP_NC_CEASE, .subcode = 7 };
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	struct wbuf wb;
+	struct wire w;
+
+	(void)state;
+	cfg_default(&c);
+	p = two_connections(&w, &c);
+	open_on(p, false, ASN, PEER_ID, 30);
+	wb_init(&wb, buf, sizeof(buf));
+	assert_true(bgp_notif_encode(&wb, &nt));
+	bgp_peer_input(p, buf, wb.len, 35);
+	assert_int_equal(w.swaps, 1);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_OPENSENT);
+	open_on(p, false, ASN, PEER_ID, 40);	/* the session's now */
+	assert_int_equal(bgp_peer_state(p), BGP_ST_OPENCONFIRM);
+	keepalive_in(p, 50);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_ESTABLISHED);
+	assert_false(went_idle(&w));
+	bgp_peer_free(p);
+
+	p = two_connections(&w, &c);
+	open_on(p, true, ASN, PEER_ID, 30);
+	bgp_peer_closed(p, 35);
+	assert_int_equal(w.swaps, 1);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_OPENCONFIRM);
+	keepalive_in(p, 50);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_ESTABLISHED);
+	assert_false(went_idle(&w));
+	bgp_peer_free(p);
+}
+
+/* What is refused, and what ends a second connection by itself. */
+static void
+second_refused(void **state)
+{
+	struct bgp_peer_ops ops = wire_ops;
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	struct wire w;
+	const char *why;
+	uint8_t buf[BGP_HDR_LEN];
+
+	(void)state;
+	cfg_default(&c);
+	/* a driver without the ops: refused, nothing sent */
+	ops.swap = NULL;
+	memset(&w, 0, sizeof(w));
+	assert_non_null(p = bgp_peer_new(&c, &ops, &w, &why));
+	bgp_peer_start(p, 0);
+	bgp_peer_connected(p, 10);
+	assert_false(bgp_peer_second(p, true, 20));
+	assert_int_equal(w.o2len, 0);
+	bgp_peer_free(p);
+	/* before the session has a connection, or with one second already */
+	memset(&w, 0, sizeof(w));
+	assert_non_null(p = bgp_peer_new(&c, &wire_ops, &w, &why));
+	assert_false(bgp_peer_second(p, true, 1));
+	bgp_peer_start(p, 2);
+	assert_false(bgp_peer_second(p, true, 3));
+	bgp_peer_connected(p, 10);
+	assert_true(bgp_peer_second(p, true, 20));
+	assert_false(bgp_peer_second(p, true, 21));
+	/* a KEEPALIVE before its OPEN: FSM error 5/1 on it, the session
+	 * untouched */
+	bgp_peer_input2(p, buf, keepalive(buf), 30);
+	expect_notif_in(w.out2, w.o2len, BGP_NC_FSM, 1);
+	assert_int_equal(w.close2s, 1);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_OPENSENT);
+	/* the neighbor closed it: forgotten, another may come */
+	assert_true(bgp_peer_second(p, true, 40));
+	bgp_peer_closed2(p, 45);
+	assert_int_equal(w.close2s, 1);
+	assert_true(bgp_peer_second(p, true, 50));
+	bgp_peer_free(p);
+
+	/* one that never answers: closed at the OPEN hold time (4 min);
+	 * with hold 0 the session's OpenConfirm waits as long, from later */
+	c.hold = 0;
+	p = two_connections(&w, &c);
+	open_on(p, false, ASN, PEER_ID, 30);
+	bgp_peer_tick(p, 20 + 240 * 1000);
+	assert_int_equal(w.close2s, 1);
+	expect_notif_in(w.out2, w.o2len, BGP_NC_HOLD, 0);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_OPENCONFIRM);
+	bgp_peer_free(p);
+
+	/* the session's connection silent instead: at its hold time the
+	 * second, which answered, carries on */
+	cfg_default(&c);
+	p = two_connections(&w, &c);
+	open_on(p, true, ASN, PEER_ID, 30);
+	bgp_peer_tick(p, 10 + 240 * 1000);
+	expect_notif_in(w.old, w.oldlen, BGP_NC_HOLD, 0);
+	assert_int_equal(w.swaps, 1);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_OPENCONFIRM);
+	assert_false(went_idle(&w));
+	bgp_peer_free(p);
+}
+
+/* ---- RFC 4271 8.1.1 DampPeerOscillations ---- */
+
+/*
+ * From Idle, wait out the idle hold, come up at 'up', fail at 'down' (a
+ * NOTIFICATION from the neighbor); returns the idle hold armed then.
+ */
+static uint64_t
+flap(struct bgp_peer *p, struct wire *w, uint64_t up, uint64_t down)
+{
+	uint8_t buf[512];
+	struct bgp_notif nt = { .code = BGP_NC_CEASE, .subcode = 4 };
+	struct wbuf wb;
+	size_t n;
+
+	assert_int_equal(bgp_peer_state(p), BGP_ST_IDLE);
+	assert_true(w->timer != 0 && w->timer <= up);
+	bgp_peer_tick(p, up);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_CONNECT);
+	bgp_peer_connected(p, up);
+	n = peer_open(buf, sizeof(buf), ASN, 90, 1u << BGP_AF_IPV6_MUP);
+	n += keepalive(buf + n);
+	bgp_peer_input(p, buf, n, up);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_ESTABLISHED);
+	wb_init(&wb, buf, sizeof(buf));
+	assert_true(bgp_notif_encode(&wb, &nt));
+	bgp_peer_input(p, buf, wb.len, down);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_IDLE);
+	return w->timer - down;
+}
+
+/*
+ * (5) A neighbor that fails two seconds after Established, over and over,
+ * waits 1, 2, 4 ... s, at most 60 (or idle_hold_max_ms); once a session
+ * has stayed up a minute (and its hold time) the wait is back to 1 s.
+ */
+static void
+damping(void **state)
+{
+	struct bgp_notif nt = { .code = BGP_NC_CEASE, .subcode = 4 };
+	uint8_t buf[64];
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	struct wbuf wb;
+	struct wire w;
+	uint64_t t, wait, want = 2000;
+
+	(void)state;
+	cfg_default(&c);
+	p = established(&w, &c);
+	wb_init(&wb, buf, sizeof(buf));
+	assert_true(bgp_notif_encode(&wb, &nt));
+	bgp_peer_input(p, buf, wb.len, 2100);
+	assert_int_equal(w.timer - 2100, 1000);
+	t = w.timer;
+	for (int i = 0; i < 8; i++) {
+		wait = flap(p, &w, t, t + 2000);
+		assert_int_equal(wait, want);
+		t += 2000 + wait;
+		want = want * 2 > 60000 ? 60000 : want * 2;
+	}
+	assert_int_equal(wait, 60000);
+	/* up 59 s: still not stable, the cap stays */
+	assert_int_equal(flap(p, &w, t, t + 59000), 60000);
+	t = w.timer;
+	/* up 60 s: stable, back to the base, and it doubles from there */
+	assert_int_equal(flap(p, &w, t, t + 60000), 1000);
+	t = w.timer;
+	assert_int_equal(flap(p, &w, t, t + 100), 2000);
+	assert_int_equal(bgp_peer_counters(p)->flaps, 12);
+	bgp_peer_free(p);
+
+	/* a hold time longer than stable_ms: stable only after it */
+	cfg_default(&c);
+	c.stable_ms = 5000;
+	p = established(&w, &c);	/* hold 9 s */
+	bgp_peer_input(p, buf, wb.len, 2100);
+	t = w.timer;
+	assert_int_equal(flap(p, &w, t, t + 6000), 2000);
+	t = w.timer;
+	assert_int_equal(flap(p, &w, t, t + 9000), 1000);
+	bgp_peer_free(p);
+
+	/* a configured cap */
+	cfg_default(&c);
+	c.idle_hold_max_ms = 4000;
+	p = established(&w, &c);
+	bgp_peer_input(p, buf, wb.len, 2100);
+	t = w.timer;
+	assert_int_equal(flap(p, &w, t, t + 100), 2000);
+	t = w.timer;
+	assert_int_equal(flap(p, &w, t, t + 100), 4000);
+	t = w.timer;
+	assert_int_equal(flap(p, &w, t, t + 100), 4000);
+	bgp_peer_free(p);
+}
+
 int
 main(void)
 {
@@ -1146,6 +1714,15 @@ main(void)
 		cmocka_unit_test(max_prefix_stays_down),
 		cmocka_unit_test(max_prefix_warning),
 		cmocka_unit_test(max_prefix_zero),
+		cmocka_unit_test(collision_local_lower),
+		cmocka_unit_test(collision_second_first),
+		cmocka_unit_test(collision_local_higher),
+		cmocka_unit_test(collision_both_inbound),
+		cmocka_unit_test(collision_established),
+		cmocka_unit_test(collision_equal_ids),
+		cmocka_unit_test(collision_neighbor_first),
+		cmocka_unit_test(second_refused),
+		cmocka_unit_test(damping),
 	};
 
 	return cmocka_run_group_tests_name("bgp_peer", tests, NULL, NULL);

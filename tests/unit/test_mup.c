@@ -392,7 +392,7 @@ site_pe(void **state)
 	assert_int_equal(r.announced, 1);
 	assert_int_equal(r.last_key.type, BGP_MUP_DSD);
 	assert_true(r.last_attr.has_sid && r.last_attr.has_mup_ec);
-	assert_int_equal(r.last_attr.mup_ec_id, 1);	/* CS-ID as the EC */
+	assert_int_equal(bgp_mup_ec_local(&r.last_attr.mup_ec), 1);	/* CS-ID as the EC */
 	assert_int_equal(r.last_attr.cats.cis_id, 7);
 	assert_false(mup_instance_add(m, &in, 0));	/* twice */
 	in.cis_id = MUP_CMU_RD_BIT;			/* collides with CMU */
@@ -527,8 +527,7 @@ ran_pe_plain_mup(void **state)
 	mup_dsd_key(&kd, BGP_AFI_IPV6, 65000, pe, 31, false);
 	memset(&dsd, 0, sizeof(dsd));
 	dsd.has_mup_ec = true;
-	dsd.mup_ec_asn = 65000;
-	dsd.mup_ec_id = 5;
+	bgp_mup_ec_as2(&dsd.mup_ec, 65000, 5);
 	dsd.has_sid = true;
 	dsd.sid.sid[0] = 0xfc;
 	dsd.sid.sid[2] = 0xbb;
@@ -543,6 +542,19 @@ ran_pe_plain_mup(void **state)
 	assert_int_equal(st.cs_id, 5);
 	assert_int_equal(st.cis_id, 31);
 	assert_int_equal(st.sid[2], 0xbb);
+	assert_int_equal(st.qfi, -1);
+	/* draft-ietf-bess-mup-safi-01 3.1.5: the same T2ST with the session
+	 * parameters TLV steers the same, and its QFI is kept. */
+	{
+		static const uint8_t sp[] = { 1, 5, 0, 0, 0, 77, 9 };
+
+		assert_int_equal(bgp_mup_tlv_parse(&kt, sp, sizeof(sp)),
+		    BGP_MUP_TLV_OK);
+		mup_rib_change(m, 0, BGP_RIB_REPLACE, &kt, &t2, &t2);
+		assert_true(mup_steer_get(m, 77, &st));
+		assert_int_equal(st.cis_id, 31);
+		assert_int_equal(st.qfi, 9);
+	}
 	/* Withdrawn by the CLI: steering goes. */
 	mup_rib_change(m, 0, BGP_RIB_WITHDRAW, &kt, &t2, NULL);
 	assert_false(mup_steer_get(m, 77, &st));
