@@ -129,8 +129,11 @@ struct mup_steer {
 	uint64_t	 moved_ms;
 	char		 why[MUP_WHY_MAX];
 	/* The QFI of the T2ST's 3gpp-5g session parameters TLV
-	 * (draft-ietf-bess-mup-safi-01 3.1.5.1); -1 without one. */
+	 * (draft-ietf-bess-mup-safi-01 3.1.5.1); -1 without one.  Its
+	 * source address TLV (3.1.5.3): sa_len 4 or 16, 0 without. */
 	int16_t		 qfi;
+	uint8_t		 sa_len;
+	uint8_t		 sa[16];
 };
 
 struct mup_ops {

@@ -255,10 +255,18 @@ show_mup(struct bgpd *b)
 		    "cis_id", J(st[i].cis_id), "site", bgp_json_ip(m->afi, st[i].site),
 		    "sid", bgp_json_ip(BGP_AFI_IPV6, st[i].sid), "pinned",
 		    st[i].pinned), &st[i]));
-	for (size_t i = 0; i < n && i < 256; i++)
-		if (st[i].qfi >= 0)	/* the T2ST's session parameters */
-			json_object_set_new(json_array_get(list, i), "qfi",
-			    json_integer(st[i].qfi));
+	/* What the T2ST's TLVs said: its session parameters' QFI, its
+	 * source address (draft-ietf-bess-mup-safi-01 3.1.5). */
+	for (size_t i = 0; i < n && i < 256; i++) {
+		json_t *e = json_array_get(list, i);
+
+		if (st[i].qfi >= 0)
+			json_object_set_new(e, "qfi", json_integer(st[i].qfi));
+		if (st[i].sa_len != 0)
+			json_object_set_new(e, "source_address", bgp_json_ip(
+			    st[i].sa_len == 4 ? BGP_AFI_IPV4 : BGP_AFI_IPV6,
+			    st[i].sa));
+	}
 	if (m->roles & MUP_SITE_PE)
 		json_array_append_new(roles, json_string("site-pe"));
 	if (m->roles & MUP_RAN_PE)

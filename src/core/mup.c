@@ -66,6 +66,8 @@ struct sess {
 	uint8_t		 lost_site[16];
 	char		 why[MUP_WHY_MAX];
 	int16_t		 qfi;		/* RAN PE: the T2ST's TLV's, or -1 */
+	uint8_t		 sa_len;	/* and its source address TLV's */
+	uint8_t		 sa[16];
 };
 
 /* The C-NMA's latest value of each network metric of the path from this
@@ -830,9 +832,10 @@ steer(struct mup *m, struct sess *s, uint32_t cis)
 {
 	struct dsd *d = dsd_find(m, cis);
 	struct mup_steer st = { .teid = s->teid, .cs_id = s->cs_id,
-	    .pinned = s->pinned, .qfi = s->qfi };
+	    .pinned = s->pinned, .qfi = s->qfi, .sa_len = s->sa_len };
 
 	memcpy(st.ep, s->ep, 16);
+	memcpy(st.sa, s->sa, 16);
 	if (cis != 0 && (d == NULL || !d->live)) {
 		/* Section 4.1.2: the T2ST resolves only against a DSD. */
 		m->cnt.unresolved++;
@@ -1010,6 +1013,9 @@ ran_t2st(struct mup *m, const struct bgp_mup *k, const struct bgp_rattr *a,
 	/* Not part of the key: kept with the session, steering the same. */
 	s->qfi = k->tlv_seen & BGP_MUP_TLV_BIT(BGP_MUP_TLV_SESSION) ?
 	    k->sp_qfi : -1;
+	s->sa_len = k->tlv_seen & BGP_MUP_TLV_BIT(BGP_MUP_TLV_SOURCE) ?
+	    k->sa_len : 0;
+	memcpy(s->sa, k->sa, sizeof(s->sa));
 	s->pinned = m->cfg.mode == MUP_DISTRIBUTED && s->want != 0;
 	/* Figure 7 step 3-4: the normal T2ST after a pinned one means "the
 	 * state has moved": choose afresh, not against the pinned instance. */
@@ -1419,6 +1425,8 @@ steer_fill(const struct mup *m, const struct sess *s, struct mup_steer *out)
 	out->cis_id = s->cis_id;
 	out->pinned = s->pinned;
 	out->qfi = s->qfi;
+	out->sa_len = s->sa_len;
+	memcpy(out->sa, s->sa, sizeof(out->sa));
 	out->unmet = s->unmet;
 	out->moved_ms = s->moved_ms;
 	snprintf(out->why, sizeof(out->why), "%s", s->why);

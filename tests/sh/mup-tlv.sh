@@ -120,7 +120,8 @@ wait_for 10 json_ok '[.steering[] | select(.teid == 2041 or .teid == 2042)] | le
 check_json "B steers the TLV T2ST as the plain one, QFI kept" \
     '[.steering[] | select(.teid == 2041 or .teid == 2042)] | sort_by(.teid) |
      .[0].cis_id == 1 and .[1].cis_id == 1 and .[0].sid == .[1].sid and
-     (.[0] | has("qfi") | not) and .[1].qfi == 9' ctl B -j show mup
+     (.[0] | has("qfi") | not) and .[1].qfi == 9 and
+     .[1].source_address == "2001:db8:b::1"' ctl B -j show mup
 check_json "B: sessions Established, no TLV refused" \
     '(.neighbors[0].state | ascii_downcase) == "established" and .rib.tlv_malformed == 0 and
      .neighbors[0].counters.flaps == 0' ctl B -j show bgp
