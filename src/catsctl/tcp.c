@@ -189,6 +189,10 @@ skip_gap(struct tcp_reasm *r, struct dirstate *d, unsigned long packet)
 
 	if (d->held == NULL)
 		return;
+	if (seq_diff(d->held->seq, d->next) <= 0) {	/* nothing missing */
+		drain(r, d, packet);
+		return;
+	}
 	missing = d->held->seq - d->next;
 	d->pub.lost += missing;
 	r->ops->gap(r->ctx, &d->pub, d->next, missing, packet);
@@ -270,6 +274,12 @@ tcp_input(struct tcp_reasm *r, const struct tcp_seg *s, unsigned long packet)
 	while (d->held != NULL && (d->nheld >= TCP_MAX_SEGS ||
 	    d->held_octets + s->len > TCP_MAX_HELD))
 		skip_gap(r, d, packet);
+	/* skipping may have passed this segment's start: it is due now */
+	if (seq_diff(seq, d->next) <= 0) {
+		deliver(r, d, seq, s->data, s->len, packet);
+		drain(r, d, packet);
+		return;
+	}
 	if (s->len > TCP_MAX_HELD || !hold(d, seq, s->data, s->len)) {
 		r->ops->error(r->ctx, packet, "TCP segment cannot be held");
 		return;

@@ -877,19 +877,18 @@ adv_reserve(struct bgpd *b)
 
 /* The route's TLVs, a copy of its own (they are not part of its key:
  * the same route may come again with others). */
+/* A copy of the route's TLVs of its own (they are not part of its key:
+ * the same route may come again with others); *out NULL without.  False
+ * when out of memory. */
 static bool
-adv_tlv(struct adv *e, const struct bgp_mup *m)
+tlv_copy(const struct bgp_mup *m, uint8_t **out)
 {
-	uint8_t *t = NULL;
-
-	if (m->tlv_len > 0 && (t = malloc(m->tlv_len)) == NULL)
+	*out = NULL;
+	if (m->tlv_len == 0)
+		return true;
+	if ((*out = malloc(m->tlv_len)) == NULL)
 		return false;
-	if (t != NULL)
-		memcpy(t, m->tlv, m->tlv_len);
-	free(e->tlv);
-	e->tlv = t;
-	e->key = *m;
-	e->key.tlv = t;
+	memcpy(*out, m->tlv, m->tlv_len);
 	return true;
 }
 
@@ -898,20 +897,29 @@ bgp_adv_set(struct bgpd *b, const struct bgp_mup *m,
     const struct bgp_rattr *ra, bool ctl)
 {
 	struct adv *e = bgp_adv_find(b, m);
-	bool was01 = e != NULL && needs_01(&e->key, &e->attr);
+	/* the neighbors without mup_tlvs have it (it needed no -01) */
+	bool old_have = e != NULL && !needs_01(&e->key, &e->attr);
+	uint8_t *tlv;
 
+	/* Everything that can fail first: nothing half made stays. */
+	if (!tlv_copy(m, &tlv))
+		return false;
 	if (e == NULL) {
 		if (b->nadv >= UINT32_MAX || !adv_reserve(b) ||
-		    !adv_ix_add(b, m, b->nadv))
+		    !adv_ix_add(b, m, b->nadv)) {
+			free(tlv);
 			return false;
+		}
 		e = &b->adv[b->nadv++];
 		e->tlv = NULL;
 		e->ctl = false;
 	}
-	if (!adv_tlv(e, m))
-		return false;
+	free(e->tlv);
+	e->tlv = tlv;
+	e->key = *m;
+	e->key.tlv = tlv;
 	/* Neighbors that had it and may not read it now: withdrawn there. */
-	if (!was01 && needs_01(m, ra))
+	if (old_have && needs_01(m, ra))
 		send_one(b, &e->key, NULL, TO_OLD);
 	if (e->ctl != ctl) {
 		b->nctl = ctl ? b->nctl + 1 : b->nctl - 1;

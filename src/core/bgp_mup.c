@@ -119,6 +119,12 @@ tlv_addr(struct cur *v, uint8_t *len, uint8_t *out)
 	return cur_bytes(v, out, n);
 }
 
+static bool
+tlv_is_known(uint8_t type)
+{
+	return type >= BGP_MUP_TLV_SESSION && type <= BGP_MUP_TLV_SOURCE;
+}
+
 /* What a known TLV says; false if its length is wrong for its type. */
 static bool
 tlv_known(uint8_t type, struct cur *v, struct bgp_mup *m)
@@ -132,7 +138,7 @@ tlv_known(uint8_t type, struct cur *v, struct bgp_mup *m)
 	case BGP_MUP_TLV_SOURCE:
 		return tlv_addr(v, &m->sa_len, m->sa);
 	default:
-		return true;		/* kept, not read */
+		return false;
 	}
 }
 
@@ -152,12 +158,13 @@ bgp_mup_tlv_parse(struct bgp_mup *m, const uint8_t *p, size_t len)
 			return BGP_MUP_TLV_E_TRUNC;
 		if (tlen == 0)
 			return BGP_MUP_TLV_E_EMPTY;
-		if (type < 8 && (m->tlv_seen & BGP_MUP_TLV_BIT(type)))
+		if (!tlv_is_known(type))
+			continue;		/* kept, not read (3.1.3) */
+		if (m->tlv_seen & BGP_MUP_TLV_BIT(type))
 			return BGP_MUP_TLV_E_DUP;
 		if (!tlv_known(type, &v, m))
 			return BGP_MUP_TLV_E_LEN;
-		if (type < 8)
-			m->tlv_seen |= (uint8_t)BGP_MUP_TLV_BIT(type);
+		m->tlv_seen |= (uint8_t)BGP_MUP_TLV_BIT(type);
 	}
 	return BGP_MUP_TLV_OK;
 }

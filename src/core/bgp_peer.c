@@ -1010,7 +1010,9 @@ c2_message(struct bgp_peer *p, uint8_t type, const uint8_t *body,
 		c2_close(p, 0, 0);
 		return false;
 	}
-	if (type == BGP_KEEPALIVE && c->open_rx && !c->ka_rx) {
+	/* RFC 4271 8.2.2: in OpenConfirm the neighbor keeps sending a
+	 * KEEPALIVE each KeepaliveTimer on it, however long we wait. */
+	if (type == BGP_KEEPALIVE && c->open_rx) {
 		c->ka_rx = true;
 		return false;
 	}

@@ -644,6 +644,29 @@ other_path(const struct bgp_rib *r, uint32_t peer, uint8_t fam,
 	return NULL;
 }
 
+/* The owner's view when 'peer' withdraws a route: it goes, or another
+ * peer's copy (a second route reflector's) stays, with that copy's
+ * attributes and TLVs (draft-ietf-bess-mup-safi-01 3.1.5). */
+static void
+withdraw_tell(struct bgp_rib *r, uint32_t peer, const struct bgp_mup *m,
+    uint32_t attr, const struct rent *o, bool same_tlv)
+{
+	struct bgp_mup k = *m, om;
+
+	if (o != NULL && (o->attr != attr || !same_tlv) && rent_decode(o, &om)) {
+		r->fn(r->ctx, o->peer, BGP_RIB_REPLACE, &om,
+		    &r->attrs[attr].a, &r->attrs[o->attr].a);
+		return;
+	}
+	if (o != NULL)
+		return;
+	/* the key alone: m's TLVs may be a view of what was just freed */
+	k.tlv = NULL;
+	k.tlv_len = 0;
+	k.tlv_seen = 0;
+	r->fn(r->ctx, peer, BGP_RIB_WITHDRAW, &k, &r->attrs[attr].a, NULL);
+}
+
 static void
 withdraw_key(struct bgp_rib *r, uint32_t peer, uint8_t fam,
     const struct bgp_mup *m, const uint8_t *key, size_t len)
@@ -651,29 +674,25 @@ withdraw_key(struct bgp_rib *r, uint32_t peer, uint8_t fam,
 	uint32_t h = route_hash(peer, fam, key, len), attr;
 	size_t i = find(r, h, peer, fam, key, len);
 	uint32_t off = r->slots[i].off;
+	const struct rent *e, *o = NULL;
+	bool same_tlv = true;
 
 	if (off == 0) {
 		r->st.unknown_withdraws++;
 		return;
 	}
-	attr = rent_at(r, off)->attr;
+	e = rent_at(r, off);
+	attr = e->attr;
+	if (r->fn != NULL && (o = other_path(r, peer, fam, key, len)) != NULL)
+		same_tlv = e->tlvlen == o->tlvlen && memcmp(e->key + e->keylen,
+		    o->key + o->keylen, e->tlvlen) == 0;
 	slot_delete(r, i);
 	rent_release(r, off);
 	r->nroutes--;
 	count_route(r, peer, fam, false);
 	r->st.withdraws++;
-	if (r->fn != NULL) {
-		/* Another peer (a second route reflector) still has it: for
-		 * the owner the route stays, with that peer's attributes. */
-		const struct rent *o = other_path(r, peer, fam, key, len);
-
-		if (o != NULL && o->attr != attr)
-			r->fn(r->ctx, o->peer, BGP_RIB_REPLACE, m,
-			    &r->attrs[attr].a, &r->attrs[o->attr].a);
-		else if (o == NULL)
-			r->fn(r->ctx, peer, BGP_RIB_WITHDRAW, m,
-			    &r->attrs[attr].a, NULL);
-	}
+	if (r->fn != NULL)
+		withdraw_tell(r, peer, m, attr, o, same_tlv);
 	aset_put(r, attr);
 }
 

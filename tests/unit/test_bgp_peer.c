@@ -1523,6 +1523,29 @@ collision_neighbor_first(void **state)
 	bgp_peer_free(p);
 }
 
+/* RFC 4271 8.2.2: a neighbor in OpenConfirm on the second connection
+ * sends a KEEPALIVE each KeepaliveTimer while the session's connection
+ * waits for its OPEN: every one is taken, none closes it. */
+static void
+second_keepalives(void **state)
+{
+	uint8_t buf[BGP_HDR_LEN];
+	struct bgp_peer_cfg c;
+	struct bgp_peer *p;
+	struct wire w;
+
+	(void)state;
+	cfg_default(&c);
+	p = two_connections(&w, &c);
+	open_on(p, true, ASN, PEER_ID, 30);
+	for (uint64_t i = 0; i < 3; i++)
+		bgp_peer_input2(p, buf, keepalive(buf), 40 + 30000 * i);
+	assert_int_equal(w.close2s, 0);
+	assert_int_equal(w.swaps, 0);
+	assert_int_equal(bgp_peer_state(p), BGP_ST_OPENSENT);
+	bgp_peer_free(p);
+}
+
 /* What is refused, and what ends a second connection by itself. */
 static void
 second_refused(void **state)
@@ -1722,6 +1745,7 @@ main(void)
 		cmocka_unit_test(collision_equal_ids),
 		cmocka_unit_test(collision_neighbor_first),
 		cmocka_unit_test(second_refused),
+		cmocka_unit_test(second_keepalives),
 		cmocka_unit_test(damping),
 	};
 

@@ -271,9 +271,10 @@ on_route(void *ctx, uint32_t peer, enum bgp_rib_op op,
 	s->qfi = m->sp_qfi;
 }
 
-/* An UPDATE with one T2ST of IPv4 and the TLVs given (hex). */
+/* An UPDATE from 'peer' with one T2ST of IPv4 and the TLVs given (hex);
+ * NULL: its withdrawal. */
 static long
-apply(struct bgp_rib *r, const char *tlvs)
+apply_from(struct bgp_rib *r, uint32_t peer, const char *tlvs)
 {
 	uint8_t out[BGP_MAX_LEN], tl[64];
 	struct bgp_attrs a;
@@ -288,18 +289,25 @@ apply(struct bgp_rib *r, const char *tlvs)
 	m.ep_len = 64;
 	m.ep[0] = 192, m.ep[3] = 0x99;
 	m.teid = 100;
-	m.tlv_len = (uint8_t)hx(tlvs, tl, sizeof(tl));
+	m.tlv_len = tlvs != NULL ? (uint8_t)hx(tlvs, tl, sizeof(tl)) : 0;
 	m.tlv = tl;
 	memset(&a, 0, sizeof(a));
 	a.seen = BGP_SEEN(BGP_ATTR_ORIGIN) | BGP_SEEN(BGP_ATTR_AS_PATH);
 	a.nh_len = 16;
 	a.nh[15] = 1;
 	wb_init(&w, out, sizeof(out));
-	assert_true(bgp_update_encode_mup(&w, BGP_AF_IPV4_MUP, &a, &m, 1,
-	    NULL, 0));
+	assert_true(tlvs != NULL ?
+	    bgp_update_encode_mup(&w, BGP_AF_IPV4_MUP, &a, &m, 1, NULL, 0) :
+	    bgp_update_encode_mup(&w, BGP_AF_IPV4_MUP, &a, NULL, 0, &m, 1));
 	bgp_update_decode(out + 19, w.len - 19, true, &u);
 	assert_int_equal(u.err, BGP_OK);
-	return bgp_rib_apply(r, 0, &u, &err);
+	return bgp_rib_apply(r, peer, &u, &err);
+}
+
+static long
+apply(struct bgp_rib *r, const char *tlvs)
+{
+	return apply_from(r, 0, tlvs);
 }
 
 static bool
@@ -431,6 +439,31 @@ test_route_words(void **state)
 	}
 }
 
+/* Two route reflectors hold the route with other TLVs: when one withdraws
+ * it, the owner has the other's, TLVs and all; malformed TLVs from one
+ * leave the other's. */
+static void
+test_rib_two_paths(void **state)
+{
+	struct seen s = { 0 };
+	struct bgp_rib *r = bgp_rib_new(on_route, &s);
+
+	(void)state;
+	assert_non_null(r);
+	assert_int_equal(apply_from(r, 0, "01 05 00000064 09"), 1);
+	assert_int_equal(apply_from(r, 1, "01 05 00000064 03"), 1);
+	assert_int_equal(apply_from(r, 0, NULL), 1);
+	assert_int_equal(s.withdraws, 0);
+	assert_int_equal(s.qfi, 3);		/* reflector 1's */
+	assert_int_equal(apply_from(r, 0, "01 05 00000064 09"), 1);
+	assert_int_equal(apply_from(r, 0, "01 05 00000064 09 01"), 1);
+	assert_int_equal(s.qfi, 3);		/* not the malformed one's */
+	assert_int_equal(apply_from(r, 1, NULL), 1);
+	assert_int_equal(s.withdraws, 1);
+	assert_int_equal(s.tlv_len, 0);		/* the key alone */
+	bgp_rib_free(r);
+}
+
 int
 main(void)
 {
@@ -442,6 +475,7 @@ main(void)
 		cmocka_unit_test(test_ec_subtypes),
 		cmocka_unit_test(test_rib_keeps_tlvs),
 		cmocka_unit_test(test_route_words),
+		cmocka_unit_test(test_rib_two_paths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
