@@ -112,4 +112,13 @@ echo "(the same routes between catsd speakers and gobgpd: tests/sh/bgp.sh)"
 echo
 echo "== 6. CATS-MUP on real sockets: gobgpd, five catsd, the kernel's SRv6 data plane"
 O=$O MUP_OUT=$out/mup sh testbed/mup.sh || [ $? -eq 77 ]
+if [ -s "$out/mup/bgp.pcap" ] && command -v tshark >/dev/null 2>&1; then
+	ws() { tshark -n -X lua_script:dist/wireshark/cats.lua -r "$out/mup/bgp.pcap" "$@" 2>/dev/null; }
+	echo
+	echo "-- its BGP sessions as the CATS dissector reads them ($out/mup/bgp.pcap):"
+	echo "$(ws | grep -c .) messages, $(ws -Y cats.mup.route | grep -c .) with MUP routes," \
+	    "$(ws -Y '_ws.malformed || _ws.expert.severity >= warning' | grep -c .) malformed or with warnings"
+	ws -Y 'cats.mup.route && !cats.mup.withdrawn' -T fields -e cats.mup.route \
+	    -E occurrence=f | sort -u | head -n 4
+fi
 [ -z "${pic_failed:-}" ] || { echo "demo: a ladder could not be drawn (FAIL above)"; exit 1; }

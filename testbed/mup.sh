@@ -59,6 +59,18 @@ in_ns ip link add core0 type veth peer name core1
 in_ns ip link set core0 up
 in_ns ip link set core1 up
 
+# The BGP sessions in $OUT/bgp.pcap, for the Wireshark dissector
+# (docs/wireshark.md): make demo shows what it reads there.
+CAP=""
+if command -v dumpcap >/dev/null 2>&1; then
+	ip netns exec "$NS" dumpcap -q -i lo -f "tcp port 179" \
+	    -w "$OUT/bgp.pcap" >"$OUT/dumpcap.log" 2>&1 &
+	CAP=$!
+	PIDS="$PIDS $CAP"
+	wait_for 10 grep -q "Capturing on" "$OUT/dumpcap.log" ||
+	    echo "(no BGP capture: $(cat "$OUT/dumpcap.log"))"
+fi
+
 # shellcheck disable=SC2034 # read by tests/lib/gobgp.sh
 GOBGP_HOLD=9
 for n in a b c 1 2; do
@@ -166,6 +178,8 @@ say "5. the state has migrated (session released)"
 expect none fc00:b:1:: "figure 4 steps 3-5: R2 goes to S1B, nearer R2"
 ctl R2 show mup >"$OUT/R2.mup"
 ctl K -j show bgp routes >"$OUT/K.routes"
+# the capture's end is written when dumpcap stops
+[ -z "$CAP" ] || stop_pids 3 "$CAP"
 if [ $failed -eq 0 ]; then
 	say "every step as the figures say (logs and configurations in $OUT/)"
 	exit 0

@@ -252,13 +252,21 @@ check_has "malformed: expert info names the error (kind, missing option)" \
 
 # ------------------------------------------------------------ demo capture
 # The testbed's signaling capture of make demo, when there is one.
+# make demo's captures, when it has run: the testbed's signaling and the
+# CATS-MUP story's BGP sessions (testbed/mup.sh)
 DEMO_PCAP=${DEMO_DIR:-build/demo}/testbed/signaling.pcap
+DEMO_BGP=${DEMO_DIR:-build/demo}/mup/bgp.pcap
 if [ -s "$DEMO_PCAP" ]; then
 	wellformed demo-signaling "$DEMO_PCAP"
 	same demo-signaling "$DEMO_PCAP" "$("$CTL" pkt decode -r "$DEMO_PCAP" 2>/dev/null | jq length)"
-else
-	skip "no $DEMO_PCAP (make demo writes it)"
 fi
+if [ -s "$DEMO_BGP" ]; then
+	wellformed demo-bgp "$DEMO_BGP"
+	check_has "demo-bgp: MUP routes named" 'ipv6-mup t2st rd' \
+	    ws "$DEMO_BGP" -Y cats.mup.route -T fields -e cats.mup.route
+fi
+[ -s "$DEMO_PCAP" ] || [ -s "$DEMO_BGP" ] ||
+	skip "no capture of make demo's ($DEMO_PCAP, $DEMO_BGP: make demo writes them)"
 
 # ------------------------------------------------------------ BGP, offline
 # The DSD UPDATE of docs/wire.md 8.3 and malformed variants of it, one
