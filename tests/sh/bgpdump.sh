@@ -58,8 +58,10 @@ done
 in_ns n ip addr add 10.0.0.100/32 dev lo
 
 # ---------------------------------------------------------------- capture
-# -F pcap: the splitting below reads plain pcap records.
-in_ns n tshark -i lo -f "tcp port 179" -F pcap -w "$T/bgp.pcap" >"$T/tshark.log" 2>&1 &
+# -F pcap: the splitting below reads plain pcap records.  Not through
+# in_ns: a function in the background is a subshell, and $! would be its
+# pid, not tshark's (which then outlives the test, with its dumpcap).
+ip netns exec "${P}n" tshark -i lo -f "tcp port 179" -F pcap -w "$T/bgp.pcap" >"$T/tshark.log" 2>&1 &
 TSHARK=$!
 PIDS="$PIDS $TSHARK"
 wait_for 10 grep -q "Capturing on" "$T/tshark.log" || { fail "tshark: $(cat "$T/tshark.log")"; check_done; }

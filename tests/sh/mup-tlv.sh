@@ -63,7 +63,9 @@ node() {
     "connect_retry_ms": 1000, "neighbors": [ $5 ] },
   "mup": $6 }
 EOJ
-	in_ns "$CATSD" -d -f "$T/$1.json" >"$T/$1.log" 2>&1 &
+	# not through in_ns: in the background a function is a subshell,
+	# and $! would be its pid, not catsd's
+	ip netns exec "$P" "$CATSD" -d -f "$T/$1.json" >"$T/$1.log" 2>&1 &
 	PIDS="$PIDS $!"
 	NODE_PIDS="${NODE_PIDS:-} $!"
 }
